@@ -1,0 +1,187 @@
+import type { ValidationIssue } from './validation/issue.js';
+
+/**
+ * Every error this package throws is an `UpvestWebhooksError`; narrow with `instanceof` on the
+ * subclasses or switch on `code`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await client.create(input);
+ * } catch (error) {
+ *   if (error instanceof UpvestValidationError) console.table(error.issues);
+ *   else if (error instanceof UpvestApiError && error.status === 404) console.log('gone');
+ *   else throw error;
+ * }
+ * ```
+ */
+export class UpvestWebhooksError extends Error {
+  /** A stable discriminant; see each subclass. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * Input broke the schema or a business rule. Thrown by the client **before** any request is
+ * sent; nothing reached the server.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof UpvestValidationError) {
+ *   for (const issue of error.issues) console.log(issue.path, issue.code);
+ * }
+ * ```
+ */
+export class UpvestValidationError extends UpvestWebhooksError {
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(what: string, issues: readonly ValidationIssue[]) {
+    const first = issues[0];
+    const summary = first ? `${first.path || '/'}: ${first.message}` : 'invalid input';
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    super('validation_failed', `${what} is invalid: ${summary}${more}`);
+    this.issues = issues;
+  }
+}
+
+/** The problem+json body Upvest sends with an error status, when it sent one. */
+export interface ProblemDetails {
+  readonly type: string;
+  readonly status: number;
+  readonly title?: string;
+  readonly detail?: string;
+  readonly instance?: string;
+  readonly request_id?: string;
+  readonly details?: unknown;
+}
+
+/**
+ * The API answered with a non-2xx status.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof UpvestApiError) {
+ *   console.log(error.status, error.problem?.type, error.requestId);
+ * }
+ * ```
+ */
+export class UpvestApiError<Status extends number = number> extends UpvestWebhooksError {
+  /** The HTTP status code. */
+  readonly status: Status;
+  /** The parsed `application/problem+json` body, or `undefined` when the body was not one. */
+  readonly problem: ProblemDetails | undefined;
+  /** The `upvest-request-id` response header: quote it to Upvest support. */
+  readonly requestId: string | undefined;
+  /** The operation that failed, e.g. `create_webhook`. */
+  readonly operation: string;
+
+  constructor(init: {
+    operation: string;
+    status: Status;
+    problem: ProblemDetails | undefined;
+    requestId: string | undefined;
+    message?: string;
+  }) {
+    const reason = init.problem?.detail ?? init.problem?.title ?? init.problem?.type;
+    super(
+      'api_error',
+      init.message ??
+        `${init.operation} failed with HTTP ${init.status}${reason ? `: ${reason}` : ''}` +
+          (init.requestId ? ` (upvest-request-id ${init.requestId})` : ''),
+    );
+    this.status = init.status;
+    this.problem = init.problem;
+    this.requestId = init.requestId;
+    this.operation = init.operation;
+  }
+}
+
+/**
+ * The response did not match the API's contract (strict response validation, a body that is not
+ * JSON, a missing body). Carries the issues found.
+ */
+export class UpvestResponseError extends UpvestWebhooksError {
+  readonly issues: readonly ValidationIssue[];
+  readonly status: number;
+  readonly requestId: string | undefined;
+  readonly operation: string;
+
+  constructor(init: {
+    operation: string;
+    status: number;
+    requestId: string | undefined;
+    issues: readonly ValidationIssue[];
+    message: string;
+    cause?: unknown;
+  }) {
+    super('invalid_response', init.message, { cause: init.cause });
+    this.issues = init.issues;
+    this.status = init.status;
+    this.requestId = init.requestId;
+    this.operation = init.operation;
+  }
+}
+
+/**
+ * The request never produced an HTTP response: connection refused or reset, DNS failure.
+ * `requestMayHaveReachedServer` says whether a write may have taken effect.
+ */
+export class UpvestNetworkError extends UpvestWebhooksError {
+  readonly operation: string;
+  readonly requestMayHaveReachedServer: boolean;
+
+  constructor(init: {
+    operation: string;
+    requestMayHaveReachedServer: boolean;
+    message: string;
+    cause?: unknown;
+  }) {
+    super('network_error', init.message, { cause: init.cause });
+    this.operation = init.operation;
+    this.requestMayHaveReachedServer = init.requestMayHaveReachedServer;
+  }
+}
+
+/** The deadline passed before a response arrived. A write may or may not have taken effect. */
+export class UpvestTimeoutError extends UpvestWebhooksError {
+  readonly operation: string;
+  readonly timeoutMs: number;
+  readonly requestMayHaveReachedServer: boolean;
+
+  constructor(init: {
+    operation: string;
+    timeoutMs: number;
+    requestMayHaveReachedServer: boolean;
+    message: string;
+  }) {
+    super('timeout', init.message);
+    this.operation = init.operation;
+    this.timeoutMs = init.timeoutMs;
+    this.requestMayHaveReachedServer = init.requestMayHaveReachedServer;
+  }
+}
+
+/** The caller's `AbortSignal` aborted the request. */
+export class UpvestAbortError extends UpvestWebhooksError {
+  readonly operation: string;
+
+  constructor(operation: string, cause?: unknown) {
+    super('aborted', `${operation} was aborted by the caller`, { cause });
+    this.operation = operation;
+  }
+}
+
+/**
+ * The client is misconfigured (missing credentials, an unusable key, a bad base URL). Never
+ * contains the secret itself.
+ */
+export class UpvestConfigurationError extends UpvestWebhooksError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('configuration_error', message, options);
+  }
+}
