@@ -30,3 +30,470 @@ export const webhookCategories = [
   'VIRTUAL_CASH_DECREASE',
   'FEE_COLLECTION',
 ] as const;
+
+/** Fields `GET /webhooks` can sort by. */
+export const webhookSortFields = ['created_at', 'updated_at', 'title', 'url', 'enabled'] as const;
+
+/** Sort directions of `GET /webhooks`. */
+export const sortOrders = ['ASC', 'DESC'] as const;
+
+/** The API servers of the spec: sandbox first, then live. */
+export const serverUrls = ['https://sandbox.upvest.co', 'https://api.upvest.co'] as const;
+
+/** Every operation of the spec: method, path, request body, documented responses, scopes. */
+export const operations = {
+  issue_token: {
+    operationId: 'issue_token',
+    method: 'POST',
+    path: '/auth/token',
+    requestContentType: 'application/x-www-form-urlencoded',
+    requestSchema: 'TokenRequest',
+    responses: [
+      {
+        status: 200,
+        contentType: 'application/json',
+        schema: 'TokenResponse',
+      },
+      {
+        status: 400,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 401,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 403,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 406,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 429,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 500,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 503,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 504,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+    ],
+    scopes: [],
+    queryParameters: [],
+    requiredHeaders: ['upvest-client-id', 'signature', 'signature-input'],
+  },
+  get_jwks: {
+    operationId: 'get_jwks',
+    method: 'GET',
+    path: '/auth/verify_keys',
+    requestContentType: null,
+    requestSchema: null,
+    responses: [
+      {
+        status: 200,
+        contentType: 'application/json',
+        schema: 'JsonWebKeySet',
+      },
+      {
+        status: 401,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 403,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 406,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 429,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 500,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 503,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 504,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+    ],
+    scopes: [['webhooks:read'], ['webhooks:admin']],
+    queryParameters: [],
+    requiredHeaders: ['upvest-client-id', 'authorization', 'signature', 'signature-input'],
+  },
+  list_webhooks: {
+    operationId: 'list_webhooks',
+    method: 'GET',
+    path: '/webhooks',
+    requestContentType: null,
+    requestSchema: null,
+    responses: [
+      {
+        status: 200,
+        contentType: 'application/json',
+        schema: 'WebhookList',
+      },
+      {
+        status: 400,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 401,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 403,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 406,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 429,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 500,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 503,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 504,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+    ],
+    scopes: [['webhooks:read'], ['webhooks:admin']],
+    queryParameters: ['sort', 'order', 'offset', 'limit'],
+    requiredHeaders: ['upvest-client-id', 'authorization', 'signature', 'signature-input'],
+  },
+  create_webhook: {
+    operationId: 'create_webhook',
+    method: 'POST',
+    path: '/webhooks',
+    requestContentType: 'application/json',
+    requestSchema: 'WebhookCreateRequest',
+    responses: [
+      {
+        status: 201,
+        contentType: 'application/json',
+        schema: 'Webhook',
+      },
+      {
+        status: 400,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 401,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 403,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 406,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 429,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 500,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 503,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 504,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+    ],
+    scopes: [['webhooks:admin']],
+    queryParameters: [],
+    requiredHeaders: ['upvest-client-id', 'authorization', 'signature', 'signature-input'],
+  },
+  retrieve_webhook: {
+    operationId: 'retrieve_webhook',
+    method: 'GET',
+    path: '/webhooks/{webhook_id}',
+    requestContentType: null,
+    requestSchema: null,
+    responses: [
+      {
+        status: 200,
+        contentType: 'application/json',
+        schema: 'Webhook',
+      },
+      {
+        status: 401,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 403,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 404,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 406,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 429,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 500,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 503,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 504,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+    ],
+    scopes: [['webhooks:read'], ['webhooks:admin']],
+    queryParameters: [],
+    requiredHeaders: ['upvest-client-id', 'authorization', 'signature', 'signature-input'],
+  },
+  delete_webhook: {
+    operationId: 'delete_webhook',
+    method: 'DELETE',
+    path: '/webhooks/{webhook_id}',
+    requestContentType: null,
+    requestSchema: null,
+    responses: [
+      {
+        status: 204,
+        contentType: null,
+        schema: null,
+      },
+      {
+        status: 401,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 403,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 404,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 429,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 500,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 503,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 504,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+    ],
+    scopes: [['webhooks:admin']],
+    queryParameters: [],
+    requiredHeaders: ['upvest-client-id', 'authorization', 'signature', 'signature-input'],
+  },
+  update_webhook: {
+    operationId: 'update_webhook',
+    method: 'PATCH',
+    path: '/webhooks/{webhook_id}',
+    requestContentType: 'application/json',
+    requestSchema: 'WebhookUpdateRequest',
+    responses: [
+      {
+        status: 200,
+        contentType: 'application/json',
+        schema: 'Webhook',
+      },
+      {
+        status: 400,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 401,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 403,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 404,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 406,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 429,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 500,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 503,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 504,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+    ],
+    scopes: [['webhooks:admin']],
+    queryParameters: [],
+    requiredHeaders: ['upvest-client-id', 'authorization', 'signature', 'signature-input'],
+  },
+  test_webhook: {
+    operationId: 'test_webhook',
+    method: 'POST',
+    path: '/webhooks/{webhook_id}/test',
+    requestContentType: null,
+    requestSchema: null,
+    responses: [
+      {
+        status: 202,
+        contentType: null,
+        schema: null,
+      },
+      {
+        status: 401,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 403,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 404,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 406,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 429,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 500,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 503,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 504,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+    ],
+    scopes: [['webhooks:admin']],
+    queryParameters: [],
+    requiredHeaders: ['upvest-client-id', 'authorization', 'signature', 'signature-input'],
+  },
+} as const;
+
+/** The id of an operation of the spec. */
+export type OperationId = keyof typeof operations;
