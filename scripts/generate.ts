@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import openapiTS, { astToString } from 'openapi-typescript';
-import Ajv2020 from 'ajv/dist/2020.js';
-import standaloneCode from 'ajv/dist/standalone/index.js';
-import addFormats from 'ajv-formats';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import standaloneModule from 'ajv/dist/standalone/index.js';
+import formatsModule from 'ajv-formats';
 import * as prettier from 'prettier';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -87,6 +87,11 @@ function toJsonSchema(value: Json): Json {
 
 const SCHEMA_ID = 'urn:upvest-webhooks:components';
 
+// Both packages are CommonJS whose `module.exports` is the function, with a `.default` alias:
+// under NodeNext the default import is `module.exports`, typed as the namespace.
+const standaloneCode = standaloneModule.default;
+const addFormats = formatsModule.default;
+
 interface OperationInfo {
   operationId: string;
   method: string;
@@ -126,17 +131,24 @@ function collectOperations(document: JsonObject): {
       if (operationJson === undefined) continue;
       const operation = asObject(operationJson, `${route}.${method}`);
       const operationId = operation['operationId'];
-      if (typeof operationId !== 'string') throw new Error(`spec: ${method} ${route} needs an operationId`);
+      if (typeof operationId !== 'string')
+        throw new Error(`spec: ${method} ${route} needs an operationId`);
       const parameters = [
         ...shared,
         ...(Array.isArray(operation['parameters']) ? operation['parameters'] : []),
       ].map((parameter) => resolve(document, parameter, `${operationId} parameter`));
 
-      const query: JsonObject = { type: 'object', additionalProperties: false, properties: {}, required: [] };
+      const query: JsonObject = {
+        type: 'object',
+        additionalProperties: false,
+        properties: {},
+        required: [],
+      };
       const headers: JsonObject = { type: 'object', properties: {}, required: [] };
       for (const parameter of parameters) {
         const name = String(parameter['name']);
-        const target = parameter['in'] === 'query' ? query : parameter['in'] === 'header' ? headers : null;
+        const target =
+          parameter['in'] === 'query' ? query : parameter['in'] === 'header' ? headers : null;
         if (!target) continue;
         const key = parameter['in'] === 'header' ? name.toLowerCase() : name;
         asObject(target['properties'], 'properties')[key] = toJsonSchema(parameter['schema'] ?? {});
@@ -155,7 +167,9 @@ function collectOperations(document: JsonObject): {
       }
 
       const responses: OperationInfo['responses'] = [];
-      for (const [status, responseJson] of Object.entries(asObject(operation['responses'], 'responses'))) {
+      for (const [status, responseJson] of Object.entries(
+        asObject(operation['responses'], 'responses'),
+      )) {
         const response = resolve(document, responseJson, `${operationId} ${status}`);
         const content = isObject(response['content']) ? response['content'] : {};
         const [contentType, media] = Object.entries(content)[0] ?? [];
@@ -214,22 +228,16 @@ function withoutTransportHeaders(document: JsonObject): JsonObject {
   return copy;
 }
 
-/** Replaces the CommonJS `require()` calls ajv's standalone output keeps, even in ESM mode. */
+/**
+ * ajv's standalone output keeps CommonJS `require()` calls (formats, ucs2length) even in ESM
+ * mode. A `require` made with `createRequire` gives them exactly CommonJS semantics; a default
+ * import would not, because bundlers and test runners unwrap `__esModule` modules differently
+ * from Node.
+ */
 function requireToImports(code: string): string {
-  const modules = new Map<string, string>();
-  const body = code.replace(/require\("([^"]+)"\)/g, (_match, specifier: string) => {
-    let local = modules.get(specifier);
-    if (!local) {
-      local = `cjs${modules.size}`;
-      modules.set(specifier, local);
-    }
-    return local;
-  });
-  // A default import of a CommonJS module is its `module.exports`: exactly what require() gives.
-  const imports = [...modules].map(
-    ([specifier, local]) => `import ${local} from ${JSON.stringify(`${specifier}.js`)};`,
-  );
-  return `${imports.join('\n')}\n${body.replace(/^"use strict";/, '')}`;
+  const body = code.replace(/^"use strict";/, '');
+  if (!body.includes('require(')) return body;
+  return `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${body}`;
 }
 
 async function format(code: string, file: string): Promise<string> {
@@ -274,7 +282,9 @@ function buildValidators(
     const id = `urn:upvest-webhooks:schema:${name}`;
     ajv.addSchema({ $id: id, $ref: `${SCHEMA_ID}#/$defs/${name}` }, id);
     exports[`validate${name}`] = id;
-    types.push(`export declare const validate${name}: SchemaValidator<components['schemas']['${name}']>;`);
+    types.push(
+      `export declare const validate${name}: SchemaValidator<components['schemas']['${name}']>;`,
+    );
   }
   for (const [name, schema] of [...querySchemas, ...headerSchemas]) {
     const id = `urn:upvest-webhooks:schema:${name}`;
@@ -295,7 +305,10 @@ function buildValidators(
 
 function buildConstants(document: JsonObject, operations: OperationInfo[]): string {
   const schemas = asObject(asObject(document['components'], 'components')['schemas'], 'schemas');
-  const parameters = asObject(asObject(document['components'], 'components')['parameters'], 'parameters');
+  const parameters = asObject(
+    asObject(document['components'], 'components')['parameters'],
+    'parameters',
+  );
   const enumOf = (schema: Json | undefined, where: string): Json[] => {
     const values = asObject(schema, where)['enum'];
     if (!Array.isArray(values)) throw new Error(`spec: ${where} has no enum`);
@@ -308,14 +321,28 @@ function buildConstants(document: JsonObject, operations: OperationInfo[]): stri
   );
   return [
     HEADER,
-    constant('Every webhook event category of `WebhookCategory`, in the order of the spec.', 'webhookCategories', enumOf(schemas['WebhookCategory'], 'WebhookCategory')),
-    constant('Fields `GET /webhooks` can sort by.', 'webhookSortFields', enumOf(asObject(parameters['Sort'], 'Sort')['schema'], 'Sort')),
-    constant('Sort directions of `GET /webhooks`.', 'sortOrders', enumOf(asObject(parameters['Order'], 'Order')['schema'], 'Order')),
+    constant(
+      'Every webhook event category of `WebhookCategory`, in the order of the spec.',
+      'webhookCategories',
+      enumOf(schemas['WebhookCategory'], 'WebhookCategory'),
+    ),
+    constant(
+      'Fields `GET /webhooks` can sort by.',
+      'webhookSortFields',
+      enumOf(asObject(parameters['Sort'], 'Sort')['schema'], 'Sort'),
+    ),
+    constant(
+      'Sort directions of `GET /webhooks`.',
+      'sortOrders',
+      enumOf(asObject(parameters['Order'], 'Order')['schema'], 'Order'),
+    ),
     constant('The API servers of the spec: sandbox first, then live.', 'serverUrls', servers),
     constant(
       'Every operation of the spec: method, path, request body, documented responses, scopes.',
       'operations',
-      Object.fromEntries(operations.map((operation) => [operation.operationId, operation as unknown as Json])),
+      Object.fromEntries(
+        operations.map((operation) => [operation.operationId, operation as unknown as Json]),
+      ),
     ),
     `/** The id of an operation of the spec. */\nexport type OperationId = keyof typeof operations;\n`,
   ].join('\n');
@@ -359,7 +386,9 @@ async function main(): Promise<void> {
       );
       process.exit(1);
     }
-    console.log(`generated/ is up to date (${files.size} files, ${validators.names.length} validators).`);
+    console.log(
+      `generated/ is up to date (${files.size} files, ${validators.names.length} validators).`,
+    );
     return;
   }
   await mkdir(outDir, { recursive: true });

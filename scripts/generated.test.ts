@@ -1,0 +1,90 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { openApiDocument } from '../generated/spec.js';
+import * as validators from '../generated/validators.js';
+import { webhookCategories } from '../generated/constants.js';
+
+type Node = Record<string, unknown>;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const doc = openApiDocument as Node;
+
+function resolve(value: unknown): Node {
+  const node = value as Node;
+  const ref = node['$ref'];
+  if (typeof ref !== 'string') return node;
+  return resolve(
+    ref
+      .slice(2)
+      .split('/')
+      .reduce<unknown>((current, token) => (current as Node)[token], doc),
+  );
+}
+
+/** Every named example of a media type in the spec, with the schema it documents. */
+function mediaExamples(): { where: string; schema: string; value: unknown }[] {
+  const found: { where: string; schema: string; value: unknown }[] = [];
+  const visitContent = (where: string, content: unknown) => {
+    for (const [type, media] of Object.entries((content ?? {}) as Node)) {
+      const { schema, examples } = media as { schema?: Node; examples?: Node };
+      const ref = String(schema?.['$ref'] ?? '');
+      for (const [name, example] of Object.entries(examples ?? {})) {
+        found.push({
+          where: `${where} ${type} example "${name}"`,
+          schema: ref.replace('#/components/schemas/', ''),
+          value: (example as Node)['value'],
+        });
+      }
+    }
+  };
+  for (const [path, item] of Object.entries(doc['paths'] as Node)) {
+    for (const [method, operation] of Object.entries(item as Node)) {
+      if (method === 'parameters') continue;
+      const op = operation as Node;
+      const id = `${String(op['operationId'])}`;
+      if (op['requestBody']) visitContent(`${id} request`, resolve(op['requestBody'])['content']);
+      for (const [status, response] of Object.entries(op['responses'] as Node)) {
+        visitContent(`${id} ${status}`, resolve(response)['content']);
+      }
+      void path;
+    }
+  }
+  return found;
+}
+
+describe('generated/', () => {
+  it('should import the precompiled validators in plain Node ESM, without a test runner in between', () => {
+    const output = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const v = await import('./generated/validators.js'); console.log(v.validateWebhookCreateRequest({ title: 't', url: 'https://a.example' }), v.validateWebhookCreateRequest({ url: 1 }))",
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(output.trim()).toBe('true false');
+  });
+
+  it('should list all 27 categories of the spec, ALL first', () => {
+    expect(webhookCategories).toHaveLength(27);
+    expect(webhookCategories[0]).toBe('ALL');
+  });
+
+  const examples = mediaExamples();
+
+  it('should find the documented examples of every operation', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(examples.map((example) => [example.where, example] as const))(
+    'should validate %s against its own schema',
+    (_where, example) => {
+      const validate = (validators as unknown as Record<string, (data: unknown) => boolean>)[
+        `validate${example.schema}`
+      ];
+      expect(validate, `no validator for ${example.schema}`).toBeTypeOf('function');
+      expect(validate?.(example.value)).toBe(true);
+    },
+  );
+});

@@ -1,0 +1,65 @@
+import type { OperationId } from '../../generated/constants.js';
+import { UpvestConfigurationError } from '../errors.js';
+
+/** What a token provider is told about the request it authorizes. */
+export interface AccessTokenContext {
+  /** The operation about to be sent, e.g. `create_webhook`. */
+  readonly operation: OperationId;
+  /**
+   * Scopes that authorize the operation, any one of which suffices (the spec lists
+   * `webhooks:read` and `webhooks:admin` for reads, `webhooks:admin` for writes).
+   */
+  readonly scopes: readonly string[];
+}
+
+/**
+ * Supplies bearer tokens. `invalidate` is called when the API rejects a token with 401, so the
+ * next `getToken` fetches a fresh one.
+ *
+ * @example
+ * ```ts
+ * const provider: AccessTokenProvider = {
+ *   async getToken({ scopes }) { return cache.tokenFor(scopes); },
+ *   invalidate(token) { cache.drop(token); },
+ * };
+ * ```
+ */
+export interface AccessTokenProvider {
+  getToken(context: AccessTokenContext): Promise<string> | string;
+  invalidate?(token: string): void;
+}
+
+/**
+ * A bearer token: a fixed string, a function of the request's context, or a provider.
+ *
+ * @example
+ * ```ts
+ * const fixed: AccessTokenSource = 'c2VjcmV0Cg==';
+ * const dynamic: AccessTokenSource = async ({ scopes }) => fetchToken(scopes);
+ * ```
+ */
+export type AccessTokenSource =
+  string | ((context: AccessTokenContext) => Promise<string> | string) | AccessTokenProvider;
+
+/** RFC 6750 token68, the shape the spec's `authorization` pattern allows. */
+const TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** Resolves a token source for one request and checks that the token can go in a header. */
+export async function resolveAccessToken(
+  source: AccessTokenSource,
+  context: AccessTokenContext,
+): Promise<string> {
+  const token =
+    typeof source === 'string'
+      ? source
+      : typeof source === 'function'
+        ? await source(context)
+        : await source.getToken(context);
+  // The message never repeats the token: it is a secret.
+  if (typeof token !== 'string' || !TOKEN.test(token)) {
+    throw new UpvestConfigurationError(
+      'the access token is empty or has characters a bearer token cannot have (RFC 6750)',
+    );
+  }
+  return token;
+}

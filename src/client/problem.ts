@@ -1,0 +1,10 @@
+import { validateProblem } from '../../generated/validators.js';
+import type { ProblemDetails } from '../errors.js';
+
+/**
+ * Reads an error body as problem+json. A body that is not one (an HTML page from a proxy, a
+ * truncated answer) gives `undefined`: the error then carries only the status.
+ */
+export function parseProblem(body: unknown): ProblemDetails | undefined {
+  return validateProblem(body) ? body : undefined;
+}
