@@ -47,6 +47,11 @@ function asObject(value: Json | undefined, where: string): JsonObject {
   return value;
 }
 
+function asString(value: Json | undefined, where: string): string {
+  if (typeof value !== 'string') throw new Error(`spec: expected a string at ${where}`);
+  return value;
+}
+
 /** Follows a local `$ref` (`#/components/...`) in the document. */
 function resolve(document: JsonObject, value: Json | undefined, where: string): JsonObject {
   const object = asObject(value, where);
@@ -146,7 +151,7 @@ function collectOperations(document: JsonObject): {
       };
       const headers: JsonObject = { type: 'object', properties: {}, required: [] };
       for (const parameter of parameters) {
-        const name = String(parameter['name']);
+        const name = asString(parameter['name'], `${operationId} parameter name`);
         const target =
           parameter['in'] === 'query' ? query : parameter['in'] === 'header' ? headers : null;
         if (!target) continue;
@@ -214,7 +219,9 @@ function withoutTransportHeaders(document: JsonObject): JsonObject {
     const resolved = resolve(copy, parameter, 'parameter');
     return (
       resolved['in'] === 'header' &&
-      (TRANSPORT_HEADERS as readonly string[]).includes(String(resolved['name']).toLowerCase())
+      (TRANSPORT_HEADERS as readonly string[]).includes(
+        asString(resolved['name'], 'parameter name').toLowerCase(),
+      )
     );
   };
   for (const pathItemJson of Object.values(asObject(copy['paths'], 'paths'))) {
@@ -274,7 +281,7 @@ function buildValidators(
     code: { source: true, esm: true, lines: true },
   });
   addFormats(ajv);
-  ajv.addSchema({ $id: SCHEMA_ID, $defs: toJsonSchema(components) } as never);
+  ajv.addSchema({ $id: SCHEMA_ID, $defs: toJsonSchema(components) });
 
   const exports: Record<string, string> = {};
   const types: string[] = [];
@@ -317,7 +324,7 @@ function buildConstants(document: JsonObject, operations: OperationInfo[]): stri
   const constant = (doc: string, name: string, value: Json): string =>
     `/** ${doc} */\nexport const ${name} = ${JSON.stringify(value, null, 2)} as const;\n`;
   const servers = (Array.isArray(document['servers']) ? document['servers'] : []).map((server) =>
-    String(asObject(server, 'server')['url']),
+    asString(asObject(server, 'server')['url'], 'server url'),
   );
   return [
     HEADER,

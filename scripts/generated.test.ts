@@ -27,7 +27,7 @@ function mediaExamples(): { where: string; schema: string; value: unknown }[] {
   const visitContent = (where: string, content: unknown) => {
     for (const [type, media] of Object.entries((content ?? {}) as Node)) {
       const { schema, examples } = media as { schema?: Node; examples?: Node };
-      const ref = String(schema?.['$ref'] ?? '');
+      const ref = typeof schema?.['$ref'] === 'string' ? schema['$ref'] : '';
       for (const [name, example] of Object.entries(examples ?? {})) {
         found.push({
           where: `${where} ${type} example "${name}"`,

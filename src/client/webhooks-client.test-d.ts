@@ -10,8 +10,8 @@ describe('WebhooksClient types', () => {
   });
 
   it('should take the create request of the spec and resolve to a Webhook', () => {
-    expectTypeOf(client.create).parameter(0).toEqualTypeOf<WebhookCreateRequest>();
-    expectTypeOf(client.create).returns.resolves.toEqualTypeOf<Webhook>();
+    expectTypeOf<Parameters<WebhooksClient['create']>[0]>().toEqualTypeOf<WebhookCreateRequest>();
+    expectTypeOf<ReturnType<WebhooksClient['create']>>().toEqualTypeOf<Promise<Webhook>>();
   });
 
   it('should keep date-times as strings and categories as a string union, not enums', () => {

@@ -4,9 +4,50 @@ import {
   validateWebhookUpdateRequest,
   type SchemaValidator,
 } from '../../generated/validators.js';
+import { checkCategories } from '../rules/categories.js';
+import { checkDelay, type DelayPolicy } from '../rules/delay.js';
+import { checkMaxPackageSize } from '../rules/package-size.js';
+import { checkTitle } from '../rules/title.js';
+import { checkWebhookUrl } from '../rules/url.js';
 import type { ListWebhooksQuery, WebhookCreateRequest, WebhookUpdateRequest } from '../types.js';
 import type { ValidationIssue, ValidationResult } from './issue.js';
 import { schemaIssues } from './schema-issues.js';
+
+/**
+ * Choices where Upvest's documents disagree; the defaults follow the registration guide.
+ *
+ * @example
+ * ```ts
+ * validateCreateWebhook(input, { delayPolicy: 'spec' }); // accept 1–99 s or m like the 1.9.0 schema
+ * ```
+ */
+export interface RuleOptions {
+  /** `docs` (default): delay 1s–30s in seconds (R5). `spec`: the schema pattern, 1–99 s or m. */
+  readonly delayPolicy?: DelayPolicy;
+}
+
+function own(input: unknown, key: string): unknown {
+  return typeof input === 'object' && input !== null && Object.hasOwn(input, key)
+    ? (input as Record<string, unknown>)[key]
+    : undefined;
+}
+
+/** The business rules of a create or update body, run on whichever fields are present. */
+function webhookRules(input: unknown, options: RuleOptions): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const title = own(input, 'title');
+  const url = own(input, 'url');
+  const type = own(input, 'type');
+  const config = own(input, 'config');
+  if (title !== undefined) issues.push(...checkTitle(title, '/title'));
+  if (url !== undefined) issues.push(...checkWebhookUrl(url, '/url'));
+  if (type !== undefined) issues.push(...checkCategories(type, '/type'));
+  const delay = own(config, 'delay');
+  const size = own(config, 'max_package_size');
+  if (delay !== undefined) issues.push(...checkDelay(delay, '/config/delay', options.delayPolicy));
+  if (size !== undefined) issues.push(...checkMaxPackageSize(size, '/config/max_package_size'));
+  return issues;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -41,8 +82,11 @@ function noRules(): ValidationIssue[] {
  * // result.ok === false; codes url.scheme_not_https and url.ip_host
  * ```
  */
-export function validateCreateWebhook(input: unknown): ValidationResult<WebhookCreateRequest> {
-  return run(validateWebhookCreateRequest, input, noRules);
+export function validateCreateWebhook(
+  input: unknown,
+  options: RuleOptions = {},
+): ValidationResult<WebhookCreateRequest> {
+  return run(validateWebhookCreateRequest, input, (value) => webhookRules(value, options));
 }
 
 /**
@@ -54,8 +98,11 @@ export function validateCreateWebhook(input: unknown): ValidationResult<WebhookC
  * validateUpdateWebhook({ enabled: true }); // { ok: true, value: { enabled: true } }
  * ```
  */
-export function validateUpdateWebhook(input: unknown): ValidationResult<WebhookUpdateRequest> {
-  return run(validateWebhookUpdateRequest, input, noRules);
+export function validateUpdateWebhook(
+  input: unknown,
+  options: RuleOptions = {},
+): ValidationResult<WebhookUpdateRequest> {
+  return run(validateWebhookUpdateRequest, input, (value) => webhookRules(value, options));
 }
 
 /** Checks the query of `GET /webhooks` (sort and order enums, offset ≥ 0, 0 ≤ limit ≤ 1000). */

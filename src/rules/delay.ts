@@ -1,0 +1,67 @@
+import type { ValidationIssue } from '../validation/issue.js';
+import { preview, ruleIssue } from './issue.js';
+
+/** The spec's pattern: 1–99 seconds or minutes. */
+const SPEC_PATTERN = /^([1-9][0-9]?)([sm])$/;
+
+/** The documentation's bound (R5). */
+export const MAX_DELAY_SECONDS = 30;
+
+/**
+ * Which delay rule applies: `docs` (default) enforces R5, 1s to 30s in seconds only, as Upvest's
+ * registration guide states; `spec` accepts everything the 1.9.0 schema pattern accepts (1–99 s
+ * or m), as older documentation did.
+ */
+export type DelayPolicy = 'docs' | 'spec';
+
+/**
+ * R5: `delay` is `<n>s` with 1 ≤ n ≤ 30. Distinct codes tell a value the spec also rejects
+ * (`delay.malformed`) from one only the documentation rejects (`delay.minutes_unit`,
+ * `delay.above_maximum`).
+ *
+ * @example
+ * ```ts
+ * checkDelay('45s', '/config/delay')[0]?.code; // 'delay.above_maximum'
+ * checkDelay('45s', '/config/delay', 'spec'); // []
+ * ```
+ */
+export function checkDelay(
+  value: unknown,
+  path: string,
+  policy: DelayPolicy = 'docs',
+): ValidationIssue[] {
+  if (typeof value !== 'string') {
+    return [
+      ruleIssue(
+        path,
+        'delay.not_a_string',
+        `delay must be a string such as "1s", got ${typeof value}`,
+      ),
+    ];
+  }
+  const match = SPEC_PATTERN.exec(value);
+  if (!match) {
+    return [
+      ruleIssue(
+        path,
+        'delay.malformed',
+        `delay must be <number><unit> such as "1s" or "5s", got ${preview(value)} (R5)`,
+      ),
+    ];
+  }
+  if (policy === 'spec') return [];
+  const [, amount, unit] = match;
+  if (unit === 'm') {
+    return [
+      ruleIssue(
+        path,
+        'delay.minutes_unit',
+        `delay must be given in seconds, 1s to 30s; got ${value} (R5)`,
+      ),
+    ];
+  }
+  if (Number(amount) > MAX_DELAY_SECONDS) {
+    return [ruleIssue(path, 'delay.above_maximum', `delay must be at most 30s, got ${value} (R5)`)];
+  }
+  return [];
+}

@@ -1,0 +1,48 @@
+import type { ValidationIssue } from '../validation/issue.js';
+import { preview, ruleIssue } from './issue.js';
+
+/** The spec's bounds of `config.max_package_size`, in bytes. */
+export const MIN_PACKAGE_SIZE = 100;
+export const MAX_PACKAGE_SIZE = 1_048_576;
+
+/**
+ * R6: `max_package_size` is a whole number of bytes within 100..1048576. It caps batching only:
+ * a single event larger than it is still delivered whole, so a receiver must accept bigger
+ * bodies than the configured maximum.
+ *
+ * @example
+ * ```ts
+ * checkMaxPackageSize(10240, '/config/max_package_size'); // []
+ * checkMaxPackageSize(99, '/config/max_package_size')[0]?.code; // 'max_package_size.below_minimum'
+ * ```
+ */
+export function checkMaxPackageSize(value: unknown, path: string): ValidationIssue[] {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    return [
+      ruleIssue(
+        path,
+        'max_package_size.not_an_integer',
+        `max_package_size must be a whole number of bytes, got ${preview(value)}`,
+      ),
+    ];
+  }
+  if (value < MIN_PACKAGE_SIZE) {
+    return [
+      ruleIssue(
+        path,
+        'max_package_size.below_minimum',
+        `max_package_size must be at least ${MIN_PACKAGE_SIZE} bytes, got ${value} (R6)`,
+      ),
+    ];
+  }
+  if (value > MAX_PACKAGE_SIZE) {
+    return [
+      ruleIssue(
+        path,
+        'max_package_size.above_maximum',
+        `max_package_size must be at most ${MAX_PACKAGE_SIZE} bytes (1 MiB), got ${value} (R6)`,
+      ),
+    ];
+  }
+  return [];
+}

@@ -1,0 +1,36 @@
+import type { ValidationIssue } from '../validation/issue.js';
+import { ruleIssue } from './issue.js';
+
+/** The spec's `maxLength` of a title. */
+export const MAX_TITLE_LENGTH = 100;
+
+/**
+ * R9: the title is a label of at most 100 characters, counted as Unicode code points like JSON
+ * Schema's `maxLength` (an emoji counts once). An empty title is allowed: the API's schema
+ * allows it and the documentation calls the title optional.
+ *
+ * @example
+ * ```ts
+ * checkTitle('User webhook', '/title'); // []
+ * checkTitle('x'.repeat(101), '/title')[0]?.code; // 'title.too_long'
+ * ```
+ */
+export function checkTitle(value: unknown, path: string): ValidationIssue[] {
+  if (typeof value !== 'string') {
+    return [ruleIssue(path, 'title.not_a_string', `title must be a string, got ${typeof value}`)];
+  }
+  let length = 0;
+  for (const _ of value) {
+    length += 1;
+    if (length > MAX_TITLE_LENGTH) {
+      return [
+        ruleIssue(
+          path,
+          'title.too_long',
+          `title must be at most ${MAX_TITLE_LENGTH} characters (R9)`,
+        ),
+      ];
+    }
+  }
+  return [];
+}
