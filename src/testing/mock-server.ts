@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { operations, type OperationId } from '../../generated/constants.js';
+import { matchOperation } from '../spec/match-operation.js';
 import * as validators from '../../generated/validators.js';
 import type { SchemaValidator } from '../../generated/validators.js';
 import type { JsonWebKeySet, Webhook } from '../types.js';
@@ -134,18 +135,6 @@ const badRequest = (detail: string, issues?: readonly ValidationIssue[]) =>
 const unauthorised = (detail: string) =>
   new HttpProblem(401, 'unauthorised', 'Unauthorised', detail);
 
-interface Route {
-  readonly operationId: OperationId;
-  readonly method: string;
-  readonly pattern: RegExp;
-}
-
-const routes: readonly Route[] = Object.values(operations).map((operation) => ({
-  operationId: operation.operationId,
-  method: operation.method,
-  pattern: new RegExp(`^${operation.path.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
-}));
-
 function validatorFor(name: string): SchemaValidator<Record<string, unknown>> {
   const validator = (
     validators as unknown as Record<string, SchemaValidator<Record<string, unknown>>>
@@ -253,7 +242,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     return token;
   }
 
-  function checkHeaders(route: Route, headers: Record<string, string>): void {
+  function checkHeaders(operationId: OperationId, headers: Record<string, string>): void {
     const clientHeader = headers['upvest-client-id'];
     if (clientHeader === undefined) {
       throw new HttpProblem(
@@ -263,7 +252,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         'the upvest-client-id header is required',
       );
     }
-    const validate = validatorFor(`validate${pascal(route.operationId)}Headers`);
+    const validate = validatorFor(`validate${pascal(operationId)}Headers`);
     if (!validate(headers)) {
       const issues = schemaIssues(validate.errors).filter(
         (issue) =>
@@ -281,12 +270,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     if (clientHeader !== clientId) throw unauthorised('the upvest-client-id is not known');
   }
 
-  function checkToken(route: Route, headers: Record<string, string>): void {
+  function checkToken(operationId: OperationId, headers: Record<string, string>): void {
     const token = /^Bearer (.+)$/.exec(headers['authorization'] ?? '')?.[1];
     const grant = token === undefined ? undefined : tokens.get(token);
     if (!grant || grant.expiresAt <= now().getTime())
       throw unauthorised('the access token is unknown or expired');
-    const accepted = operations[route.operationId].scopes.map((requirement) => requirement[0]);
+    const accepted = operations[operationId].scopes.map((requirement) => requirement[0]);
     if (!accepted.some((scope) => scope !== undefined && grant.scopes.has(scope))) {
       throw new HttpProblem(
         403,
@@ -334,14 +323,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   }
 
   async function handle(
-    route: Route,
-    params: string[],
+    operationId: OperationId,
+    params: readonly string[],
     url: URL,
     headers: Record<string, string>,
     body: Uint8Array,
   ) {
     const id = params[0] ?? '';
-    switch (route.operationId) {
+    switch (operationId) {
       case 'issue_token':
         return { status: 200, body: issueTokenFromForm(headers, body) };
       case 'get_jwks':
@@ -438,14 +427,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const method = request.method ?? 'GET';
     const url = new URL(request.url ?? '/', baseUrl);
     const headers = flattenHeaders(request);
-    let route: Route | undefined;
+    let operationId: OperationId | undefined;
     try {
       const body = await readBody(request, maxBodyBytes);
-      const matches = routes.filter((candidate) => candidate.pattern.test(url.pathname));
-      route = matches.find((candidate) => candidate.method === method);
-      if (!route) {
-        if (matches.length === 0)
-          throw new HttpProblem(404, 'not_found', 'Not found', `no operation at ${url.pathname}`);
+      const match = matchOperation(method, url.pathname);
+      if (match.kind === 'unknown_path')
+        throw new HttpProblem(404, 'not_found', 'Not found', `no operation at ${url.pathname}`);
+      if (match.kind === 'wrong_method') {
         throw new HttpProblem(
           405,
           'method_not_allowed',
@@ -453,12 +441,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
           `${method} is not allowed here`,
           undefined,
           {
-            allow: matches.map((m) => m.method).join(', '),
+            allow: match.allowed.join(', '),
           },
         );
       }
-      checkHeaders(route, headers);
-      if (route.operationId !== 'delete_webhook' && !acceptsJson(headers['accept'])) {
+      operationId = match.operationId;
+      checkHeaders(operationId, headers);
+      if (operationId !== 'delete_webhook' && !acceptsJson(headers['accept'])) {
         throw new HttpProblem(
           406,
           'not_acceptable',
@@ -470,11 +459,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         const verdict = await options.verifyRequest({ method, url: url.href, headers, body });
         if (!verdict.valid) throw unauthorised(`Signature is incorrect: ${verdict.message}`);
       }
-      if (route.operationId !== 'issue_token') checkToken(route, headers);
-      const params = route.pattern.exec(url.pathname)?.slice(1).map(decodeURIComponent) ?? [];
-      const result = await handle(route, params, url, headers, body);
+      if (operationId !== 'issue_token') checkToken(operationId, headers);
+      const result = await handle(operationId, match.pathParams, url, headers, body);
       send(response, result.status, 'body' in result ? result.body : undefined);
-      return { method, path: url.pathname, status: result.status, operationId: route.operationId };
+      return { method, path: url.pathname, status: result.status, operationId };
     } catch (error) {
       const problem =
         error instanceof HttpProblem
@@ -491,7 +479,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         method,
         path: url.pathname,
         status: problem.status,
-        operationId: route?.operationId,
+        operationId,
       };
     }
   }

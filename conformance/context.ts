@@ -1,0 +1,20 @@
+import type { WebhooksClient } from '../src/client/webhooks-client.js';
+import type { CheckLog } from './model.js';
+import type { RecordingFetch } from './recording-fetch.js';
+
+/** What every profile gets: a client wired to record its exchanges, and the target's traits. */
+export interface ProfileContext {
+  readonly log: CheckLog;
+  readonly client: WebhooksClient;
+  readonly recording: RecordingFetch;
+  /** The spec document whose examples drive the cases. */
+  readonly document: unknown;
+  /** Requests the server has seen, when the target can tell (the embedded mock can). */
+  readonly serverRequestCount: (() => number) | undefined;
+  /** Whether the target keeps state (a real API or the embedded mock) or answers examples (Prism). */
+  readonly stateful: boolean;
+  /** Sets a `Prefer` header for the next requests (a spec mock's way to pick an example). */
+  readonly setPrefer: (value: string | undefined) => void;
+  /** Sends `POST /auth/token` with the run's credentials; undefined when the run has none. */
+  readonly requestToken: (() => Promise<void>) | undefined;
+}

@@ -1,0 +1,38 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { CheckLog, CheckResult } from './model.js';
+
+/**
+ * What was sent is what is stored: every field of a create or update body must come back
+ * unchanged (`config` field by field, since an update merges it).
+ */
+export function checkEcho(
+  log: CheckLog,
+  where: Pick<CheckResult, 'profile' | 'operation' | 'case'>,
+  sent: unknown,
+  returned: unknown,
+): void {
+  const request = (sent ?? {}) as Record<string, unknown>;
+  const response = (returned ?? {}) as Record<string, unknown>;
+  const mismatches: string[] = [];
+  for (const [field, value] of Object.entries(request)) {
+    if (field === 'config' && typeof value === 'object' && value !== null) {
+      const config = (response['config'] ?? {}) as Record<string, unknown>;
+      for (const [key, inner] of Object.entries(value)) {
+        if (!isDeepStrictEqual(config[key], inner))
+          mismatches.push(
+            `config.${key}: sent ${JSON.stringify(inner)}, got ${JSON.stringify(config[key])}`,
+          );
+      }
+    } else if (!isDeepStrictEqual(response[field], value)) {
+      mismatches.push(
+        `${field}: sent ${JSON.stringify(value)}, got ${JSON.stringify(response[field])}`,
+      );
+    }
+  }
+  log.expect(
+    where,
+    'response echoes what was sent',
+    mismatches.length === 0,
+    mismatches.join('; ') || 'every field matches',
+  );
+}

@@ -1,0 +1,152 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { OperationId } from '../../generated/constants.js';
+import type { Webhook, WebhookCreateRequest } from '../../src/types.js';
+import { collectExamples } from '../cases.js';
+import { checkExchange } from '../checks.js';
+import type { ProfileContext } from '../context.js';
+import { checkEcho } from '../echo.js';
+
+/** The seed document's registration example: the webhook the lifecycle creates. */
+export const LIFECYCLE_EXAMPLE = 'user_webhook_docs';
+
+/**
+ * `lifecycle`: create -> retrieve -> list (walking pages) -> update -> enable -> test ->
+ * disable -> delete -> retrieve gives 404. Whatever fails, the webhook it created is deleted, so
+ * the profile is safe against a shared sandbox.
+ */
+export async function runLifecycle(context: ProfileContext): Promise<void> {
+  const { client, log, recording } = context;
+  const example = collectExamples(context.document).find(
+    (e) =>
+      e.operationId === 'create_webhook' &&
+      e.location === 'request body' &&
+      e.name === LIFECYCLE_EXAMPLE,
+  );
+  const base = { profile: 'lifecycle' as const };
+  if (!example) {
+    log.add({
+      ...base,
+      operation: 'create_webhook',
+      case: 'create',
+      check: 'example exists',
+      outcome: 'fail',
+      detail: `the spec has no create example ${LIFECYCLE_EXAMPLE}`,
+    });
+    return;
+  }
+  const input = {
+    ...(example.value as WebhookCreateRequest),
+    title: `conformance ${new Date().toISOString()}`,
+  };
+
+  /** Runs one step, checks its single exchange, and returns the parsed body (or undefined). */
+  async function step(
+    operation: OperationId,
+    name: string,
+    expectedStatus: number,
+    action: () => Promise<unknown>,
+  ) {
+    const where = { ...base, operation, case: name };
+    const mark = recording.mark();
+    const error = await action().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const exchanges = recording.since(mark);
+    const last = exchanges.at(-1);
+    if (!last) {
+      log.add({
+        ...where,
+        check: 'request was sent',
+        outcome: 'fail',
+        detail: error instanceof Error ? error.message : String(error),
+      });
+      return { ok: false, body: undefined };
+    }
+    let body: unknown;
+    for (const exchange of exchanges) body = checkExchange(log, where, exchange, expectedStatus);
+    return { ok: last.status === expectedStatus, body };
+  }
+
+  let created: Webhook | undefined;
+  let deleted = false;
+  try {
+    const create = await step('create_webhook', 'create', 201, () => client.create(input));
+    created = create.body as Webhook | undefined;
+    if (!create.ok || !created) return;
+    const where = { ...base, operation: 'create_webhook' as const, case: 'create' };
+    checkEcho(log, where, input, created);
+    log.expect(
+      where,
+      'a new webhook is disabled (R8)',
+      created.enabled === false,
+      `enabled is ${String(created.enabled)}`,
+    );
+    const id = created.id;
+
+    const retrieved = await step('retrieve_webhook', 'retrieve', 200, () => client.retrieve(id));
+    log.expect(
+      { ...base, operation: 'retrieve_webhook', case: 'retrieve' },
+      'retrieve returns what create returned',
+      isDeepStrictEqual(retrieved.body, created),
+      'compared field by field',
+    );
+
+    const seen: string[] = [];
+    await step('list_webhooks', 'list all pages', 200, async () => {
+      for await (const webhook of client.listAll({ limit: 2 })) seen.push(webhook.id);
+    });
+    log.expect(
+      { ...base, operation: 'list_webhooks', case: 'list all pages' },
+      'the created webhook is listed',
+      seen.includes(id),
+      `${seen.length} webhooks listed`,
+    );
+    log.expect(
+      { ...base, operation: 'list_webhooks', case: 'list all pages' },
+      'no webhook is listed twice across pages',
+      new Set(seen).size === seen.length,
+      `${seen.length} listed, ${new Set(seen).size} distinct`,
+    );
+
+    const patch = { title: `${input.title} (updated)` };
+    const updated = await step('update_webhook', 'update', 200, () => client.update(id, patch));
+    checkEcho(log, { ...base, operation: 'update_webhook', case: 'update' }, patch, updated.body);
+
+    const enabled = await step('update_webhook', 'enable', 200, () => client.enable(id));
+    log.expect(
+      { ...base, operation: 'update_webhook', case: 'enable' },
+      'enable sets enabled',
+      (enabled.body as Webhook | undefined)?.enabled === true,
+      'after PATCH enabled: true',
+    );
+
+    await step('test_webhook', 'test', 202, () => client.test(id));
+
+    const disabled = await step('update_webhook', 'disable', 200, () => client.disable(id));
+    log.expect(
+      { ...base, operation: 'update_webhook', case: 'disable' },
+      'disable clears enabled',
+      (disabled.body as Webhook | undefined)?.enabled === false,
+      'after PATCH enabled: false',
+    );
+
+    const removal = await step('delete_webhook', 'delete', 204, () => client.delete(id));
+    deleted = removal.ok;
+    await step('retrieve_webhook', 'retrieve after delete', 404, () => client.retrieve(id));
+  } finally {
+    if (created && !deleted) {
+      const id = created.id;
+      const cleaned = await client.delete(id).then(
+        () => true,
+        () => false,
+      );
+      log.expect(
+        { ...base, operation: 'delete_webhook', case: 'cleanup' },
+        'what the run created is removed',
+        cleaned,
+        cleaned ? `deleted ${id}` : `could not delete ${id}: remove it by hand`,
+      );
+    }
+  }
+}

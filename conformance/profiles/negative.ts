@@ -1,0 +1,53 @@
+import { UpvestValidationError } from '../../src/errors.js';
+import type { ProfileContext } from '../context.js';
+import { negativeCases, type NegativeCase } from '../negative-cases.js';
+
+/**
+ * `negative`: every invalid input must be refused by our client with the expected issue code,
+ * and the server must receive nothing for it.
+ */
+export async function runNegative(
+  context: ProfileContext,
+  cases: readonly NegativeCase[] = negativeCases,
+): Promise<void> {
+  for (const negative of cases) {
+    const where = {
+      profile: 'negative' as const,
+      operation: negative.operation,
+      case: negative.name,
+    };
+    const mark = context.recording.mark();
+    const serverBefore = context.serverRequestCount?.();
+    const error = await negative.send(context.client).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const refused = error instanceof UpvestValidationError;
+    context.log.expect(
+      where,
+      'client refuses the input',
+      refused,
+      refused
+        ? error.message
+        : `the client did not refuse it (${error instanceof Error ? error.message : 'it succeeded'})`,
+    );
+    const codes = refused ? error.issues.map((issue) => issue.code) : [];
+    context.log.expect(
+      where,
+      `issue code is ${negative.expectedCode}`,
+      codes.includes(negative.expectedCode),
+      `codes: ${codes.join(', ') || 'none'}`,
+    );
+    const sent = context.recording.since(mark).length;
+    context.log.expect(where, 'nothing was sent', sent === 0, `${sent} request(s) left the client`);
+    if (serverBefore !== undefined && context.serverRequestCount) {
+      const received = context.serverRequestCount() - serverBefore;
+      context.log.expect(
+        where,
+        'the server received nothing',
+        received === 0,
+        `the server counted ${received} request(s)`,
+      );
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import type { Exchange } from './model.js';
+
+/**
+ * A `fetch` that remembers every exchange, so the suite can check what really went over the
+ * wire: status, headers and the raw body, which the client itself hides behind typed results.
+ * It is injected into the client; nothing global is patched.
+ */
+export function createRecordingFetch(inner: typeof globalThis.fetch = globalThis.fetch) {
+  const exchanges: Exchange[] = [];
+  const recordingFetch: typeof globalThis.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const requestBody = request.body ? await request.clone().text() : undefined;
+    const response = await inner(request);
+    const responseBody = await response.clone().text();
+    exchanges.push({
+      method: request.method,
+      url: request.url,
+      requestHeaders: Object.fromEntries(request.headers),
+      requestBody,
+      status: response.status,
+      responseHeaders: Object.fromEntries(response.headers),
+      responseBody,
+    });
+    return response;
+  };
+  return {
+    fetch: recordingFetch,
+    exchanges,
+    /** The exchanges recorded since `mark`, which `mark()` returned. */
+    since(mark: number): Exchange[] {
+      return exchanges.slice(mark);
+    },
+    mark(): number {
+      return exchanges.length;
+    },
+  };
+}
+
+export type RecordingFetch = ReturnType<typeof createRecordingFetch>;

@@ -1,0 +1,9 @@
+import * as validators from '../generated/validators.js';
+import type { SchemaValidator } from '../generated/validators.js';
+
+/** The precompiled validator of a schema component, by its name in the spec. */
+export function schemaValidator(schema: string): SchemaValidator<unknown> | undefined {
+  return (validators as unknown as Record<string, SchemaValidator<unknown> | undefined>)[
+    `validate${schema}`
+  ];
+}
