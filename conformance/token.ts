@@ -28,7 +28,7 @@ export async function fetchAccessToken(
   const headers = new Headers({
     'upvest-client-id': credentials.clientId,
     'upvest-api-version': '1',
-    accept: 'application/json',
+    accept: 'application/json, application/problem+json',
     'content-type': 'application/x-www-form-urlencoded',
   });
   const bytes = new TextEncoder().encode(body);

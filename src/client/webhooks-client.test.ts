@@ -67,7 +67,7 @@ describe('createWebhooksClient', () => {
       expect(request?.headers).toMatchObject({
         'upvest-client-id': CLIENT_ID,
         'upvest-api-version': '1',
-        accept: 'application/json',
+        accept: 'application/json, application/problem+json',
         authorization: 'Bearer c2VjcmV0Cg==',
         'content-type': 'application/json',
       });

@@ -172,7 +172,9 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
     return {
       'upvest-client-id': options.clientId,
       'upvest-api-version': '1',
-      accept: 'application/json',
+      // Errors come as application/problem+json, which `application/json` alone does not match
+      // under strict content negotiation (RFC 9110 §12.5.1).
+      accept: 'application/json, application/problem+json',
       authorization: `Bearer ${token}`,
     };
   }
