@@ -95,6 +95,7 @@ export async function runAgainstPrism(
   } catch (error) {
     throw new Error(
       `${error instanceof Error ? error.message : String(error)}\n--- prism output ---\n${log.slice(-4000)}`,
+      { cause: error },
     );
   } finally {
     prism.kill('SIGTERM');

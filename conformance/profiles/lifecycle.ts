@@ -6,6 +6,9 @@ import { checkExchange } from '../checks.js';
 import type { ProfileContext } from '../context.js';
 import { checkEcho } from '../echo.js';
 
+/** Raised to stop the lifecycle after a step got the wrong answer. */
+class StepFailed extends Error {}
+
 /** The seed document's registration example: the webhook the lifecycle creates. */
 export const LIFECYCLE_EXAMPLE = 'user_webhook_docs';
 
@@ -68,6 +71,18 @@ export async function runLifecycle(context: ProfileContext): Promise<void> {
     return { ok: last.status === expectedStatus, body };
   }
 
+  /** Like `step`, but stops the lifecycle when the step did not get its expected status. */
+  async function must(
+    operation: OperationId,
+    name: string,
+    expectedStatus: number,
+    action: () => Promise<unknown>,
+  ) {
+    const result = await step(operation, name, expectedStatus, action);
+    if (!result.ok) throw new StepFailed();
+    return result;
+  }
+
   let created: Webhook | undefined;
   let deleted = false;
   try {
@@ -84,7 +99,7 @@ export async function runLifecycle(context: ProfileContext): Promise<void> {
     );
     const id = created.id;
 
-    const retrieved = await step('retrieve_webhook', 'retrieve', 200, () => client.retrieve(id));
+    const retrieved = await must('retrieve_webhook', 'retrieve', 200, () => client.retrieve(id));
     log.expect(
       { ...base, operation: 'retrieve_webhook', case: 'retrieve' },
       'retrieve returns what create returned',
@@ -93,7 +108,7 @@ export async function runLifecycle(context: ProfileContext): Promise<void> {
     );
 
     const seen: string[] = [];
-    await step('list_webhooks', 'list all pages', 200, async () => {
+    await must('list_webhooks', 'list all pages', 200, async () => {
       for await (const webhook of client.listAll({ limit: 2 })) seen.push(webhook.id);
     });
     log.expect(
@@ -110,10 +125,10 @@ export async function runLifecycle(context: ProfileContext): Promise<void> {
     );
 
     const patch = { title: `${input.title} (updated)` };
-    const updated = await step('update_webhook', 'update', 200, () => client.update(id, patch));
+    const updated = await must('update_webhook', 'update', 200, () => client.update(id, patch));
     checkEcho(log, { ...base, operation: 'update_webhook', case: 'update' }, patch, updated.body);
 
-    const enabled = await step('update_webhook', 'enable', 200, () => client.enable(id));
+    const enabled = await must('update_webhook', 'enable', 200, () => client.enable(id));
     log.expect(
       { ...base, operation: 'update_webhook', case: 'enable' },
       'enable sets enabled',
@@ -121,9 +136,9 @@ export async function runLifecycle(context: ProfileContext): Promise<void> {
       'after PATCH enabled: true',
     );
 
-    await step('test_webhook', 'test', 202, () => client.test(id));
+    await must('test_webhook', 'test', 202, () => client.test(id));
 
-    const disabled = await step('update_webhook', 'disable', 200, () => client.disable(id));
+    const disabled = await must('update_webhook', 'disable', 200, () => client.disable(id));
     log.expect(
       { ...base, operation: 'update_webhook', case: 'disable' },
       'disable clears enabled',
@@ -134,6 +149,9 @@ export async function runLifecycle(context: ProfileContext): Promise<void> {
     const removal = await step('delete_webhook', 'delete', 204, () => client.delete(id));
     deleted = removal.ok;
     await step('retrieve_webhook', 'retrieve after delete', 404, () => client.retrieve(id));
+  } catch (error) {
+    // A failed step is already recorded; anything else is a defect of the run itself.
+    if (!(error instanceof StepFailed)) throw error;
   } finally {
     if (created && !deleted) {
       const id = created.id;
