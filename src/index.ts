@@ -1,0 +1,62 @@
+/**
+ * upvest-webhooks: a typed client, business-rule validators and errors for the webhook
+ * subscriptions of the Upvest Investment API. Test helpers live in `upvest-webhooks/testing`,
+ * the conformance suite in `upvest-webhooks/conformance`.
+ *
+ * @example
+ * ```ts
+ * import { createWebhooksClient, UPVEST_SANDBOX_URL } from 'upvest-webhooks';
+ * ```
+ */
+export {
+  createWebhooksClient,
+  UPVEST_LIVE_URL,
+  UPVEST_SANDBOX_URL,
+  type CallOptions,
+  type ResponseIssuesReport,
+  type ResponseValidationMode,
+  type WebhooksClient,
+  type WebhooksClientOptions,
+} from './client/webhooks-client.js';
+export type {
+  AccessTokenContext,
+  AccessTokenProvider,
+  AccessTokenSource,
+} from './client/access-token.js';
+export type { OutgoingRequest, RequestSigner } from './client/transport.js';
+export {
+  validateCreateWebhook,
+  validateUpdateWebhook,
+  type RuleOptions,
+} from './validation/webhook.js';
+export { validateWebhookUrl } from './rules/url.js';
+export type { DelayPolicy } from './rules/delay.js';
+export { isWebhookCategory } from './rules/categories.js';
+export { ruleCodes, type RuleCode } from './rules/codes.js';
+export type { ValidationIssue, ValidationResult } from './validation/issue.js';
+export {
+  UpvestAbortError,
+  UpvestApiError,
+  UpvestConfigurationError,
+  UpvestNetworkError,
+  UpvestResponseError,
+  UpvestTimeoutError,
+  UpvestValidationError,
+  UpvestWebhooksError,
+  type ProblemDetails,
+} from './errors.js';
+export { webhookCategories } from '../generated/constants.js';
+export type {
+  JsonWebKey,
+  JsonWebKeySet,
+  ListMeta,
+  ListWebhooksQuery,
+  Problem,
+  TokenResponse,
+  Webhook,
+  WebhookCategory,
+  WebhookConfig,
+  WebhookCreateRequest,
+  WebhookList,
+  WebhookUpdateRequest,
+} from './types.js';
