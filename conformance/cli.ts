@@ -3,9 +3,10 @@
  * its reports. Without a base URL it starts the embedded mock; with one it tests that server.
  * Exits 0 when every check passed, 1 when any failed, 2 on a usage error.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createUpvestSigner } from '../src/signing/upvest-profile.js';
 import { serverProfiles, type ServerProfile } from './model.js';
 import { toJUnitXml, toJson, toSummary } from './reports.js';
 import { runConformance } from './run.js';
@@ -22,7 +23,8 @@ Options (environment variable in brackets):
   --json <file>          JSON report (default reports/conformance.json)
   --help                 this text
 Credentials come from the environment only: UPVEST_CLIENT_ID with UPVEST_CLIENT_SECRET
-(exchanged for a token at POST /auth/token) or UPVEST_ACCESS_TOKEN.`;
+(exchanged for a token at POST /auth/token) or UPVEST_ACCESS_TOKEN; requests are signed with
+UPVEST_KEY_ID and UPVEST_PRIVATE_KEY (PEM text) or UPVEST_PRIVATE_KEY_FILE (a PEM file).`;
 
 export async function main(
   argv: readonly string[],
@@ -69,7 +71,18 @@ export async function main(
     );
     return 2;
   }
+  const privateKey =
+    env['UPVEST_PRIVATE_KEY'] ??
+    (env['UPVEST_PRIVATE_KEY_FILE']
+      ? await readFile(env['UPVEST_PRIVATE_KEY_FILE'], 'utf8')
+      : undefined);
+  const keyId = env['UPVEST_KEY_ID'];
+  if (baseUrl && (privateKey === undefined) !== (keyId === undefined)) {
+    console.error('UPVEST_KEY_ID and UPVEST_PRIVATE_KEY (or UPVEST_PRIVATE_KEY_FILE) go together');
+    return 2;
+  }
   const report = await runConformance({
+    ...(privateKey && keyId ? { signer: createUpvestSigner({ keyId, privateKey }) } : {}),
     ...(baseUrl ? { baseUrl } : {}),
     profiles: profileList as ServerProfile[],
     specMock: values['spec-mock'],

@@ -5,11 +5,13 @@
  * mock. Prism is started on 127.0.0.1 with a free port and always stopped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RequestSigner } from '../src/client/transport.js';
+import { createUpvestSigner } from '../src/signing/upvest-profile.js';
 import { toJUnitXml, toJson, toSummary } from './reports.js';
 import { runConformance, type ConformanceReport } from './run.js';
 
@@ -48,13 +50,13 @@ async function waitUntilAnswering(
 
 /**
  * Prism checks that the signature headers the spec requires are present, not that they verify;
- * until a signing key is configured the run sends well-formed placeholders.
+ * the run signs for real anyway, with a throwaway P-521 key, so the requests are exactly what the
+ * API would receive.
  */
-const placeholderSigner: RequestSigner = () => ({
-  'signature-input':
-    'sig1=("@method" "@path" "upvest-client-id");keyid="conformance";created=1633529659;expires=1633529664;nonce="prism"',
-  signature: 'sig1=:cHJpc20=:',
-});
+function throwawaySigner(): RequestSigner {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-521' });
+  return createUpvestSigner({ keyId: 'conformance-throwaway-key', privateKey });
+}
 
 /** Starts Prism on our spec, runs the replay profile against it, stops Prism. */
 export async function runAgainstPrism(
@@ -85,7 +87,7 @@ export async function runAgainstPrism(
       baseUrl,
       profiles: ['replay'],
       specMock: true,
-      signer: options.signer ?? placeholderSigner,
+      signer: options.signer ?? throwawaySigner(),
       // Prism answers the spec's token example to any well-formed credentials.
       credentials: {
         clientId: 'ebabcf4d-61c3-4942-875c-e265a7c2d062',

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../generated/spec.js';
 import { createWebhooksClient, type WebhooksClient } from '../src/client/webhooks-client.js';
+import { createUpvestSigner } from '../src/signing/upvest-profile.js';
 import { startMockServer, type MockServer } from '../src/testing/mock-server.js';
 import type { CheckResult } from './model.js';
 import { toJUnitXml, toJson, toSummary } from './reports.js';
@@ -72,12 +73,18 @@ async function runAgainst(fault: Fault) {
   const { url, mock } = await brokenServer(fault);
   return runConformance({
     baseUrl: url,
-    credentials: {
-      clientId: mock.credentials.clientId,
-      clientSecret: mock.credentials.clientSecret,
-    },
+    ...targetOf(mock),
   });
 }
+
+/** What a run needs to talk to a mock as its tenant: credentials and a signer with its key. */
+const targetOf = (mock: MockServer) => ({
+  credentials: { clientId: mock.credentials.clientId, clientSecret: mock.credentials.clientSecret },
+  signer: createUpvestSigner({
+    keyId: mock.credentials.keyId,
+    privateKey: mock.credentials.privateKey!,
+  }),
+});
 
 const failures = (results: readonly CheckResult[]) => results.filter((r) => r.outcome === 'fail');
 const failedChecks = (results: readonly CheckResult[]) =>
@@ -226,10 +233,7 @@ describe('runConformance', () => {
     const report = await runConformance({
       baseUrl: url,
       profiles: ['lifecycle'],
-      credentials: {
-        clientId: mock.credentials.clientId,
-        clientSecret: mock.credentials.clientSecret,
-      },
+      ...targetOf(mock),
     });
 
     expect(report.passed).toBe(false);
@@ -244,10 +248,7 @@ describe('runConformance', () => {
     cleanups.push(() => mock.close());
     const report = await runConformance({
       baseUrl: mock.url,
-      credentials: {
-        clientId: mock.credentials.clientId,
-        clientSecret: mock.credentials.clientSecret,
-      },
+      ...targetOf(mock),
       profiles: ['replay', 'lifecycle', 'negative'],
     });
     const tokens = mock.requests.length > 0 ? [mock.credentials.clientSecret] : [];

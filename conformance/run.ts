@@ -5,6 +5,7 @@ import {
   type WebhooksClient,
   type WebhooksClientOptions,
 } from '../src/client/webhooks-client.js';
+import { createUpvestSigner } from '../src/signing/upvest-profile.js';
 import { startMockServer, type MockServer } from '../src/testing/mock-server.js';
 import { collectExamples, exampleDrift } from './cases.js';
 import type { ProfileContext } from './context.js';
@@ -133,13 +134,20 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   let mock: MockServer | undefined;
   let baseUrl = options.baseUrl;
   let credentials = options.credentials;
+  let signer = options.signer;
   if (baseUrl === undefined) {
+    // The embedded mock demands v15 signatures like the API; the run signs with the throwaway
+    // tenant key the mock generated.
     mock = await startMockServer({ seed: 'documented-examples' });
     baseUrl = mock.url;
     credentials = {
       clientId: mock.credentials.clientId,
       clientSecret: mock.credentials.clientSecret,
     };
+    const privateKey = mock.credentials.privateKey;
+    signer ??= privateKey
+      ? createUpvestSigner({ keyId: mock.credentials.keyId, privateKey })
+      : undefined;
   }
   const secrets = [credentials?.clientSecret, credentials?.accessToken];
   const log = new CheckLog();
@@ -163,7 +171,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
         options.fetch ?? globalThis.fetch,
         baseUrl,
         exchangeCredentials,
-        options.signer,
+        signer,
       );
       secrets.push(token);
     }
@@ -173,7 +181,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       accessToken: token ?? 'bm8tdG9rZW4',
       fetch: transportFetch,
       responseValidation: 'off',
-      ...(options.signer ? { signer: options.signer } : {}),
+      ...(signer ? { signer } : {}),
     };
     const client = (options.clientFactory ?? createWebhooksClient)(clientOptions);
     const context: ProfileContext = {
@@ -189,7 +197,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       requestToken: exchangeCredentials
         ? async () => {
             secrets.push(
-              await fetchAccessToken(transportFetch, baseUrl, exchangeCredentials, options.signer),
+              await fetchAccessToken(transportFetch, baseUrl, exchangeCredentials, signer),
             );
           }
         : undefined,

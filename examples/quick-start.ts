@@ -1,12 +1,15 @@
 // The README's quick start, verbatim: CI runs it (examples/examples.test.ts).
-import { createWebhooksClient, UpvestValidationError } from 'upvest-webhooks';
+import { createUpvestSigner, createWebhooksClient, UpvestValidationError } from 'upvest-webhooks';
 import { startMockServer } from 'upvest-webhooks/testing';
 
+// The mock demands signed requests, like the API; it made a throwaway tenant key for us.
 const mock = await startMockServer();
+const { clientId, keyId, privateKey } = mock.credentials;
 const client = createWebhooksClient({
   baseUrl: mock.url, // UPVEST_SANDBOX_URL against the real sandbox
-  clientId: mock.credentials.clientId,
+  clientId,
   accessToken: mock.issueToken(['webhooks:admin']),
+  signer: createUpvestSigner({ keyId, privateKey: privateKey! }),
 });
 
 // The registration example of Upvest's guide.

@@ -45,6 +45,33 @@ export {
   UpvestWebhooksError,
   type ProblemDetails,
 } from './errors.js';
+export {
+  createUpvestSigner,
+  upvestSignatureHeaders,
+  verifyUpvestRequest,
+  UPVEST_SIGNATURE_VERSION,
+  signRequest,
+  verifyRequestSignature,
+  buildSignatureBase,
+  contentDigest,
+  verifyContentDigest,
+  legacyDigest,
+  verifyLegacyDigest,
+  type UpvestSigningOptions,
+  type SignRequestOptions,
+  type SignedRequest,
+  type VerifySignatureOptions,
+  type SignatureVerification,
+  type SignatureFailureReason,
+  type KeyLookup,
+  type KeyInput,
+  type SignatureAlgorithm,
+  type EcdsaEncoding,
+  type BaseFormat,
+  type HttpMessage,
+  type DigestAlgorithm,
+  type DigestCheck,
+} from './signing/index.js';
 export { webhookCategories } from '../generated/constants.js';
 export type {
   JsonWebKey,

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { validateProblem, validateWebhook } from '../../generated/validators.js';
 import { createWebhooksClient } from '../client/webhooks-client.js';
 import { UpvestApiError } from '../errors.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { createUpvestSigner } from '../signing/upvest-profile.js';
 import { startMockServer, type MockServer } from './mock-server.js';
 
 const DOCUMENTED_ID = 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a';
@@ -17,7 +19,8 @@ let admin: string;
 let reader: string;
 
 beforeAll(async () => {
-  mock = await startMockServer({ seed: 'documented-examples' });
+  // Signatures are off here: these tests are about the rest of the contract (see 'signatures').
+  mock = await startMockServer({ seed: 'documented-examples', requestSignatures: 'off' });
 });
 afterAll(async () => {
   await mock.close();
@@ -233,7 +236,11 @@ describe('startMockServer', () => {
 
     it('should reject an expired token', async () => {
       let clock = new Date('2026-01-01T00:00:00Z');
-      const timed = await startMockServer({ now: () => clock, tokenLifetimeSeconds: 60 });
+      const timed = await startMockServer({
+        now: () => clock,
+        tokenLifetimeSeconds: 60,
+        requestSignatures: 'off',
+      });
       try {
         const token = timed.issueToken(['webhooks:read']);
         const ask = () =>
@@ -354,6 +361,7 @@ describe('startMockServer', () => {
       const tested: string[] = [];
       const hooked = await startMockServer({
         onTestRequested: (webhook) => void tested.push(webhook.id),
+        requestSignatures: 'off',
       });
       try {
         const c = createWebhooksClient({
@@ -432,6 +440,77 @@ describe('startMockServer', () => {
       } finally {
         await signed.close();
       }
+    });
+  });
+
+  describe('signatures (v15 profile, on by default)', () => {
+    let signed: MockServer;
+    beforeAll(async () => {
+      signed = await startMockServer();
+    });
+    afterAll(async () => {
+      await signed.close();
+    });
+
+    const signedClient = (privateKey = signed.credentials.privateKey) =>
+      createWebhooksClient({
+        baseUrl: signed.url,
+        clientId: signed.credentials.clientId,
+        accessToken: signed.issueToken(['webhooks:admin']),
+        signer: createUpvestSigner({ keyId: signed.credentials.keyId, privateKey: privateKey! }),
+      });
+
+    it('should accept requests signed with the tenant key it generated', async () => {
+      const created = await signedClient().create(seedRequest);
+      expect(created.enabled).toBe(false);
+      await signedClient().delete(created.id);
+    });
+
+    it('should answer 401 to an unsigned request', async () => {
+      const unsigned = createWebhooksClient({
+        baseUrl: signed.url,
+        clientId: signed.credentials.clientId,
+        accessToken: signed.issueToken(['webhooks:read']),
+      });
+      const error = await unsigned.list().catch((e: unknown) => e);
+      expect(error).toMatchObject({ status: 401 });
+      expect((error as UpvestApiError).problem?.detail).toContain('not signed');
+    });
+
+    it('should answer 401 to a request signed with another key', async () => {
+      const other = generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey;
+      const error = await signedClient(other)
+        .list()
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ status: 401 });
+      expect((error as UpvestApiError).problem?.detail).toContain('Signature is incorrect');
+    });
+
+    it('should answer 401 when the body was changed after signing', async () => {
+      const signer = createUpvestSigner({
+        keyId: signed.credentials.keyId,
+        privateKey: signed.credentials.privateKey!,
+      });
+      const body = new TextEncoder().encode(JSON.stringify(seedRequest));
+      const headers = new Headers({
+        'upvest-client-id': signed.credentials.clientId,
+        authorization: `Bearer ${signed.issueToken(['webhooks:admin'])}`,
+        'content-type': 'application/json',
+      });
+      for (const [name, value] of Object.entries(
+        await signer({ method: 'POST', url: `${signed.url}/webhooks`, headers, body }),
+      )) {
+        headers.set(name, value);
+      }
+      const tampered = JSON.stringify({ ...seedRequest, url: 'https://attacker.tld/hook' });
+      headers.set('content-length', String(Buffer.byteLength(tampered)));
+      const response = await fetch(`${signed.url}/webhooks`, {
+        method: 'POST',
+        headers,
+        body: tampered,
+      });
+      expect(response.status).toBe(401);
+      expect(signed.webhooks()).toHaveLength(0);
     });
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { operations, type OperationId } from '../../generated/constants.js';
@@ -14,6 +14,8 @@ import {
   validateUpdateWebhook,
   type RuleOptions,
 } from '../validation/webhook.js';
+import { verifyUpvestRequest } from '../signing/upvest-profile.js';
+import type { KeyInput } from '../signing/keys.js';
 import { documentedVerificationKeys, documentedWebhook } from './documented-examples.js';
 import { MockState } from './mock-state.js';
 
@@ -56,9 +58,17 @@ export interface MockServerOptions {
   /** The keys served at `GET /auth/verify_keys`; the spec's example key by default. */
   readonly verifyKeys?: JsonWebKeySet;
   /**
-   * Checks each request's HTTP message signature. When given, `signature` and
-   * `signature-input` are required and a failed check answers 401, as the API does. When omitted,
-   * signatures are not checked.
+   * Whether requests must carry a valid HTTP message signature under Upvest's v15 profile, as
+   * the API demands (default `required`). The mock then generates a P-521 key pair for the
+   * tenant (see `credentials.keyId` and `credentials.privateKey`) unless `signingKey` is given.
+   * `off` accepts unsigned requests, for tests that are not about signing.
+   */
+  readonly requestSignatures?: 'required' | 'off';
+  /** The tenant's signing key the mock verifies with: its id and public key. */
+  readonly signingKey?: { readonly keyId: string; readonly publicKey: KeyInput };
+  /**
+   * A custom signature check that replaces the v15 profile's. Failures answer 401 problem+json
+   * (`detail: "Signature is incorrect: …"`), as the API does.
    */
   readonly verifyRequest?: (
     request: MockIncomingRequest,
@@ -97,8 +107,17 @@ export interface MockRequestRecord {
 export interface MockServer {
   /** `http://127.0.0.1:<port>`, the base URL to give a client. */
   readonly url: string;
-  /** Credentials the mock accepts at `POST /auth/token`. Keep them out of logs. */
-  readonly credentials: { readonly clientId: string; readonly clientSecret: string };
+  /**
+   * Credentials the mock accepts: the client id and secret for `POST /auth/token`, and, when the
+   * mock generated the tenant's signing key, its id and private key for a request signer.
+   * Keep them out of logs.
+   */
+  readonly credentials: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly keyId: string;
+    readonly privateKey: KeyObject | undefined;
+  };
   /** How many HTTP requests arrived, rejected ones included. */
   readonly requestCount: number;
   /** Every request that arrived, in order. */
@@ -232,6 +251,26 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const tokens = new Map<string, { scopes: ReadonlySet<string>; expiresAt: number }>();
   const records: MockRequestRecord[] = [];
   let baseUrl = '';
+  const signatures = options.requestSignatures ?? 'required';
+  const generated =
+    signatures === 'required' && !options.signingKey && !options.verifyRequest
+      ? generateKeyPairSync('ec', { namedCurve: 'P-521' })
+      : undefined;
+  const keyId = options.signingKey?.keyId ?? randomUUID();
+  const publicKey = options.signingKey?.publicKey ?? generated?.publicKey;
+  const verifyRequest: MockServerOptions['verifyRequest'] =
+    options.verifyRequest ??
+    (signatures === 'required' && publicKey !== undefined
+      ? async (request) => {
+          const verdict = await verifyUpvestRequest(request, {
+            keys: (id) => (id === keyId ? publicKey : undefined),
+            now: () => Math.floor(now().getTime() / 1000),
+          });
+          return verdict.valid
+            ? { valid: true }
+            : { valid: false, reason: verdict.reason, message: verdict.message };
+        }
+      : undefined);
 
   function issueToken(scopes: readonly string[]): string {
     const token = randomBytes(24).toString('base64url');
@@ -255,8 +294,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const validate = validatorFor(`validate${pascal(operationId)}Headers`);
     if (!validate(headers)) {
       const issues = schemaIssues(validate.errors).filter(
-        (issue) =>
-          options.verifyRequest !== undefined || !TRANSPORT_SIGNATURE_HEADERS.has(issue.path),
+        (issue) => verifyRequest !== undefined || !TRANSPORT_SIGNATURE_HEADERS.has(issue.path),
       );
       const auth = issues.find((issue) => issue.path === '/authorization');
       if (auth) throw unauthorised('a bearer token is required (authorization: Bearer <token>)');
@@ -455,8 +493,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
           'this operation answers application/json only',
         );
       }
-      if (options.verifyRequest) {
-        const verdict = await options.verifyRequest({ method, url: url.href, headers, body });
+      if (verifyRequest) {
+        const verdict = await verifyRequest({ method, url: url.href, headers, body });
         if (!verdict.valid) throw unauthorised(`Signature is incorrect: ${verdict.message}`);
       }
       if (operationId !== 'issue_token') checkToken(operationId, headers);
@@ -507,7 +545,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   return {
     url: baseUrl,
-    credentials: { clientId, clientSecret },
+    credentials: { clientId, clientSecret, keyId, privateKey: generated?.privateKey },
     get requestCount() {
       return records.length;
     },
