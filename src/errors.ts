@@ -177,6 +177,26 @@ export class UpvestAbortError extends UpvestWebhooksError {
 }
 
 /**
+ * `POST /auth/token` refused the client credentials (HTTP 401) or answered something that is not
+ * a token. Never contains the client secret.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof UpvestAuthenticationError) console.log('check UPVEST_CLIENT_ID/SECRET', error.status);
+ * ```
+ */
+export class UpvestAuthenticationError extends UpvestWebhooksError {
+  readonly status: number;
+  readonly requestId: string | undefined;
+
+  constructor(init: { status: number; requestId: string | undefined; message: string }) {
+    super('authentication_failed', init.message);
+    this.status = init.status;
+    this.requestId = init.requestId;
+  }
+}
+
+/**
  * The client is misconfigured (missing credentials, an unusable key, a bad base URL). Never
  * contains the secret itself.
  */

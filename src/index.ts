@@ -24,6 +24,12 @@ export type {
   AccessTokenSource,
 } from './client/access-token.js';
 export type { OutgoingRequest, RequestSigner } from './client/transport.js';
+export type { RetryOptions } from './client/retry-policy.js';
+export {
+  createOAuthTokenProvider,
+  type OAuthTokenProvider,
+  type OAuthTokenProviderOptions,
+} from './auth/oauth-token-provider.js';
 export {
   validateCreateWebhook,
   validateUpdateWebhook,
@@ -37,6 +43,7 @@ export type { ValidationIssue, ValidationResult } from './validation/issue.js';
 export {
   UpvestAbortError,
   UpvestApiError,
+  UpvestAuthenticationError,
   UpvestConfigurationError,
   UpvestNetworkError,
   UpvestResponseError,

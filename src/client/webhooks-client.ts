@@ -11,6 +11,7 @@ import {
   UpvestConfigurationError,
   UpvestNetworkError,
   UpvestResponseError,
+  UpvestTimeoutError,
   UpvestValidationError,
   UpvestWebhooksError,
 } from '../errors.js';
@@ -32,6 +33,14 @@ import {
 } from '../validation/webhook.js';
 import { resolveAccessToken, type AccessTokenSource } from './access-token.js';
 import { parseProblem } from './problem.js';
+import {
+  backoffMs,
+  isIdempotent,
+  retryAfterMs,
+  shouldRetry,
+  type AttemptOutcome,
+  type RetryOptions,
+} from './retry-policy.js';
 import { createApiClient, type ApiClient, type RequestSigner } from './transport.js';
 
 /** Upvest's sandbox. */
@@ -80,6 +89,16 @@ export interface WebhooksClientOptions {
   readonly responseValidation?: ResponseValidationMode;
   /** Receives schema issues of responses in `warn` mode; defaults to `console.warn`. */
   readonly onResponseIssues?: (report: ResponseIssuesReport) => void;
+  /**
+   * Retries with exponential backoff and jitter for 429, 503 and refused connections (every
+   * operation) and for 502, 504, resets and timeouts (idempotent operations only: never a
+   * create). `false` turns retries off.
+   */
+  readonly retry?: RetryOptions | false;
+  /** Time limit of one attempt (default 30 s). */
+  readonly timeoutMs?: number;
+  /** Time limit of a call across all its attempts and waits (default 60 s). */
+  readonly deadlineMs?: number;
 }
 
 /** Per-call options. */
@@ -166,10 +185,18 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
         r.issues,
       ));
 
-  async function headersFor(operation: OperationId): Promise<Record<string, string>> {
+  const retry: RetryOptions = options.retry === false ? { maxAttempts: 1 } : (options.retry ?? {});
+  const maxAttempts = Math.max(1, retry.maxAttempts ?? 3);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadlineMs = options.deadlineMs ?? 60_000;
+  const tokenSource = options.accessToken;
+  const invalidate =
+    typeof tokenSource === 'object' ? tokenSource.invalidate?.bind(tokenSource) : undefined;
+
+  async function headersFor(operation: OperationId) {
     const scopes = operationTable[operation].scopes.map((requirement) => requirement[0] ?? '');
-    const token = await resolveAccessToken(options.accessToken, { operation, scopes });
-    return {
+    const token = await resolveAccessToken(tokenSource, { operation, scopes });
+    const headers = {
       'upvest-client-id': options.clientId,
       'upvest-api-version': '1',
       // Errors come as application/problem+json, which `application/json` alone does not match
@@ -177,35 +204,93 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
       accept: 'application/json, application/problem+json',
       authorization: `Bearer ${token}`,
     };
+    return { headers, token };
   }
 
+  function apiError(operation: OperationId, result: RawResult): UpvestApiError {
+    const { response } = result;
+    return new UpvestApiError({
+      operation,
+      status: response.status,
+      problem: parseProblem(result.error),
+      requestId: response.headers.get('upvest-request-id') ?? undefined,
+      ...(response.status >= 300 && response.status < 400
+        ? {
+            message: `${operation} answered a redirect (HTTP ${response.status}) to ${response.headers.get('location') ?? 'nowhere'}; redirects are not followed`,
+          }
+        : {}),
+    });
+  }
+
+  /**
+   * Sends one operation: a fresh token and signature per attempt, one token refresh on 401, and
+   * retries as `shouldRetry` allows, within the per-attempt timeout, the total deadline and the
+   * caller's signal.
+   */
   async function send(
     operation: OperationId,
-    call: () => Promise<RawResult>,
-    signal?: AbortSignal,
+    call: (init: AttemptInit) => Promise<RawResult>,
+    callerSignal?: AbortSignal,
   ) {
-    let result: RawResult;
-    try {
-      result = await call();
-    } catch (error) {
-      throw transportError(operation, error, signal);
-    }
-    const { response } = result;
-    const requestId = response.headers.get('upvest-request-id') ?? undefined;
-    if (!response.ok) {
-      throw new UpvestApiError({
-        operation,
-        status: response.status,
-        problem: parseProblem(result.error),
-        requestId,
-        ...(response.status >= 300 && response.status < 400
-          ? {
-              message: `${operation} answered a redirect (HTTP ${response.status}) to ${response.headers.get('location') ?? 'nowhere'}; redirects are not followed`,
-            }
-          : {}),
+    const deadline = Date.now() + deadlineMs;
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      if (callerSignal?.aborted) throw new UpvestAbortError(operation, callerSignal.reason);
+      const remaining = deadline - Date.now();
+      const { headers, token } = await headersFor(operation);
+      const limit = Math.max(1, Math.min(timeoutMs, remaining));
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), limit);
+      const signal = callerSignal
+        ? AbortSignal.any([callerSignal, controller.signal])
+        : controller.signal;
+      let failure: UpvestWebhooksError;
+      let outcome: AttemptOutcome;
+      let retryAfter: number | undefined;
+      try {
+        const result = await call({ headers, signal });
+        const { response } = result;
+        if (response.ok)
+          return {
+            data: result.data,
+            response,
+            requestId: response.headers.get('upvest-request-id') ?? undefined,
+          };
+        if (response.status === 401 && invalidate && !refreshed) {
+          // The token may have been revoked or expired early: fetch a new one, once.
+          invalidate(token);
+          refreshed = true;
+          attempt -= 1;
+          continue;
+        }
+        failure = apiError(operation, result);
+        outcome = { kind: 'status', status: response.status };
+        retryAfter = retryAfterMs(response.headers.get('retry-after'));
+      } catch (error) {
+        if (callerSignal?.aborted) throw new UpvestAbortError(operation, error);
+        if (controller.signal.aborted) {
+          failure = new UpvestTimeoutError({
+            operation,
+            timeoutMs: limit,
+            requestMayHaveReachedServer: true,
+            message: `${operation} got no answer within ${limit} ms${mayHaveHappened(operation)}`,
+          });
+          outcome = { kind: 'timeout' };
+        } else {
+          failure = transportError(operation, error, callerSignal);
+          if (!(failure instanceof UpvestNetworkError)) throw failure;
+          outcome = { kind: 'network', reachedServer: failure.requestMayHaveReachedServer };
+        }
+      } finally {
+        clearTimeout(timer);
+      }
+      if (attempt >= maxAttempts || !shouldRetry(operation, outcome)) throw failure;
+      const wait = backoffMs(attempt, retryAfter, retry);
+      if (Date.now() + wait >= deadline) throw failure;
+      await sleep(wait, callerSignal).catch((reason: unknown) => {
+        throw new UpvestAbortError(operation, reason);
       });
     }
-    return { data: result.data, response, requestId };
   }
 
   function checked<T>(
@@ -248,11 +333,11 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
       const body = requireValid('the webhook', validateCreateWebhook(input));
       const outcome = await send(
         'create_webhook',
-        async () =>
+        (init) =>
           api.POST('/webhooks', {
             body,
-            headers: await headersFor('create_webhook'),
-            ...signalOf(call),
+            headers: init.headers,
+            signal: init.signal,
           }),
         call?.signal,
       );
@@ -263,11 +348,11 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
       const params = requireValid('the list query', validateListQuery(query));
       const outcome = await send(
         'list_webhooks',
-        async () =>
+        (init) =>
           api.GET('/webhooks', {
             params: { query: params },
-            headers: await headersFor('list_webhooks'),
-            ...signalOf(call),
+            headers: init.headers,
+            signal: init.signal,
           }),
         call?.signal,
       );
@@ -301,11 +386,11 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
       const id = requireValid('the webhook id', validateWebhookId(webhookId));
       const outcome = await send(
         'retrieve_webhook',
-        async () =>
+        (init) =>
           api.GET('/webhooks/{webhook_id}', {
             params: { path: { webhook_id: id } },
-            headers: await headersFor('retrieve_webhook'),
-            ...signalOf(call),
+            headers: init.headers,
+            signal: init.signal,
           }),
         call?.signal,
       );
@@ -317,12 +402,12 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
       const body = requireValid('the webhook update', validateUpdateWebhook(patch));
       const outcome = await send(
         'update_webhook',
-        async () =>
+        (init) =>
           api.PATCH('/webhooks/{webhook_id}', {
             params: { path: { webhook_id: id } },
             body,
-            headers: await headersFor('update_webhook'),
-            ...signalOf(call),
+            headers: init.headers,
+            signal: init.signal,
           }),
         call?.signal,
       );
@@ -341,12 +426,12 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
       const id = requireValid('the webhook id', validateWebhookId(webhookId));
       const outcome = await send(
         'delete_webhook',
-        async () =>
+        (init) =>
           api.DELETE('/webhooks/{webhook_id}', {
             params: { path: { webhook_id: id } },
-            headers: await headersFor('delete_webhook'),
+            headers: init.headers,
             parseAs: 'stream',
-            ...signalOf(call),
+            signal: init.signal,
           }),
         call?.signal,
       );
@@ -357,12 +442,12 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
       const id = requireValid('the webhook id', validateWebhookId(webhookId));
       const outcome = await send(
         'test_webhook',
-        async () =>
+        (init) =>
           api.POST('/webhooks/{webhook_id}/test', {
             params: { path: { webhook_id: id } },
-            headers: await headersFor('test_webhook'),
+            headers: init.headers,
             parseAs: 'stream',
-            ...signalOf(call),
+            signal: init.signal,
           }),
         call?.signal,
       );
@@ -372,10 +457,10 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
     async verificationKeys(call) {
       const outcome = await send(
         'get_jwks',
-        async () =>
+        (init) =>
           api.GET('/auth/verify_keys', {
-            headers: await headersFor('get_jwks'),
-            ...signalOf(call),
+            headers: init.headers,
+            signal: init.signal,
           }),
         call?.signal,
       );
@@ -385,8 +470,33 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
   return client;
 }
 
-function signalOf(call: CallOptions | undefined): { signal?: AbortSignal } {
-  return call?.signal ? { signal: call.signal } : {};
+/** What one attempt sends besides the operation's own parameters. */
+interface AttemptInit {
+  readonly headers: Record<string, string>;
+  readonly signal: AbortSignal;
+}
+
+/** The part of an error message that tells a caller a write may have happened. */
+function mayHaveHappened(operation: OperationId): string {
+  if (operation === 'create_webhook') {
+    return '; the webhook may or may not have been created: list the webhooks before creating it again';
+  }
+  return isIdempotent(operation) ? '' : '; it may or may not have taken effect';
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** 202 and 204 carry no body; drain whatever came so the connection can be reused. */
@@ -410,7 +520,11 @@ function checkBaseUrl(baseUrl: string): string {
 }
 
 /** Maps what `fetch` threw into our error tree. */
-function transportError(operation: OperationId, error: unknown, signal?: AbortSignal): Error {
+function transportError(
+  operation: OperationId,
+  error: unknown,
+  signal?: AbortSignal,
+): UpvestWebhooksError {
   if (error instanceof UpvestWebhooksError) return error;
   if (signal?.aborted) return new UpvestAbortError(operation, error);
   if (error instanceof SyntaxError) {
@@ -428,7 +542,7 @@ function transportError(operation: OperationId, error: unknown, signal?: AbortSi
   return new UpvestNetworkError({
     operation,
     requestMayHaveReachedServer: !refused,
-    message: `${operation} got no response (${code ?? 'network error'})${refused ? '; the request did not reach the server' : '; it may or may not have reached the server'}`,
+    message: `${operation} got no response (${code ?? 'network error'})${refused ? '; the request did not reach the server' : mayHaveHappened(operation) || '; it may or may not have reached the server'}`,
     cause: error,
   });
 }
