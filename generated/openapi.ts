@@ -112,7 +112,36 @@ export interface paths {
     trace?: never;
   };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+  delivery: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A batch of events, as Upvest delivers it to a webhook URL
+     * @description Upvest POSTs batches to every enabled webhook (R8), bounded by its `delay` and
+     *     `max_package_size` (R6; one larger event is still delivered whole). Events within a batch
+     *     are in `created_at` order; there is no order across batches (R13). Anything but a 2xx makes
+     *     Upvest retry the whole batch with growing back-off, without limit, and blocks later batches
+     *     until it succeeds (R15, R16): answer fast and deduplicate on the event id (R17).
+     *
+     *     Deliveries are signed with a key of `GET /auth/verify_keys` (its `kid` is the `keyid`).
+     *     Upvest documents the older v6 signature format for deliveries (unquoted component names,
+     *     `digest: SHA-256=`); the package also accepts the v15 form (`content-digest`).
+     */
+    post: operations['receive_delivery'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
 export interface components {
   schemas: {
     /**
@@ -281,6 +310,447 @@ export interface components {
       instance?: string;
       request_id?: string;
       details?: unknown;
+    };
+    /**
+     * Fields every delivered event has
+     * @description The envelope of one event, whatever its type. Receivers parse with this schema first, so that event types added after this document still parse (as unknown events).
+     */
+    WebhookEventFields: {
+      /**
+       * Format: uuid
+       * @description The event's id; deliveries repeat (R15), so deduplicate on it (R17).
+       */
+      id: string;
+      /**
+       * Format: date-time
+       * @description When the event happened, RFC 3339 with up to 9 fractional digits.
+       */
+      created_at: string;
+      /** @description `<CATEGORY>.<EVENT>`; the part before the dot is the category. */
+      type: string;
+      /** @description A snapshot of the resource the event is about; its fields depend on the category. */
+      object: {
+        [key: string]: unknown;
+      };
+      /**
+       * Format: uuid
+       * @description The subscription that delivered the event.
+       */
+      webhook_id: string;
+    };
+    /**
+     * Webhook delivery
+     * @description The body Upvest POSTs to a webhook URL, a batch of events in `created_at` order (R12, R13).
+     */
+    WebhookDelivery: {
+      payload: (
+        components['schemas']['WebhookEvent'] | components['schemas']['WebhookEventFields']
+      )[];
+    };
+    /**
+     * Webhook event
+     * @description Every documented event, one schema per category; the `type` strings are disjoint, so `type` tells them apart.
+     */
+    WebhookEvent:
+      | components['schemas']['UserEvent']
+      | components['schemas']['UserCheckEvent']
+      | components['schemas']['OrderEvent']
+      | components['schemas']['OrderCancellationEvent']
+      | components['schemas']['ExecutionEvent']
+      | components['schemas']['PositionEvent']
+      | components['schemas']['CashBalanceEvent']
+      | components['schemas']['AccountEvent']
+      | components['schemas']['AccountGroupEvent']
+      | components['schemas']['ReportEvent']
+      | components['schemas']['TreasuryReportEvent']
+      | components['schemas']['DirectDebitEvent']
+      | components['schemas']['WithdrawalEvent']
+      | components['schemas']['PortfolioAllocationEvent']
+      | components['schemas']['PortfolioOrderEvent']
+      | components['schemas']['AccountValuationEvent']
+      | components['schemas']['IntradayAccountValuationEvent']
+      | components['schemas']['CashTransactionEvent']
+      | components['schemas']['SecurityTransactionEvent']
+      | components['schemas']['AccountLiquidationEvent']
+      | components['schemas']['AccountReturnsEvent']
+      | components['schemas']['VirtualCashIncreaseEvent']
+      | components['schemas']['VirtualCashDecreaseEvent']
+      | components['schemas']['FeeCollectionEvent'];
+    /** USER event */
+    UserEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type:
+        | 'USER.CREATED'
+        | 'USER.ACTIVATED'
+        | 'USER.DEACTIVATED'
+        | 'USER.DATA_CHANGED'
+        | 'USER.DATA_CHANGE_FAILED'
+        | 'USER.OFFBOARDING_INITIATED'
+        | 'USER.OFFBOARDED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** USER_CHECK event */
+    UserCheckEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'USER_CHECK.CREATED' | 'USER_CHECK.PASSED' | 'USER_CHECK.FAILED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** ORDER event */
+    OrderEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'ORDER.NEW' | 'ORDER.PROCESSING' | 'ORDER.FILLED' | 'ORDER.CANCELLED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** ORDER_CANCELLATION event */
+    OrderCancellationEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'ORDER_CANCELLATION.REJECTED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** EXECUTION event */
+    ExecutionEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'EXECUTION.FILLED' | 'EXECUTION.SETTLED' | 'EXECUTION.CANCELLED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** POSITION event */
+    PositionEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'POSITION.UPDATED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** CASH_BALANCE event */
+    CashBalanceEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'CASH_BALANCE.UPDATED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** ACCOUNT event */
+    AccountEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type:
+        | 'ACCOUNT.CREATED'
+        | 'ACCOUNT.ACTIVATED'
+        | 'ACCOUNT.CLOSING_INITIATED'
+        | 'ACCOUNT.CLOSED'
+        | 'ACCOUNT.LOCKED'
+        | 'ACCOUNT.UPDATED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** ACCOUNT_GROUP event */
+    AccountGroupEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type:
+        | 'ACCOUNT_GROUP.CREATED'
+        | 'ACCOUNT_GROUP.ACTIVATED'
+        | 'ACCOUNT_GROUP.CLOSING_INITIATED'
+        | 'ACCOUNT_GROUP.CLOSED'
+        | 'ACCOUNT_GROUP.LOCKED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** REPORT event */
+    ReportEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'REPORT.CREATED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** TREASURY_REPORT event */
+    TreasuryReportEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'TREASURY_REPORT.CREATED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** DIRECT_DEBIT event */
+    DirectDebitEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type:
+        | 'DIRECT_DEBIT.NEW'
+        | 'DIRECT_DEBIT.PROCESSING'
+        | 'DIRECT_DEBIT.CONFIRMED'
+        | 'DIRECT_DEBIT.CANCELLED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** WITHDRAWAL event */
+    WithdrawalEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type:
+        | 'WITHDRAWAL.NEW'
+        | 'WITHDRAWAL.PROCESSING'
+        | 'WITHDRAWAL.CONFIRMED'
+        | 'WITHDRAWAL.CANCELLED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** PORTFOLIO_ALLOCATION event */
+    PortfolioAllocationEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'PORTFOLIO_ALLOCATION.CREATED' | 'PORTFOLIO_ALLOCATION.CHANGED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** PORTFOLIO_ORDER event */
+    PortfolioOrderEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type:
+        | 'PORTFOLIO_ORDER.NEW'
+        | 'PORTFOLIO_ORDER.PROCESSING'
+        | 'PORTFOLIO_ORDER.FILLED'
+        | 'PORTFOLIO_ORDER.SETTLED'
+        | 'PORTFOLIO_ORDER.CANCELLED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** ACCOUNT_VALUATION event */
+    AccountValuationEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'ACCOUNT_VALUATION.CREATED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** INTRADAY_ACCOUNT_VALUATION event */
+    IntradayAccountValuationEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'INTRADAY_ACCOUNT_VALUATION.CREATED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** CASH_TRANSACTION event */
+    CashTransactionEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'CASH_TRANSACTION.EXECUTED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** SECURITY_TRANSACTION event */
+    SecurityTransactionEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'SECURITY_TRANSACTION.EXECUTED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** ACCOUNT_LIQUIDATION event */
+    AccountLiquidationEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type:
+        | 'ACCOUNT_LIQUIDATION.NEW'
+        | 'ACCOUNT_LIQUIDATION.PROCESSING'
+        | 'ACCOUNT_LIQUIDATION.FILLED'
+        | 'ACCOUNT_LIQUIDATION.CANCELLED'
+        | 'ACCOUNT_LIQUIDATION.SETTLED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** ACCOUNT_RETURNS event */
+    AccountReturnsEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'ACCOUNT_RETURNS.CREATED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** VIRTUAL_CASH_INCREASE event */
+    VirtualCashIncreaseEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'VIRTUAL_CASH_INCREASE.ISSUED' | 'VIRTUAL_CASH_INCREASE.CONFIRMED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** VIRTUAL_CASH_DECREASE event */
+    VirtualCashDecreaseEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type:
+        | 'VIRTUAL_CASH_DECREASE.ISSUED'
+        | 'VIRTUAL_CASH_DECREASE.CONFIRMED'
+        | 'VIRTUAL_CASH_DECREASE.QUEUED'
+        | 'VIRTUAL_CASH_DECREASE.CANCELLED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
+    };
+    /** FEE_COLLECTION event */
+    FeeCollectionEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @enum {string} */
+      type: 'FEE_COLLECTION.CREATED' | 'FEE_COLLECTION.FINALISED' | 'FEE_COLLECTION.CANCELLED';
+      object: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      webhook_id: string;
     };
   };
   responses: {
@@ -679,6 +1149,69 @@ export interface operations {
       500: components['responses']['InternalServerError'];
       503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
+    };
+  };
+  receive_delivery: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The delivery's HTTP message signature. */
+        signature: string;
+        /** @description The covered components and parameters of `signature`. */
+        'signature-input': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WebhookDelivery'];
+      };
+    };
+    responses: {
+      /** @description Processed; Upvest sends the next batch. Any 2xx counts as success, 200 satisfies every reading of the docs (R14). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The body is not a delivery; Upvest will retry (R15), so fix the receiver. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The signature did not verify; Upvest will retry (R15). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than the receiver accepts. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The receiver failed; Upvest retries the whole batch (R15). */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
 }

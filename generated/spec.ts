@@ -845,6 +845,113 @@ export const openApiDocument: unknown = {
       },
     },
   },
+  webhooks: {
+    delivery: {
+      post: {
+        operationId: 'receive_delivery',
+        summary: 'A batch of events, as Upvest delivers it to a webhook URL',
+        description:
+          'Upvest POSTs batches to every enabled webhook (R8), bounded by its `delay` and\n`max_package_size` (R6; one larger event is still delivered whole). Events within a batch\nare in `created_at` order; there is no order across batches (R13). Anything but a 2xx makes\nUpvest retry the whole batch with growing back-off, without limit, and blocks later batches\nuntil it succeeds (R15, R16): answer fast and deduplicate on the event id (R17).\n\nDeliveries are signed with a key of `GET /auth/verify_keys` (its `kid` is the `keyid`).\nUpvest documents the older v6 signature format for deliveries (unquoted component names,\n`digest: SHA-256=`); the package also accepts the v15 form (`content-digest`).\n',
+        tags: ['Webhook Subscriptions'],
+        security: [],
+        parameters: [
+          {
+            name: 'signature',
+            in: 'header',
+            required: true,
+            description: "The delivery's HTTP message signature.",
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'signature-input',
+            in: 'header',
+            required: true,
+            description: 'The covered components and parameters of `signature`.',
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/WebhookDelivery',
+              },
+              examples: {
+                user_created: {
+                  summary: 'One USER.CREATED event',
+                  value: {
+                    payload: [
+                      {
+                        id: '0f8b1b3e-9a4c-4a57-9d33-2a1f6f7c0b11',
+                        created_at: '2021-11-19T13:06:57.820371265Z',
+                        type: 'USER.CREATED',
+                        object: {
+                          id: '5e0c1a9e-7a52-4c53-8c2b-3c7f1d0b6a21',
+                        },
+                        webhook_id: 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a',
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'Processed; Upvest sends the next batch. Any 2xx counts as success, 200 satisfies every reading of the docs (R14).',
+          },
+          '400': {
+            description:
+              'The body is not a delivery; Upvest will retry (R15), so fix the receiver.',
+            content: {
+              'application/problem+json': {
+                schema: {
+                  $ref: '#/components/schemas/Problem',
+                },
+              },
+            },
+          },
+          '401': {
+            description: 'The signature did not verify; Upvest will retry (R15).',
+            content: {
+              'application/problem+json': {
+                schema: {
+                  $ref: '#/components/schemas/Problem',
+                },
+              },
+            },
+          },
+          '413': {
+            description: 'The body is larger than the receiver accepts.',
+            content: {
+              'application/problem+json': {
+                schema: {
+                  $ref: '#/components/schemas/Problem',
+                },
+              },
+            },
+          },
+          '500': {
+            description: 'The receiver failed; Upvest retries the whole batch (R15).',
+            content: {
+              'application/problem+json': {
+                schema: {
+                  $ref: '#/components/schemas/Problem',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
   components: {
     securitySchemes: {
       oauthClientCredentials: {
@@ -1561,6 +1668,870 @@ export const openApiDocument: unknown = {
             type: 'string',
           },
           details: {},
+        },
+      },
+      WebhookEventFields: {
+        title: 'Fields every delivered event has',
+        description:
+          'The envelope of one event, whatever its type. Receivers parse with this schema first, so that event types added after this document still parse (as unknown events).',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            description: "The event's id; deliveries repeat (R15), so deduplicate on it (R17).",
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            description: 'When the event happened, RFC 3339 with up to 9 fractional digits.',
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            description: '`<CATEGORY>.<EVENT>`; the part before the dot is the category.',
+            type: 'string',
+            pattern: '^[A-Z][A-Z0-9_]*\\.[A-Z][A-Z0-9_]*$',
+          },
+          object: {
+            description:
+              'A snapshot of the resource the event is about; its fields depend on the category.',
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            description: 'The subscription that delivered the event.',
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      WebhookDelivery: {
+        title: 'Webhook delivery',
+        description:
+          'The body Upvest POSTs to a webhook URL, a batch of events in `created_at` order (R12, R13).',
+        type: 'object',
+        additionalProperties: false,
+        required: ['payload'],
+        properties: {
+          payload: {
+            type: 'array',
+            items: {
+              description:
+                'A documented event, or one of a type added after this document, which has the same fields.',
+              anyOf: [
+                {
+                  $ref: '#/components/schemas/WebhookEvent',
+                },
+                {
+                  $ref: '#/components/schemas/WebhookEventFields',
+                },
+              ],
+            },
+          },
+        },
+      },
+      WebhookEvent: {
+        title: 'Webhook event',
+        description:
+          'Every documented event, one schema per category; the `type` strings are disjoint, so `type` tells them apart.',
+        oneOf: [
+          {
+            $ref: '#/components/schemas/UserEvent',
+          },
+          {
+            $ref: '#/components/schemas/UserCheckEvent',
+          },
+          {
+            $ref: '#/components/schemas/OrderEvent',
+          },
+          {
+            $ref: '#/components/schemas/OrderCancellationEvent',
+          },
+          {
+            $ref: '#/components/schemas/ExecutionEvent',
+          },
+          {
+            $ref: '#/components/schemas/PositionEvent',
+          },
+          {
+            $ref: '#/components/schemas/CashBalanceEvent',
+          },
+          {
+            $ref: '#/components/schemas/AccountEvent',
+          },
+          {
+            $ref: '#/components/schemas/AccountGroupEvent',
+          },
+          {
+            $ref: '#/components/schemas/ReportEvent',
+          },
+          {
+            $ref: '#/components/schemas/TreasuryReportEvent',
+          },
+          {
+            $ref: '#/components/schemas/DirectDebitEvent',
+          },
+          {
+            $ref: '#/components/schemas/WithdrawalEvent',
+          },
+          {
+            $ref: '#/components/schemas/PortfolioAllocationEvent',
+          },
+          {
+            $ref: '#/components/schemas/PortfolioOrderEvent',
+          },
+          {
+            $ref: '#/components/schemas/AccountValuationEvent',
+          },
+          {
+            $ref: '#/components/schemas/IntradayAccountValuationEvent',
+          },
+          {
+            $ref: '#/components/schemas/CashTransactionEvent',
+          },
+          {
+            $ref: '#/components/schemas/SecurityTransactionEvent',
+          },
+          {
+            $ref: '#/components/schemas/AccountLiquidationEvent',
+          },
+          {
+            $ref: '#/components/schemas/AccountReturnsEvent',
+          },
+          {
+            $ref: '#/components/schemas/VirtualCashIncreaseEvent',
+          },
+          {
+            $ref: '#/components/schemas/VirtualCashDecreaseEvent',
+          },
+          {
+            $ref: '#/components/schemas/FeeCollectionEvent',
+          },
+        ],
+      },
+      UserEvent: {
+        title: 'USER event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: [
+              'USER.CREATED',
+              'USER.ACTIVATED',
+              'USER.DEACTIVATED',
+              'USER.DATA_CHANGED',
+              'USER.DATA_CHANGE_FAILED',
+              'USER.OFFBOARDING_INITIATED',
+              'USER.OFFBOARDED',
+            ],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      UserCheckEvent: {
+        title: 'USER_CHECK event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['USER_CHECK.CREATED', 'USER_CHECK.PASSED', 'USER_CHECK.FAILED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      OrderEvent: {
+        title: 'ORDER event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['ORDER.NEW', 'ORDER.PROCESSING', 'ORDER.FILLED', 'ORDER.CANCELLED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      OrderCancellationEvent: {
+        title: 'ORDER_CANCELLATION event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['ORDER_CANCELLATION.REJECTED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      ExecutionEvent: {
+        title: 'EXECUTION event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['EXECUTION.FILLED', 'EXECUTION.SETTLED', 'EXECUTION.CANCELLED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      PositionEvent: {
+        title: 'POSITION event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['POSITION.UPDATED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      CashBalanceEvent: {
+        title: 'CASH_BALANCE event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['CASH_BALANCE.UPDATED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      AccountEvent: {
+        title: 'ACCOUNT event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: [
+              'ACCOUNT.CREATED',
+              'ACCOUNT.ACTIVATED',
+              'ACCOUNT.CLOSING_INITIATED',
+              'ACCOUNT.CLOSED',
+              'ACCOUNT.LOCKED',
+              'ACCOUNT.UPDATED',
+            ],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      AccountGroupEvent: {
+        title: 'ACCOUNT_GROUP event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: [
+              'ACCOUNT_GROUP.CREATED',
+              'ACCOUNT_GROUP.ACTIVATED',
+              'ACCOUNT_GROUP.CLOSING_INITIATED',
+              'ACCOUNT_GROUP.CLOSED',
+              'ACCOUNT_GROUP.LOCKED',
+            ],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      ReportEvent: {
+        title: 'REPORT event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['REPORT.CREATED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      TreasuryReportEvent: {
+        title: 'TREASURY_REPORT event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['TREASURY_REPORT.CREATED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      DirectDebitEvent: {
+        title: 'DIRECT_DEBIT event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: [
+              'DIRECT_DEBIT.NEW',
+              'DIRECT_DEBIT.PROCESSING',
+              'DIRECT_DEBIT.CONFIRMED',
+              'DIRECT_DEBIT.CANCELLED',
+            ],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      WithdrawalEvent: {
+        title: 'WITHDRAWAL event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: [
+              'WITHDRAWAL.NEW',
+              'WITHDRAWAL.PROCESSING',
+              'WITHDRAWAL.CONFIRMED',
+              'WITHDRAWAL.CANCELLED',
+            ],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      PortfolioAllocationEvent: {
+        title: 'PORTFOLIO_ALLOCATION event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['PORTFOLIO_ALLOCATION.CREATED', 'PORTFOLIO_ALLOCATION.CHANGED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      PortfolioOrderEvent: {
+        title: 'PORTFOLIO_ORDER event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: [
+              'PORTFOLIO_ORDER.NEW',
+              'PORTFOLIO_ORDER.PROCESSING',
+              'PORTFOLIO_ORDER.FILLED',
+              'PORTFOLIO_ORDER.SETTLED',
+              'PORTFOLIO_ORDER.CANCELLED',
+            ],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      AccountValuationEvent: {
+        title: 'ACCOUNT_VALUATION event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['ACCOUNT_VALUATION.CREATED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      IntradayAccountValuationEvent: {
+        title: 'INTRADAY_ACCOUNT_VALUATION event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['INTRADAY_ACCOUNT_VALUATION.CREATED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      CashTransactionEvent: {
+        title: 'CASH_TRANSACTION event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['CASH_TRANSACTION.EXECUTED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      SecurityTransactionEvent: {
+        title: 'SECURITY_TRANSACTION event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['SECURITY_TRANSACTION.EXECUTED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      AccountLiquidationEvent: {
+        title: 'ACCOUNT_LIQUIDATION event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: [
+              'ACCOUNT_LIQUIDATION.NEW',
+              'ACCOUNT_LIQUIDATION.PROCESSING',
+              'ACCOUNT_LIQUIDATION.FILLED',
+              'ACCOUNT_LIQUIDATION.CANCELLED',
+              'ACCOUNT_LIQUIDATION.SETTLED',
+            ],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      AccountReturnsEvent: {
+        title: 'ACCOUNT_RETURNS event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['ACCOUNT_RETURNS.CREATED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      VirtualCashIncreaseEvent: {
+        title: 'VIRTUAL_CASH_INCREASE event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['VIRTUAL_CASH_INCREASE.ISSUED', 'VIRTUAL_CASH_INCREASE.CONFIRMED'],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      VirtualCashDecreaseEvent: {
+        title: 'VIRTUAL_CASH_DECREASE event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: [
+              'VIRTUAL_CASH_DECREASE.ISSUED',
+              'VIRTUAL_CASH_DECREASE.CONFIRMED',
+              'VIRTUAL_CASH_DECREASE.QUEUED',
+              'VIRTUAL_CASH_DECREASE.CANCELLED',
+            ],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
+      },
+      FeeCollectionEvent: {
+        title: 'FEE_COLLECTION event',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          created_at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: [
+              'FEE_COLLECTION.CREATED',
+              'FEE_COLLECTION.FINALISED',
+              'FEE_COLLECTION.CANCELLED',
+            ],
+          },
+          object: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          webhook_id: {
+            type: 'string',
+            format: 'uuid',
+          },
         },
       },
     },

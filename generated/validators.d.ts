@@ -31,6 +31,75 @@ export declare const validateJsonWebKeySet: SchemaValidator<components['schemas'
 export declare const validateTokenRequest: SchemaValidator<components['schemas']['TokenRequest']>;
 export declare const validateTokenResponse: SchemaValidator<components['schemas']['TokenResponse']>;
 export declare const validateProblem: SchemaValidator<components['schemas']['Problem']>;
+export declare const validateWebhookEventFields: SchemaValidator<
+  components['schemas']['WebhookEventFields']
+>;
+export declare const validateWebhookDelivery: SchemaValidator<
+  components['schemas']['WebhookDelivery']
+>;
+export declare const validateWebhookEvent: SchemaValidator<components['schemas']['WebhookEvent']>;
+export declare const validateUserEvent: SchemaValidator<components['schemas']['UserEvent']>;
+export declare const validateUserCheckEvent: SchemaValidator<
+  components['schemas']['UserCheckEvent']
+>;
+export declare const validateOrderEvent: SchemaValidator<components['schemas']['OrderEvent']>;
+export declare const validateOrderCancellationEvent: SchemaValidator<
+  components['schemas']['OrderCancellationEvent']
+>;
+export declare const validateExecutionEvent: SchemaValidator<
+  components['schemas']['ExecutionEvent']
+>;
+export declare const validatePositionEvent: SchemaValidator<components['schemas']['PositionEvent']>;
+export declare const validateCashBalanceEvent: SchemaValidator<
+  components['schemas']['CashBalanceEvent']
+>;
+export declare const validateAccountEvent: SchemaValidator<components['schemas']['AccountEvent']>;
+export declare const validateAccountGroupEvent: SchemaValidator<
+  components['schemas']['AccountGroupEvent']
+>;
+export declare const validateReportEvent: SchemaValidator<components['schemas']['ReportEvent']>;
+export declare const validateTreasuryReportEvent: SchemaValidator<
+  components['schemas']['TreasuryReportEvent']
+>;
+export declare const validateDirectDebitEvent: SchemaValidator<
+  components['schemas']['DirectDebitEvent']
+>;
+export declare const validateWithdrawalEvent: SchemaValidator<
+  components['schemas']['WithdrawalEvent']
+>;
+export declare const validatePortfolioAllocationEvent: SchemaValidator<
+  components['schemas']['PortfolioAllocationEvent']
+>;
+export declare const validatePortfolioOrderEvent: SchemaValidator<
+  components['schemas']['PortfolioOrderEvent']
+>;
+export declare const validateAccountValuationEvent: SchemaValidator<
+  components['schemas']['AccountValuationEvent']
+>;
+export declare const validateIntradayAccountValuationEvent: SchemaValidator<
+  components['schemas']['IntradayAccountValuationEvent']
+>;
+export declare const validateCashTransactionEvent: SchemaValidator<
+  components['schemas']['CashTransactionEvent']
+>;
+export declare const validateSecurityTransactionEvent: SchemaValidator<
+  components['schemas']['SecurityTransactionEvent']
+>;
+export declare const validateAccountLiquidationEvent: SchemaValidator<
+  components['schemas']['AccountLiquidationEvent']
+>;
+export declare const validateAccountReturnsEvent: SchemaValidator<
+  components['schemas']['AccountReturnsEvent']
+>;
+export declare const validateVirtualCashIncreaseEvent: SchemaValidator<
+  components['schemas']['VirtualCashIncreaseEvent']
+>;
+export declare const validateVirtualCashDecreaseEvent: SchemaValidator<
+  components['schemas']['VirtualCashDecreaseEvent']
+>;
+export declare const validateFeeCollectionEvent: SchemaValidator<
+  components['schemas']['FeeCollectionEvent']
+>;
 export declare const validateIssueTokenQuery: SchemaValidator<Record<string, unknown>>;
 export declare const validateGetJwksQuery: SchemaValidator<Record<string, unknown>>;
 export declare const validateListWebhooksQuery: SchemaValidator<Record<string, unknown>>;

@@ -326,8 +326,29 @@ function buildConstants(document: JsonObject, operations: OperationInfo[]): stri
   const servers = (Array.isArray(document['servers']) ? document['servers'] : []).map((server) =>
     asString(asObject(server, 'server')['url'], 'server url'),
   );
+  const eventSchemas = asObject(schemas['WebhookEvent'], 'WebhookEvent')['oneOf'];
+  const eventTypes = (Array.isArray(eventSchemas) ? eventSchemas : []).flatMap((ref) => {
+    const schema = resolve(document, ref, 'WebhookEvent.oneOf');
+    const type = asObject(asObject(schema['properties'], 'event properties')['type'], 'event type');
+    return enumOf(type, 'event type');
+  });
+  const byCategory: Record<string, Json[]> = {};
+  for (const type of eventTypes) {
+    const category = asString(type, 'event type').split('.')[0] ?? '';
+    (byCategory[category] ??= []).push(type);
+  }
   return [
     HEADER,
+    constant(
+      'Every documented event type of a delivery, in the order of the spec.',
+      'webhookEventTypes',
+      eventTypes,
+    ),
+    constant(
+      'The documented event types of each category (PORTFOLIO and CORPORATE_ACTION have none).',
+      'webhookEventTypesByCategory',
+      byCategory,
+    ),
     constant(
       'Every webhook event category of `WebhookCategory`, in the order of the spec.',
       'webhookCategories',

@@ -3,7 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../generated/spec.js';
 import * as validators from '../generated/validators.js';
-import { webhookCategories } from '../generated/constants.js';
+import {
+  webhookCategories,
+  webhookEventTypes,
+  webhookEventTypesByCategory,
+} from '../generated/constants.js';
 
 type Node = Record<string, unknown>;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -37,7 +41,11 @@ function mediaExamples(): { where: string; schema: string; value: unknown }[] {
       }
     }
   };
-  for (const [path, item] of Object.entries(doc['paths'] as Node)) {
+  const items = [
+    ...Object.entries(doc['paths'] as Node),
+    ...Object.entries(doc['webhooks'] as Node),
+  ];
+  for (const [path, item] of items) {
     for (const [method, operation] of Object.entries(item as Node)) {
       if (method === 'parameters') continue;
       const op = operation as Node;
@@ -64,6 +72,14 @@ describe('generated/', () => {
       { cwd: root, encoding: 'utf8' },
     );
     expect(output.trim()).toBe('true false');
+  });
+
+  it('should list 67 event types in 24 categories, each prefixed by its category', () => {
+    expect(webhookEventTypes).toHaveLength(67);
+    expect(Object.keys(webhookEventTypesByCategory)).toHaveLength(24);
+    for (const [category, types] of Object.entries(webhookEventTypesByCategory)) {
+      for (const type of types) expect(type.startsWith(`${category}.`)).toBe(true);
+    }
   });
 
   it('should list all 27 categories of the spec, ALL first', () => {
