@@ -79,7 +79,12 @@ export {
   type DigestAlgorithm,
   type DigestCheck,
 } from './signing/index.js';
-export { webhookCategories } from '../generated/constants.js';
+export * from './deliveries/index.js';
+export {
+  webhookCategories,
+  webhookEventTypes,
+  webhookEventTypesByCategory,
+} from '../generated/constants.js';
 export type {
   JsonWebKey,
   JsonWebKeySet,

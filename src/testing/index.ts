@@ -14,3 +14,11 @@ export {
   type MockIncomingRequest,
   type MockVerification,
 } from './mock-server.js';
+export {
+  signDelivery,
+  generateDeliveryKeyPair,
+  type SignDeliveryOptions,
+  type SignedDelivery,
+  type DeliveryKeyPair,
+  type DeliveryEventInput,
+} from '../deliveries/testing.js';
