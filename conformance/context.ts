@@ -17,4 +17,10 @@ export interface ProfileContext {
   readonly setPrefer: (value: string | undefined) => void;
   /** Sends `POST /auth/token` with the run's credentials; undefined when the run has none. */
   readonly requestToken: (() => Promise<void>) | undefined;
+  /**
+   * Waits for the test delivery of a webhook and says whether it arrived and verified; only when
+   * the run controls the delivery target (the embedded mock).
+   */
+  readonly awaitTestDelivery:
+    ((webhookId: string) => Promise<{ ok: boolean; detail: string }>) | undefined;
 }

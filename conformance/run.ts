@@ -16,6 +16,7 @@ import { runNegative } from './profiles/negative.js';
 import { runReplay } from './profiles/replay.js';
 import { createRecordingFetch } from './recording-fetch.js';
 import { redactor } from './redact.js';
+import { startTestDeliveryReceiver, type TestDeliveryReceiver } from './test-delivery-receiver.js';
 import { fetchAccessToken, type ConformanceCredentials } from './token.js';
 
 /**
@@ -135,10 +136,12 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   let baseUrl = options.baseUrl;
   let credentials = options.credentials;
   let signer = options.signer;
+  let receiver: TestDeliveryReceiver | undefined;
   if (baseUrl === undefined) {
     // The embedded mock demands v15 signatures like the API; the run signs with the throwaway
-    // tenant key the mock generated.
-    mock = await startMockServer({ seed: 'documented-examples' });
+    // tenant key the mock generated, and receives its test deliveries on loopback.
+    receiver = await startTestDeliveryReceiver();
+    mock = await startMockServer({ seed: 'documented-examples', deliveryTarget: receiver.url });
     baseUrl = mock.url;
     credentials = {
       clientId: mock.credentials.clientId,
@@ -184,6 +187,13 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       ...(signer ? { signer } : {}),
     };
     const client = (options.clientFactory ?? createWebhooksClient)(clientOptions);
+    // The receiver verifies deliveries with the keys the API publishes, fetched like a tenant
+    // would, by a client of its own: its requests must not mix with the exchanges under test.
+    const keysClient = createWebhooksClient({
+      ...clientOptions,
+      fetch: options.fetch ?? globalThis.fetch,
+    });
+    receiver?.setKeySource(() => keysClient.verificationKeys());
     const context: ProfileContext = {
       log,
       client,
@@ -194,6 +204,13 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       setPrefer: (value) => {
         prefer = value;
       },
+      awaitTestDelivery:
+        receiver && mock
+          ? async (webhookId) => {
+              await mock?.deliveriesSettled();
+              return receiver.verdictFor(webhookId);
+            }
+          : undefined,
       requestToken: exchangeCredentials
         ? async () => {
             secrets.push(
@@ -228,6 +245,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     });
   } finally {
     await mock?.close();
+    await receiver?.close();
   }
 
   for (const exchange of recording.exchanges) {

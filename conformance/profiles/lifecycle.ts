@@ -137,6 +137,15 @@ export async function runLifecycle(context: ProfileContext): Promise<void> {
     );
 
     await must('test_webhook', 'test', 202, () => client.test(id));
+    if (context.awaitTestDelivery) {
+      const delivery = await context.awaitTestDelivery(id);
+      log.expect(
+        { ...base, operation: 'test_webhook', case: 'test' },
+        'the test delivery arrives signed and verifies',
+        delivery.ok,
+        delivery.detail,
+      );
+    }
 
     const disabled = await must('update_webhook', 'disable', 200, () => client.disable(id));
     log.expect(

@@ -11,6 +11,7 @@ export {
   type MockServer,
   type MockServerOptions,
   type MockRequestRecord,
+  type MockDeliveryRecord,
   type MockIncomingRequest,
   type MockVerification,
 } from './mock-server.js';

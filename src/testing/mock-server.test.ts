@@ -381,9 +381,26 @@ describe('startMockServer', () => {
       }
     });
 
-    it('should serve the documented verification keys', async () => {
+    it('should serve its own delivery key, or the documented one on request', async () => {
       const keys = await client(reader).verificationKeys();
-      expect(keys.keys[0]?.kid).toBe('9ed77463-c18e-4794-ab5c-17423f9b801a');
+      expect(keys.keys).toHaveLength(1);
+      expect(keys.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-521' });
+      const documented = await startMockServer({
+        verifyKeys: 'documented-example',
+        requestSignatures: 'off',
+      });
+      try {
+        const other = createWebhooksClient({
+          baseUrl: documented.url,
+          clientId: documented.credentials.clientId,
+          accessToken: documented.issueToken(['webhooks:read']),
+        });
+        expect((await other.verificationKeys()).keys[0]?.kid).toBe(
+          '9ed77463-c18e-4794-ab5c-17423f9b801a',
+        );
+      } finally {
+        await documented.close();
+      }
     });
   });
 

@@ -16,6 +16,7 @@ import {
 } from '../validation/webhook.js';
 import { verifyUpvestRequest } from '../signing/upvest-profile.js';
 import type { KeyInput } from '../signing/keys.js';
+import { generateDeliveryKeyPair, signDelivery } from '../deliveries/testing.js';
 import { documentedVerificationKeys, documentedWebhook } from './documented-examples.js';
 import { MockState } from './mock-state.js';
 
@@ -55,8 +56,20 @@ export interface MockServerOptions {
   readonly now?: () => Date;
   /** Interface to listen on; 127.0.0.1 by default. */
   readonly host?: string;
-  /** The keys served at `GET /auth/verify_keys`; the spec's example key by default. */
-  readonly verifyKeys?: JsonWebKeySet;
+  /**
+   * The keys served at `GET /auth/verify_keys`. By default the mock's own delivery key (see
+   * `deliveryTarget`), so test deliveries verify end to end; `'documented-example'` serves the
+   * spec's example key instead.
+   */
+  readonly verifyKeys?: JsonWebKeySet | 'documented-example';
+  /**
+   * Where `POST /webhooks/{id}/test` delivers its signed test event. Registered URLs are public
+   * HTTPS names a test cannot serve, so deliveries go here instead (e.g. a local handler's
+   * `http://127.0.0.1:…` URL, or a function of the webhook). Without it, nothing is delivered.
+   */
+  readonly deliveryTarget?: string | ((webhook: Webhook) => string);
+  /** The `type` of the test event (default `WEBHOOK.TEST`: Upvest does not document it). */
+  readonly testEventType?: string;
   /**
    * Whether requests must carry a valid HTTP message signature under Upvest's v15 profile, as
    * the API demands (default `required`). The mock then generates a P-521 key pair for the
@@ -73,12 +86,22 @@ export interface MockServerOptions {
   readonly verifyRequest?: (
     request: MockIncomingRequest,
   ) => MockVerification | Promise<MockVerification>;
-  /** Called after `POST /webhooks/{id}/test` was accepted (202), e.g. to send a test delivery. */
+  /** Called after `POST /webhooks/{id}/test` was accepted (202). */
   readonly onTestRequested?: (webhook: Webhook) => void | Promise<void>;
   /** Business-rule choices, the same as the client's. */
   readonly rules?: RuleOptions;
   /** Largest request body accepted (default 1 MiB); larger ones answer 413. */
   readonly maxBodyBytes?: number;
+}
+
+/** One test delivery the mock sent. */
+export interface MockDeliveryRecord {
+  readonly webhookId: string;
+  readonly eventId: string;
+  readonly target: string;
+  /** The receiver's HTTP status, or undefined when the request failed. */
+  readonly status: number | undefined;
+  readonly error: string | undefined;
 }
 
 /** One request the mock received. */
@@ -128,6 +151,10 @@ export interface MockServer {
   issueToken(scopes: readonly string[]): string;
   /** Forgets webhooks, tokens and recorded requests (seeded webhooks come back). */
   reset(): void;
+  /** Test deliveries sent so far: the webhook, the target, and its answer or the error. */
+  readonly deliveries: readonly MockDeliveryRecord[];
+  /** Resolves when every test delivery under way has been answered. */
+  deliveriesSettled(): Promise<void>;
   /** Stops listening and closes every connection. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -250,6 +277,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const state = new MockState(seed, now);
   const tokens = new Map<string, { scopes: ReadonlySet<string>; expiresAt: number }>();
   const records: MockRequestRecord[] = [];
+  const deliveries: MockDeliveryRecord[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const deliveryKeys = generateDeliveryKeyPair();
   let baseUrl = '';
   const signatures = options.requestSignatures ?? 'required';
   const generated =
@@ -372,7 +402,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       case 'issue_token':
         return { status: 200, body: issueTokenFromForm(headers, body) };
       case 'get_jwks':
-        return { status: 200, body: options.verifyKeys ?? documentedVerificationKeys() };
+        return {
+          status: 200,
+          body:
+            options.verifyKeys === 'documented-example'
+              ? documentedVerificationKeys()
+              : (options.verifyKeys ?? deliveryKeys.jwks),
+        };
       case 'list_webhooks': {
         const query = validateListQuery(parseQuery(url));
         if (!query.ok) throw badRequest('the query is invalid', query.issues);
@@ -396,9 +432,64 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       case 'test_webhook': {
         const webhook = state.get(id) ?? notFound(id);
         await options.onTestRequested?.(webhook);
+        deliverTest(webhook);
         return { status: 202 };
       }
     }
+  }
+
+  /** Sends a signed test event to the delivery target, after the 202 (the API is asynchronous). */
+  function deliverTest(webhook: Webhook): void {
+    const target =
+      typeof options.deliveryTarget === 'function'
+        ? options.deliveryTarget(webhook)
+        : options.deliveryTarget;
+    if (target === undefined) return;
+    const event = {
+      id: randomUUID(),
+      created_at: now().toISOString(),
+      type: options.testEventType ?? 'WEBHOOK.TEST',
+      object: { webhook_id: webhook.id, title: webhook.title },
+      webhook_id: webhook.id,
+    };
+    const signed = signDelivery([event], {
+      keyId: deliveryKeys.keyId,
+      privateKey: deliveryKeys.privateKey,
+      url: target,
+      now: Math.floor(now().getTime() / 1000),
+    });
+    const sending = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() =>
+        fetch(target, {
+          method: 'POST',
+          headers: signed.headers,
+          body: signed.body,
+          redirect: 'manual',
+        }),
+      )
+      .then(
+        async (response) => {
+          await response.body?.cancel();
+          deliveries.push({
+            webhookId: webhook.id,
+            eventId: event.id,
+            target,
+            status: response.status,
+            error: undefined,
+          });
+        },
+        (error: unknown) => {
+          deliveries.push({
+            webhookId: webhook.id,
+            eventId: event.id,
+            target,
+            status: undefined,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        },
+      )
+      .finally(() => inFlight.delete(sending));
+    inFlight.add(sending);
   }
 
   function notFound(id: string): never {
@@ -553,6 +644,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       return [...records];
     },
     webhooks: () => state.all(),
+    get deliveries() {
+      return [...deliveries];
+    },
+    async deliveriesSettled() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
     issueToken,
     reset() {
       state.reset();

@@ -1,0 +1,61 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createNodeDeliveryHandler } from '../src/deliveries/handler.js';
+import { createVerificationKeyProvider } from '../src/deliveries/keys.js';
+import type { JsonWebKeySet } from '../src/types.js';
+
+/** A loopback receiver for the embedded mock's test deliveries, verifying them like a tenant. */
+export interface TestDeliveryReceiver {
+  readonly url: string;
+  /** Where the receiver gets the verification keys (the run's client, `GET /auth/verify_keys`). */
+  setKeySource(fetchKeys: () => Promise<JsonWebKeySet>): void;
+  /** Whether a verified delivery for the webhook arrived, and what was seen. */
+  verdictFor(webhookId: string): { ok: boolean; detail: string };
+  close(): Promise<void>;
+}
+
+export async function startTestDeliveryReceiver(): Promise<TestDeliveryReceiver> {
+  let fetchKeys: (() => Promise<JsonWebKeySet>) | undefined;
+  const verified = new Map<string, string>();
+  const refused: string[] = [];
+  const handler = createNodeDeliveryHandler({
+    keys: createVerificationKeyProvider({
+      fetchKeys: () => (fetchKeys ? fetchKeys() : Promise.reject(new Error('no key source yet'))),
+    }),
+    onEvents: (events, context) => {
+      for (const event of events) {
+        verified.set(
+          event.webhook_id,
+          `${event.type} verified (${context.signature.format}, ${context.signature.digestHeader ?? 'no'} digest)`,
+        );
+      }
+    },
+  });
+  const server = createServer((request, response) => {
+    void handler(request, response).then(() => {
+      if (response.statusCode !== 200) refused.push(`HTTP ${response.statusCode}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`,
+    setKeySource(source) {
+      fetchKeys = source;
+    },
+    verdictFor(webhookId) {
+      const seen = verified.get(webhookId);
+      if (seen) return { ok: true, detail: seen };
+      return {
+        ok: false,
+        detail:
+          refused.length > 0
+            ? `the receiver refused it: ${refused.join(', ')}`
+            : 'no delivery arrived',
+      };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
