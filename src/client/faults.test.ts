@@ -13,20 +13,11 @@ import {
   startLoopbackServer,
   type ReceivedRequest,
 } from '../test-support/loopback-server.js';
-import type { Webhook } from '../types.js';
+import { seedResponse } from '../test-support/fixtures.js';
 import { createWebhooksClient, type WebhooksClientOptions } from './webhooks-client.js';
 
 const ID = 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a';
-const webhook: Webhook = {
-  id: ID,
-  created_at: '2021-07-21T14:10:00.00Z',
-  updated_at: '2021-07-21T14:10:00.00Z',
-  title: 'User webhook',
-  url: 'https://tenant.tld/webhooks/users',
-  type: ['USER'],
-  enabled: false,
-  config: { delay: '2s', max_package_size: 51200 },
-};
+const webhook = seedResponse;
 const page = { meta: { offset: 0, limit: 100, count: 1, total_count: 1 }, data: [webhook] };
 const createInput = { title: 'User webhook', url: 'https://tenant.tld/webhooks/users' };
 

@@ -11,29 +11,11 @@ import {
   startLoopbackServer,
   type LoopbackHandler,
 } from '../test-support/loopback-server.js';
-import type { Webhook } from '../types.js';
+import { seedRequest, seedResponse } from '../test-support/fixtures.js';
 import { createWebhooksClient, type WebhooksClientOptions } from './webhooks-client.js';
 
 const CLIENT_ID = 'ebabcf4d-61c3-4942-875c-e265a7c2d062';
 const WEBHOOK_ID = 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a';
-
-const seedRequest = {
-  title: 'User webhook',
-  url: 'https://tenant.tld/webhooks/users',
-  type: ['USER' as const],
-  config: { delay: '2s', max_package_size: 51200 },
-};
-
-const seedResponse: Webhook = {
-  id: WEBHOOK_ID,
-  created_at: '2021-07-21T14:10:00.00Z',
-  updated_at: '2021-07-21T14:10:00.00Z',
-  title: 'User webhook',
-  url: 'https://tenant.tld/webhooks/users',
-  type: ['USER'],
-  enabled: false,
-  config: { delay: '2s', max_package_size: 51200 },
-};
 
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {

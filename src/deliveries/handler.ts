@@ -121,6 +121,14 @@ export async function processDelivery(
 
 class BodyTooLarge extends Error {}
 
+/** The answer when the body could not be read: too large (413), or the connection failed (500). */
+function readFailure(error: unknown, options: DeliveryHandlerOptions): DeliveryAnswer {
+  if (error instanceof BodyTooLarge)
+    return problem(413, 'Payload too large', 'the delivery exceeds the size limit');
+  options.onError?.(error);
+  return problem(500, 'Processing failed', 'the delivery could not be read');
+}
+
 async function readCapped(chunks: AsyncIterable<Uint8Array>, limit: number): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let size = 0;
@@ -165,11 +173,7 @@ export function createNodeDeliveryHandler(options: DeliveryHandlerOptions) {
         dedupe,
       );
     } catch (error) {
-      answer =
-        error instanceof BodyTooLarge
-          ? problem(413, 'Payload too large', 'the delivery exceeds the size limit')
-          : problem(500, 'Processing failed', 'the delivery could not be read');
-      if (!(error instanceof BodyTooLarge)) options.onError?.(error);
+      answer = readFailure(error, options);
     }
     response.writeHead(answer.status, answer.headers);
     response.end(answer.body);
@@ -201,11 +205,7 @@ export function createFetchDeliveryHandler(options: DeliveryHandlerOptions) {
         dedupe,
       );
     } catch (error) {
-      answer =
-        error instanceof BodyTooLarge
-          ? problem(413, 'Payload too large', 'the delivery exceeds the size limit')
-          : problem(500, 'Processing failed', 'the delivery could not be read');
-      if (!(error instanceof BodyTooLarge)) options.onError?.(error);
+      answer = readFailure(error, options);
     }
     return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers });
   };

@@ -11,9 +11,17 @@ function example(...keys: string[]): unknown {
   return (node as Node | undefined)?.['value'];
 }
 
+/** A named example of the spec, checked with its schema's validator and copied. */
+function validExample<T>(validate: (value: unknown) => value is T, keys: readonly string[]): T {
+  const value = example(...keys);
+  if (!validate(value))
+    throw new Error(`spec: the example at ${keys.join(' > ')} is missing or invalid`);
+  return structuredClone(value);
+}
+
 /** The webhook of the spec's retrieve example (id a8eb3540-…), as the mock's seed. */
 export function documentedWebhook(): Webhook {
-  const value = example(
+  return validExample(validateWebhook, [
     'paths',
     '/webhooks/{webhook_id}',
     'get',
@@ -23,15 +31,12 @@ export function documentedWebhook(): Webhook {
     'application/json',
     'examples',
     'documented_webhook',
-  );
-  if (!validateWebhook(value))
-    throw new Error('spec: the documented_webhook example is missing or invalid');
-  return structuredClone(value);
+  ]);
 }
 
 /** The JWKS of the spec's `GET /auth/verify_keys` example. */
 export function documentedVerificationKeys(): JsonWebKeySet {
-  const value = example(
+  return validExample(validateJsonWebKeySet, [
     'paths',
     '/auth/verify_keys',
     'get',
@@ -41,8 +46,5 @@ export function documentedVerificationKeys(): JsonWebKeySet {
     'application/json',
     'examples',
     'upvest_keys',
-  );
-  if (!validateJsonWebKeySet(value))
-    throw new Error('spec: the upvest_keys example is missing or invalid');
-  return structuredClone(value);
+  ]);
 }

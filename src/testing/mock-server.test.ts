@@ -4,15 +4,10 @@ import { createWebhooksClient } from '../client/webhooks-client.js';
 import { UpvestApiError } from '../errors.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { createUpvestSigner } from '../signing/upvest-profile.js';
+import { seedRequest } from '../test-support/fixtures.js';
 import { startMockServer, type MockServer } from './mock-server.js';
 
 const DOCUMENTED_ID = 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a';
-const seedRequest = {
-  title: 'User webhook',
-  url: 'https://tenant.tld/webhooks/users',
-  type: ['USER' as const],
-  config: { delay: '2s', max_package_size: 51200 },
-};
 
 let mock: MockServer;
 let admin: string;
