@@ -102,6 +102,24 @@ export class UpvestApiError<Status extends number = number> extends UpvestWebhoo
 }
 
 /**
+ * Narrows an error to an {@link UpvestApiError}, optionally of one status.
+ *
+ * @example
+ * ```ts
+ * try { await client.retrieve(id); } catch (error) {
+ *   if (isUpvestApiError(error, 404)) return undefined; // error.status is 404 here
+ *   throw error;
+ * }
+ * ```
+ */
+export function isUpvestApiError<S extends number = number>(
+  error: unknown,
+  status?: S,
+): error is UpvestApiError<S> {
+  return error instanceof UpvestApiError && (status === undefined || error.status === status);
+}
+
+/**
  * The response did not match the API's contract (strict response validation, a body that is not
  * JSON, a missing body). Carries the issues found.
  */

@@ -50,6 +50,7 @@ export {
   UpvestTimeoutError,
   UpvestValidationError,
   UpvestWebhooksError,
+  isUpvestApiError,
   type ProblemDetails,
 } from './errors.js';
 export {

@@ -121,6 +121,31 @@ describe('createOAuthTokenProvider', () => {
   });
 });
 
+describe('createWebhooksClient with credentials', () => {
+  it('should fetch tokens and sign requests from clientSecret, keyId and privateKey alone', async () => {
+    const before = tokenRequests();
+    const client = createWebhooksClient({
+      baseUrl: mock.url,
+      clientId: mock.credentials.clientId,
+      clientSecret: mock.credentials.clientSecret,
+      keyId: mock.credentials.keyId,
+      privateKey: mock.credentials.privateKey!,
+    });
+    const created = await client.create({ title: 'Credentials', url: 'https://tenant.tld/creds' });
+    await client.delete(created.id);
+    expect(tokenRequests() - before).toBe(1);
+  });
+
+  it.each([
+    ['neither accessToken nor clientSecret', { clientId: 'c' }],
+    ['a keyId without a privateKey', { clientId: 'c', accessToken: 'dG9rZW4', keyId: 'k' }],
+  ])('should refuse %s at once', (_name, options) => {
+    expect(() => createWebhooksClient({ baseUrl: mock.url, ...options })).toThrow(
+      UpvestConfigurationError,
+    );
+  });
+});
+
 describe('401 handling in the client', () => {
   it('should invalidate the token and retry once, then succeed', async () => {
     let issued = 0;

@@ -1,4 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
+import { isUpvestApiError } from '../errors.js';
 import type { Webhook, WebhookCategory, WebhookCreateRequest } from '../types.js';
 import { createWebhooksClient, type WebhooksClient } from './webhooks-client.js';
 
@@ -18,6 +19,11 @@ describe('WebhooksClient types', () => {
     expectTypeOf<Webhook['created_at']>().toEqualTypeOf<string>();
     expectTypeOf<'USER'>().toExtend<WebhookCategory>();
     expectTypeOf<'USERS'>().not.toExtend<WebhookCategory>();
+  });
+
+  it('should narrow API errors by status', () => {
+    const error: unknown = undefined;
+    if (isUpvestApiError(error, 404)) expectTypeOf(error.status).toEqualTypeOf<404>();
   });
 
   it('should not compile wrong request shapes', () => {

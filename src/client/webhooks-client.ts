@@ -31,6 +31,9 @@ import {
   validateUpdateWebhook,
   validateWebhookId,
 } from '../validation/webhook.js';
+import { createOAuthTokenProvider } from '../auth/oauth-token-provider.js';
+import type { KeyInput } from '../signing/keys.js';
+import { createUpvestSigner } from '../signing/upvest-profile.js';
 import { resolveAccessToken, type AccessTokenSource } from './access-token.js';
 import { parseProblem } from './problem.js';
 import {
@@ -78,11 +81,18 @@ export interface WebhooksClientOptions {
   readonly clientId: string;
   /**
    * The bearer token: a fixed string, a function, or a provider that is told which operation
-   * and scopes it is for (`webhooks:read` for reads, `webhooks:admin` for writes).
+   * and scopes it is for (`webhooks:read` for reads, `webhooks:admin` for writes). Omit it and
+   * give `clientSecret` to have the client fetch tokens itself.
    */
-  readonly accessToken: AccessTokenSource;
-  /** Signs every request after serialization (HTTP message signatures). Omit against mocks that do not check. */
+  readonly accessToken?: AccessTokenSource;
+  /** The client secret: with it and no `accessToken`, tokens come from `POST /auth/token`. Never logged. */
+  readonly clientSecret?: string;
+  /** Signs every request after serialization (HTTP message signatures). Omit it and give `keyId` and `privateKey` to sign with Upvest's v15 profile. */
   readonly signer?: RequestSigner;
+  /** The key id Upvest issued for your public key; with `privateKey`, requests are signed. */
+  readonly keyId?: string;
+  /** Your ECDSA P-521 (or Ed25519) private key: PEM, JWK or KeyObject. Never logged. */
+  readonly privateKey?: KeyInput;
   /** The `fetch` to use; defaults to the global one. Inject one in tests. */
   readonly fetch?: typeof globalThis.fetch;
   /** Validate response bodies against the spec: `off`, `warn` (default) or `strict` (throw). */
@@ -171,10 +181,11 @@ interface RawResult {
  */
 export function createWebhooksClient(options: WebhooksClientOptions): WebhooksClient {
   const baseUrl = checkBaseUrl(options.baseUrl);
+  const signer = options.signer ?? signerFrom(options);
   const api: ApiClient = createApiClient({
     baseUrl,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    signer: options.signer,
+    signer,
   });
   const mode = options.responseValidation ?? 'warn';
   const report =
@@ -189,7 +200,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
   const maxAttempts = Math.max(1, retry.maxAttempts ?? 3);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const deadlineMs = options.deadlineMs ?? 60_000;
-  const tokenSource = options.accessToken;
+  const tokenSource = options.accessToken ?? tokenProviderFrom(options, baseUrl, signer);
   const invalidate =
     typeof tokenSource === 'object' ? tokenSource.invalidate?.bind(tokenSource) : undefined;
 
@@ -502,6 +513,37 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** 202 and 204 carry no body; drain whatever came so the connection can be reused. */
 async function discardBody(response: Response): Promise<void> {
   if (!response.bodyUsed) await response.body?.cancel();
+}
+
+/** A v15 signer from `keyId` and `privateKey`, when both are given. */
+function signerFrom(options: WebhooksClientOptions): RequestSigner | undefined {
+  if (options.keyId === undefined && options.privateKey === undefined) return undefined;
+  if (options.keyId === undefined || options.privateKey === undefined) {
+    throw new UpvestConfigurationError(
+      'keyId and privateKey go together: give both to sign requests',
+    );
+  }
+  return createUpvestSigner({ keyId: options.keyId, privateKey: options.privateKey });
+}
+
+/** The OAuth token provider from `clientSecret`, when no `accessToken` is given. */
+function tokenProviderFrom(
+  options: WebhooksClientOptions,
+  baseUrl: string,
+  signer: RequestSigner | undefined,
+): AccessTokenSource {
+  if (options.clientSecret === undefined) {
+    throw new UpvestConfigurationError(
+      'give accessToken, or clientSecret to fetch tokens from POST /auth/token',
+    );
+  }
+  return createOAuthTokenProvider({
+    baseUrl,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    ...(signer ? { signer } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
 }
 
 function checkBaseUrl(baseUrl: string): string {
