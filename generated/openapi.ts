@@ -343,13 +343,11 @@ export interface components {
      * @description The body Upvest POSTs to a webhook URL, a batch of events in `created_at` order (R12, R13).
      */
     WebhookDelivery: {
-      payload: (
-        components['schemas']['WebhookEvent'] | components['schemas']['WebhookEventFields']
-      )[];
+      payload: components['schemas']['WebhookEventFields'][];
     };
     /**
      * Webhook event
-     * @description Every documented event, one schema per category; the `type` strings are disjoint, so `type` tells them apart.
+     * @description Every documented event, one schema per category; the `type` strings are disjoint, so `type` tells them apart. Deliveries are validated with WebhookEventFields, which also admits event types added later; this schema gives receivers the typed union.
      */
     WebhookEvent:
       | components['schemas']['UserEvent']

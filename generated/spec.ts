@@ -1717,16 +1717,7 @@ export const openApiDocument: unknown = {
           payload: {
             type: 'array',
             items: {
-              description:
-                'A documented event, or one of a type added after this document, which has the same fields.',
-              anyOf: [
-                {
-                  $ref: '#/components/schemas/WebhookEvent',
-                },
-                {
-                  $ref: '#/components/schemas/WebhookEventFields',
-                },
-              ],
+              $ref: '#/components/schemas/WebhookEventFields',
             },
           },
         },
@@ -1734,7 +1725,7 @@ export const openApiDocument: unknown = {
       WebhookEvent: {
         title: 'Webhook event',
         description:
-          'Every documented event, one schema per category; the `type` strings are disjoint, so `type` tells them apart.',
+          'Every documented event, one schema per category; the `type` strings are disjoint, so `type` tells them apart. Deliveries are validated with WebhookEventFields, which also admits event types added later; this schema gives receivers the typed union.',
         oneOf: [
           {
             $ref: '#/components/schemas/UserEvent',

@@ -1,4 +1,5 @@
 import type { JsonWebKeySet } from '../types.js';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { KeyInput } from '../signing/keys.js';
 import type { KeyLookup } from '../signing/verify.js';
 
@@ -11,8 +12,24 @@ export function keyFromJwks(jwks: JsonWebKeySet, keyId: string | undefined): Key
     jwks.keys.find((candidate) => candidate.kid === keyId) ??
     (keyId === undefined && jwks.keys.length === 1 ? jwks.keys[0] : undefined);
   if (!key?.x || !key.y) return undefined;
-  return { kty: key.kty ?? 'EC', crv: key.crv ?? 'P-521', x: key.x, y: key.y };
+  // Importing a P-521 point validates it and costs about as much as a verification: import
+  // each key of a set once.
+  let imported = importedKeys.get(key);
+  if (!imported) {
+    try {
+      imported = createPublicKey({
+        key: { kty: key.kty ?? 'EC', crv: key.crv ?? 'P-521', x: key.x, y: key.y },
+        format: 'jwk',
+      });
+    } catch {
+      return undefined;
+    }
+    importedKeys.set(key, imported);
+  }
+  return imported;
 }
+
+const importedKeys = new WeakMap<object, KeyObject>();
 
 /**
  * Options of {@link createVerificationKeyProvider}.
