@@ -52,13 +52,19 @@ export function checkCategories(value: unknown, path: string): ValidationIssue[]
   const issues: ValidationIssue[] = [];
   const seen = new Set<unknown>();
   value.forEach((item: unknown, index) => {
-    const at = pointer(path, index);
+    // The pointer is built only for an issue: this runs on every valid request too.
     if (!isWebhookCategory(item)) {
       issues.push(
-        ruleIssue(at, 'type.unknown_category', `${preview(item)} is not an event category (R7)`),
+        ruleIssue(
+          pointer(path, index),
+          'type.unknown_category',
+          `${preview(item)} is not an event category (R7)`,
+        ),
       );
     } else if (seen.has(item)) {
-      issues.push(ruleIssue(at, 'type.duplicate_category', `${item} is listed twice`));
+      issues.push(
+        ruleIssue(pointer(path, index), 'type.duplicate_category', `${item} is listed twice`),
+      );
     }
     seen.add(item);
   });

@@ -19,6 +19,8 @@ export function checkTitle(value: unknown, path: string): ValidationIssue[] {
   if (typeof value !== 'string') {
     return [ruleIssue(path, 'title.not_a_string', `title must be a string, got ${typeof value}`)];
   }
+  // Code points never outnumber UTF-16 units, so a short string needs no counting.
+  if (value.length <= MAX_TITLE_LENGTH) return [];
   let length = 0;
   for (const _ of value) {
     length += 1;

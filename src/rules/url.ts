@@ -7,6 +7,11 @@ export const MAX_URL_LENGTH = 1000;
 /** Name suffixes reserved for local use (RFC 6761, RFC 6762, ICANN's `.internal`): never public. */
 const RESERVED_SUFFIXES = ['localhost', 'local', 'internal', 'invalid'] as const;
 
+function isReserved(hostname: string): boolean {
+  const last = hostname.slice(hostname.lastIndexOf('.') + 1);
+  return (RESERVED_SUFFIXES as readonly string[]).includes(last);
+}
+
 /** A DNS label after URL normalisation (lower-case, IDNs in punycode). */
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -17,7 +22,7 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
  */
 const WHITESPACE_OR_CONTROL =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  /[\u0000-\u0020\u007f-\u009f\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]/u;
+  /[\u0000-\u0020\u007f-\u009f\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 
 /**
  * Whether a host, as `new URL()` normalises it, is an IP literal. The parser turns every IPv4
@@ -34,6 +39,15 @@ export function isIpHost(hostname: string): boolean {
   return hostname.startsWith('[') || /^\d{1,3}(?:\.\d{1,3}){3}\.?$/.test(hostname);
 }
 
+const SCHEME_AND_SLASHES = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+/** The raw authority of a `scheme://authority/…` URL, as written. */
+function authorityOf(value: string): string {
+  const start = value.indexOf('://') + 3;
+  const end = value.slice(start).search(/[/?#]/);
+  return end === -1 ? value.slice(start) : value.slice(start, start + end);
+}
+
 function schemeIssue(url: URL, path: string): ValidationIssue {
   return ruleIssue(
     path,
@@ -45,7 +59,16 @@ function schemeIssue(url: URL, path: string): ValidationIssue {
 /**
  * R2 on a normalised host name: a public DNS name of well-formed labels.
  */
+/**
+ * A public DNS name in one pass: two or more LDH labels of 1–63 characters, at most 253 in all,
+ * a top-level label with a letter. Names that pass need no further look; the rest are examined
+ * label by label below to say precisely what is wrong.
+ */
+const PUBLIC_DNS_NAME =
+  /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?=[a-z0-9-]*[a-z])[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
 function checkHost(hostname: string, path: string): ValidationIssue[] {
+  if (PUBLIC_DNS_NAME.test(hostname) && !isReserved(hostname)) return [];
   if (isIpHost(hostname)) {
     return [
       ruleIssue(
@@ -141,8 +164,7 @@ export function checkWebhookUrl(value: unknown, path: string): ValidationIssue[]
   // Parsers differ on sloppy spellings (`https:host/x`, `https:\\host`): WHATWG repairs them,
   // others read them as opaque or relative. Only the unambiguous `scheme://authority` form is
   // accepted, so Upvest's servers see the same host as this check.
-  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(value)?.[1];
-  if (authority === undefined || value.includes('\\') || url.hostname === '') {
+  if (!SCHEME_AND_SLASHES.test(value) || value.includes('\\') || url.hostname === '') {
     issues.push(
       ruleIssue(
         path,
@@ -156,7 +178,7 @@ export function checkWebhookUrl(value: unknown, path: string): ValidationIssue[]
   if (url.protocol !== 'https:') issues.push(schemeIssue(url, path));
   // An empty user info (`https://@host`, `https://:@host`) leaves `username` empty, yet it is
   // still user info on the wire: look at the raw authority.
-  if (url.username !== '' || url.password !== '' || authority.includes('@')) {
+  if (url.username !== '' || url.password !== '' || authorityOf(value).includes('@')) {
     issues.push(
       ruleIssue(
         path,

@@ -58,6 +58,7 @@ function run<T>(
 ): ValidationResult<T> {
   const schemaOk = validator(input);
   const ruleIssues = rules(input);
+  if (schemaOk && ruleIssues.length === 0) return { ok: true, value: input };
   // A business rule names the problem more precisely than the schema keyword it overlaps with,
   // so where a rule spoke about a value, the schema's issue about the same value is dropped.
   const ruled = new Set(ruleIssues.map((issue) => issue.path));

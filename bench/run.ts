@@ -1,0 +1,309 @@
+/**
+ * `npm run bench`: measures the package against baselines in the same run and writes
+ * BENCHMARKS.md. Ratios, not absolute figures, are the result: the machines are shared and noisy.
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomUUID,
+  sign,
+  verify,
+} from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import formatsModule from 'ajv-formats';
+import createClient from 'openapi-fetch';
+import { parse as parseYaml } from 'yaml';
+import { readFileSync } from 'node:fs';
+import type { paths } from '../generated/openapi.js';
+import { createWebhooksClient } from '../src/client/webhooks-client.js';
+import { verifyDelivery } from '../src/deliveries/verify.js';
+import { generateDeliveryKeyPair, signDelivery } from '../src/deliveries/testing.js';
+import { checkCategories } from '../src/rules/categories.js';
+import { checkDelay } from '../src/rules/delay.js';
+import { checkMaxPackageSize } from '../src/rules/package-size.js';
+import { checkTitle } from '../src/rules/title.js';
+import { checkWebhookUrl } from '../src/rules/url.js';
+import { signRequest } from '../src/signing/sign.js';
+import { validateCreateWebhook } from '../src/validation/webhook.js';
+import { compare, formatRate, type Measured } from './harness.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const seed = {
+  title: 'User webhook',
+  url: 'https://tenant.tld/webhooks/users',
+  type: ['USER'],
+  config: { delay: '2s', max_package_size: 51200 },
+};
+const lines: string[] = [];
+const out = (line = '') => {
+  lines.push(line);
+  console.log(line);
+};
+const ratio = (a: Measured | undefined, b: Measured | undefined) =>
+  ((a?.opsPerSecond ?? 0) / (b?.opsPerSecond ?? 1)).toFixed(2);
+function table(results: Measured[], baseline: string) {
+  const base = results.find((r) => r.name === baseline);
+  out('| candidate | rate | ratio to baseline |');
+  out('| --- | --- | --- |');
+  for (const r of results) out(`| ${r.name} | ${formatRate(r.opsPerSecond)} | ${ratio(r, base)} |`);
+  out();
+}
+
+async function validation() {
+  out('## Validating the seed create request');
+  out();
+  const document = parseYaml(readFileSync(`${root}spec/openapi.yaml`, 'utf8')) as {
+    components: { schemas: Record<string, unknown> };
+  };
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  formatsModule.default(ajv);
+  const schemas = JSON.parse(
+    JSON.stringify(document.components.schemas).replaceAll(
+      '#/components/schemas/',
+      'urn:bench:spec#/$defs/',
+    ),
+  ) as Record<string, unknown>;
+  ajv.addSchema({ $id: 'urn:bench:spec', $defs: schemas });
+  const runtime = ajv.compile({ $ref: 'urn:bench:spec#/$defs/WebhookCreateRequest' });
+  const rules = (input: typeof seed) =>
+    checkTitle(input.title, '/title').length +
+    checkWebhookUrl(input.url, '/url').length +
+    checkCategories(input.type, '/type').length +
+    checkDelay(input.config.delay, '/config/delay').length +
+    checkMaxPackageSize(input.config.max_package_size, '/config/max_package_size').length;
+  const results = await compare([
+    {
+      name: 'validateCreateWebhook (precompiled schema + rules)',
+      run: () => validateCreateWebhook(seed),
+    },
+    { name: 'ajv compiled at runtime (schema only)', run: () => runtime(seed) },
+    { name: 'bare rule functions', run: () => rules(seed) },
+  ]);
+  table(results, 'bare rule functions');
+  const ours = results[0]?.opsPerSecond ?? 0;
+  out(
+    `Target: at least 1,000,000/s and within 3x of the bare rules. Measured ${formatRate(ours)}, ${ratio(results[2], results[0])}x slower than the bare rules.`,
+  );
+  const cold = execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      "const t=performance.now(); const m=await import('./src/validation/webhook.ts'); const i=performance.now(); m.validateCreateWebhook({title:'t',url:'https://a.tld'}); console.log((i-t).toFixed(1), (performance.now()-i).toFixed(2));",
+    ],
+    { cwd: root, encoding: 'utf8' },
+  )
+    .trim()
+    .split(' ');
+  out(
+    `Cold start (fresh process, through tsx): import of the validators ${cold[0]} ms, first validation ${cold[1]} ms.`,
+  );
+  out();
+}
+
+async function client() {
+  out('## Client request overhead on loopback (`GET /webhooks`)');
+  out();
+  const body = JSON.stringify({
+    meta: { offset: 0, limit: 100, count: 0, total_count: 0 },
+    data: [],
+  });
+  const server = createServer((_, response) => {
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'upvest-request-id': '169ae4c7-ebd7-4041-94da-25369653eba7',
+    });
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const headers = {
+    'upvest-client-id': 'ebabcf4d-61c3-4942-875c-e265a7c2d062',
+    'upvest-api-version': '1',
+    accept: 'application/json',
+    authorization: 'Bearer dG9rZW4',
+  };
+  const ours = createWebhooksClient({
+    baseUrl: url,
+    clientId: headers['upvest-client-id'],
+    accessToken: 'dG9rZW4',
+    responseValidation: 'strict',
+  });
+  const bare = createClient<paths>({ baseUrl: url });
+  const results = await compare(
+    [
+      { name: 'our client (validation on, signing off)', run: () => ours.list({ limit: 100 }) },
+      {
+        name: 'bare openapi-fetch',
+        run: () => bare.GET('/webhooks', { params: { query: { limit: 100 } }, headers }),
+      },
+      {
+        name: 'raw fetch',
+        run: async () => (await fetch(`${url}/webhooks?limit=100`, { headers })).json(),
+      },
+    ],
+    { rounds: 5, roundMs: 400 },
+  );
+  table(results, 'bare openapi-fetch');
+  out(
+    `Target: at least 0.95 of bare openapi-fetch. Measured ${ratio(results[0], results[1])}; raw fetch runs at ${ratio(results[2], results[1])}x openapi-fetch.`,
+  );
+  out();
+  server.closeAllConnections();
+  server.close();
+}
+
+async function signing() {
+  out('## Signing a request (ECDSA P-521, SHA-512)');
+  out();
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-521' });
+  const request = {
+    method: 'POST',
+    url: 'https://sandbox.upvest.co/webhooks',
+    headers: {
+      'content-type': 'application/json',
+      'upvest-client-id': 'ebabcf4d-61c3-4942-875c-e265a7c2d062',
+    },
+    body: JSON.stringify(seed),
+  };
+  const options = {
+    keyId: 'k',
+    privateKey,
+    components: ['@method', '@path', 'content-type', 'content-digest', 'upvest-client-id'],
+  };
+  const base = Buffer.from(signRequest(request, options).signatureBase);
+  const results = await compare(
+    [
+      { name: 'signRequest', run: () => signRequest(request, options) },
+      {
+        name: 'bare crypto.sign of an equal-length base',
+        run: () => sign('sha512', base, { key: privateKey, dsaEncoding: 'der' }),
+      },
+    ],
+    { rounds: 5, roundMs: 300 },
+  );
+  table(results, 'bare crypto.sign of an equal-length base');
+  out(
+    `Target: within 10% of bare crypto.sign. Measured ${ratio(results[0], results[1])} of its rate.`,
+  );
+  out();
+}
+
+async function deliveries() {
+  out('## Verifying and parsing a delivery');
+  out();
+  const pair = generateDeliveryKeyPair();
+  const event = (i: number) => ({
+    id: randomUUID(),
+    created_at: `2021-11-19T13:06:57.${String(i).padStart(9, '0')}Z`,
+    type: 'USER.CREATED',
+    object: { id: randomUUID(), name: 'x'.repeat(200) },
+    webhook_id: randomUUID(),
+  });
+  const big: ReturnType<typeof event>[] = [];
+  while (JSON.stringify({ payload: big }).length < 1024 * 1024 - 500) big.push(event(big.length));
+  const publicKey = createPublicKey(
+    createPrivateKey(pair.privateKey.export({ format: 'pem', type: 'pkcs8' })),
+  );
+  for (const [label, events] of [
+    [`a 1 MiB batch (${big.length} events)`, big],
+    ['a batch of one event', [event(0)]],
+  ] as const) {
+    const signed = signDelivery(events, { keyId: pair.keyId, privateKey: pair.privateKey });
+    const req = {
+      method: 'POST',
+      url: signed.url,
+      headers: signed.headers,
+      body: Buffer.from(signed.body),
+    };
+    const base = Buffer.from('x'.repeat(400));
+    const sig = sign('sha512', base, { key: pair.privateKey, dsaEncoding: 'der' });
+    const results = await compare(
+      [
+        {
+          name: 'verifyDelivery (verify, digest, validate, sort)',
+          run: () => verifyDelivery(req, { keys: pair.jwks }),
+        },
+        {
+          name: 'bare JSON.parse + crypto.verify',
+          run: () => [
+            JSON.parse(signed.body) as unknown,
+            verify('sha512', base, { key: publicKey, dsaEncoding: 'der' }, sig),
+          ],
+        },
+      ],
+      { rounds: 5, roundMs: 400 },
+    );
+    out(`### ${label}`);
+    out();
+    table(results, 'bare JSON.parse + crypto.verify');
+    out(
+      events === big
+        ? `Target: within 1.5x of the baseline. Measured ${ratio(results[1], results[0])}x slower.`
+        : `No target; ${ratio(results[1], results[0])}x slower than the baseline, where the signature check dominates.`,
+    );
+    out();
+  }
+}
+
+function processes() {
+  out('## Import time and conformance wall time');
+  out();
+  const imports: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', "await import('./dist/src/index.js')"],
+      { cwd: root },
+    );
+    imports.push(performance.now() - start);
+  }
+  const bare: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    execFileSync(process.execPath, ['--input-type=module', '-e', '0'], { cwd: root });
+    bare.push(performance.now() - start);
+  }
+  const med = (values: number[]) => [...values].sort((a, b) => a - b)[2] ?? 0;
+  out(
+    `Import of the built package entry (dist/src/index.js): ${(med(imports) - med(bare)).toFixed(0)} ms over a bare \`node\` start (${med(bare).toFixed(0)} ms). Target: under 50 ms.`,
+  );
+  const start = performance.now();
+  execFileSync(
+    process.execPath,
+    ['dist/conformance/bin.js', 'conformance', '--json', '/dev/null', '--junit', '/dev/null'],
+    { cwd: root },
+  );
+  out(
+    `Conformance suite against the embedded mock (built bin, all profiles): ${(performance.now() - start).toFixed(0)} ms wall time. Target: under 5 s.`,
+  );
+  out();
+}
+
+out('# Benchmarks');
+out();
+out(
+  `Measured by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}.`,
+);
+out(
+  'Each table is one run; candidates are measured in interleaved rounds and the median rate is shown, so the ratios hold on a noisy machine even when absolute rates move.',
+);
+out();
+await validation();
+await client();
+await signing();
+await deliveries();
+processes();
+out('## Where targets are missed, and why');
+out();
+out(readFileSync(`${root}bench/analysis.md`, 'utf8').trim());
+writeFileSync(`${root}BENCHMARKS.md`, `${lines.join('\n')}\n`);
