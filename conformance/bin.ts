@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 /**
- * The `upvest-webhooks` command of the published package. Today it has one command,
- * `conformance`, so a consumer can run the contract suite without this repository:
+ * The `upvest-webhooks` command of the published package: the webhook commands of src/cli, and
+ * `conformance`, so a consumer can run the contract suite without this repository.
+ *   npx upvest-webhooks list
  *   npx upvest-webhooks conformance --base-url https://sandbox.upvest.co
  */
+import { runCli } from '../src/cli/main.js';
 import { main as conformance } from './cli.js';
 
 const [command, ...rest] = process.argv.slice(2);
-if (command === 'conformance') {
-  process.exitCode = await conformance(rest);
-} else {
-  console.error(
-    `usage: upvest-webhooks conformance [options]\nRun "upvest-webhooks conformance --help" for the options.`,
-  );
-  process.exitCode = command === undefined || command === '--help' ? 0 : 2;
-}
+process.exitCode =
+  command === 'conformance'
+    ? await conformance(rest)
+    : await runCli(process.argv.slice(2), {
+        env: process.env,
+        out: (text) => console.log(text),
+        err: (text) => console.error(text),
+      });
