@@ -42,3 +42,20 @@ describe('examples/quick-start.ts', () => {
     expect(output).toContain("'url.scheme_not_https', 'url.ip_host'");
   });
 });
+
+describe('examples/receive-deliveries.ts', () => {
+  it('should receive and verify a test delivery end to end', () => {
+    const output = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'examples/receive-deliveries.ts'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
+    expect(output).toContain(
+      'received WEBHOOK.TEST (a type this version does not know), upvest-v6',
+    );
+    expect(output).toContain('delivery answered 200');
+  });
+});
