@@ -82,6 +82,14 @@ export {
 } from './signing/index.js';
 export * from './deliveries/index.js';
 export {
+  probeWebhookUrl,
+  PROBE_HEADER,
+  type ProbeOptions,
+  type ProbeResult,
+  type ProbeCheck,
+  type ProbeStatus,
+} from './probe/probe.js';
+export {
   webhookCategories,
   webhookEventTypes,
   webhookEventTypesByCategory,

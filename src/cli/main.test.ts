@@ -164,14 +164,22 @@ describe('upvest-webhooks CLI', () => {
     expect(result.err).not.toContain('wrong-secret-value');
   });
 
-  it.each(['list', 'get', 'create', 'update', 'enable', 'disable', 'delete', 'test', 'keys'])(
-    'should explain %s with --help',
-    async (command) => {
-      const result = await cli([command, '--help'], {});
-      expect(result.code).toBe(exitCodes.ok);
-      expect(result.out).toContain(`Usage: upvest-webhooks ${command}`);
-    },
-  );
+  it.each([
+    'list',
+    'get',
+    'create',
+    'update',
+    'enable',
+    'disable',
+    'delete',
+    'test',
+    'keys',
+    'probe',
+  ])('should explain %s with --help', async (command) => {
+    const result = await cli([command, '--help'], {});
+    expect(result.code).toBe(exitCodes.ok);
+    expect(result.out).toContain(`Usage: upvest-webhooks ${command}`);
+  });
 
   it('should run as the bin, conformance included', async () => {
     const bin = ['--import', 'tsx', 'conformance/bin.ts'];

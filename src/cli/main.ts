@@ -15,6 +15,12 @@ import {
   UpvestWebhooksError,
 } from '../errors.js';
 import type { Webhook, WebhookCreateRequest } from '../types.js';
+import {
+  probeWebhookUrl,
+  type ProbeOptions,
+  type ProbeResult,
+  type ProbeStatus,
+} from '../probe/probe.js';
 
 /** Exit codes scripts can rely on. */
 export const exitCodes = {
@@ -29,6 +35,8 @@ export const exitCodes = {
   network: 4,
   /** Credentials or keys missing, unusable or refused. */
   auth: 5,
+  /** A probe check failed (`probe`, `create --probe`). */
+  probeFailed: 6,
 } as const;
 
 /** Where the CLI writes and what it reads, injectable for tests. */
@@ -52,6 +60,7 @@ Commands:
   delete <id>          remove a webhook
   test <id>            ask Upvest to send a test delivery
   keys                 show the keys that verify deliveries
+  probe <url>          check a webhook URL live before registering it (TLS, redirects)
   conformance          run the conformance suite (see: upvest-webhooks conformance --help)
 
 Every command takes --help and --json (machine-readable output).
@@ -65,13 +74,14 @@ Configuration (environment; flags where shown):
   UPVEST_PRIVATE_KEY / UPVEST_PRIVATE_KEY_FILE   your ECDSA P-521 private key (PEM)
 Secrets are read from the environment only, never from flags.
 
-Exit codes: 0 ok, 1 API error, 2 usage, 3 invalid input (nothing sent), 4 network, 5 credentials.`;
+Exit codes: 0 ok, 1 API error, 2 usage, 3 invalid input (nothing sent), 4 network, 5 credentials,
+6 a probe check failed.`;
 
 interface CommandSpec {
   readonly usage: string;
   readonly summary: string;
   readonly options: Record<string, { type: 'string' | 'boolean'; description: string }>;
-  readonly positional?: 'id';
+  readonly positional?: 'id' | 'url';
 }
 
 const common = {
@@ -107,9 +117,15 @@ const commands: Record<string, CommandSpec> = {
   get: { usage: 'get <id>', summary: 'Show one webhook.', options: {}, positional: 'id' },
   create: {
     usage:
-      'create --title <title> --url <https-url> [--type USER,ORDER] [--delay 2s] [--max-package-size 51200]',
+      'create --title <title> --url <https-url> [--type USER,ORDER] [--delay 2s] [--max-package-size 51200] [--probe]',
     summary: 'Register a webhook. It starts disabled; enable it with `enable <id>`.',
-    options: fields,
+    options: {
+      ...fields,
+      probe: {
+        type: 'boolean',
+        description: 'probe the URL first; register only if no check fails',
+      },
+    },
   },
   update: {
     usage:
@@ -138,6 +154,13 @@ const commands: Record<string, CommandSpec> = {
     positional: 'id',
   },
   keys: { usage: 'keys', summary: 'Show the keys that verify deliveries.', options: {} },
+  probe: {
+    usage: 'probe <url> [--timeout ms]',
+    summary:
+      'Check a webhook URL live: public DNS name, TLS 1.2+ with a valid certificate, no redirect, a sane answer to an empty POST.',
+    options: { timeout: { type: 'string', description: 'total time limit in ms (default 10000)' } },
+    positional: 'url',
+  },
 };
 
 function helpFor(name: string, spec: CommandSpec): string {
@@ -211,6 +234,20 @@ function webhookTable(webhooks: readonly Webhook[]): string {
     .join('\n');
 }
 
+const MARK: Record<ProbeStatus, string> = {
+  pass: 'ok  ',
+  warn: 'warn',
+  fail: 'FAIL',
+  skip: 'skip',
+};
+
+function probeChecklist(result: ProbeResult): string {
+  const lines = result.checks.map(
+    (check) => `[${MARK[check.status]}] ${check.name.padEnd(14)} ${check.message}`,
+  );
+  return `${lines.join('\n')}\n\n${result.ok ? 'No check failed' : 'A check failed'} (${result.durationMs} ms).`;
+}
+
 function describeError(error: unknown): { code: number; message: string } {
   if (error instanceof UsageError) return { code: exitCodes.usage, message: error.message };
   if (error instanceof UpvestValidationError) {
@@ -248,13 +285,18 @@ function describeError(error: unknown): { code: number; message: string } {
 
 /**
  * Runs one CLI command and returns its exit code. `conformance` is dispatched by the bin.
+ * `probeOptions` reach `probeWebhookUrl` (tests use them to trust a test CA).
  *
  * @example
  * ```ts
  * process.exitCode = await runCli(process.argv.slice(2), { env: process.env, out: console.log, err: console.error });
  * ```
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  probeOptions: ProbeOptions = {},
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(GLOBAL_HELP);
@@ -288,15 +330,37 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const expected = spec.positional ? 1 : 0;
     if (positionals.length !== expected) {
-      throw new UsageError(
-        `${name} takes ${expected === 1 ? 'one webhook id' : 'no positional arguments'}\n\n${helpFor(name, spec)}`,
-      );
+      const what =
+        spec.positional === 'url'
+          ? 'one URL'
+          : spec.positional
+            ? 'one webhook id'
+            : 'no positional arguments';
+      throw new UsageError(`${name} takes ${what}\n\n${helpFor(name, spec)}`);
     }
     const id = positionals[0] ?? '';
-    const client = await clientFrom(values, io.env);
     const json = values.json === true;
     const show = (value: unknown, table: () => string) =>
       io.out(json ? JSON.stringify(value, null, 2) : table());
+    const timeout = typeof values['timeout'] === 'string' ? Number(values['timeout']) : undefined;
+    const probe = async (url: string) => {
+      const result = await probeWebhookUrl(url, {
+        ...(timeout ? { timeoutMs: timeout } : {}),
+        ...probeOptions,
+      });
+      show(result, () => probeChecklist(result));
+      return result.ok;
+    };
+    if (name === 'probe') return (await probe(id)) ? exitCodes.ok : exitCodes.probeFailed;
+    if (
+      name === 'create' &&
+      values['probe'] === true &&
+      !(await probe(String(values['url'] ?? '')))
+    ) {
+      io.err('Not registered: a probe check failed (see above).');
+      return exitCodes.probeFailed;
+    }
+    const client = await clientFrom(values, io.env);
     switch (name) {
       case 'list': {
         const query = {
