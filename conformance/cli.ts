@@ -3,9 +3,10 @@
  * its reports. Without a base URL it starts the embedded mock; with one it tests that server.
  * Exits 0 when every check passed, 1 when any failed, 2 on a usage error.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { readEnvironment } from '../src/cli/environment.js';
 import { createUpvestSigner } from '../src/signing/upvest-profile.js';
 import { serverProfiles, type ServerProfile } from './model.js';
 import { toJUnitXml, toJson, toSummary } from './reports.js';
@@ -63,20 +64,15 @@ export async function main(
     );
     return 2;
   }
-  const baseUrl = values['base-url'] ?? env['UPVEST_BASE_URL'];
-  const clientId = env['UPVEST_CLIENT_ID'];
+  const settings = await readEnvironment(env);
+  const baseUrl = values['base-url'] ?? settings.baseUrl;
+  const { clientId, clientSecret, accessToken, keyId, privateKey } = settings;
   if (baseUrl && !clientId) {
     console.error(
       'UPVEST_CLIENT_ID is required with --base-url (and UPVEST_CLIENT_SECRET or UPVEST_ACCESS_TOKEN)',
     );
     return 2;
   }
-  const privateKey =
-    env['UPVEST_PRIVATE_KEY'] ??
-    (env['UPVEST_PRIVATE_KEY_FILE']
-      ? await readFile(env['UPVEST_PRIVATE_KEY_FILE'], 'utf8')
-      : undefined);
-  const keyId = env['UPVEST_KEY_ID'];
   if (baseUrl && (privateKey === undefined) !== (keyId === undefined)) {
     console.error('UPVEST_KEY_ID and UPVEST_PRIVATE_KEY (or UPVEST_PRIVATE_KEY_FILE) go together');
     return 2;
@@ -90,8 +86,8 @@ export async function main(
       ? {
           credentials: {
             clientId,
-            ...(env['UPVEST_CLIENT_SECRET'] ? { clientSecret: env['UPVEST_CLIENT_SECRET'] } : {}),
-            ...(env['UPVEST_ACCESS_TOKEN'] ? { accessToken: env['UPVEST_ACCESS_TOKEN'] } : {}),
+            ...(clientSecret ? { clientSecret } : {}),
+            ...(accessToken ? { accessToken } : {}),
           },
         }
       : {}),

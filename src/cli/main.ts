@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { readEnvironment } from './environment.js';
 import {
   createWebhooksClient,
   UPVEST_SANDBOX_URL,
@@ -176,23 +176,18 @@ async function clientFrom(
   values: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
 ): Promise<WebhooksClient> {
-  const clientId = (values['client-id'] as string | undefined) ?? env['UPVEST_CLIENT_ID'];
+  const settings = await readEnvironment(env);
+  const clientId = (values['client-id'] as string | undefined) ?? settings.clientId;
   if (!clientId) throw new UpvestConfigurationError('set UPVEST_CLIENT_ID (or pass --client-id)');
-  const privateKey =
-    env['UPVEST_PRIVATE_KEY'] ??
-    (env['UPVEST_PRIVATE_KEY_FILE']
-      ? await readFile(env['UPVEST_PRIVATE_KEY_FILE'], 'utf8')
-      : undefined);
-  const accessToken = env['UPVEST_ACCESS_TOKEN'];
-  const clientSecret = env['UPVEST_CLIENT_SECRET'];
-  if (!accessToken && !clientSecret)
+  const { accessToken, clientSecret, keyId, privateKey } = settings;
+  if (!accessToken && !clientSecret) {
     throw new UpvestConfigurationError('set UPVEST_CLIENT_SECRET (or UPVEST_ACCESS_TOKEN)');
+  }
   return createWebhooksClient({
-    baseUrl:
-      (values['base-url'] as string | undefined) ?? env['UPVEST_BASE_URL'] ?? UPVEST_SANDBOX_URL,
+    baseUrl: (values['base-url'] as string | undefined) ?? settings.baseUrl ?? UPVEST_SANDBOX_URL,
     clientId,
     ...(accessToken ? { accessToken } : { clientSecret: clientSecret ?? '' }),
-    ...(env['UPVEST_KEY_ID'] !== undefined ? { keyId: env['UPVEST_KEY_ID'] } : {}),
+    ...(keyId !== undefined ? { keyId } : {}),
     ...(privateKey !== undefined ? { privateKey } : {}),
     responseValidation: 'warn',
     onResponseIssues: () => undefined,
