@@ -72,13 +72,28 @@ const client = createWebhooksClient({
 });
 const webhook = await client.create({ title: 'Smoke', url: 'https://tenant.tld/smoke' });
 const listed = await client.list();
+// The installed command, against the same mock, as a user would run it (asynchronously: the mock
+// answers from this process).
+const { execFile } = await import('node:child_process');
+const { promisify } = await import('node:util');
+const cliListed = JSON.parse((await promisify(execFile)(process.execPath, ['node_modules/upvest-webhooks/dist/conformance/bin.js', 'list', '--json'], {
+  encoding: 'utf8',
+  env: {
+    ...process.env,
+    UPVEST_BASE_URL: mock.url,
+    UPVEST_CLIENT_ID: mock.credentials.clientId,
+    UPVEST_CLIENT_SECRET: mock.credentials.clientSecret,
+    UPVEST_KEY_ID: mock.credentials.keyId,
+    UPVEST_PRIVATE_KEY: mock.credentials.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  },
+})).stdout);
 await client.delete(webhook.id);
 const refused = await client.create({ title: 'x', url: 'http://10.0.0.1/' }).catch((e) => e instanceof UpvestValidationError);
 await mock.close();
 const pair = generateDeliveryKeyPair();
 signDelivery([], { keyId: pair.keyId, privateKey: pair.privateKey });
 const report = await runConformance({ profiles: ['negative'] });
-if (!listed.data.some((w) => w.id === webhook.id) || refused !== true || !report.passed || validateWebhookUrl('https://127.1/').ok) {
+if (!listed.data.some((w) => w.id === webhook.id) || !cliListed.data.some((w) => w.id === webhook.id) || refused !== true || !report.passed || validateWebhookUrl('https://127.1/').ok) {
   throw new Error('the installed package misbehaved');
 }
 console.log('installed package works');
@@ -133,7 +148,7 @@ async function main(): Promise<void> {
       run('npm', ['install', '--no-audit', '--no-fund', '--silent', tarball], project);
     });
     writeFileSync(path.join(project, 'smoke.mjs'), consumerModule);
-    step('import every entry and call the embedded mock', () =>
+    step('import every entry, call the embedded mock, run the installed CLI against it', () =>
       run(process.execPath, ['smoke.mjs'], project).trim(),
     );
     step('run the bin', () => {
