@@ -18,7 +18,7 @@ Runs the upvest-webhooks conformance suite. Without --base-url it starts the emb
 
 Options (environment variable in brackets):
   --base-url <url>       server to test [UPVEST_BASE_URL]
-  --profile <list>       comma-separated: replay,lifecycle,negative [CONFORMANCE_PROFILES]
+  --profile <list>       comma-separated: replay,lifecycle,negative,enforcement [CONFORMANCE_PROFILES]
   --spec-mock            the target answers with spec examples (Prism): send Prefer headers
   --junit <file>         JUnit XML report (default reports/conformance.junit.xml)
   --json <file>          JSON report (default reports/conformance.json)

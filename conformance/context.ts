@@ -1,5 +1,5 @@
 import type { WebhooksClient } from '../src/client/webhooks-client.js';
-import type { CheckLog } from './model.js';
+import type { CheckLog, Exchange } from './model.js';
 import type { RecordingFetch } from './recording-fetch.js';
 
 /** What every profile gets: a client wired to record its exchanges, and the target's traits. */
@@ -23,4 +23,21 @@ export interface ProfileContext {
    */
   readonly awaitTestDelivery:
     ((webhookId: string) => Promise<{ ok: boolean; detail: string }>) | undefined;
+  /**
+   * Sends a request around the client (which would refuse it), signed like every other request
+   * and recorded; `token: null` sends no `authorization` at all.
+   */
+  readonly sendRaw: (request: RawRequest) => Promise<Exchange | undefined>;
+  /** A token with the read scope only; undefined when the run has no client secret. */
+  readonly readOnlyToken: (() => Promise<string | undefined>) | undefined;
+}
+
+/** A request the enforcement profile sends on purpose, bypassing the client's validation. */
+export interface RawRequest {
+  readonly method: string;
+  readonly path: string;
+  /** `undefined`: the run's token; `null`: none; a string: that token. */
+  readonly token?: string | null;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
 }

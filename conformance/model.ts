@@ -1,10 +1,10 @@
 import type { OperationId } from '../generated/constants.js';
 
 /** A conformance profile: what kind of run produced a check. `examples` checks the spec itself. */
-export type ProfileName = 'examples' | 'replay' | 'lifecycle' | 'negative';
+export type ProfileName = 'examples' | 'replay' | 'lifecycle' | 'negative' | 'enforcement';
 
 /** The profiles that talk to a server, in the order they run. */
-export const serverProfiles = ['replay', 'lifecycle', 'negative'] as const;
+export const serverProfiles = ['replay', 'lifecycle', 'negative', 'enforcement'] as const;
 export type ServerProfile = (typeof serverProfiles)[number];
 
 /** One verdict: a check on one exchange, one example or one step. */

@@ -97,7 +97,7 @@ describe('runConformance', () => {
     expect(failures([...report.drift, ...report.results])).toEqual([]);
     expect(report.passed).toBe(true);
     expect(new Set(report.results.map((r) => r.profile))).toEqual(
-      new Set(['replay', 'lifecycle', 'negative']),
+      new Set(['replay', 'lifecycle', 'negative', 'enforcement']),
     );
     expect(report.counts.pass).toBeGreaterThan(300);
   });
@@ -222,6 +222,22 @@ describe('runConformance', () => {
     expect(checks).toContain('client refuses the input');
     expect(checks).toContain('nothing was sent');
     expect(checks).toContain('the server received nothing');
+  });
+
+  it('should report a server that accepts what the documented rules forbid, and remove what it created', async () => {
+    const lenient = await startMockServer({ rules: { delayPolicy: 'spec' } });
+    cleanups.push(() => lenient.close());
+
+    const report = await runConformance({
+      baseUrl: lenient.url,
+      profiles: ['enforcement'],
+      ...targetOf(lenient),
+    });
+
+    const failed = report.results.filter((r) => r.outcome === 'fail');
+    expect(failed.map((r) => r.case)).toEqual(['delay 31s (R5)']);
+    expect(failed[0]?.detail).toBe('expected 400, got 201');
+    expect(lenient.webhooks()).toHaveLength(0);
   });
 
   it('should clean up the webhook it created when a lifecycle step fails', async () => {

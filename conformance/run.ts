@@ -12,6 +12,7 @@ import type { ProfileContext } from './context.js';
 import { coverageTable, type CoverageRow } from './coverage.js';
 import { CheckLog, serverProfiles, type CheckResult, type ServerProfile } from './model.js';
 import { runLifecycle } from './profiles/lifecycle.js';
+import { runEnforcement } from './profiles/enforcement.js';
 import { runNegative } from './profiles/negative.js';
 import { runReplay } from './profiles/replay.js';
 import { createRecordingFetch } from './recording-fetch.js';
@@ -211,6 +212,51 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
               return receiver.verdictFor(webhookId);
             }
           : undefined,
+      sendRaw: async (raw) => {
+        const url = `${baseUrl.replace(/\/+$/, '')}${raw.path}`;
+        const body =
+          raw.body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(raw.body));
+        const headers = new Headers({
+          'upvest-client-id': clientId,
+          'upvest-api-version': '1',
+          accept: 'application/json, application/problem+json',
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          ...raw.headers,
+        });
+        const bearer = raw.token === undefined ? token : raw.token;
+        if (bearer) headers.set('authorization', `Bearer ${bearer}`);
+        if (signer) {
+          for (const [name, value] of Object.entries(
+            await signer({ method: raw.method, url, headers, body }),
+          )) {
+            headers.set(name, value);
+          }
+        }
+        const mark = recording.mark();
+        await recording
+          .fetch(url, {
+            method: raw.method,
+            headers,
+            redirect: 'manual',
+            ...(body ? { body } : {}),
+          })
+          .then((response) => response.body?.cancel())
+          .catch(() => undefined);
+        return recording.since(mark)[0];
+      },
+      readOnlyToken: exchangeCredentials
+        ? async () => {
+            const readToken = await fetchAccessToken(
+              options.fetch ?? globalThis.fetch,
+              baseUrl,
+              exchangeCredentials,
+              signer,
+              'webhooks:read',
+            );
+            secrets.push(readToken);
+            return readToken;
+          }
+        : undefined,
       requestToken: exchangeCredentials
         ? async () => {
             secrets.push(
@@ -233,6 +279,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       if (profile === 'replay') await runReplay(context);
       if (profile === 'lifecycle') await runLifecycle(context);
       if (profile === 'negative') await runNegative(context);
+      if (profile === 'enforcement') await runEnforcement(context);
     }
   } catch (error) {
     log.add({
