@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { operations, type OperationId } from '../generated/constants.js';
 import type { CheckLog, CheckResult, Exchange } from './model.js';
 import { schemaValidator } from './schemas.js';
@@ -21,6 +22,13 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; er
  * when the case expects one), the media type fits the status, `upvest-request-id` is a UUID,
  * the body matches the documented schema, 202 and 204 carry no body, and a problem's `status`
  * repeats the HTTP status. Returns the parsed body for further, case-specific checks.
+ *
+ * @example
+ * ```ts
+ * const log = new CheckLog();
+ * const [exchange] = recording.since(mark);
+ * const body = checkExchange(log, { profile: 'replay', operation: 'retrieve_webhook', case: 'x' }, exchange, 200);
+ * ```
  */
 export function checkExchange(
   log: CheckLog,
@@ -56,11 +64,24 @@ export function checkExchange(
   if (!response) return undefined;
 
   if (response.contentType === null) {
+    // fetch never reads the body of a 204, so a server that sends one is seen by the length it
+    // announces (RFC 9110 §8.6 forbids content-length on a 204, and a body on 202 is undocumented).
+    const announced = exchange.responseHeaders['content-length'];
+    const chunked = exchange.responseHeaders['transfer-encoding'];
+    const problems = [
+      exchange.responseBody.length > 0 ? `got ${exchange.responseBody.length} bytes` : undefined,
+      announced !== undefined && announced.trim() !== '0'
+        ? `content-length announces ${announced} bytes`
+        : undefined,
+      chunked !== undefined && exchange.responseBody.length > 0
+        ? `transfer-encoding ${chunked}`
+        : undefined,
+    ].filter((p): p is string => p !== undefined);
     log.expect(
       where,
       `HTTP ${exchange.status} has no body`,
-      exchange.responseBody.length === 0,
-      exchange.responseBody.length === 0 ? 'empty' : `got ${exchange.responseBody.length} bytes`,
+      problems.length === 0,
+      problems.join('; ') || 'empty',
     );
     return undefined;
   }
@@ -106,4 +127,73 @@ export function checkExchange(
     );
   }
   return body;
+}
+
+/**
+ * Where two JSON values differ, as JSON Pointers with both values; at most `limit` of them.
+ *
+ * @example
+ * ```ts
+ * jsonDifferences({ title: 'a' }, { title: 'b' }); // ['/title: expected "a", got "b"']
+ * ```
+ */
+export function jsonDifferences(expected: unknown, actual: unknown, limit = 5): string[] {
+  const out: string[] = [];
+  const walk = (a: unknown, b: unknown, path: string): void => {
+    if (out.length >= limit || isDeepStrictEqual(a, b)) return;
+    const bothObjects =
+      typeof a === 'object' &&
+      a !== null &&
+      typeof b === 'object' &&
+      b !== null &&
+      Array.isArray(a) === Array.isArray(b);
+    if (!bothObjects) {
+      out.push(`${path || '/'}: expected ${JSON.stringify(a)}, got ${JSON.stringify(b)}`);
+      return;
+    }
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const key of keys)
+      walk(
+        (a as Record<string, unknown>)[key],
+        (b as Record<string, unknown>)[key],
+        `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+      );
+  };
+  walk(expected, actual, '');
+  return out;
+}
+
+/**
+ * Checks made only against a spec mock (Prism) that was asked for an example with `Prefer`: the
+ * answer is that very example, and the mock found nothing wrong with the request (Prism lists
+ * what breaks the spec in an `sl-violations` header, warnings included, which `--errors` alone
+ * would not turn into an error status).
+ *
+ * @example
+ * ```ts
+ * checkSpecMockAnswer(log, where, exchange, body, replay.expectedBody);
+ * ```
+ */
+export function checkSpecMockAnswer(
+  log: CheckLog,
+  where: Pick<CheckResult, 'profile' | 'operation' | 'case'>,
+  exchange: Exchange,
+  body: unknown,
+  expectedBody: unknown,
+): void {
+  const violations = exchange.responseHeaders['sl-violations'];
+  log.expect(
+    where,
+    'the spec mock found no violation in the request',
+    violations === undefined,
+    violations === undefined ? 'none reported' : violations.slice(0, 500),
+  );
+  if (expectedBody === undefined) return;
+  const differences = jsonDifferences(expectedBody, body);
+  log.expect(
+    where,
+    'body is the documented example',
+    differences.length === 0,
+    differences.join('; ') || 'equal',
+  );
 }

@@ -1,35 +1,74 @@
 /**
  * `npm run conformance` / `upvest-webhooks conformance`: runs the conformance suite and writes
  * its reports. Without a base URL it starts the embedded mock; with one it tests that server.
- * Exits 0 when every check passed, 1 when any failed, 2 on a usage error.
+ * Exits 0 when every check passed, 1 when any failed, 2 on a usage error or when the run could
+ * not complete (a report that cannot be written, say).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readEnvironment } from '../src/cli/environment.js';
+import { readEnvironment, type EnvironmentSettings } from '../src/cli/environment.js';
 import { createUpvestSigner } from '../src/signing/upvest-profile.js';
 import { serverProfiles, type ServerProfile } from './model.js';
-import { toJUnitXml, toJson, toSummary } from './reports.js';
-import { runConformance } from './run.js';
+import { defaultReportPaths, toSummary } from './reports.js';
+import { runConformance, type ConformanceReport } from './run.js';
 
 const USAGE = `Usage: conformance [options]
 
-Runs the upvest-webhooks conformance suite. Without --base-url it starts the embedded mock.
+Runs the upvest-webhooks conformance suite. Without --base-url it starts the embedded mock
+(seeded with the spec's examples) and tests that.
 
-Options (environment variable in brackets):
+Options (environment variable in brackets; a flag wins over its variable):
   --base-url <url>       server to test [UPVEST_BASE_URL]
-  --profile <list>       comma-separated: replay,lifecycle,negative,enforcement [CONFORMANCE_PROFILES]
-  --spec-mock            the target answers with spec examples (Prism): send Prefer headers
-  --junit <file>         JUnit XML report (default reports/conformance.junit.xml)
-  --json <file>          JSON report (default reports/conformance.json)
+  --profile <list>       comma-separated: replay,lifecycle,negative,enforcement
+                         (default all four) [CONFORMANCE_PROFILES]
+  --prefer-header        the target is a spec mock (Prism): pick examples with
+                         Prefer: code=<status>, example=<name> [CONFORMANCE_PREFER_HEADER=1]
+                         (--spec-mock is the same switch)
+  --junit <file>         JUnit XML report (default ${defaultReportPaths.junit}) [CONFORMANCE_JUNIT]
+  --json <file>          JSON report (default ${defaultReportPaths.json}) [CONFORMANCE_JSON]
+  --verbose              list every check in the summary, not only failures and skips
   --help                 this text
-Credentials come from the environment only: UPVEST_CLIENT_ID with UPVEST_CLIENT_SECRET
-(exchanged for a token at POST /auth/token) or UPVEST_ACCESS_TOKEN; requests are signed with
-UPVEST_KEY_ID and UPVEST_PRIVATE_KEY (PEM text) or UPVEST_PRIVATE_KEY_FILE (a PEM file).`;
 
+Credentials come from the environment only, never from flags: UPVEST_CLIENT_ID with
+UPVEST_CLIENT_SECRET (exchanged for a token at POST /auth/token) or UPVEST_ACCESS_TOKEN; requests
+are signed with UPVEST_KEY_ID and UPVEST_PRIVATE_KEY (PEM text) or UPVEST_PRIVATE_KEY_FILE (a PEM
+file). Against the embedded mock they are ignored: it issues its own.`;
+
+/**
+ * Where the command writes; the process's console by default, a buffer in tests.
+ *
+ * @example
+ * ```ts
+ * const lines: string[] = [];
+ * await main(['--profile', 'negative'], process.env, { out: (t) => lines.push(t), err: (t) => lines.push(t) });
+ * ```
+ */
+export interface ConformanceCliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const consoleIo: ConformanceCliIo = {
+  out: (text) => console.log(text),
+  err: (text) => console.error(text),
+};
+
+function flagFromEnv(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+}
+
+/**
+ * Runs the command with its arguments and environment; resolves to the exit code.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(['--profile', 'replay,negative', '--json', 'out/c.json']);
+ * ```
+ */
 export async function main(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  io: ConformanceCliIo = consoleIo,
 ): Promise<number> {
   let values;
   try {
@@ -38,19 +77,22 @@ export async function main(
       options: {
         'base-url': { type: 'string' },
         profile: { type: 'string' },
+        'prefer-header': { type: 'boolean', default: false },
         'spec-mock': { type: 'boolean', default: false },
-        junit: { type: 'string', default: 'reports/conformance.junit.xml' },
-        json: { type: 'string', default: 'reports/conformance.json' },
+        junit: { type: 'string' },
+        json: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
+      allowPositionals: false,
     }));
   } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
     return 2;
   }
   if (values.help) {
-    console.log(USAGE);
+    io.out(USAGE);
     return 0;
   }
   const profileList = (values.profile ?? env['CONFORMANCE_PROFILES'] ?? serverProfiles.join(','))
@@ -58,49 +100,69 @@ export async function main(
     .map((p) => p.trim())
     .filter(Boolean);
   const unknown = profileList.filter((p) => !(serverProfiles as readonly string[]).includes(p));
-  if (unknown.length > 0) {
-    console.error(
-      `unknown profile ${unknown.join(', ')}; choose from ${serverProfiles.join(', ')}\n\n${USAGE}`,
+  if (unknown.length > 0 || profileList.length === 0) {
+    io.err(
+      `unknown profile ${unknown.join(', ') || '(none given)'}; choose from ${serverProfiles.join(', ')}\n\n${USAGE}`,
     );
     return 2;
   }
-  const settings = await readEnvironment(env);
+  let settings: EnvironmentSettings;
+  try {
+    settings = await readEnvironment(env);
+  } catch (error) {
+    // Only UPVEST_PRIVATE_KEY_FILE is read from disk; its message names the file, not its content.
+    io.err(
+      `cannot read the environment: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return 2;
+  }
   const baseUrl = values['base-url'] ?? settings.baseUrl;
   const { clientId, clientSecret, accessToken, keyId, privateKey } = settings;
   if (baseUrl && !clientId) {
-    console.error(
+    io.err(
       'UPVEST_CLIENT_ID is required with --base-url (and UPVEST_CLIENT_SECRET or UPVEST_ACCESS_TOKEN)',
     );
     return 2;
   }
   if (baseUrl && (privateKey === undefined) !== (keyId === undefined)) {
-    console.error('UPVEST_KEY_ID and UPVEST_PRIVATE_KEY (or UPVEST_PRIVATE_KEY_FILE) go together');
+    io.err('UPVEST_KEY_ID and UPVEST_PRIVATE_KEY (or UPVEST_PRIVATE_KEY_FILE) go together');
     return 2;
   }
-  const report = await runConformance({
-    ...(privateKey && keyId ? { signer: createUpvestSigner({ keyId, privateKey }) } : {}),
-    ...(baseUrl ? { baseUrl } : {}),
-    profiles: profileList as ServerProfile[],
-    specMock: values['spec-mock'],
-    ...(clientId
-      ? {
-          credentials: {
-            clientId,
-            ...(clientSecret ? { clientSecret } : {}),
-            ...(accessToken ? { accessToken } : {}),
-          },
-        }
-      : {}),
-  });
-  for (const [file, text] of [
-    [values.junit, toJUnitXml(report)],
-    [values.json, toJson(report)],
-  ] as const) {
-    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await writeFile(file, text);
+  const reports = {
+    junit: values.junit ?? env['CONFORMANCE_JUNIT'] ?? defaultReportPaths.junit,
+    json: values.json ?? env['CONFORMANCE_JSON'] ?? defaultReportPaths.json,
+  };
+  let report: ConformanceReport;
+  try {
+    report = await runConformance({
+      ...(baseUrl && privateKey && keyId
+        ? { signer: createUpvestSigner({ keyId, privateKey }) }
+        : {}),
+      ...(baseUrl ? { baseUrl } : {}),
+      profiles: profileList as ServerProfile[],
+      preferHeader:
+        values['prefer-header'] ||
+        values['spec-mock'] ||
+        flagFromEnv(env['CONFORMANCE_PREFER_HEADER']),
+      ...(baseUrl && clientId
+        ? {
+            credentials: {
+              clientId,
+              ...(clientSecret ? { clientSecret } : {}),
+              ...(accessToken ? { accessToken } : {}),
+            },
+          }
+        : {}),
+      reports,
+    });
+  } catch (error) {
+    // A failing target never throws (failures are results); this is the file system or the mock.
+    io.err(`the run could not complete: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
   }
-  console.log(toSummary(report));
-  console.log(`\nReports: ${values.junit}, ${values.json}`);
+  // The report is redacted already: no secret the run used can appear in it.
+  io.out(toSummary(report, { verbose: values.verbose }));
+  io.out(`\nReports: ${reports.junit}, ${reports.json}`);
   return report.passed ? 0 : 1;
 }
 

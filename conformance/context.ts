@@ -2,17 +2,33 @@ import type { WebhooksClient } from '../src/client/webhooks-client.js';
 import type { CheckLog, Exchange } from './model.js';
 import type { RecordingFetch } from './recording-fetch.js';
 
-/** What every profile gets: a client wired to record its exchanges, and the target's traits. */
+/**
+ * What every profile gets: a client wired to record its exchanges, and the target's traits.
+ *
+ * @example
+ * ```ts
+ * async function runSmoke(context: ProfileContext): Promise<void> {
+ *   const mark = context.recording.mark();
+ *   await context.client.list().catch(() => undefined);
+ *   for (const exchange of context.recording.since(mark))
+ *     checkExchange(context.log, { profile: 'replay', operation: 'list_webhooks', case: 'smoke' }, exchange);
+ * }
+ * ```
+ */
 export interface ProfileContext {
   readonly log: CheckLog;
   readonly client: WebhooksClient;
   readonly recording: RecordingFetch;
+  /** Replay cases sent, as `caseKey(operationId, name)`, for the coverage table. */
+  readonly exercised: Set<string>;
   /** The spec document whose examples drive the cases. */
   readonly document: unknown;
   /** Requests the server has seen, when the target can tell (the embedded mock can). */
   readonly serverRequestCount: (() => number) | undefined;
   /** Whether the target keeps state (a real API or the embedded mock) or answers examples (Prism). */
   readonly stateful: boolean;
+  /** Whether the target is a spec mock that picks its answer by `Prefer` (Prism). */
+  readonly preferHeader: boolean;
   /** Sets a `Prefer` header for the next requests (a spec mock's way to pick an example). */
   readonly setPrefer: (value: string | undefined) => void;
   /** Sends `POST /auth/token` with the run's credentials; undefined when the run has none. */
@@ -32,7 +48,14 @@ export interface ProfileContext {
   readonly readOnlyToken: (() => Promise<string | undefined>) | undefined;
 }
 
-/** A request the enforcement profile sends on purpose, bypassing the client's validation. */
+/**
+ * A request the enforcement profile sends on purpose, bypassing the client's validation.
+ *
+ * @example
+ * ```ts
+ * const exchange = await context.sendRaw({ method: 'GET', path: '/webhooks', token: null });
+ * ```
+ */
 export interface RawRequest {
   readonly method: string;
   readonly path: string;

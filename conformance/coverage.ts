@@ -3,18 +3,57 @@ import { matchOperation } from '../src/spec/match-operation.js';
 import { collectReplayCases } from './cases.js';
 import type { Exchange } from './model.js';
 
-/** One cell of the coverage table: an operation's documented status, how often it was seen. */
+/**
+ * One row of the coverage table: an operation's documented status, how often the run saw it, and
+ * the replay cases (example names) that expect it.
+ *
+ * @example
+ * ```ts
+ * const row: CoverageRow = {
+ *   operation: 'retrieve_webhook',
+ *   status: 404,
+ *   observed: 2,
+ *   examples: ['unknown_webhook'],
+ *   exercised: ['unknown_webhook'],
+ * };
+ * ```
+ */
 export interface CoverageRow {
   readonly operation: OperationId;
   readonly status: number;
-  /** Responses with this status the run received. */
+  /** Responses with this status the run received, from any profile. */
   readonly observed: number;
   /** Replay cases (example names) that expect this status. */
   readonly examples: readonly string[];
+  /** Those of `examples` the run replayed. */
+  readonly exercised: readonly string[];
 }
 
-/** Operations x documented status codes x examples exercised, from what the run really saw. */
-export function coverageTable(document: unknown, exchanges: readonly Exchange[]): CoverageRow[] {
+/**
+ * The key of a replay case in {@link coverageTable}'s `exercised` set.
+ *
+ * @example
+ * ```ts
+ * exercised.add(caseKey('retrieve_webhook', 'unknown_webhook'));
+ * ```
+ */
+export function caseKey(operationId: string, name: string): string {
+  return `${operationId} ${name}`;
+}
+
+/**
+ * Operations x documented status codes x examples exercised, from what the run really saw.
+ *
+ * @example
+ * ```ts
+ * const rows = coverageTable(openApiDocument, recording.exchanges, new Set(['get_jwks upvest_keys']));
+ * ```
+ */
+export function coverageTable(
+  document: unknown,
+  exchanges: readonly Exchange[],
+  exercised: ReadonlySet<string> = new Set(),
+): CoverageRow[] {
   const seen = new Map<string, number>();
   for (const exchange of exchanges) {
     const match = matchOperation(exchange.method, new URL(exchange.url).pathname);
@@ -24,15 +63,19 @@ export function coverageTable(document: unknown, exchanges: readonly Exchange[])
   }
   const cases = collectReplayCases(document);
   return Object.values(operations).flatMap((operation) =>
-    operation.responses.map((response) => ({
-      operation: operation.operationId,
-      status: response.status,
-      observed: seen.get(`${operation.operationId} ${response.status}`) ?? 0,
-      examples: cases
+    operation.responses.map((response) => {
+      const examples = cases
         .filter(
           (c) => c.operationId === operation.operationId && c.expectedStatus === response.status,
         )
-        .map((c) => c.name),
-    })),
+        .map((c) => c.name);
+      return {
+        operation: operation.operationId,
+        status: response.status,
+        observed: seen.get(`${operation.operationId} ${response.status}`) ?? 0,
+        examples,
+        exercised: examples.filter((name) => exercised.has(caseKey(operation.operationId, name))),
+      };
+    }),
   );
 }

@@ -2,15 +2,15 @@ import { isDeepStrictEqual } from 'node:util';
 import type { CheckLog, CheckResult } from './model.js';
 
 /**
- * What was sent is what is stored: every field of a create or update body must come back
- * unchanged (`config` field by field, since an update merges it).
+ * What was sent but not returned unchanged: every field of a create or update body must come
+ * back as sent (`config` field by field, since an update merges it). Empty when all match.
+ *
+ * @example
+ * ```ts
+ * echoMismatches({ title: 'a' }, { title: 'b' }); // ['title: sent "a", got "b"']
+ * ```
  */
-export function checkEcho(
-  log: CheckLog,
-  where: Pick<CheckResult, 'profile' | 'operation' | 'case'>,
-  sent: unknown,
-  returned: unknown,
-): void {
+export function echoMismatches(sent: unknown, returned: unknown): string[] {
   const request = (sent ?? {}) as Record<string, unknown>;
   const response = (returned ?? {}) as Record<string, unknown>;
   const mismatches: string[] = [];
@@ -29,6 +29,24 @@ export function checkEcho(
       );
     }
   }
+  return mismatches;
+}
+
+/**
+ * Records whether a create or update answer echoes what was sent (see {@link echoMismatches}).
+ *
+ * @example
+ * ```ts
+ * checkEcho(log, { profile: 'lifecycle', operation: 'create_webhook', case: 'create' }, input, created);
+ * ```
+ */
+export function checkEcho(
+  log: CheckLog,
+  where: Pick<CheckResult, 'profile' | 'operation' | 'case'>,
+  sent: unknown,
+  returned: unknown,
+): void {
+  const mismatches = echoMismatches(sent, returned);
   log.expect(
     where,
     'response echoes what was sent',

@@ -3,10 +3,13 @@
  *
  * @example
  * ```ts
- * import { runConformance, toJUnitXml } from 'upvest-webhooks/conformance';
+ * import { runConformance } from 'upvest-webhooks/conformance';
  *
- * const report = await runConformance({ profiles: ['replay', 'negative'] });
- * await writeFile('conformance.junit.xml', toJUnitXml(report));
+ * const report = await runConformance({
+ *   profiles: ['replay', 'negative'],
+ *   reports: { junit: 'reports/conformance.junit.xml', json: 'reports/conformance.json' },
+ * });
+ * process.exitCode = report.passed ? 0 : 1;
  * ```
  */
 export {
@@ -19,4 +22,20 @@ export {
 export type { ConformanceCredentials } from './token.js';
 export type { CheckResult, ProfileName, ServerProfile } from './model.js';
 export type { CoverageRow } from './coverage.js';
-export { toJUnitXml, toJson, toSummary } from './reports.js';
+export {
+  collectExamples,
+  collectReplayCases,
+  REGISTRATION_EXAMPLE,
+  type ReplayCase,
+  type SpecExample,
+} from './cases.js';
+export { negativeCasesFor, type NegativeCase } from './negative-cases.js';
+export {
+  toJUnitXml,
+  toJson,
+  toSummary,
+  writeReports,
+  defaultReportPaths,
+  type ReportPaths,
+  type SummaryOptions,
+} from './reports.js';

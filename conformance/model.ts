@@ -1,17 +1,57 @@
 import type { OperationId } from '../generated/constants.js';
 
-/** A conformance profile: what kind of run produced a check. `examples` checks the spec itself. */
+/**
+ * A conformance profile: what kind of run produced a check. `examples` checks the spec itself.
+ *
+ * @example
+ * ```ts
+ * const drift = report.drift.filter((r) => r.profile === ('examples' satisfies ProfileName));
+ * ```
+ */
 export type ProfileName = 'examples' | 'replay' | 'lifecycle' | 'negative' | 'enforcement';
 
-/** The profiles that talk to a server, in the order they run. */
+/**
+ * The profiles that talk to a server, in the order they run.
+ *
+ * @example
+ * ```ts
+ * const profiles = (process.env['CONFORMANCE_PROFILES'] ?? serverProfiles.join(',')).split(',');
+ * ```
+ */
 export const serverProfiles = ['replay', 'lifecycle', 'negative', 'enforcement'] as const;
+
+/**
+ * One of {@link serverProfiles}.
+ *
+ * @example
+ * ```ts
+ * const profiles: ServerProfile[] = ['replay', 'negative'];
+ * ```
+ */
 export type ServerProfile = (typeof serverProfiles)[number];
 
-/** One verdict: a check on one exchange, one example or one step. */
+/**
+ * One verdict: a check on one exchange, one example or one step.
+ *
+ * @example
+ * ```ts
+ * const failure: CheckResult = {
+ *   profile: 'replay',
+ *   operation: 'retrieve_webhook',
+ *   case: 'unknown_webhook',
+ *   check: 'status is the expected one',
+ *   outcome: 'fail',
+ *   detail: 'expected 404, got 200',
+ * };
+ * ```
+ */
 export interface CheckResult {
   readonly profile: ProfileName;
-  /** The operation the check is about, or `-` for checks of a whole run. */
-  readonly operation: OperationId | '-';
+  /**
+   * The operation the check is about (an API operation, or a spec webhook such as
+   * `receive_delivery` for delivery examples), or `-` for checks of a whole run.
+   */
+  readonly operation: OperationId | '-' | (string & Record<never, never>);
   /** The case: an example name, a lifecycle step or a negative input. */
   readonly case: string;
   /** What was checked, e.g. `status is documented`. */
@@ -21,7 +61,15 @@ export interface CheckResult {
   readonly detail: string;
 }
 
-/** One request and its response as the client sent and received them. */
+/**
+ * One request and its response as the client sent and received them.
+ *
+ * @example
+ * ```ts
+ * const [exchange] = recording.since(mark);
+ * console.log(exchange?.status, exchange?.responseHeaders['upvest-request-id']);
+ * ```
+ */
 export interface Exchange {
   readonly method: string;
   readonly url: string;
@@ -32,7 +80,15 @@ export interface Exchange {
   readonly responseBody: string;
 }
 
-/** Collects check results; every profile writes into one. */
+/**
+ * Collects check results; every profile writes into one.
+ *
+ * @example
+ * ```ts
+ * const log = new CheckLog();
+ * log.expect({ profile: 'replay', operation: 'get_jwks', case: 'upvest_keys' }, 'keys listed', true, '1 key');
+ * ```
+ */
 export class CheckLog {
   readonly results: CheckResult[] = [];
 

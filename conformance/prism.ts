@@ -1,21 +1,25 @@
 /**
- * `npm run conformance:prism`: the replay profile against Stoplight Prism, a third-party mock
- * that serves our spec's examples and, with `--errors`, rejects any request the spec does not
- * allow. It proves that our client's requests satisfy an independent validator, not only our own
- * mock. Prism is started on 127.0.0.1 with a free port and always stopped.
+ * `npm run conformance:prism [--junit <file>] [--json <file>] [--verbose]`: the replay profile
+ * against Stoplight Prism, a third-party mock that serves our spec's examples and, with
+ * `--errors`, rejects any request the spec does not allow (listing why in `sl-violations`). It
+ * proves that our client's requests satisfy an independent validator, not only our own mock, and
+ * that each named example comes back when `Prefer` asks for it. Prism is started on 127.0.0.1 with
+ * a free port and always stopped. Prism 5.16.0 declares Node >= 24.18 but runs on Node 20 here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { RequestSigner } from '../src/client/transport.js';
 import { createUpvestSigner } from '../src/signing/upvest-profile.js';
-import { toJUnitXml, toJson, toSummary } from './reports.js';
+import { toSummary, type ReportPaths } from './reports.js';
 import { runConformance, type ConformanceReport } from './run.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const prismPackage = path.join(root, 'node_modules/@stoplight/prism-cli');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -58,17 +62,58 @@ function throwawaySigner(): RequestSigner {
   return createUpvestSigner({ keyId: 'conformance-throwaway-key', privateKey });
 }
 
-/** Starts Prism on our spec, runs the replay profile against it, stops Prism. */
-export async function runAgainstPrism(
-  options: { signer?: RequestSigner; timeoutMs?: number } = {},
-): Promise<ConformanceReport> {
+/** Stops Prism and waits until it is gone; SIGKILL when it ignores SIGTERM for 5 s. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(force);
+}
+
+/**
+ * Options of {@link runAgainstPrism}.
+ *
+ * @example
+ * ```ts
+ * const options: PrismRunOptions = { timeoutMs: 30_000, reports: { json: 'reports/prism.json' } };
+ * ```
+ */
+export interface PrismRunOptions {
+  /** Signs the requests; a throwaway P-521 key by default. */
+  readonly signer?: RequestSigner;
+  /** How long Prism may take to answer its first request (default 60 s). */
+  readonly timeoutMs?: number;
+  /** The spec Prism serves and the run replays (default: spec/openapi.yaml and its parsed twin). */
+  readonly specFile?: string;
+  readonly document?: unknown;
+  /** Where to write the JUnit XML and JSON reports. */
+  readonly reports?: ReportPaths;
+}
+
+/**
+ * Starts Prism (`prism mock <spec> --host 127.0.0.1 --port <free> --errors`) as a child process,
+ * waits until it answers, runs the replay profile against it with `Prefer` headers, and stops it,
+ * also when the run fails.
+ *
+ * @example
+ * ```ts
+ * const report = await runAgainstPrism({ reports: { json: 'reports/conformance-prism.json' } });
+ * process.exitCode = report.passed ? 0 : 1;
+ * ```
+ */
+export async function runAgainstPrism(options: PrismRunOptions = {}): Promise<ConformanceReport> {
+  const { version } = JSON.parse(
+    await readFile(path.join(prismPackage, 'package.json'), 'utf8'),
+  ) as { version: string };
   const port = await freePort();
   const prism = spawn(
     process.execPath,
     [
-      path.join(root, 'node_modules/@stoplight/prism-cli/dist/index.js'),
+      path.join(prismPackage, 'dist/index.js'),
       'mock',
-      path.join(root, 'spec/openapi.yaml'),
+      options.specFile ?? path.join(root, 'spec/openapi.yaml'),
       '--host',
       '127.0.0.1',
       '--port',
@@ -85,9 +130,12 @@ export async function runAgainstPrism(
     await waitUntilAnswering(baseUrl, prism, options.timeoutMs ?? 60_000);
     return await runConformance({
       baseUrl,
+      targetName: `Prism ${version}`,
       profiles: ['replay'],
-      specMock: true,
+      preferHeader: true,
       signer: options.signer ?? throwawaySigner(),
+      ...(options.document === undefined ? {} : { document: options.document }),
+      ...(options.reports ? { reports: options.reports } : {}),
       // Prism answers the spec's token example to any well-formed credentials.
       credentials: {
         clientId: 'ebabcf4d-61c3-4942-875c-e265a7c2d062',
@@ -100,7 +148,7 @@ export async function runAgainstPrism(
       { cause: error },
     );
   } finally {
-    prism.kill('SIGTERM');
+    await stop(prism);
   }
 }
 
@@ -108,10 +156,20 @@ if (
   process.argv[1] &&
   import.meta.url === new URL(`file://${path.resolve(process.argv[1])}`).href
 ) {
-  const report = await runAgainstPrism();
-  await mkdir('reports', { recursive: true });
-  await writeFile('reports/conformance-prism.junit.xml', toJUnitXml(report));
-  await writeFile('reports/conformance-prism.json', toJson(report));
-  console.log(toSummary(report));
-  process.exitCode = report.passed ? 0 : 1;
+  const { values } = parseArgs({
+    options: {
+      junit: { type: 'string', default: 'reports/conformance-prism.junit.xml' },
+      json: { type: 'string', default: 'reports/conformance-prism.json' },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
+  try {
+    const report = await runAgainstPrism({ reports: { junit: values.junit, json: values.json } });
+    console.log(toSummary(report, { verbose: values.verbose }));
+    console.log(`\nReports: ${values.junit}, ${values.json}`);
+    process.exitCode = report.passed ? 0 : 1;
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  }
 }

@@ -4,6 +4,15 @@ import type { Exchange } from './model.js';
  * A `fetch` that remembers every exchange, so the suite can check what really went over the
  * wire: status, headers and the raw body, which the client itself hides behind typed results.
  * It is injected into the client; nothing global is patched.
+ *
+ * @example
+ * ```ts
+ * const recording = createRecordingFetch();
+ * const client = createWebhooksClient({ baseUrl, clientId, accessToken, fetch: recording.fetch });
+ * const mark = recording.mark();
+ * await client.list();
+ * console.log(recording.since(mark)[0]?.status);
+ * ```
  */
 export function createRecordingFetch(inner: typeof globalThis.fetch = globalThis.fetch) {
   const exchanges: Exchange[] = [];
@@ -36,4 +45,12 @@ export function createRecordingFetch(inner: typeof globalThis.fetch = globalThis
   };
 }
 
+/**
+ * What {@link createRecordingFetch} returns: the `fetch` to inject and what it recorded.
+ *
+ * @example
+ * ```ts
+ * const recording: RecordingFetch = createRecordingFetch();
+ * ```
+ */
 export type RecordingFetch = ReturnType<typeof createRecordingFetch>;

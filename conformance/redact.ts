@@ -1,4 +1,12 @@
-/** Replaces every secret (client secret, tokens) in a text with `[redacted]`. */
+/**
+ * Replaces every secret (client secret, tokens) in a text with `[redacted]`.
+ *
+ * @example
+ * ```ts
+ * const redact = redactor([clientSecret, token]);
+ * console.log(redact(`token ${token}`)); // 'token [redacted]'
+ * ```
+ */
 export function redactor(secrets: readonly (string | undefined)[]): (text: string) => string {
   // Longest first, so a secret that contains another is replaced whole.
   const values = [

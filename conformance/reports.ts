@@ -1,7 +1,43 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { CheckResult } from './model.js';
 import type { ConformanceReport } from './run.js';
 
-function escapeXml(text: string): string {
+/**
+ * Where to write a run's reports; each is optional.
+ *
+ * @example
+ * ```ts
+ * const paths: ReportPaths = { junit: 'reports/conformance.junit.xml', json: 'reports/conformance.json' };
+ * ```
+ */
+export interface ReportPaths {
+  readonly junit?: string;
+  readonly json?: string;
+}
+
+/**
+ * The report paths `npm run conformance` uses unless told otherwise.
+ *
+ * @example
+ * ```ts
+ * await writeReports(report, defaultReportPaths);
+ * ```
+ */
+export const defaultReportPaths = {
+  junit: 'reports/conformance.junit.xml',
+  json: 'reports/conformance.json',
+} as const satisfies ReportPaths;
+
+/**
+ * Escapes text for an XML attribute or element, dropping what XML 1.0 cannot carry at all.
+ *
+ * @example
+ * ```ts
+ * escapeXml('a < b & "c"'); // 'a &lt; b &amp; &quot;c&quot;'
+ * ```
+ */
+export function escapeXml(text: string): string {
   return (
     text
       .replace(/&/g, '&amp;')
@@ -11,13 +47,20 @@ function escapeXml(text: string): string {
       .replace(/'/g, '&apos;')
       // XML 1.0 forbids most control characters even when escaped.
       // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+      // A lone surrogate is not a character either.
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
+      // Line breaks in attributes would be normalised to spaces by a parser; keep them.
+      .replace(/\n/g, '&#10;')
+      .replace(/\r/g, '&#13;')
+      .replace(/\t/g, '&#9;')
   );
 }
 
 /**
  * The report as JUnit XML: one test suite per profile (the spec's examples are the `examples`
- * suite), one test case per check, a `failure` element with the reason when it failed.
+ * suite), one test case per check (class name `<profile>.<operation>`, name `<case>: <check>`), a
+ * `failure` element with the reason when it failed, `skipped` with the reason when skipped.
  *
  * @example
  * ```ts
@@ -37,7 +80,7 @@ export function toJUnitXml(report: ConformanceReport): string {
     const failures = results.filter((r) => r.outcome === 'fail').length;
     const skipped = results.filter((r) => r.outcome === 'skip').length;
     lines.push(
-      `  <testsuite name="${escapeXml(profile)}" tests="${results.length}" failures="${failures}" skipped="${skipped}">`,
+      `  <testsuite name="${escapeXml(profile)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${escapeXml(report.startedAt)}">`,
     );
     for (const r of results) {
       const name = escapeXml(`${r.case}: ${r.check}`);
@@ -50,7 +93,7 @@ export function toJUnitXml(report: ConformanceReport): string {
         );
       else
         lines.push(
-          `    <testcase classname="${classname}" name="${name}"><failure message="${escapeXml(r.detail)}"/></testcase>`,
+          `    <testcase classname="${classname}" name="${name}"><failure type="${escapeXml(r.check)}" message="${escapeXml(r.detail)}">${escapeXml(`${r.operation} ${r.case}: ${r.check}: ${r.detail}`)}</failure></testcase>`,
         );
     }
     lines.push('  </testsuite>');
@@ -59,9 +102,35 @@ export function toJUnitXml(report: ConformanceReport): string {
   return lines.join('\n');
 }
 
-/** The report as pretty JSON, for machines and for diffing runs. */
+/**
+ * The report as pretty JSON, for machines and for diffing runs.
+ *
+ * @example
+ * ```ts
+ * await writeFile('reports/conformance.json', toJson(report));
+ * ```
+ */
 export function toJson(report: ConformanceReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/**
+ * Writes the JUnit XML and JSON reports to the given files, creating their directories.
+ *
+ * @example
+ * ```ts
+ * await writeReports(await runConformance(), defaultReportPaths);
+ * ```
+ */
+export async function writeReports(report: ConformanceReport, paths: ReportPaths): Promise<void> {
+  for (const [file, render] of [
+    [paths.junit, toJUnitXml],
+    [paths.json, toJson],
+  ] as const) {
+    if (file === undefined) continue;
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await writeFile(file, render(report));
+  }
 }
 
 function table(rows: string[][]): string {
@@ -78,10 +147,36 @@ function table(rows: string[][]): string {
 }
 
 /**
- * A readable summary: failures with their reasons (operation, check, why), counts per profile,
- * and the coverage table of operations x documented statuses x examples exercised.
+ * Options of {@link toSummary}.
+ *
+ * @example
+ * ```ts
+ * console.log(toSummary(report, { verbose: true }));
+ * ```
  */
-export function toSummary(report: ConformanceReport): string {
+export interface SummaryOptions {
+  /** List every check, passes included, instead of failures and skips only. */
+  readonly verbose?: boolean;
+}
+
+function checkTable(results: readonly CheckResult[]): string {
+  return table([
+    ['profile', 'operation', 'case', 'check', 'result', 'why'],
+    ...results.map((r) => [r.profile, r.operation, r.case, r.check, r.outcome, r.detail]),
+  ]);
+}
+
+/**
+ * A readable summary: counts per profile, the failures and skips (operation, case, check, result,
+ * why; every check with `verbose`), example drift called out apart from server failures, and the
+ * coverage table of operations x documented statuses x examples exercised.
+ *
+ * @example
+ * ```ts
+ * console.log(toSummary(await runConformance()));
+ * ```
+ */
+export function toSummary(report: ConformanceReport, options: SummaryOptions = {}): string {
   const all = [...report.drift, ...report.results];
   const out: string[] = [
     `Conformance against ${report.target}: ${report.passed ? 'PASSED' : 'FAILED'} in ${report.durationMs} ms`,
@@ -100,22 +195,19 @@ export function toSummary(report: ConformanceReport): string {
       ]),
     ]),
   );
-  const failures = all.filter((r) => r.outcome === 'fail');
-  if (failures.length > 0) {
-    out.push(
-      '',
-      'Failures:',
-      table([
-        ['profile', 'operation', 'case', 'check', 'why'],
-        ...failures.map((r) => [r.profile, r.operation, r.case, r.check, r.detail]),
-      ]),
-    );
+  if (options.verbose) {
+    out.push('', 'Checks:', checkTable(all));
+  } else {
+    const failures = all.filter((r) => r.outcome === 'fail');
+    if (failures.length > 0) out.push('', 'Failures:', checkTable(failures));
+    const skips = all.filter((r) => r.outcome === 'skip');
+    if (skips.length > 0) out.push('', 'Skipped:', checkTable(skips));
   }
   const drift = report.drift.filter((r) => r.outcome === 'fail');
   if (drift.length > 0)
     out.push(
       '',
-      `Example drift: ${drift.length} example(s) of the spec break their own schema or rules (a spec defect, not a server failure).`,
+      `Example drift: ${drift.length} check(s) of the spec's own examples failed (a spec defect, not a server failure).`,
     );
   out.push(
     '',
@@ -126,7 +218,9 @@ export function toSummary(report: ConformanceReport): string {
         row.operation,
         String(row.status),
         String(row.observed),
-        row.examples.join(', ') || '-',
+        row.examples
+          .map((name) => (row.exercised.includes(name) ? name : `${name} (not run)`))
+          .join(', ') || '-',
       ]),
     ]),
     '',

@@ -1,5 +1,8 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../generated/spec.js';
 import { createWebhooksClient, type WebhooksClient } from '../src/client/webhooks-client.js';
@@ -9,7 +12,7 @@ import type { CheckResult } from './model.js';
 import { toJUnitXml, toJson, toSummary } from './reports.js';
 import { runConformance } from './run.js';
 
-/** A response mutation a broken server would make. */
+/** A response mutation a broken server would make; it sees the request's headers too. */
 interface Fault {
   (response: {
     method: string;
@@ -17,6 +20,7 @@ interface Fault {
     status: number;
     headers: Record<string, string>;
     body: string;
+    requestHeaders: Readonly<Record<string, string>>;
   }): void;
 }
 
@@ -51,10 +55,12 @@ async function brokenServer(fault: Fault): Promise<{ url: string; mock: MockServ
           status: upstream.status,
           headers: Object.fromEntries(upstream.headers),
           body: await upstream.text(),
+          requestHeaders: headers,
         };
-        fault(answer);
+        // Framing is the proxy's business, unless a fault sets it on purpose.
         delete answer.headers['content-length'];
         delete answer.headers['transfer-encoding'];
+        fault(answer);
         response.writeHead(answer.status, answer.headers);
         response.end(answer.body);
       })();
@@ -107,13 +113,22 @@ describe('runConformance', () => {
     expect(failures(report.results)).toEqual([]);
   });
 
-  it.each<[string, Fault, string]>([
+  it.each<[string, Fault, string, string]>([
     [
       'a missing upvest-request-id',
       (r) => {
         delete r.headers['upvest-request-id'];
       },
       'upvest-request-id header is a UUID',
+      'list_webhooks',
+    ],
+    [
+      'an upvest-request-id that is not a UUID',
+      (r) => {
+        r.headers['upvest-request-id'] = 'req-1';
+      },
+      'upvest-request-id header is a UUID',
+      'retrieve_webhook',
     ],
     [
       'a create answered 200 instead of 201',
@@ -121,6 +136,7 @@ describe('runConformance', () => {
         if (r.method === 'POST' && r.path === '/webhooks') r.status = 200;
       },
       'status is documented',
+      'create_webhook',
     ],
     [
       'an extra field in a webhook',
@@ -129,6 +145,7 @@ describe('runConformance', () => {
           r.body = JSON.stringify({ ...JSON.parse(r.body), colour: 'red' });
       },
       'body matches schema Webhook',
+      'retrieve_webhook',
     ],
     [
       'an error answered as text/plain',
@@ -136,6 +153,30 @@ describe('runConformance', () => {
         if (r.status === 404) r.headers['content-type'] = 'text/plain';
       },
       'content-type is the documented one',
+      'retrieve_webhook',
+    ],
+    [
+      'a success answered as problem+json',
+      (r) => {
+        if (r.method === 'GET' && r.path === '/webhooks')
+          r.headers['content-type'] = 'application/problem+json';
+      },
+      'content-type is the documented one',
+      'list_webhooks',
+    ],
+    [
+      'a body on a 204',
+      (r) => {
+        if (r.status === 204) {
+          // Node (like any HTTP stack) drops the bytes of a 204, and fetch would never read
+          // them; what gives the body away on the wire is its announced length.
+          r.body = '{"deleted":true}';
+          r.headers['content-type'] = 'application/json';
+          r.headers['content-length'] = String(r.body.length);
+        }
+      },
+      'HTTP 204 has no body',
+      'delete_webhook',
     ],
     [
       'a body on a 202',
@@ -143,6 +184,7 @@ describe('runConformance', () => {
         if (r.status === 202) r.body = '{"queued":true}';
       },
       'HTTP 202 has no body',
+      'test_webhook',
     ],
     [
       'a different title echoed',
@@ -151,6 +193,18 @@ describe('runConformance', () => {
           r.body = JSON.stringify({ ...JSON.parse(r.body), title: 'Something else' });
       },
       'response echoes what was sent',
+      'create_webhook',
+    ],
+    [
+      'a config changed on update',
+      (r) => {
+        if (r.method === 'PATCH' && r.status === 200) {
+          const webhook = JSON.parse(r.body) as { type: string[] };
+          r.body = JSON.stringify({ ...webhook, type: ['ALL'] });
+        }
+      },
+      'response echoes what was sent',
+      'update_webhook',
     ],
     [
       'a problem whose status disagrees with HTTP',
@@ -158,6 +212,7 @@ describe('runConformance', () => {
         if (r.status === 404) r.body = JSON.stringify({ ...JSON.parse(r.body), status: 400 });
       },
       'problem status equals the HTTP status',
+      'retrieve_webhook',
     ],
     [
       'a webhook created enabled',
@@ -166,12 +221,23 @@ describe('runConformance', () => {
           r.body = JSON.stringify({ ...JSON.parse(r.body), enabled: true });
       },
       'a new webhook is disabled (R8)',
+      'create_webhook',
     ],
-  ])('should catch a server with %s', async (_name, fault, check) => {
+    [
+      'a body that is not JSON',
+      (r) => {
+        if (r.method === 'GET' && r.path === '/auth/verify_keys') r.body = '{"keys": [';
+      },
+      'body is JSON',
+      'get_jwks',
+    ],
+  ])('should catch a server with %s', async (_name, fault, check, operation) => {
     const report = await runAgainst(fault);
 
     expect(report.passed).toBe(false);
-    expect(failedChecks(report.results)).toContain(check);
+    expect(failures(report.results)).toContainEqual(
+      expect.objectContaining({ check, operation, outcome: 'fail' }),
+    );
     expect(failures(report.drift)).toEqual([]);
   });
 
@@ -195,9 +261,63 @@ describe('runConformance', () => {
 
     const report = await runConformance({ document, profiles: ['replay'] });
 
-    expect(failures(report.drift).map((r) => r.case)).toEqual(['request body "user_webhook_spec"']);
+    expect(failures(report.drift).map((r) => r.case)).toEqual([
+      'request body "user_webhook_spec"',
+      'pair "user_webhook_spec" (request body -> response 201)',
+    ]);
     expect(failures(report.drift)[0]?.detail).toContain('delay.above_maximum');
+    expect(failures(report.results)).toEqual([]);
+    expect(report.results).toContainEqual(
+      expect.objectContaining({ case: 'user_webhook_spec', check: 'replayed', outcome: 'skip' }),
+    );
     expect(report.passed).toBe(false);
+  });
+
+  it('should report a response example that contradicts its request example as drift', async () => {
+    const document = structuredClone<unknown>(openApiDocument) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const created = document.paths['/webhooks']?.['post']?.responses['201'] as {
+      content: { 'application/json': { examples: Record<string, { value: object }> } };
+    };
+    const example = created.content['application/json'].examples['user_webhook_docs']!;
+    example.value = { ...example.value, title: 'Another title', enabled: true };
+
+    const report = await runConformance({ document, profiles: ['negative'] });
+
+    const drift = failures(report.drift);
+    expect(drift.map((r) => r.case)).toEqual([
+      'pair "user_webhook_docs" (request body -> response 201)',
+    ]);
+    expect(drift[0]?.detail).toContain('title: sent "User webhook", got "Another title"');
+    expect(drift[0]?.detail).toContain('not disabled (R8)');
+    expect(failures(report.results)).toEqual([]);
+  });
+
+  it('should replay an example added to the spec as a new case', async () => {
+    const document = structuredClone<unknown>(openApiDocument) as {
+      components: { parameters: { WebhookId: { examples: Record<string, unknown> } } };
+    };
+    document.components.parameters.WebhookId.examples['deleted_webhook'] = {
+      value: '11111111-1111-4111-8111-111111111111',
+    };
+
+    const report = await runConformance({ document, profiles: ['replay'] });
+
+    const added = report.results.filter((r) => r.case === 'deleted_webhook');
+    expect(new Set(added.map((r) => r.operation))).toEqual(
+      new Set(['retrieve_webhook', 'update_webhook', 'delete_webhook', 'test_webhook']),
+    );
+    // No response example of that name: the case expects the documented success, which the
+    // embedded mock cannot give for an id it does not hold.
+    expect(added).toContainEqual(
+      expect.objectContaining({
+        operation: 'retrieve_webhook',
+        check: 'status is the expected one',
+        outcome: 'fail',
+        detail: 'expected 200, got 404',
+      }),
+    );
   });
 
   it('should fail the negative profile when a client lets invalid input through to the server', async () => {
@@ -259,20 +379,77 @@ describe('runConformance', () => {
     expect(mock.webhooks()).toHaveLength(before);
   });
 
-  it('should never put the client secret or a token into any report', async () => {
-    const mock = await startMockServer();
+  it('should never put the client secret or a token into any report, even when a server echoes one', async () => {
+    // The server puts the bearer token it received into the title of every webhook it creates, so
+    // the echo check's detail would carry it if redaction failed.
+    const { url, mock } = await brokenServer((r) => {
+      if (r.method === 'POST' && r.status === 201) {
+        const bearer = (r.requestHeaders['authorization'] ?? '').replace(/^Bearer /, '');
+        r.body = JSON.stringify({ ...JSON.parse(r.body), title: `token ${bearer}` });
+      }
+    });
+    const seen = new Set<string>();
+    const spy: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      const bearer = request.headers.get('authorization')?.replace(/^Bearer /, '');
+      if (bearer) seen.add(bearer);
+      const response = await fetch(request);
+      const token = (await response
+        .clone()
+        .json()
+        .catch(() => undefined)) as { access_token?: string } | undefined;
+      if (typeof token?.access_token === 'string') seen.add(token.access_token);
+      return response;
+    };
+
+    const report = await runConformance({ baseUrl: url, ...targetOf(mock), fetch: spy });
+
+    expect(report.results).toContainEqual(
+      expect.objectContaining({ check: 'response echoes what was sent', outcome: 'fail' }),
+    );
+    const secrets = [mock.credentials.clientSecret, ...seen];
+    expect(seen.size).toBeGreaterThanOrEqual(2); // the run's token and the read-only one
+    for (const text of [toJson(report), toJUnitXml(report), toSummary(report, { verbose: true })]) {
+      for (const secret of secrets) expect(text).not.toContain(secret);
+      expect(text).toContain('[redacted]');
+    }
+  });
+
+  it('should use a given access token as is, and keep it out of the reports', async () => {
+    const mock = await startMockServer({ seed: 'documented-examples' });
     cleanups.push(() => mock.close());
+    const accessToken = mock.issueToken(['webhooks:admin']);
+
     const report = await runConformance({
       baseUrl: mock.url,
-      ...targetOf(mock),
-      profiles: ['replay', 'lifecycle', 'negative'],
+      accessToken,
+      signer: targetOf(mock).signer,
+      credentials: { clientId: mock.credentials.clientId },
+      profiles: ['replay', 'lifecycle'],
     });
-    const tokens = mock.requests.length > 0 ? [mock.credentials.clientSecret] : [];
 
-    for (const text of [toJson(report), toJUnitXml(report), toSummary(report)]) {
-      for (const secret of tokens) expect(text).not.toContain(secret);
-      expect(text).not.toMatch(/Bearer [A-Za-z0-9_-]{10,}/);
-    }
+    expect(failures(report.results)).toEqual([]);
+    expect(report.results).toContainEqual(
+      expect.objectContaining({ operation: 'issue_token', outcome: 'skip' }),
+    );
+    expect(mock.requests.some((r) => r.path === '/auth/token')).toBe(false);
+    expect(toJson(report)).not.toContain(accessToken);
+  });
+
+  it('should write the reports it is asked for', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'conformance-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const junit = path.join(dir, 'nested', 'c.junit.xml');
+    const json = path.join(dir, 'c.json');
+
+    const report = await runConformance({ profiles: ['negative'], reports: { junit, json } });
+
+    expect(JSON.parse(await readFile(json, 'utf8'))).toMatchObject({
+      passed: true,
+      profiles: ['negative'],
+      counts: report.counts,
+    });
+    expect(await readFile(junit, 'utf8')).toContain('<testsuite name="negative"');
   });
 });
 

@@ -7,7 +7,7 @@ import {
 } from '../src/client/webhooks-client.js';
 import { createUpvestSigner } from '../src/signing/upvest-profile.js';
 import { startMockServer, type MockServer } from '../src/testing/mock-server.js';
-import { collectExamples, exampleDrift } from './cases.js';
+import { collectExamples, collectReplayCases, exampleDrift, pairDrift } from './cases.js';
 import type { ProfileContext } from './context.js';
 import { coverageTable, type CoverageRow } from './coverage.js';
 import { CheckLog, serverProfiles, type CheckResult, type ServerProfile } from './model.js';
@@ -17,6 +17,7 @@ import { runNegative } from './profiles/negative.js';
 import { runReplay } from './profiles/replay.js';
 import { createRecordingFetch } from './recording-fetch.js';
 import { redactor } from './redact.js';
+import { writeReports, type ReportPaths } from './reports.js';
 import { startTestDeliveryReceiver, type TestDeliveryReceiver } from './test-delivery-receiver.js';
 import { fetchAccessToken, type ConformanceCredentials } from './token.js';
 
@@ -31,23 +32,41 @@ import { fetchAccessToken, type ConformanceCredentials } from './token.js';
  *   profiles: ['lifecycle', 'negative'],
  *   credentials: { clientId, clientSecret },
  *   signer,
+ *   reports: { junit: 'reports/conformance.junit.xml', json: 'reports/conformance.json' },
  * };
  * ```
  */
 export interface ConformanceOptions {
-  /** The server to test; omit to start the embedded mock (seeded with the spec's examples). */
+  /**
+   * The server to test; omit to start the embedded mock (seeded with the spec's examples, with
+   * its own credentials and signing key: `credentials`, `accessToken` and `signer` are ignored).
+   */
   readonly baseUrl?: string;
-  /** Which profiles to run (default: replay, lifecycle, negative). */
+  /** Which profiles to run (default: replay, lifecycle, negative, enforcement). */
   readonly profiles?: readonly ServerProfile[];
   /** Tenant credentials; a client secret is exchanged for a token at `POST /auth/token`. */
   readonly credentials?: ConformanceCredentials;
+  /** A bearer token to use as is; shorthand for `credentials.accessToken`. */
+  readonly accessToken?: string;
   /** Signs every request (HTTP message signatures). */
   readonly signer?: RequestSigner;
   /**
-   * The target answers with the spec's examples (Prism): send `Prefer: code=…, example=…`, and
-   * treat it as stateless. Default false.
+   * The target is a spec mock that answers with the spec's examples (Prism): send
+   * `Prefer: code=<status>, example=<name>` so it picks the paired response, check that the
+   * answer is that example, and treat the target as stateless. Default false.
    */
+  readonly preferHeader?: boolean;
+  /** @deprecated Use {@link ConformanceOptions.preferHeader}; the same switch. */
   readonly specMock?: boolean;
+  /**
+   * Whether the target keeps what it is sent, so answers must echo requests and what a profile
+   * creates must be deleted. Default: true, false with `preferHeader`.
+   */
+  readonly stateful?: boolean;
+  /** Write the JUnit XML and JSON reports to these files as well (directories are created). */
+  readonly reports?: ReportPaths;
+  /** How reports name the target, e.g. `Prism 5.16.0`; the base URL follows in brackets. */
+  readonly targetName?: string;
   /** The spec document whose examples drive the run; the package's own by default. */
   readonly document?: unknown;
   /** The `fetch` under the recording layer. */
@@ -56,7 +75,14 @@ export interface ConformanceOptions {
   readonly clientFactory?: (options: WebhooksClientOptions) => WebhooksClient;
 }
 
-/** Counts of a run's verdicts. */
+/**
+ * Counts of a run's verdicts.
+ *
+ * @example
+ * ```ts
+ * const { pass, fail, skip } = (await runConformance()).counts;
+ * ```
+ */
 export interface ConformanceCounts {
   readonly pass: number;
   readonly fail: number;
@@ -73,9 +99,13 @@ export interface ConformanceCounts {
  * ```
  */
 export interface ConformanceReport {
-  /** The base URL tested, or `embedded mock (<url>)`. */
+  /** The base URL tested, or `<name> (<url>)`: `embedded mock (…)`, or the `targetName` given. */
   readonly target: string;
   readonly profiles: readonly ServerProfile[];
+  /** Whether the run asked a spec mock for examples with `Prefer`. */
+  readonly preferHeader: boolean;
+  /** Whether the target was treated as keeping state (echo checks, clean-up). */
+  readonly stateful: boolean;
   readonly startedAt: string;
   readonly durationMs: number;
   /** Checks of the spec's own examples: drift, reported apart from server failures. */
@@ -87,6 +117,9 @@ export interface ConformanceReport {
   readonly passed: boolean;
 }
 
+/** The `upvest-client-id` sent when a run has no client id (a spec mock only checks its form). */
+const PLACEHOLDER_CLIENT_ID = '00000000-0000-4000-8000-000000000000';
+
 function count(results: readonly CheckResult[]): ConformanceCounts {
   return {
     pass: results.filter((r) => r.outcome === 'pass').length,
@@ -95,7 +128,18 @@ function count(results: readonly CheckResult[]): ConformanceCounts {
   };
 }
 
-/** Checks every example of the spec against its own schema and the business rules. */
+/**
+ * Checks the spec's examples themselves, before anything is sent: every example validates against
+ * its own schema (with the generated validators), request examples and path parameter examples
+ * pass the client's business rules, and a create or update response example echoes the request
+ * example of the same name (a created webhook disabled, R8). A failure is example drift: a defect
+ * of the spec, not of the server.
+ *
+ * @example
+ * ```ts
+ * const drift = checkExamples(openApiDocument).filter((r) => r.outcome === 'fail');
+ * ```
+ */
 export function checkExamples(document: unknown): CheckResult[] {
   const log = new CheckLog();
   for (const example of collectExamples(document)) {
@@ -109,6 +153,20 @@ export function checkExamples(document: unknown): CheckResult[] {
       'example matches its schema and the business rules',
       problems.length === 0,
       problems.join('; ') || 'valid',
+    );
+  }
+  for (const replay of collectReplayCases(document)) {
+    const problems = pairDrift(replay);
+    if (problems === undefined) continue;
+    log.expect(
+      {
+        profile: 'examples',
+        operation: replay.operationId,
+        case: `pair "${replay.name}" (request body -> response ${replay.expectedStatus})`,
+      },
+      'response example echoes its request example',
+      problems.length === 0,
+      problems.join('; ') || 'every field matches',
     );
   }
   return log.results;
@@ -135,36 +193,51 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
 
   let mock: MockServer | undefined;
   let baseUrl = options.baseUrl;
-  let credentials = options.credentials;
+  let credentials: ConformanceCredentials | undefined =
+    options.accessToken === undefined
+      ? options.credentials
+      : {
+          clientId: options.credentials?.clientId ?? PLACEHOLDER_CLIENT_ID,
+          ...options.credentials,
+          accessToken: options.accessToken,
+        };
   let signer = options.signer;
   let receiver: TestDeliveryReceiver | undefined;
   if (baseUrl === undefined) {
     // The embedded mock demands v15 signatures like the API; the run signs with the throwaway
     // tenant key the mock generated, and receives its test deliveries on loopback.
     receiver = await startTestDeliveryReceiver();
-    mock = await startMockServer({ seed: 'documented-examples', deliveryTarget: receiver.url });
+    mock = await startMockServer({
+      seed: 'documented-examples',
+      deliveryTarget: receiver.url,
+    }).catch(async (error: unknown) => {
+      await receiver?.close();
+      throw error;
+    });
     baseUrl = mock.url;
     credentials = {
       clientId: mock.credentials.clientId,
       clientSecret: mock.credentials.clientSecret,
     };
     const privateKey = mock.credentials.privateKey;
-    signer ??= privateKey
+    signer = privateKey
       ? createUpvestSigner({ keyId: mock.credentials.keyId, privateKey })
       : undefined;
   }
+  const preferHeader = options.preferHeader ?? options.specMock ?? false;
+  const stateful = options.stateful ?? !preferHeader;
   const secrets = [credentials?.clientSecret, credentials?.accessToken];
   const log = new CheckLog();
   const recording = createRecordingFetch(options.fetch ?? globalThis.fetch);
+  const exercised = new Set<string>();
   try {
     let prefer: string | undefined;
-    const specMock = options.specMock ?? false;
     const transportFetch: typeof globalThis.fetch = (input, init) => {
       const request = new Request(input, init);
-      if (specMock && prefer) request.headers.set('prefer', prefer);
+      if (preferHeader && prefer) request.headers.set('prefer', prefer);
       return recording.fetch(request);
     };
-    const clientId = credentials?.clientId ?? '00000000-0000-4000-8000-000000000000';
+    const clientId = credentials?.clientId ?? PLACEHOLDER_CLIENT_ID;
     const exchangeCredentials =
       credentials?.clientSecret !== undefined
         ? { clientId, clientSecret: credentials.clientSecret }
@@ -199,9 +272,11 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       log,
       client,
       recording,
+      exercised,
       document,
       serverRequestCount: mock ? () => mock.requestCount : undefined,
-      stateful: !specMock,
+      stateful,
+      preferHeader,
       setPrefer: (value) => {
         prefer = value;
       },
@@ -305,15 +380,20 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   const results = clean(log.results);
   const all = [...drift, ...results];
   const counts = count(all);
-  return {
-    target: mock ? `embedded mock (${baseUrl})` : redact(baseUrl),
+  const name = options.targetName ?? (mock ? 'embedded mock' : undefined);
+  const report: ConformanceReport = {
+    target: name ? `${name} (${redact(baseUrl)})` : redact(baseUrl),
     profiles: [...profiles],
+    preferHeader,
+    stateful,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     drift: clean(drift),
     results,
-    coverage: coverageTable(document, recording.exchanges),
+    coverage: coverageTable(document, recording.exchanges, exercised),
     counts,
     passed: counts.fail === 0,
   };
+  if (options.reports) await writeReports(report, options.reports);
+  return report;
 }

@@ -1,7 +1,15 @@
 import * as validators from '../generated/validators.js';
 import type { SchemaValidator } from '../generated/validators.js';
 
-/** The precompiled validator of a schema component, by its name in the spec. */
+/**
+ * The precompiled validator of a schema component, by its name in the spec.
+ *
+ * @example
+ * ```ts
+ * const validate = schemaValidator('Webhook');
+ * if (validate && !validate(body)) console.log(validate.errors);
+ * ```
+ */
 export function schemaValidator(schema: string): SchemaValidator<unknown> | undefined {
   return (validators as unknown as Record<string, SchemaValidator<unknown> | undefined>)[
     `validate${schema}`

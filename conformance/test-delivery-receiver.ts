@@ -4,7 +4,18 @@ import { createNodeDeliveryHandler } from '../src/deliveries/handler.js';
 import { createVerificationKeyProvider } from '../src/deliveries/keys.js';
 import type { JsonWebKeySet } from '../src/types.js';
 
-/** A loopback receiver for the embedded mock's test deliveries, verifying them like a tenant. */
+/**
+ * A loopback receiver for the embedded mock's test deliveries, verifying them like a tenant.
+ *
+ * @example
+ * ```ts
+ * const receiver = await startTestDeliveryReceiver();
+ * receiver.setKeySource(() => client.verificationKeys());
+ * // … client.test(id), then:
+ * console.log(receiver.verdictFor(id));
+ * await receiver.close();
+ * ```
+ */
 export interface TestDeliveryReceiver {
   readonly url: string;
   /** Where the receiver gets the verification keys (the run's client, `GET /auth/verify_keys`). */
@@ -14,6 +25,15 @@ export interface TestDeliveryReceiver {
   close(): Promise<void>;
 }
 
+/**
+ * Starts a {@link TestDeliveryReceiver} on 127.0.0.1 with a free port.
+ *
+ * @example
+ * ```ts
+ * const receiver = await startTestDeliveryReceiver();
+ * const mock = await startMockServer({ deliveryTarget: receiver.url });
+ * ```
+ */
 export async function startTestDeliveryReceiver(): Promise<TestDeliveryReceiver> {
   let fetchKeys: (() => Promise<JsonWebKeySet>) | undefined;
   const verified = new Map<string, string>();

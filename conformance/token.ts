@@ -1,6 +1,13 @@
 import type { RequestSigner } from '../src/client/transport.js';
 
-/** Client credentials for a run. The secret never appears in any report. */
+/**
+ * Client credentials for a run. The secret never appears in any report.
+ *
+ * @example
+ * ```ts
+ * const credentials: ConformanceCredentials = { clientId, clientSecret };
+ * ```
+ */
 export interface ConformanceCredentials {
   readonly clientId: string;
   readonly clientSecret?: string;
@@ -10,6 +17,11 @@ export interface ConformanceCredentials {
 /**
  * `POST /auth/token` with the client-credentials form, signed through the same seam as every
  * other request. Returns the access token, or undefined when the answer is not a token.
+ *
+ * @example
+ * ```ts
+ * const token = await fetchAccessToken(fetch, 'https://sandbox.upvest.co', { clientId, clientSecret }, signer);
+ * ```
  */
 export async function fetchAccessToken(
   fetch: typeof globalThis.fetch,

@@ -125,14 +125,23 @@ export interface webhooks {
     /**
      * A batch of events, as Upvest delivers it to a webhook URL
      * @description Upvest POSTs batches to every enabled webhook (R8), bounded by its `delay` and
-     *     `max_package_size` (R6; one larger event is still delivered whole). Events within a batch
-     *     are in `created_at` order; there is no order across batches (R13). Anything but a 2xx makes
-     *     Upvest retry the whole batch with growing back-off, without limit, and blocks later batches
-     *     until it succeeds (R15, R16): answer fast and deduplicate on the event id (R17).
+     *     `max_package_size` (R6; one larger event is still delivered whole, so receivers accept
+     *     bodies well above 1 MiB). Events within a batch are in `created_at` order; there is no
+     *     order across batches (R13). Anything but a 2xx makes Upvest retry the whole batch with
+     *     growing back-off (1, 2, 3, 5, 8 … 600 s), without limit, and blocks later batches until it
+     *     succeeds (R15, R16): answer fast, and deduplicate on the event id (R17). A batch may mix
+     *     categories when the webhook subscribes to several, and may hold event types added after
+     *     this document: receivers keep those as unknown events instead of refusing the batch.
      *
      *     Deliveries are signed with a key of `GET /auth/verify_keys` (its `kid` is the `keyid`).
-     *     Upvest documents the older v6 signature format for deliveries (unquoted component names,
-     *     `digest: SHA-256=`); the package also accepts the v15 form (`content-digest`).
+     *     Upvest documents the older v6 signature format for deliveries (component names unquoted
+     *     in the signature base, `digest: SHA-256=`) but not the covered components; the package
+     *     also accepts the v15 form (quoted names, `content-digest: sha-512=`), and ECDSA P-521
+     *     signatures in DER or raw r‖s. Which components are covered is read from
+     *     `signature-input`; the signature must cover a digest of the body.
+     *
+     *     The responses below are what the package's delivery handlers answer; for Upvest, only
+     *     2xx versus anything else matters.
      */
     post: operations['receive_delivery'];
     delete?: never;
@@ -326,7 +335,7 @@ export interface components {
        * @description When the event happened, RFC 3339 with up to 9 fractional digits.
        */
       created_at: string;
-      /** @description `<CATEGORY>.<EVENT>`; the part before the dot is the category. */
+      /** @description Documented types are `<CATEGORY>.<EVENT>` (the part before the first dot is the category, see WebhookEvent). Any non-empty string is accepted here: a type added later, whatever its shape, must not make the batch fail, since a refused batch blocks every later delivery (R16). */
       type: string;
       /** @description A snapshot of the resource the event is about; its fields depend on the category. */
       object: {
@@ -389,6 +398,7 @@ export interface components {
         | 'USER.DATA_CHANGE_FAILED'
         | 'USER.OFFBOARDING_INITIATED'
         | 'USER.OFFBOARDED';
+      /** @description A User snapshot (Upvest titles it User (BYOL) or User (TOL)); for USER.DATA_CHANGE_FAILED a `{user_id, reason}` object. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -403,6 +413,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'USER_CHECK.CREATED' | 'USER_CHECK.PASSED' | 'USER_CHECK.FAILED';
+      /** @description A User Check snapshot (KYC, Proof of Residency, Instrument fit or Compliance). Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -417,6 +428,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'ORDER.NEW' | 'ORDER.PROCESSING' | 'ORDER.FILLED' | 'ORDER.CANCELLED';
+      /** @description An Order snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -431,6 +443,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'ORDER_CANCELLATION.REJECTED';
+      /** @description An Order Cancellation (`order_id`, `status`). Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -445,6 +458,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'EXECUTION.FILLED' | 'EXECUTION.SETTLED' | 'EXECUTION.CANCELLED';
+      /** @description An Order execution snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -459,6 +473,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'POSITION.UPDATED';
+      /** @description A position snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -473,6 +488,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'CASH_BALANCE.UPDATED';
+      /** @description A cash balance snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -493,6 +509,7 @@ export interface components {
         | 'ACCOUNT.CLOSED'
         | 'ACCOUNT.LOCKED'
         | 'ACCOUNT.UPDATED';
+      /** @description An Account snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -512,6 +529,7 @@ export interface components {
         | 'ACCOUNT_GROUP.CLOSING_INITIATED'
         | 'ACCOUNT_GROUP.CLOSED'
         | 'ACCOUNT_GROUP.LOCKED';
+      /** @description An Account Group snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -526,6 +544,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'REPORT.CREATED';
+      /** @description A Report snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -540,6 +559,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'TREASURY_REPORT.CREATED';
+      /** @description A Treasury report snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -558,6 +578,7 @@ export interface components {
         | 'DIRECT_DEBIT.PROCESSING'
         | 'DIRECT_DEBIT.CONFIRMED'
         | 'DIRECT_DEBIT.CANCELLED';
+      /** @description A direct debit snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -576,6 +597,7 @@ export interface components {
         | 'WITHDRAWAL.PROCESSING'
         | 'WITHDRAWAL.CONFIRMED'
         | 'WITHDRAWAL.CANCELLED';
+      /** @description A Payments - Withdrawal snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -590,6 +612,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'PORTFOLIO_ALLOCATION.CREATED' | 'PORTFOLIO_ALLOCATION.CHANGED';
+      /** @description A Portfolios allocation snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -609,6 +632,7 @@ export interface components {
         | 'PORTFOLIO_ORDER.FILLED'
         | 'PORTFOLIO_ORDER.SETTLED'
         | 'PORTFOLIO_ORDER.CANCELLED';
+      /** @description A Portfolios order snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -623,6 +647,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'ACCOUNT_VALUATION.CREATED';
+      /** @description An Account Valuation snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -637,6 +662,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'INTRADAY_ACCOUNT_VALUATION.CREATED';
+      /** @description An Account Valuation snapshot (intraday). Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -651,6 +677,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'CASH_TRANSACTION.EXECUTED';
+      /** @description A Cash Transaction snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -665,6 +692,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'SECURITY_TRANSACTION.EXECUTED';
+      /** @description A Security Transaction snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -684,6 +712,7 @@ export interface components {
         | 'ACCOUNT_LIQUIDATION.FILLED'
         | 'ACCOUNT_LIQUIDATION.CANCELLED'
         | 'ACCOUNT_LIQUIDATION.SETTLED';
+      /** @description An Account liquidation snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -698,6 +727,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'ACCOUNT_RETURNS.CREATED';
+      /** @description An Account Returns snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -712,6 +742,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'VIRTUAL_CASH_INCREASE.ISSUED' | 'VIRTUAL_CASH_INCREASE.CONFIRMED';
+      /** @description A Virtual Cash Increase snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -730,6 +761,7 @@ export interface components {
         | 'VIRTUAL_CASH_DECREASE.CONFIRMED'
         | 'VIRTUAL_CASH_DECREASE.QUEUED'
         | 'VIRTUAL_CASH_DECREASE.CANCELLED';
+      /** @description A Virtual Cash Decrease snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -744,6 +776,7 @@ export interface components {
       created_at: string;
       /** @enum {string} */
       type: 'FEE_COLLECTION.CREATED' | 'FEE_COLLECTION.FINALISED' | 'FEE_COLLECTION.CANCELLED';
+      /** @description A Fee Collection snapshot. Its fields are not modelled here (open object): they grow between API versions. */
       object: {
         [key: string]: unknown;
       };
@@ -1153,10 +1186,14 @@ export interface operations {
     parameters: {
       query?: never;
       header: {
-        /** @description The delivery's HTTP message signature. */
+        /** @description The delivery's HTTP message signature, e.g. `sig1=:<base64>:`. */
         signature: string;
-        /** @description The covered components and parameters of `signature`. */
+        /** @description The covered components and parameters of `signature`, e.g. `sig1=("@method" "@path" "digest");keyid="…";created=…;expires=…;nonce="…"`. */
         'signature-input': string;
+        /** @description The legacy body digest of the v6 format, `SHA-256=<base64>`. A delivery carries this or `content-digest`, covered by the signature. */
+        digest?: string;
+        /** @description The RFC 9530 body digest of the v15 format, `sha-512=:<base64>:`. */
+        'content-digest'?: string;
       };
       path?: never;
       cookie?: never;
@@ -1167,14 +1204,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Processed; Upvest sends the next batch. Any 2xx counts as success, 200 satisfies every reading of the docs (R14). */
+      /** @description Processed (or already processed earlier); Upvest sends the next batch. Any 2xx counts as success, 200 satisfies every reading of the docs (R14). */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description The body is not a delivery; Upvest will retry (R15), so fix the receiver. */
+      /** @description The body is not a delivery (not JSON, or an event breaks the schema; the detail names its JSON Pointer, e.g. `/payload/3/created_at`). Upvest will retry (R15), so fix the receiver. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1183,7 +1220,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The signature did not verify; Upvest will retry (R15). */
+      /** @description The signature did not verify (unknown key, bad signature, digest mismatch, outside its `created`/`expires` window). Upvest will retry (R15). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1192,7 +1229,18 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The body is larger than the receiver accepts. */
+      /** @description Deliveries are POSTed; anything else is refused. */
+      405: {
+        headers: {
+          /** @description Always `POST`. */
+          allow?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than the receiver accepts (10 MiB by default). */
       413: {
         headers: {
           [name: string]: unknown;
@@ -1201,9 +1249,20 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The receiver failed; Upvest retries the whole batch (R15). */
+      /** @description The receiver's code failed; Upvest retries the whole batch (R15) and the unprocessed events are handed over again. */
       500: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Try again later; Upvest retries (R15). Either the verification keys could not be fetched, or another attempt of the same batch is still being processed. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          'retry-after'?: number;
           [name: string]: unknown;
         };
         content: {

@@ -851,7 +851,7 @@ export const openApiDocument: unknown = {
         operationId: 'receive_delivery',
         summary: 'A batch of events, as Upvest delivers it to a webhook URL',
         description:
-          'Upvest POSTs batches to every enabled webhook (R8), bounded by its `delay` and\n`max_package_size` (R6; one larger event is still delivered whole). Events within a batch\nare in `created_at` order; there is no order across batches (R13). Anything but a 2xx makes\nUpvest retry the whole batch with growing back-off, without limit, and blocks later batches\nuntil it succeeds (R15, R16): answer fast and deduplicate on the event id (R17).\n\nDeliveries are signed with a key of `GET /auth/verify_keys` (its `kid` is the `keyid`).\nUpvest documents the older v6 signature format for deliveries (unquoted component names,\n`digest: SHA-256=`); the package also accepts the v15 form (`content-digest`).\n',
+          "Upvest POSTs batches to every enabled webhook (R8), bounded by its `delay` and\n`max_package_size` (R6; one larger event is still delivered whole, so receivers accept\nbodies well above 1 MiB). Events within a batch are in `created_at` order; there is no\norder across batches (R13). Anything but a 2xx makes Upvest retry the whole batch with\ngrowing back-off (1, 2, 3, 5, 8 … 600 s), without limit, and blocks later batches until it\nsucceeds (R15, R16): answer fast, and deduplicate on the event id (R17). A batch may mix\ncategories when the webhook subscribes to several, and may hold event types added after\nthis document: receivers keep those as unknown events instead of refusing the batch.\n\nDeliveries are signed with a key of `GET /auth/verify_keys` (its `kid` is the `keyid`).\nUpvest documents the older v6 signature format for deliveries (component names unquoted\nin the signature base, `digest: SHA-256=`) but not the covered components; the package\nalso accepts the v15 form (quoted names, `content-digest: sha-512=`), and ECDSA P-521\nsignatures in DER or raw r‖s. Which components are covered is read from\n`signature-input`; the signature must cover a digest of the body.\n\nThe responses below are what the package's delivery handlers answer; for Upvest, only\n2xx versus anything else matters.\n",
         tags: ['Webhook Subscriptions'],
         security: [],
         parameters: [
@@ -859,7 +859,7 @@ export const openApiDocument: unknown = {
             name: 'signature',
             in: 'header',
             required: true,
-            description: "The delivery's HTTP message signature.",
+            description: "The delivery's HTTP message signature, e.g. `sig1=:<base64>:`.",
             schema: {
               type: 'string',
             },
@@ -868,7 +868,27 @@ export const openApiDocument: unknown = {
             name: 'signature-input',
             in: 'header',
             required: true,
-            description: 'The covered components and parameters of `signature`.',
+            description:
+              'The covered components and parameters of `signature`, e.g. `sig1=("@method" "@path" "digest");keyid="…";created=…;expires=…;nonce="…"`.',
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'digest',
+            in: 'header',
+            required: false,
+            description:
+              'The legacy body digest of the v6 format, `SHA-256=<base64>`. A delivery carries this or `content-digest`, covered by the signature.',
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'content-digest',
+            in: 'header',
+            required: false,
+            description: 'The RFC 9530 body digest of the v15 format, `sha-512=:<base64>:`.',
             schema: {
               type: 'string',
             },
@@ -898,6 +918,64 @@ export const openApiDocument: unknown = {
                     ],
                   },
                 },
+                mixed_batch: {
+                  summary:
+                    'Three events of two categories, in created_at order (nanoseconds matter)',
+                  value: {
+                    payload: [
+                      {
+                        id: '7c1d9a52-3f7e-4b0a-9f43-0d6b2e8a1c01',
+                        created_at: '2021-11-19T13:06:57.820371265Z',
+                        type: 'ORDER.NEW',
+                        object: {
+                          id: '3b4f1e2a-6c8d-4e9f-a0b1-c2d3e4f5a6b7',
+                          status: 'NEW',
+                        },
+                        webhook_id: 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a',
+                      },
+                      {
+                        id: '7c1d9a52-3f7e-4b0a-9f43-0d6b2e8a1c02',
+                        created_at: '2021-11-19T13:06:57.820371266Z',
+                        type: 'ORDER.FILLED',
+                        object: {
+                          id: '3b4f1e2a-6c8d-4e9f-a0b1-c2d3e4f5a6b7',
+                          status: 'FILLED',
+                        },
+                        webhook_id: 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a',
+                      },
+                      {
+                        id: '7c1d9a52-3f7e-4b0a-9f43-0d6b2e8a1c03',
+                        created_at: '2021-11-19T13:06:58Z',
+                        type: 'POSITION.UPDATED',
+                        object: {
+                          user_id: '5e0c1a9e-7a52-4c53-8c2b-3c7f1d0b6a21',
+                        },
+                        webhook_id: 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a',
+                      },
+                    ],
+                  },
+                },
+                unknown_type: {
+                  summary: 'An event type added after this document, which receivers must tolerate',
+                  value: {
+                    payload: [
+                      {
+                        id: '2d0e4c6a-8b1f-4a3e-9c5d-7e6f8a9b0c1d',
+                        created_at: '2026-08-11T09:00:00.000000001Z',
+                        type: 'SAVINGS_PLAN_EXECUTION.DATA_CHANGED',
+                        object: {},
+                        webhook_id: 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a',
+                      },
+                    ],
+                  },
+                },
+                empty: {
+                  summary:
+                    "An empty batch, valid and without events (the package's URL probe sends one)",
+                  value: {
+                    payload: [],
+                  },
+                },
               },
             },
           },
@@ -905,11 +983,11 @@ export const openApiDocument: unknown = {
         responses: {
           '200': {
             description:
-              'Processed; Upvest sends the next batch. Any 2xx counts as success, 200 satisfies every reading of the docs (R14).',
+              'Processed (or already processed earlier); Upvest sends the next batch. Any 2xx counts as success, 200 satisfies every reading of the docs (R14).',
           },
           '400': {
             description:
-              'The body is not a delivery; Upvest will retry (R15), so fix the receiver.',
+              'The body is not a delivery (not JSON, or an event breaks the schema; the detail names its JSON Pointer, e.g. `/payload/3/created_at`). Upvest will retry (R15), so fix the receiver.',
             content: {
               'application/problem+json': {
                 schema: {
@@ -919,7 +997,26 @@ export const openApiDocument: unknown = {
             },
           },
           '401': {
-            description: 'The signature did not verify; Upvest will retry (R15).',
+            description:
+              'The signature did not verify (unknown key, bad signature, digest mismatch, outside its `created`/`expires` window). Upvest will retry (R15).',
+            content: {
+              'application/problem+json': {
+                schema: {
+                  $ref: '#/components/schemas/Problem',
+                },
+              },
+            },
+          },
+          '405': {
+            description: 'Deliveries are POSTed; anything else is refused.',
+            headers: {
+              allow: {
+                description: 'Always `POST`.',
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
             content: {
               'application/problem+json': {
                 schema: {
@@ -929,7 +1026,7 @@ export const openApiDocument: unknown = {
             },
           },
           '413': {
-            description: 'The body is larger than the receiver accepts.',
+            description: 'The body is larger than the receiver accepts (10 MiB by default).',
             content: {
               'application/problem+json': {
                 schema: {
@@ -939,7 +1036,28 @@ export const openApiDocument: unknown = {
             },
           },
           '500': {
-            description: 'The receiver failed; Upvest retries the whole batch (R15).',
+            description:
+              "The receiver's code failed; Upvest retries the whole batch (R15) and the unprocessed events are handed over again.",
+            content: {
+              'application/problem+json': {
+                schema: {
+                  $ref: '#/components/schemas/Problem',
+                },
+              },
+            },
+          },
+          '503': {
+            description:
+              'Try again later; Upvest retries (R15). Either the verification keys could not be fetched, or another attempt of the same batch is still being processed.',
+            headers: {
+              'retry-after': {
+                description: 'Seconds to wait before retrying.',
+                schema: {
+                  type: 'integer',
+                  minimum: 0,
+                },
+              },
+            },
             content: {
               'application/problem+json': {
                 schema: {
@@ -1689,9 +1807,10 @@ export const openApiDocument: unknown = {
             format: 'date-time',
           },
           type: {
-            description: '`<CATEGORY>.<EVENT>`; the part before the dot is the category.',
+            description:
+              'Documented types are `<CATEGORY>.<EVENT>` (the part before the first dot is the category, see WebhookEvent). Any non-empty string is accepted here: a type added later, whatever its shape, must not make the batch fail, since a refused batch blocks every later delivery (R16).',
             type: 'string',
-            pattern: '^[A-Z][A-Z0-9_]*\\.[A-Z][A-Z0-9_]*$',
+            minLength: 1,
           },
           object: {
             description:
@@ -1828,6 +1947,8 @@ export const openApiDocument: unknown = {
             ],
           },
           object: {
+            description:
+              'A User snapshot (Upvest titles it User (BYOL) or User (TOL)); for USER.DATA_CHANGE_FAILED a `{user_id, reason}` object. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -1856,6 +1977,8 @@ export const openApiDocument: unknown = {
             enum: ['USER_CHECK.CREATED', 'USER_CHECK.PASSED', 'USER_CHECK.FAILED'],
           },
           object: {
+            description:
+              'A User Check snapshot (KYC, Proof of Residency, Instrument fit or Compliance). Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -1884,6 +2007,8 @@ export const openApiDocument: unknown = {
             enum: ['ORDER.NEW', 'ORDER.PROCESSING', 'ORDER.FILLED', 'ORDER.CANCELLED'],
           },
           object: {
+            description:
+              'An Order snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -1912,6 +2037,8 @@ export const openApiDocument: unknown = {
             enum: ['ORDER_CANCELLATION.REJECTED'],
           },
           object: {
+            description:
+              'An Order Cancellation (`order_id`, `status`). Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -1940,6 +2067,8 @@ export const openApiDocument: unknown = {
             enum: ['EXECUTION.FILLED', 'EXECUTION.SETTLED', 'EXECUTION.CANCELLED'],
           },
           object: {
+            description:
+              'An Order execution snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -1968,6 +2097,8 @@ export const openApiDocument: unknown = {
             enum: ['POSITION.UPDATED'],
           },
           object: {
+            description:
+              'A position snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -1996,6 +2127,8 @@ export const openApiDocument: unknown = {
             enum: ['CASH_BALANCE.UPDATED'],
           },
           object: {
+            description:
+              'A cash balance snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2031,6 +2164,8 @@ export const openApiDocument: unknown = {
             ],
           },
           object: {
+            description:
+              'An Account snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2065,6 +2200,8 @@ export const openApiDocument: unknown = {
             ],
           },
           object: {
+            description:
+              'An Account Group snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2093,6 +2230,8 @@ export const openApiDocument: unknown = {
             enum: ['REPORT.CREATED'],
           },
           object: {
+            description:
+              'A Report snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2121,6 +2260,8 @@ export const openApiDocument: unknown = {
             enum: ['TREASURY_REPORT.CREATED'],
           },
           object: {
+            description:
+              'A Treasury report snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2154,6 +2295,8 @@ export const openApiDocument: unknown = {
             ],
           },
           object: {
+            description:
+              'A direct debit snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2187,6 +2330,8 @@ export const openApiDocument: unknown = {
             ],
           },
           object: {
+            description:
+              'A Payments - Withdrawal snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2215,6 +2360,8 @@ export const openApiDocument: unknown = {
             enum: ['PORTFOLIO_ALLOCATION.CREATED', 'PORTFOLIO_ALLOCATION.CHANGED'],
           },
           object: {
+            description:
+              'A Portfolios allocation snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2249,6 +2396,8 @@ export const openApiDocument: unknown = {
             ],
           },
           object: {
+            description:
+              'A Portfolios order snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2277,6 +2426,8 @@ export const openApiDocument: unknown = {
             enum: ['ACCOUNT_VALUATION.CREATED'],
           },
           object: {
+            description:
+              'An Account Valuation snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2305,6 +2456,8 @@ export const openApiDocument: unknown = {
             enum: ['INTRADAY_ACCOUNT_VALUATION.CREATED'],
           },
           object: {
+            description:
+              'An Account Valuation snapshot (intraday). Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2333,6 +2486,8 @@ export const openApiDocument: unknown = {
             enum: ['CASH_TRANSACTION.EXECUTED'],
           },
           object: {
+            description:
+              'A Cash Transaction snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2361,6 +2516,8 @@ export const openApiDocument: unknown = {
             enum: ['SECURITY_TRANSACTION.EXECUTED'],
           },
           object: {
+            description:
+              'A Security Transaction snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2395,6 +2552,8 @@ export const openApiDocument: unknown = {
             ],
           },
           object: {
+            description:
+              'An Account liquidation snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2423,6 +2582,8 @@ export const openApiDocument: unknown = {
             enum: ['ACCOUNT_RETURNS.CREATED'],
           },
           object: {
+            description:
+              'An Account Returns snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2451,6 +2612,8 @@ export const openApiDocument: unknown = {
             enum: ['VIRTUAL_CASH_INCREASE.ISSUED', 'VIRTUAL_CASH_INCREASE.CONFIRMED'],
           },
           object: {
+            description:
+              'A Virtual Cash Increase snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2484,6 +2647,8 @@ export const openApiDocument: unknown = {
             ],
           },
           object: {
+            description:
+              'A Virtual Cash Decrease snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },
@@ -2516,6 +2681,8 @@ export const openApiDocument: unknown = {
             ],
           },
           object: {
+            description:
+              'A Fee Collection snapshot. Its fields are not modelled here (open object): they grow between API versions.',
             type: 'object',
             additionalProperties: true,
           },

@@ -4345,9 +4345,10 @@ const schema59 = {
       format: 'date-time',
     },
     type: {
-      description: '`<CATEGORY>.<EVENT>`; the part before the dot is the category.',
+      description:
+        'Documented types are `<CATEGORY>.<EVENT>` (the part before the first dot is the category, see WebhookEvent). Any non-empty string is accepted here: a type added later, whatever its shape, must not make the batch fail, since a refused batch blocks every later delivery (R16).',
       type: 'string',
-      pattern: '^[A-Z][A-Z0-9_]*\\.[A-Z][A-Z0-9_]*$',
+      minLength: 1,
     },
     object: {
       description:
@@ -4362,7 +4363,6 @@ const schema59 = {
     },
   },
 };
-const pattern9 = new RegExp('^[A-Z][A-Z0-9_]*\\.[A-Z][A-Z0-9_]*$', 'u');
 
 function validate128(
   data,
@@ -4547,13 +4547,13 @@ function validate128(
     if (data.type !== undefined) {
       let data2 = data.type;
       if (typeof data2 === 'string') {
-        if (!pattern9.test(data2)) {
+        if (func1(data2) < 1) {
           const err10 = {
             instancePath: instancePath + '/type',
-            schemaPath: '#/properties/type/pattern',
-            keyword: 'pattern',
-            params: { pattern: '^[A-Z][A-Z0-9_]*\\.[A-Z][A-Z0-9_]*$' },
-            message: 'must match pattern "' + '^[A-Z][A-Z0-9_]*\\.[A-Z][A-Z0-9_]*$' + '"',
+            schemaPath: '#/properties/type/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err10];
@@ -4878,13 +4878,13 @@ function validate132(
     if (data.type !== undefined) {
       let data2 = data.type;
       if (typeof data2 === 'string') {
-        if (!pattern9.test(data2)) {
+        if (func1(data2) < 1) {
           const err10 = {
             instancePath: instancePath + '/type',
-            schemaPath: '#/properties/type/pattern',
-            keyword: 'pattern',
-            params: { pattern: '^[A-Z][A-Z0-9_]*\\.[A-Z][A-Z0-9_]*$' },
-            message: 'must match pattern "' + '^[A-Z][A-Z0-9_]*\\.[A-Z][A-Z0-9_]*$' + '"',
+            schemaPath: '#/properties/type/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err10];
@@ -5162,7 +5162,12 @@ const schema65 = {
         'USER.OFFBOARDED',
       ],
     },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A User snapshot (Upvest titles it User (BYOL) or User (TOL)); for USER.DATA_CHANGE_FAILED a `{user_id, reason}` object. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -5473,7 +5478,12 @@ const schema66 = {
       type: 'string',
       enum: ['USER_CHECK.CREATED', 'USER_CHECK.PASSED', 'USER_CHECK.FAILED'],
     },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A User Check snapshot (KYC, Proof of Residency, Instrument fit or Compliance). Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -5780,7 +5790,12 @@ const schema67 = {
       type: 'string',
       enum: ['ORDER.NEW', 'ORDER.PROCESSING', 'ORDER.FILLED', 'ORDER.CANCELLED'],
     },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'An Order snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -6085,7 +6100,12 @@ const schema68 = {
     id: { type: 'string', format: 'uuid' },
     created_at: { type: 'string', format: 'date-time' },
     type: { type: 'string', enum: ['ORDER_CANCELLATION.REJECTED'] },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'An Order Cancellation (`order_id`, `status`). Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -6388,7 +6408,12 @@ const schema69 = {
       type: 'string',
       enum: ['EXECUTION.FILLED', 'EXECUTION.SETTLED', 'EXECUTION.CANCELLED'],
     },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'An Order execution snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -6692,7 +6717,12 @@ const schema70 = {
     id: { type: 'string', format: 'uuid' },
     created_at: { type: 'string', format: 'date-time' },
     type: { type: 'string', enum: ['POSITION.UPDATED'] },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A position snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -6992,7 +7022,12 @@ const schema71 = {
     id: { type: 'string', format: 'uuid' },
     created_at: { type: 'string', format: 'date-time' },
     type: { type: 'string', enum: ['CASH_BALANCE.UPDATED'] },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A cash balance snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -7302,7 +7337,12 @@ const schema72 = {
         'ACCOUNT.UPDATED',
       ],
     },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'An Account snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -7618,7 +7658,12 @@ const schema73 = {
         'ACCOUNT_GROUP.LOCKED',
       ],
     },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'An Account Group snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -7924,7 +7969,12 @@ const schema74 = {
     id: { type: 'string', format: 'uuid' },
     created_at: { type: 'string', format: 'date-time' },
     type: { type: 'string', enum: ['REPORT.CREATED'] },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A Report snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -8224,7 +8274,12 @@ const schema75 = {
     id: { type: 'string', format: 'uuid' },
     created_at: { type: 'string', format: 'date-time' },
     type: { type: 'string', enum: ['TREASURY_REPORT.CREATED'] },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A Treasury report snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -8532,7 +8587,12 @@ const schema76 = {
         'DIRECT_DEBIT.CANCELLED',
       ],
     },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A direct debit snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -8845,7 +8905,12 @@ const schema77 = {
         'WITHDRAWAL.CANCELLED',
       ],
     },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A Payments - Withdrawal snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -9153,7 +9218,12 @@ const schema78 = {
       type: 'string',
       enum: ['PORTFOLIO_ALLOCATION.CREATED', 'PORTFOLIO_ALLOCATION.CHANGED'],
     },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A Portfolios allocation snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -9462,7 +9532,12 @@ const schema79 = {
         'PORTFOLIO_ORDER.CANCELLED',
       ],
     },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A Portfolios order snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -9768,7 +9843,12 @@ const schema80 = {
     id: { type: 'string', format: 'uuid' },
     created_at: { type: 'string', format: 'date-time' },
     type: { type: 'string', enum: ['ACCOUNT_VALUATION.CREATED'] },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'An Account Valuation snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -10068,7 +10148,12 @@ const schema81 = {
     id: { type: 'string', format: 'uuid' },
     created_at: { type: 'string', format: 'date-time' },
     type: { type: 'string', enum: ['INTRADAY_ACCOUNT_VALUATION.CREATED'] },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'An Account Valuation snapshot (intraday). Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -10368,7 +10453,12 @@ const schema82 = {
     id: { type: 'string', format: 'uuid' },
     created_at: { type: 'string', format: 'date-time' },
     type: { type: 'string', enum: ['CASH_TRANSACTION.EXECUTED'] },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A Cash Transaction snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -10668,7 +10758,12 @@ const schema83 = {
     id: { type: 'string', format: 'uuid' },
     created_at: { type: 'string', format: 'date-time' },
     type: { type: 'string', enum: ['SECURITY_TRANSACTION.EXECUTED'] },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A Security Transaction snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -10977,7 +11072,12 @@ const schema84 = {
         'ACCOUNT_LIQUIDATION.SETTLED',
       ],
     },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'An Account liquidation snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -11283,7 +11383,12 @@ const schema85 = {
     id: { type: 'string', format: 'uuid' },
     created_at: { type: 'string', format: 'date-time' },
     type: { type: 'string', enum: ['ACCOUNT_RETURNS.CREATED'] },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'An Account Returns snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -11586,7 +11691,12 @@ const schema86 = {
       type: 'string',
       enum: ['VIRTUAL_CASH_INCREASE.ISSUED', 'VIRTUAL_CASH_INCREASE.CONFIRMED'],
     },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A Virtual Cash Increase snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -11896,7 +12006,12 @@ const schema87 = {
         'VIRTUAL_CASH_DECREASE.CANCELLED',
       ],
     },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A Virtual Cash Decrease snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -12204,7 +12319,12 @@ const schema88 = {
       type: 'string',
       enum: ['FEE_COLLECTION.CREATED', 'FEE_COLLECTION.FINALISED', 'FEE_COLLECTION.CANCELLED'],
     },
-    object: { type: 'object', additionalProperties: true },
+    object: {
+      description:
+        'A Fee Collection snapshot. Its fields are not modelled here (open object): they grow between API versions.',
+      type: 'object',
+      additionalProperties: true,
+    },
     webhook_id: { type: 'string', format: 'uuid' },
   },
 };
@@ -21743,7 +21863,7 @@ const schema146 = {
   },
   required: ['upvest-client-id', 'authorization', 'signature', 'signature-input'],
 };
-const pattern11 = new RegExp('^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$', 'u');
+const pattern9 = new RegExp('^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$', 'u');
 
 function validate267(
   data,
@@ -21856,7 +21976,7 @@ function validate267(
     if (data.authorization !== undefined) {
       let data1 = data.authorization;
       if (typeof data1 === 'string') {
-        if (!pattern11.test(data1)) {
+        if (!pattern9.test(data1)) {
           const err6 = {
             instancePath: instancePath + '/authorization',
             schemaPath: '#/properties/authorization/pattern',
@@ -22109,7 +22229,7 @@ function validate268(
     if (data.authorization !== undefined) {
       let data1 = data.authorization;
       if (typeof data1 === 'string') {
-        if (!pattern11.test(data1)) {
+        if (!pattern9.test(data1)) {
           const err6 = {
             instancePath: instancePath + '/authorization',
             schemaPath: '#/properties/authorization/pattern',
@@ -22362,7 +22482,7 @@ function validate269(
     if (data.authorization !== undefined) {
       let data1 = data.authorization;
       if (typeof data1 === 'string') {
-        if (!pattern11.test(data1)) {
+        if (!pattern9.test(data1)) {
           const err6 = {
             instancePath: instancePath + '/authorization',
             schemaPath: '#/properties/authorization/pattern',
@@ -22615,7 +22735,7 @@ function validate270(
     if (data.authorization !== undefined) {
       let data1 = data.authorization;
       if (typeof data1 === 'string') {
-        if (!pattern11.test(data1)) {
+        if (!pattern9.test(data1)) {
           const err6 = {
             instancePath: instancePath + '/authorization',
             schemaPath: '#/properties/authorization/pattern',
@@ -22868,7 +22988,7 @@ function validate271(
     if (data.authorization !== undefined) {
       let data1 = data.authorization;
       if (typeof data1 === 'string') {
-        if (!pattern11.test(data1)) {
+        if (!pattern9.test(data1)) {
           const err6 = {
             instancePath: instancePath + '/authorization',
             schemaPath: '#/properties/authorization/pattern',
@@ -23121,7 +23241,7 @@ function validate272(
     if (data.authorization !== undefined) {
       let data1 = data.authorization;
       if (typeof data1 === 'string') {
-        if (!pattern11.test(data1)) {
+        if (!pattern9.test(data1)) {
           const err6 = {
             instancePath: instancePath + '/authorization',
             schemaPath: '#/properties/authorization/pattern',
@@ -23374,7 +23494,7 @@ function validate273(
     if (data.authorization !== undefined) {
       let data1 = data.authorization;
       if (typeof data1 === 'string') {
-        if (!pattern11.test(data1)) {
+        if (!pattern9.test(data1)) {
           const err6 = {
             instancePath: instancePath + '/authorization',
             schemaPath: '#/properties/authorization/pattern',

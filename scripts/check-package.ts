@@ -20,7 +20,7 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Minified + gzipped bytes of the main entry; raise it deliberately, with a reason in the commit. */
-export const SIZE_BUDGET_GZIP_BYTES = 40 * 1024;
+export const SIZE_BUDGET_GZIP_BYTES = 44 * 1024;
 
 const run = (command: string, args: string[], cwd = root) =>
   execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -223,3 +223,24 @@ export class UpvestConfigurationError extends UpvestWebhooksError {
     super('configuration_error', message, options);
   }
 }
+
+/**
+ * The request signer failed, so nothing was sent: an unusable private key, a key id missing, or
+ * a custom `RequestSigner` that threw. A configuration problem, hence the subclass; the
+ * signer's own error is the `cause`. Never contains key material.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof UpvestSigningError) console.log('check UPVEST_KEY_ID and the private key', error.operation);
+ * ```
+ */
+export class UpvestSigningError extends UpvestConfigurationError {
+  override readonly code = 'signing_failed';
+  /** The operation whose request could not be signed, e.g. `issue_token`. */
+  readonly operation: string;
+
+  constructor(init: { operation: string; message: string; cause?: unknown }) {
+    super(init.message, { cause: init.cause });
+    this.operation = init.operation;
+  }
+}

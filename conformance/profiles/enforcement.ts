@@ -75,7 +75,14 @@ const cases: readonly EnforcementCase[] = [
   })),
 ];
 
-/** `enforcement`: the server refuses what it must, whatever a client sends. */
+/**
+ * `enforcement`: the server refuses what it must, whatever a client sends.
+ *
+ * @example
+ * ```ts
+ * await runEnforcement(context); // records into context.log
+ * ```
+ */
 export async function runEnforcement(context: ProfileContext): Promise<void> {
   const readToken = await context.readOnlyToken?.();
   for (const each of cases) {

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { OperationId } from '../../generated/constants.js';
 import type { Webhook, WebhookCreateRequest } from '../../src/types.js';
-import { collectExamples } from '../cases.js';
+import { collectExamples, REGISTRATION_EXAMPLE } from '../cases.js';
 import { checkExchange } from '../checks.js';
 import type { ProfileContext } from '../context.js';
 import { checkEcho } from '../echo.js';
@@ -9,13 +9,25 @@ import { checkEcho } from '../echo.js';
 /** Raised to stop the lifecycle after a step got the wrong answer. */
 class StepFailed extends Error {}
 
-/** The seed document's registration example: the webhook the lifecycle creates. */
-export const LIFECYCLE_EXAMPLE = 'user_webhook_docs';
+/**
+ * The seed document's registration example: the webhook the lifecycle creates.
+ *
+ * @example
+ * ```ts
+ * LIFECYCLE_EXAMPLE; // 'user_webhook_docs'
+ * ```
+ */
+export const LIFECYCLE_EXAMPLE = REGISTRATION_EXAMPLE;
 
 /**
  * `lifecycle`: create -> retrieve -> list (walking pages) -> update -> enable -> test ->
  * disable -> delete -> retrieve gives 404. Whatever fails, the webhook it created is deleted, so
  * the profile is safe against a shared sandbox.
+ *
+ * @example
+ * ```ts
+ * await runLifecycle(context); // records into context.log; deletes what it created
+ * ```
  */
 export async function runLifecycle(context: ProfileContext): Promise<void> {
   const { client, log, recording } = context;

@@ -1,16 +1,38 @@
 import { UpvestValidationError } from '../../src/errors.js';
 import type { ProfileContext } from '../context.js';
-import { negativeCases, type NegativeCase } from '../negative-cases.js';
+import { negativeCasesFor, type NegativeCase } from '../negative-cases.js';
 
 /**
- * `negative`: every invalid input must be refused by our client with the expected issue code,
- * and the server must receive nothing for it.
+ * `negative`: every invalid input (derived from the run's spec document unless `cases` are given)
+ * must be refused by our client with the expected issue code, and the server must receive nothing
+ * for it: neither the recording `fetch` nor, when the target can tell, the server counts a request.
+ *
+ * @example
+ * ```ts
+ * await runNegative(context); // every case of negativeCasesFor(context.document)
+ * ```
  */
 export async function runNegative(
   context: ProfileContext,
-  cases: readonly NegativeCase[] = negativeCases,
+  cases?: readonly NegativeCase[],
 ): Promise<void> {
-  for (const negative of cases) {
+  let chosen = cases;
+  if (!chosen) {
+    try {
+      chosen = negativeCasesFor(context.document);
+    } catch (error) {
+      context.log.add({
+        profile: 'negative',
+        operation: 'create_webhook',
+        case: 'cases',
+        check: 'cases derive from the examples',
+        outcome: 'fail',
+        detail: error instanceof Error ? error.message : String(error),
+      });
+      return;
+    }
+  }
+  for (const negative of chosen) {
     const where = {
       profile: 'negative' as const,
       operation: negative.operation,

@@ -1,8 +1,9 @@
 import type { OperationId } from '../../generated/constants.js';
 import type { WebhookCreateRequest, WebhookUpdateRequest } from '../../src/types.js';
-import { collectReplayCases, type ReplayCase } from '../cases.js';
-import { checkExchange } from '../checks.js';
+import { collectExamples, collectReplayCases, exampleDrift, type ReplayCase } from '../cases.js';
+import { checkExchange, checkSpecMockAnswer } from '../checks.js';
 import type { ProfileContext } from '../context.js';
+import { caseKey } from '../coverage.js';
 import { checkEcho } from '../echo.js';
 
 /** Reads first, then writes, deletes last, so a stateful target still has what later cases need. */
@@ -42,21 +43,54 @@ function invoke(context: ProfileContext, replay: ReplayCase): Promise<unknown> {
 
 /**
  * `replay`: sends every request example of the spec through our client and checks the answer
- * against the contract. Stateless: against a spec mock each answer is the documented example.
+ * against the contract. Stateless: against a spec mock each answer must be the documented example
+ * (picked with `Prefer: code=…, example=…`); against a stateful server the answer to a create or
+ * update must echo what was sent, a new webhook must be disabled (R8), and whatever the profile
+ * created is deleted at the end.
+ *
+ * @example
+ * ```ts
+ * await runReplay(context); // one case per request example of context.document
+ * ```
  */
 export async function runReplay(context: ProfileContext): Promise<void> {
   const cases = collectReplayCases(context.document).sort(
     (a, b) => ORDER.indexOf(a.operationId) - ORDER.indexOf(b.operationId),
   );
+  // A request example that breaks its own schema or rules is example drift, reported by the
+  // examples checks; replaying it would only make the client refuse it and blame the run.
+  const drifted = new Set(
+    collectExamples(context.document)
+      .filter((e) => e.location === 'request body' || e.location.startsWith('parameter '))
+      .filter((e) => exampleDrift(e).length > 0)
+      .map((e) => `${e.operationId} ${e.location === 'request body' ? 'body' : 'param'} ${e.name}`),
+  );
   const created: string[] = [];
   for (const replay of cases) {
     const where = { profile: 'replay' as const, operation: replay.operationId, case: replay.name };
+    const broken = [
+      replay.bodyExample && drifted.has(`${replay.operationId} body ${replay.bodyExample}`)
+        ? `request body "${replay.bodyExample}"`
+        : undefined,
+      replay.paramExample && drifted.has(`${replay.operationId} param ${replay.paramExample}`)
+        ? `parameter "${replay.paramExample}"`
+        : undefined,
+    ].filter((b): b is string => b !== undefined);
+    if (broken.length > 0) {
+      context.log.add({
+        ...where,
+        check: 'replayed',
+        outcome: 'skip',
+        detail: `example drift in ${broken.join(' and ')}: see the examples checks`,
+      });
+      continue;
+    }
     if (replay.operationId === 'issue_token' && !context.requestToken) {
       context.log.add({
         ...where,
         check: 'replayed',
         outcome: 'skip',
-        detail: 'no client credentials for this run',
+        detail: 'no client secret for this run (a given access token is used as is)',
       });
       continue;
     }
@@ -81,13 +115,30 @@ export async function runReplay(context: ProfileContext): Promise<void> {
       });
       continue;
     }
+    context.exercised.add(caseKey(replay.operationId, replay.name));
     const body = checkExchange(context.log, where, exchange, replay.expectedStatus);
-    if (
-      exchange.status < 300 &&
-      replay.body !== undefined &&
-      (replay.operationId === 'create_webhook' || replay.operationId === 'update_webhook')
-    ) {
+    if (context.preferHeader) {
+      checkSpecMockAnswer(
+        context.log,
+        where,
+        exchange,
+        body,
+        exchange.status === replay.expectedStatus ? replay.expectedBody : undefined,
+      );
+    }
+    const writes =
+      replay.operationId === 'create_webhook' || replay.operationId === 'update_webhook';
+    if (context.stateful && writes && exchange.status < 300 && replay.body !== undefined) {
       checkEcho(context.log, where, replay.body, body);
+    }
+    if (context.stateful && replay.operationId === 'create_webhook' && exchange.status === 201) {
+      const enabled = (body as { enabled?: unknown } | undefined)?.enabled;
+      context.log.expect(
+        where,
+        'a new webhook is disabled (R8)',
+        enabled === false,
+        `enabled is ${String(enabled)}`,
+      );
     }
     const id = (body as { id?: unknown } | undefined)?.id;
     if (
@@ -98,6 +149,17 @@ export async function runReplay(context: ProfileContext): Promise<void> {
       created.push(id);
   }
   if (context.stateful) {
-    for (const id of created) await context.client.delete(id).catch(() => undefined);
+    for (const id of created) {
+      const removed = await context.client.delete(id).then(
+        () => true,
+        () => false,
+      );
+      context.log.expect(
+        { profile: 'replay', operation: 'delete_webhook', case: 'cleanup' },
+        'what the run created is removed',
+        removed,
+        removed ? `deleted ${id}` : `could not delete ${id}: remove it by hand`,
+      );
+    }
   }
 }

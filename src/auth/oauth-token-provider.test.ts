@@ -107,7 +107,11 @@ describe('createOAuthTokenProvider', () => {
         clientSecret: 's',
       });
       const context = { operation: 'list_webhooks' as const, scopes: ['webhooks:read'] };
-      await expect(tokens.getToken(context)).rejects.toBeInstanceOf(UpvestAuthenticationError);
+      // A 503 is not a verdict on the credentials: an API error the client may retry.
+      await expect(tokens.getToken(context)).rejects.toMatchObject({
+        status: 503,
+        operation: 'issue_token',
+      });
       await expect(tokens.getToken(context)).resolves.toBe('dG9rZW4');
     } finally {
       await server.close();

@@ -1,10 +1,22 @@
+import { operations as operationTable } from '../../generated/constants.js';
 import { validateTokenResponse } from '../../generated/validators.js';
-import type { AccessTokenContext, AccessTokenProvider } from '../client/access-token.js';
-import type { RequestSigner } from '../client/transport.js';
 import {
+  hasControlCharacters,
+  isBearerToken,
+  type AccessTokenContext,
+  type AccessTokenProvider,
+} from '../client/access-token.js';
+import { parseProblem } from '../client/problem.js';
+import { causeCode, neverConnected } from '../client/network-failure.js';
+import { redactSecrets, secretForms } from '../client/redact.js';
+import { runSigner, SignerFailure, type RequestSigner } from '../client/transport.js';
+import {
+  UpvestApiError,
   UpvestAuthenticationError,
   UpvestConfigurationError,
   UpvestNetworkError,
+  UpvestSigningError,
+  UpvestTimeoutError,
 } from '../errors.js';
 
 /**
@@ -21,22 +33,39 @@ import {
  * ```
  */
 export interface OAuthTokenProviderOptions {
+  /** The API's base URL; the token endpoint is `${baseUrl}/auth/token`. */
   readonly baseUrl: string;
+  /** The tenant's client id, sent as `client_id` and `upvest-client-id`. */
   readonly clientId: string;
   /** Never logged, never part of an error. */
   readonly clientSecret: string;
-  /** Signs the token request; Upvest requires it like on every other request. */
+  /** Signs the token request over its final form bytes; Upvest requires it like on every other request. */
   readonly signer?: RequestSigner;
+  /** The `fetch` to use; defaults to the global one. */
   readonly fetch?: typeof globalThis.fetch;
   /** The scope requested for reads and for writes (default `webhooks:read`, `webhooks:admin`). */
   readonly scopes?: { readonly read?: string; readonly write?: string };
-  /** Fetch a new token this long before the old one expires (default 30 s). */
+  /**
+   * Fetch a new token this long before the old one expires (default 30 s; Upvest's Python
+   * example uses 5 s). Never more than half the token's lifetime, so short tokens are cached too.
+   */
   readonly refreshBeforeExpirySeconds?: number;
+  /** Time limit of one token request (default 30 s): a hung token endpoint must not hang every caller. */
+  readonly timeoutMs?: number;
   /** The clock, in milliseconds; inject for tests. */
   readonly now?: () => number;
 }
 
-/** The provider {@link createOAuthTokenProvider} returns: tokens always come asynchronously. */
+/**
+ * The provider {@link createOAuthTokenProvider} returns: tokens always come asynchronously.
+ *
+ * @example
+ * ```ts
+ * const tokens: OAuthTokenProvider = createOAuthTokenProvider({ baseUrl, clientId, clientSecret });
+ * const token = await tokens.getToken({ operation: 'list_webhooks', scopes: ['webhooks:read'] });
+ * tokens.invalidate(token); // the next getToken fetches a new one
+ * ```
+ */
 export interface OAuthTokenProvider extends AccessTokenProvider {
   getToken(context: AccessTokenContext): Promise<string>;
   invalidate(token: string): void;
@@ -47,13 +76,24 @@ interface CachedToken {
   readonly refreshAt: number;
 }
 
+/** Statuses of `POST /auth/token` that mean "these credentials will not get this token". */
+const REFUSED = new Set([400, 401, 403]);
+
 /**
  * An {@link AccessTokenProvider} for the OAuth2 client-credentials flow of `POST /auth/token`:
- * one token per scope, cached until shortly before it expires, one request in flight however
- * many callers wait, and a fresh token after `invalidate` (the client calls it on a 401).
+ * one token per scope (`webhooks:read` for reads, `webhooks:admin` for writes), cached until
+ * shortly before it expires, one request in flight however many callers wait, and a fresh token
+ * after `invalidate` (the client calls it on a 401). A failed request rejects every waiter and
+ * is not cached; the client, not the provider, retries it (429, 503, network failures).
+ *
+ * Errors: 400, 401 and 403 give {@link UpvestAuthenticationError}; other statuses
+ * {@link UpvestApiError} with operation `issue_token`; no answer {@link UpvestNetworkError} or
+ * {@link UpvestTimeoutError}; a failing signer {@link UpvestSigningError}. None of them
+ * contains the client secret or a token.
  *
  * @example
  * ```ts
+ * const signer = createUpvestSigner({ keyId, privateKey });
  * const client = createWebhooksClient({
  *   baseUrl: UPVEST_SANDBOX_URL,
  *   clientId,
@@ -68,13 +108,26 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): OA
       'clientId and clientSecret are required for the OAuth token provider',
     );
   }
+  if (hasControlCharacters(options.clientId)) {
+    throw new UpvestConfigurationError('clientId has control characters a header cannot carry');
+  }
   const read = options.scopes?.read ?? 'webhooks:read';
   const write = options.scopes?.write ?? 'webhooks:admin';
   const now = options.now ?? Date.now;
   const margin = (options.refreshBeforeExpirySeconds ?? 30) * 1000;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const url = `${options.baseUrl.replace(/\/+$/, '')}/auth/token`;
   const cache = new Map<string, CachedToken>();
   const inFlight = new Map<string, Promise<string>>();
-  const url = `${options.baseUrl.replace(/\/+$/, '')}/auth/token`;
+  // What a server might echo into an error body: the secret in any encoding, tokens it issued.
+  const secrets = secretForms(options.clientSecret);
+
+  function scopeFor(context: AccessTokenContext): string {
+    // Decided by the operation, not by the scope names, so custom scope names still work.
+    const specScopes = operationTable[context.operation]?.scopes.flat() ?? context.scopes;
+    return specScopes.includes('webhooks:read') || context.scopes.includes(read) ? read : write;
+  }
 
   async function requestToken(scope: string): Promise<string> {
     const body = new TextEncoder().encode(
@@ -88,61 +141,103 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): OA
     const headers = new Headers({
       'upvest-client-id': options.clientId,
       'upvest-api-version': '1',
+      // Errors come as application/problem+json; see the client's headers.
       accept: 'application/json, application/problem+json',
       'content-type': 'application/x-www-form-urlencoded',
     });
     if (options.signer) {
-      for (const [name, value] of Object.entries(
-        await options.signer({ method: 'POST', url, headers, body }),
-      )) {
-        headers.set(name, value);
+      try {
+        const added = await runSigner(options.signer, { method: 'POST', url, headers, body });
+        for (const [name, value] of Object.entries(added)) headers.set(name, value);
+      } catch (error) {
+        throw new UpvestSigningError({
+          operation: 'issue_token',
+          message: 'signing the token request failed; nothing was sent',
+          cause: error instanceof SignerFailure ? error.cause : error,
+        });
       }
     }
-    let response: Response;
-    try {
-      response = await (options.fetch ?? globalThis.fetch)(url, {
-        method: 'POST',
-        headers,
-        body,
-        redirect: 'manual',
-      });
-    } catch (error) {
-      throw new UpvestNetworkError({
+    const signal = AbortSignal.timeout(timeoutMs);
+    const failed = (error: unknown) => {
+      if (signal.aborted) {
+        return new UpvestTimeoutError({
+          operation: 'issue_token',
+          timeoutMs,
+          requestMayHaveReachedServer: true,
+          message: `the token request got no answer within ${timeoutMs} ms`,
+        });
+      }
+      const code = causeCode(error);
+      return new UpvestNetworkError({
         operation: 'issue_token',
-        requestMayHaveReachedServer: true,
-        message: 'the token request got no response',
+        requestMayHaveReachedServer: !neverConnected(code),
+        message: `the token request got no response (${code ?? 'network error'})`,
         cause: error,
       });
+    };
+    const response = await fetch(url, {
+      method: 'POST',
+      headers,
+      body,
+      redirect: 'manual',
+      signal,
+    }).catch((error: unknown) => {
+      throw failed(error);
+    });
+    const text = await response.text().catch((error: unknown) => {
+      throw failed(error);
+    });
+    let answer: unknown;
+    try {
+      answer = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON: an HTML page from a proxy, say. The status decides what to throw.
+      answer = undefined;
     }
     const requestId = response.headers.get('upvest-request-id') ?? undefined;
-    const answer: unknown = await response.json().catch(() => undefined);
-    if (!response.ok) {
+    if (REFUSED.has(response.status)) {
       throw new UpvestAuthenticationError({
         status: response.status,
         requestId,
         message:
-          response.status === 401
-            ? 'Upvest refused the client credentials (HTTP 401): check the client id, the secret and the signing key'
-            : `the token request failed with HTTP ${response.status}`,
+          response.status === 403
+            ? `Upvest refused a token with scope ${scope} (HTTP 403): the client may not be granted it`
+            : `Upvest refused the client credentials (HTTP ${response.status}): check the client id, the secret and the signing key`,
       });
     }
-    if (!validateTokenResponse(answer)) {
+    if (!response.ok) {
+      const redirect = response.status >= 300 && response.status < 400;
+      throw new UpvestApiError({
+        operation: 'issue_token',
+        status: response.status,
+        problem: redactSecrets(parseProblem(answer), secrets),
+        requestId,
+        ...(redirect
+          ? {
+              message: `issue_token answered a redirect (HTTP ${response.status}); redirects are not followed`,
+            }
+          : {}),
+      });
+    }
+    if (!validateTokenResponse(answer) || !isBearerToken(answer.access_token)) {
       throw new UpvestAuthenticationError({
         status: response.status,
         requestId,
-        message: 'the token response is not a token',
+        message: 'the token response is not a token (it breaks the TokenResponse schema)',
       });
     }
+    if (!secrets.includes(answer.access_token)) secrets.push(answer.access_token);
+    const lifetime = answer.expires_in * 1000;
     cache.set(scope, {
       token: answer.access_token,
-      refreshAt: now() + answer.expires_in * 1000 - margin,
+      refreshAt: now() + lifetime - Math.min(margin, lifetime / 2),
     });
     return answer.access_token;
   }
 
   return {
     getToken(context: AccessTokenContext): Promise<string> {
-      const scope = context.scopes.includes(read) ? read : write;
+      const scope = scopeFor(context);
       const cached = cache.get(scope);
       if (cached && now() < cached.refreshAt) return Promise.resolve(cached.token);
       let pending = inFlight.get(scope);
@@ -153,6 +248,7 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): OA
       return pending;
     },
     invalidate(token: string): void {
+      // Only the token that was refused: a newer one fetched meanwhile stays.
       for (const [scope, cached] of cache) if (cached.token === token) cache.delete(scope);
     },
   };

@@ -1,7 +1,14 @@
 import type { OperationId } from '../../generated/constants.js';
 import { UpvestConfigurationError } from '../errors.js';
 
-/** What a token provider is told about the request it authorizes. */
+/**
+ * What a token provider is told about the request it authorizes.
+ *
+ * @example
+ * ```ts
+ * const context: AccessTokenContext = { operation: 'list_webhooks', scopes: ['webhooks:read', 'webhooks:admin'] };
+ * ```
+ */
 export interface AccessTokenContext {
   /** The operation about to be sent, e.g. `create_webhook`. */
   readonly operation: OperationId;
@@ -44,7 +51,44 @@ export type AccessTokenSource =
 /** RFC 6750 token68, the shape the spec's `authorization` pattern allows. */
 const TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
-/** Resolves a token source for one request and checks that the token can go in a header. */
+/**
+ * Whether a value can be sent as `authorization: Bearer <value>` (RFC 6750 token68).
+ *
+ * @example
+ * ```ts
+ * isBearerToken('c2VjcmV0Cg=='); // true
+ * isBearerToken('two words'); // false
+ * ```
+ */
+export function isBearerToken(value: unknown): value is string {
+  return typeof value === 'string' && TOKEN.test(value);
+}
+
+/**
+ * Whether a string has control characters (CR, LF, NUL, DEL, …), which no header value may
+ * carry; `Headers` would throw with the value quoted in its message.
+ *
+ * @example
+ * ```ts
+ * hasControlCharacters('abc\r\n'); // true
+ * ```
+ */
+export function hasControlCharacters(value: string): boolean {
+  for (const char of value) {
+    const code = char.charCodeAt(0);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * Resolves a token source for one request and checks that the token can go in a header.
+ *
+ * @example
+ * ```ts
+ * const token = await resolveAccessToken(source, { operation: 'list_webhooks', scopes: ['webhooks:read'] });
+ * ```
+ */
 export async function resolveAccessToken(
   source: AccessTokenSource,
   context: AccessTokenContext,
@@ -56,7 +100,7 @@ export async function resolveAccessToken(
         ? await source(context)
         : await source.getToken(context);
   // The message never repeats the token: it is a secret.
-  if (typeof token !== 'string' || !TOKEN.test(token)) {
+  if (!isBearerToken(token)) {
     throw new UpvestConfigurationError(
       'the access token is empty or has characters a bearer token cannot have (RFC 6750)',
     );

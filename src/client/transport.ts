@@ -6,10 +6,24 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { paths } from '../../generated/openapi.js';
 
-/** A typed, method-per-verb HTTP client for the paths of our spec. */
+/**
+ * A typed, method-per-verb HTTP client for the paths of our spec.
+ *
+ * @example
+ * ```ts
+ * const { data, response } = await api.GET('/webhooks', { headers });
+ * ```
+ */
 export type ApiClient = Client<paths>;
 
-/** What a request signer sees: the final bytes that will go on the wire. */
+/**
+ * What a request signer sees: the final bytes that will go on the wire.
+ *
+ * @example
+ * ```ts
+ * const signer: RequestSigner = ({ method, url, body }) => ({ 'x-debug': `${method} ${url} ${body?.length ?? 0}` });
+ * ```
+ */
 export interface OutgoingRequest {
   readonly method: string;
   readonly url: string;
@@ -20,16 +34,65 @@ export interface OutgoingRequest {
 
 /**
  * Adds headers to a request after it is serialized: the seam for HTTP message signatures.
- * It is called again for every attempt, so each retry gets a fresh signature.
+ * It is called again for every attempt, so each retry gets a fresh signature. What it throws
+ * surfaces as `UpvestSigningError` (nothing is sent).
+ *
+ * @example
+ * ```ts
+ * const signer: RequestSigner = (request) => upvestSignatureHeaders(request, { keyId, privateKey });
+ * ```
  */
 export type RequestSigner = (
   request: OutgoingRequest,
 ) => Promise<Record<string, string>> | Record<string, string>;
 
+/**
+ * Options of {@link createApiClient}.
+ *
+ * @example
+ * ```ts
+ * const options: TransportOptions = { baseUrl: UPVEST_SANDBOX_URL, fetch: globalThis.fetch };
+ * ```
+ */
 export interface TransportOptions {
   readonly baseUrl: string;
   readonly fetch: typeof globalThis.fetch;
   readonly signer?: RequestSigner | undefined;
+}
+
+/**
+ * Thrown by the transport when the signer failed, so the facade can tell "nothing was sent"
+ * apart from a network failure and report it with the operation's name. Internal.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof SignerFailure) throw new UpvestSigningError({ operation, message, cause: error.cause });
+ * ```
+ */
+export class SignerFailure extends Error {
+  constructor(cause: unknown) {
+    super('the request signer failed', { cause });
+    this.name = 'SignerFailure';
+  }
+}
+
+/**
+ * Runs a signer and returns the headers it adds; any failure becomes a {@link SignerFailure}.
+ *
+ * @example
+ * ```ts
+ * const added = await runSigner(signer, { method: 'GET', url, headers, body: undefined });
+ * ```
+ */
+export async function runSigner(
+  signer: RequestSigner,
+  request: OutgoingRequest,
+): Promise<Record<string, string>> {
+  try {
+    return await signer(request);
+  } catch (error) {
+    throw new SignerFailure(error);
+  }
 }
 
 function signingMiddleware(signer: RequestSigner): Middleware {
@@ -37,13 +100,18 @@ function signingMiddleware(signer: RequestSigner): Middleware {
     async onRequest({ request }) {
       const bytes = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
       const headers = new Headers(request.headers);
-      const added = await signer({
+      const added = await runSigner(signer, {
         method: request.method,
         url: request.url,
         headers,
         body: bytes,
       });
-      for (const [name, value] of Object.entries(added)) headers.set(name, value);
+      try {
+        for (const [name, value] of Object.entries(added)) headers.set(name, value);
+      } catch (error) {
+        // A header name or value the signer returned that HTTP cannot carry.
+        throw new SignerFailure(error);
+      }
       return new Request(request.url, {
         method: request.method,
         headers,
@@ -55,7 +123,14 @@ function signingMiddleware(signer: RequestSigner): Middleware {
   };
 }
 
-/** Builds the openapi-fetch client our facade drives. Redirects are never followed (R3). */
+/**
+ * Builds the openapi-fetch client our facade drives. Redirects are never followed (R3).
+ *
+ * @example
+ * ```ts
+ * const api = createApiClient({ baseUrl, fetch: globalThis.fetch, signer });
+ * ```
+ */
 export function createApiClient(options: TransportOptions): ApiClient {
   const client = createClient<paths>({
     baseUrl: options.baseUrl,

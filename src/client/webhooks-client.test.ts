@@ -204,6 +204,25 @@ describe('createWebhooksClient', () => {
         createWebhooksClient({ baseUrl: 'sandbox', clientId: CLIENT_ID, accessToken: 'x' }),
       ).toThrow(UpvestConfigurationError);
     });
+
+    it.each([
+      ['a base URL with a user name', { baseUrl: 'https://me@sandbox.upvest.co' }],
+      ['a client id with a line break', { clientId: 'id\r\nx-injected: 1' }],
+      ['an empty client id', { clientId: '' }],
+      ['a timeout of 0', { timeoutMs: 0 }],
+      ['a deadline that is not a number', { deadlineMs: Number.NaN }],
+      ['maxAttempts of 0', { retry: { maxAttempts: 0 } }],
+      ['a private key that cannot be read', { keyId: 'k', privateKey: 'not a key' }],
+    ] as const)('should refuse %s when the client is created', (_name, overrides) => {
+      expect(() =>
+        createWebhooksClient({
+          baseUrl: 'https://sandbox.upvest.co',
+          clientId: CLIENT_ID,
+          accessToken: 'x',
+          ...overrides,
+        }),
+      ).toThrow(UpvestConfigurationError);
+    });
   });
 
   describe('errors', () => {

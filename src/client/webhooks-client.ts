@@ -11,6 +11,7 @@ import {
   UpvestConfigurationError,
   UpvestNetworkError,
   UpvestResponseError,
+  UpvestSigningError,
   UpvestTimeoutError,
   UpvestValidationError,
   UpvestWebhooksError,
@@ -32,29 +33,65 @@ import {
   validateWebhookId,
 } from '../validation/webhook.js';
 import { createOAuthTokenProvider } from '../auth/oauth-token-provider.js';
-import type { KeyInput } from '../signing/keys.js';
+import { algorithmForKey, toSigningKey, type KeyInput } from '../signing/keys.js';
 import { createUpvestSigner } from '../signing/upvest-profile.js';
-import { resolveAccessToken, type AccessTokenSource } from './access-token.js';
+import {
+  hasControlCharacters,
+  resolveAccessToken,
+  type AccessTokenSource,
+} from './access-token.js';
+import { causeCode, neverConnected } from './network-failure.js';
 import { parseProblem } from './problem.js';
+import { redactSecrets, secretForms } from './redact.js';
 import {
   backoffMs,
   isIdempotent,
+  provablyNotProcessed,
+  resolveRetryOptions,
   retryAfterMs,
   shouldRetry,
   type AttemptOutcome,
   type RetryOptions,
 } from './retry-policy.js';
-import { createApiClient, type ApiClient, type RequestSigner } from './transport.js';
+import { createApiClient, SignerFailure, type ApiClient, type RequestSigner } from './transport.js';
 
-/** Upvest's sandbox. */
+/**
+ * Upvest's sandbox.
+ *
+ * @example
+ * ```ts
+ * createWebhooksClient({ baseUrl: UPVEST_SANDBOX_URL, clientId, clientSecret, keyId, privateKey });
+ * ```
+ */
 export const UPVEST_SANDBOX_URL = 'https://sandbox.upvest.co';
-/** Upvest's live API. */
+/**
+ * Upvest's live API.
+ *
+ * @example
+ * ```ts
+ * createWebhooksClient({ baseUrl: UPVEST_LIVE_URL, clientId, clientSecret, keyId, privateKey });
+ * ```
+ */
 export const UPVEST_LIVE_URL = 'https://api.upvest.co';
 
-/** What the client does with a response body that breaks the schema. */
+/**
+ * What the client does with a response body that breaks the schema or is not labelled JSON.
+ *
+ * @example
+ * ```ts
+ * const mode: ResponseValidationMode = process.env.CI ? 'strict' : 'warn';
+ * ```
+ */
 export type ResponseValidationMode = 'off' | 'warn' | 'strict';
 
-/** Passed to {@link WebhooksClientOptions.onResponseIssues} in `warn` mode. */
+/**
+ * Passed to {@link WebhooksClientOptions.onResponseIssues} in `warn` mode.
+ *
+ * @example
+ * ```ts
+ * const onResponseIssues = (report: ResponseIssuesReport) => log.warn(report.operation, report.issues);
+ * ```
+ */
 export interface ResponseIssuesReport {
   readonly operation: OperationId;
   readonly status: number;
@@ -100,20 +137,39 @@ export interface WebhooksClientOptions {
   /** Receives schema issues of responses in `warn` mode; defaults to `console.warn`. */
   readonly onResponseIssues?: (report: ResponseIssuesReport) => void;
   /**
-   * Retries with exponential backoff and jitter for 429, 503 and refused connections (every
-   * operation) and for 502, 504, resets and timeouts (idempotent operations only: never a
-   * create). `false` turns retries off.
+   * Retries with exponential backoff and full jitter, or after `Retry-After` (capped at
+   * `maxDelayMs`): for 429, 503 and refused connections (every operation, as nothing was
+   * processed) and for 502, 504, resets and timeouts (reads, updates and deletes only: never a
+   * create or a test delivery). Default `{ maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 10000 }`;
+   * `false` turns retries off. See docs/transport.md for the table per operation.
    */
   readonly retry?: RetryOptions | false;
-  /** Time limit of one attempt (default 30 s). */
+  /**
+   * Time limit of one attempt, waiting for a token included (default 30 s). Past it a read is
+   * retried; a create is not, and throws {@link UpvestTimeoutError} with
+   * `requestMayHaveReachedServer: true`.
+   */
   readonly timeoutMs?: number;
-  /** Time limit of a call across all its attempts and waits (default 60 s). */
+  /**
+   * Time limit of a call across all its attempts and waits (default 60 s). No retry starts, and
+   * no backoff is waited, past it. Each page of `listAll` is its own call.
+   */
   readonly deadlineMs?: number;
 }
 
-/** Per-call options. */
+/**
+ * Per-call options.
+ *
+ * @example
+ * ```ts
+ * await client.list({}, { signal: AbortSignal.timeout(5000) });
+ * ```
+ */
 export interface CallOptions {
-  /** Aborts the request; the promise rejects with {@link UpvestAbortError}. */
+  /**
+   * Aborts the call: the attempt in flight, a wait for a token, a backoff. The promise rejects
+   * with {@link UpvestAbortError} at once and no further attempt starts.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -157,10 +213,20 @@ export interface WebhooksClient {
   verificationKeys(options?: CallOptions): Promise<JsonWebKeySet>;
 }
 
+/** What openapi-fetch hands back for one attempt. */
 interface RawResult {
   readonly data?: unknown;
   readonly error?: unknown;
   readonly response: Response;
+}
+
+/** A successful attempt: the body still unparsed (JSON bodies are read as text). */
+interface Answer {
+  readonly data: unknown;
+  readonly response: Response;
+  readonly requestId: string | undefined;
+  /** Secrets this call used, to scrub from what the body makes it into issues. */
+  readonly secrets: readonly (string | undefined)[];
 }
 
 /**
@@ -181,12 +247,14 @@ interface RawResult {
  */
 export function createWebhooksClient(options: WebhooksClientOptions): WebhooksClient {
   const baseUrl = checkBaseUrl(options.baseUrl);
+  checkClientId(options.clientId);
+  const retry = resolveRetryOptions(options.retry);
+  const timeoutMs = checkDuration('timeoutMs', options.timeoutMs ?? 30_000);
+  const deadlineMs = checkDuration('deadlineMs', options.deadlineMs ?? 60_000);
   const signer = options.signer ?? signerFrom(options);
-  const api: ApiClient = createApiClient({
-    baseUrl,
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    signer,
-  });
+  const baseFetch: typeof globalThis.fetch =
+    options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const api: ApiClient = createApiClient({ baseUrl, fetch: baseFetch, signer });
   const mode = options.responseValidation ?? 'warn';
   const report =
     options.onResponseIssues ??
@@ -195,19 +263,17 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
         `upvest-webhooks: ${r.operation} answered a body that breaks the spec`,
         r.issues,
       ));
-
-  const retry: RetryOptions = options.retry === false ? { maxAttempts: 1 } : (options.retry ?? {});
-  const maxAttempts = Math.max(1, retry.maxAttempts ?? 3);
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const deadlineMs = options.deadlineMs ?? 60_000;
-  const tokenSource = options.accessToken ?? tokenProviderFrom(options, baseUrl, signer);
+  const tokenSource = options.accessToken ?? tokenProviderFrom(options, baseUrl, signer, timeoutMs);
   const invalidate =
     typeof tokenSource === 'object' ? tokenSource.invalidate?.bind(tokenSource) : undefined;
+  // Known secrets are scrubbed from whatever a server echoes into an error.
+  const staticSecrets = [
+    typeof tokenSource === 'string' ? tokenSource : undefined,
+    ...secretForms(options.clientSecret),
+  ];
 
-  async function headersFor(operation: OperationId) {
-    const scopes = operationTable[operation].scopes.map((requirement) => requirement[0] ?? '');
-    const token = await resolveAccessToken(tokenSource, { operation, scopes });
-    const headers = {
+  function headersFor(token: string): Record<string, string> {
+    return {
       'upvest-client-id': options.clientId,
       'upvest-api-version': '1',
       // Errors come as application/problem+json, which `application/json` alone does not match
@@ -215,122 +281,197 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
       accept: 'application/json, application/problem+json',
       authorization: `Bearer ${token}`,
     };
-    return { headers, token };
   }
 
-  function apiError(operation: OperationId, result: RawResult): UpvestApiError {
+  function apiError(
+    operation: OperationId,
+    result: RawResult,
+    secrets: readonly (string | undefined)[],
+    note: string,
+  ): UpvestApiError {
     const { response } = result;
-    return new UpvestApiError({
+    const status = response.status;
+    const location = redactSecrets(response.headers.get('location') ?? 'nowhere', secrets);
+    const base = {
       operation,
-      status: response.status,
-      problem: parseProblem(result.error),
+      status,
+      problem: redactSecrets(parseProblem(result.error), secrets),
       requestId: response.headers.get('upvest-request-id') ?? undefined,
-      ...(response.status >= 300 && response.status < 400
-        ? {
-            message: `${operation} answered a redirect (HTTP ${response.status}) to ${response.headers.get('location') ?? 'nowhere'}; redirects are not followed`,
-          }
-        : {}),
-    });
+    };
+    if (status >= 300 && status < 400) {
+      return new UpvestApiError({
+        ...base,
+        message: `${operation} answered a redirect (HTTP ${status}) to ${location}; redirects are not followed`,
+      });
+    }
+    if (!note) return new UpvestApiError(base);
+    return new UpvestApiError({ ...base, message: `${new UpvestApiError(base).message}${note}` });
   }
 
   /**
-   * Sends one operation: a fresh token and signature per attempt, one token refresh on 401, and
-   * retries as `shouldRetry` allows, within the per-attempt timeout, the total deadline and the
-   * caller's signal.
+   * Sends one operation. Each attempt resolves a token and is signed afresh, runs within
+   * `min(timeoutMs, time left to the deadline)` and the caller's signal; a 401 invalidates the
+   * token and repeats the attempt once; other failures are retried as `shouldRetry` allows.
    */
   async function send(
     operation: OperationId,
     call: (init: AttemptInit) => Promise<RawResult>,
     callerSignal?: AbortSignal,
-  ) {
+  ): Promise<Answer> {
     const deadline = Date.now() + deadlineMs;
-    let refreshed = false;
+    const scopes = operationTable[operation].scopes.map((requirement) => requirement[0] ?? '');
+    let refreshedAfter401 = false;
+    // Set once an attempt may have reached the server and the call was repeated after it.
+    let repeatedAfterUnknown = false;
     for (let attempt = 1; ; attempt++) {
       if (callerSignal?.aborted) throw new UpvestAbortError(operation, callerSignal.reason);
       const remaining = deadline - Date.now();
-      const { headers, token } = await headersFor(operation);
       const limit = Math.max(1, Math.min(timeoutMs, remaining));
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), limit);
-      const signal = callerSignal
-        ? AbortSignal.any([callerSignal, controller.signal])
-        : controller.signal;
+      const byDeadline = remaining < timeoutMs;
+      const timer = new AbortController();
+      const timeout = setTimeout(() => timer.abort(), limit);
+      const signal = callerSignal ? AbortSignal.any([callerSignal, timer.signal]) : timer.signal;
+      let token: string | undefined;
+      let handedOver = false;
+      // Counts the request only once fetch has it: a signer or a token failure sends nothing.
+      const fetchOnce = (request: Request) => {
+        handedOver = true;
+        return baseFetch(request);
+      };
       let failure: UpvestWebhooksError;
       let outcome: AttemptOutcome;
+      // Failures of the token request are judged as that request, which is always safe to repeat.
+      let judgedAs: OperationId = operation;
       let retryAfter: number | undefined;
       try {
-        const result = await call({ headers, signal });
+        token = await untilAborted(resolveAccessToken(tokenSource, { operation, scopes }), signal);
+        const result = await call({ headers: headersFor(token), signal, fetch: fetchOnce });
         const { response } = result;
-        if (response.ok)
+        if (response.ok) {
           return {
             data: result.data,
             response,
             requestId: response.headers.get('upvest-request-id') ?? undefined,
+            secrets: [...staticSecrets, token],
           };
-        if (response.status === 401 && invalidate && !refreshed) {
-          // The token may have been revoked or expired early: fetch a new one, once.
+        }
+        if (response.status === 401 && invalidate && !refreshedAfter401) {
+          // The token may have been revoked or have expired early: fetch a new one, once. A 401
+          // means the request was not processed, so even a create may be repeated.
           invalidate(token);
-          refreshed = true;
+          refreshedAfter401 = true;
           attempt -= 1;
           continue;
         }
-        failure = apiError(operation, result);
+        const note =
+          operation === 'delete_webhook' && response.status === 404 && repeatedAfterUnknown
+            ? '; an earlier attempt may already have deleted it'
+            : '';
+        failure = apiError(operation, result, [...staticSecrets, token], note);
         outcome = { kind: 'status', status: response.status };
         retryAfter = retryAfterMs(response.headers.get('retry-after'));
       } catch (error) {
-        if (callerSignal?.aborted) throw new UpvestAbortError(operation, error);
-        if (controller.signal.aborted) {
+        if (callerSignal?.aborted) throw new UpvestAbortError(operation, callerSignal.reason);
+        if (timer.signal.aborted) {
+          const what = byDeadline ? `the call's deadline of ${deadlineMs} ms` : `${limit} ms`;
           failure = new UpvestTimeoutError({
             operation,
             timeoutMs: limit,
-            requestMayHaveReachedServer: true,
-            message: `${operation} got no answer within ${limit} ms${mayHaveHappened(operation)}`,
+            requestMayHaveReachedServer: handedOver,
+            message: handedOver
+              ? `${operation} got no answer within ${what}${mayHaveHappened(operation)}`
+              : `${operation} was not sent within ${what}: ${token === undefined ? 'no access token came' : 'signing did not finish'}`,
           });
-          outcome = { kind: 'timeout' };
+          outcome = handedOver ? { kind: 'timeout' } : { kind: 'network', reachedServer: false };
+        } else if (token === undefined) {
+          // The token source failed, so nothing was sent. Its request is judged on its own: a
+          // 429, a 5xx, no answer are worth repeating; refused credentials and the errors of a
+          // caller's own token function are not.
+          judgedAs = 'issue_token';
+          if (error instanceof UpvestApiError) {
+            failure = error;
+            outcome = { kind: 'status', status: (error as UpvestApiError).status };
+          } else if (error instanceof UpvestNetworkError) {
+            failure = error;
+            outcome = { kind: 'network', reachedServer: error.requestMayHaveReachedServer };
+          } else if (error instanceof UpvestTimeoutError) {
+            failure = error;
+            outcome = { kind: 'timeout' };
+          } else {
+            throw error;
+          }
         } else {
-          failure = transportError(operation, error, callerSignal);
+          failure = transportError(operation, error, handedOver);
           if (!(failure instanceof UpvestNetworkError)) throw failure;
           outcome = { kind: 'network', reachedServer: failure.requestMayHaveReachedServer };
         }
       } finally {
-        clearTimeout(timer);
+        clearTimeout(timeout);
       }
-      if (attempt >= maxAttempts || !shouldRetry(operation, outcome)) throw failure;
+      if (attempt >= retry.maxAttempts || !shouldRetry(judgedAs, outcome)) throw failure;
       const wait = backoffMs(attempt, retryAfter, retry);
       if (Date.now() + wait >= deadline) throw failure;
-      await sleep(wait, callerSignal).catch((reason: unknown) => {
+      if (judgedAs === operation && !provablyNotProcessed(outcome)) repeatedAfterUnknown = true;
+      try {
+        await untilAborted(retry.sleep(wait, callerSignal), callerSignal);
+      } catch (reason) {
         throw new UpvestAbortError(operation, reason);
-      });
+      }
     }
   }
 
-  function checked<T>(
-    operation: OperationId,
-    validator: SchemaValidator<T>,
-    outcome: { data: unknown; response: Response; requestId: string | undefined },
-  ): T {
-    const { data, response, requestId } = outcome;
-    if (data === undefined) {
+  function checked<T>(operation: OperationId, validator: SchemaValidator<T>, answer: Answer): T {
+    const { response, requestId } = answer;
+    const status = response.status;
+    const contentType = response.headers.get('content-type');
+    const text = typeof answer.data === 'string' ? answer.data : '';
+    if (text === '') {
       throw new UpvestResponseError({
         operation,
-        status: response.status,
+        status,
         requestId,
         issues: [{ path: '', code: 'response.missing_body', message: 'the response has no body' }],
-        message: `${operation} answered HTTP ${response.status} without the body the spec documents`,
+        message: `${operation} answered HTTP ${status} without the body the spec documents`,
       });
     }
-    if (mode === 'off' || validator(data)) return data as T;
-    const issues = schemaIssues(validator.errors);
+    let data: unknown;
+    try {
+      data = JSON.parse(text) as unknown;
+    } catch {
+      // The parser's message quotes the body, which could echo anything: say what it was instead.
+      throw new UpvestResponseError({
+        operation,
+        status,
+        requestId,
+        issues: [{ path: '', code: 'response.invalid_json', message: 'the body is not JSON' }],
+        message: redactSecrets(
+          `${operation} answered HTTP ${status} with a body that is not JSON (content-type ${contentType ?? 'missing'}, ${text.length} characters)`,
+          answer.secrets,
+        ),
+      });
+    }
+    if (mode === 'off') return data as T;
+    const issues: ValidationIssue[] = [];
+    if (!isJsonMediaType(contentType)) {
+      issues.push({
+        path: '',
+        code: 'response.content_type',
+        message: `the content-type is ${contentType ?? 'missing'}, not application/json`,
+      });
+    }
+    if (!validator(data)) issues.push(...schemaIssues(validator.errors));
+    if (issues.length === 0) return data as T;
+    const safe = redactSecrets(issues, answer.secrets);
     if (mode === 'strict') {
       throw new UpvestResponseError({
         operation,
-        status: response.status,
+        status,
         requestId,
-        issues,
-        message: `${operation} answered a body that breaks the spec: ${issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`,
+        issues: safe,
+        message: `${operation} answered a body that breaks the spec: ${safe.map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`,
       });
     }
-    report({ operation, status: response.status, requestId, issues });
+    report({ operation, status, requestId, issues: safe });
     return data as T;
   }
 
@@ -349,6 +490,8 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
             body,
             headers: init.headers,
             signal: init.signal,
+            fetch: init.fetch,
+            parseAs: 'text',
           }),
         call?.signal,
       );
@@ -364,6 +507,8 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
             params: { query: params },
             headers: init.headers,
             signal: init.signal,
+            fetch: init.fetch,
+            parseAs: 'text',
           }),
         call?.signal,
       );
@@ -402,6 +547,8 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
             params: { path: { webhook_id: id } },
             headers: init.headers,
             signal: init.signal,
+            fetch: init.fetch,
+            parseAs: 'text',
           }),
         call?.signal,
       );
@@ -419,6 +566,8 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
             body,
             headers: init.headers,
             signal: init.signal,
+            fetch: init.fetch,
+            parseAs: 'text',
           }),
         call?.signal,
       );
@@ -443,6 +592,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
             headers: init.headers,
             parseAs: 'stream',
             signal: init.signal,
+            fetch: init.fetch,
           }),
         call?.signal,
       );
@@ -459,6 +609,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
             headers: init.headers,
             parseAs: 'stream',
             signal: init.signal,
+            fetch: init.fetch,
           }),
         call?.signal,
       );
@@ -472,6 +623,8 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
           api.GET('/auth/verify_keys', {
             headers: init.headers,
             signal: init.signal,
+            fetch: init.fetch,
+            parseAs: 'text',
           }),
         call?.signal,
       );
@@ -485,6 +638,8 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
 interface AttemptInit {
   readonly headers: Record<string, string>;
   readonly signal: AbortSignal;
+  /** The attempt's own `fetch`, which notes that the request was handed to the network. */
+  readonly fetch: (request: Request) => Promise<Response>;
 }
 
 /** The part of an error message that tells a caller a write may have happened. */
@@ -495,19 +650,29 @@ function mayHaveHappened(operation: OperationId): string {
   return isIdempotent(operation) ? '' : '; it may or may not have taken effect';
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
+/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T> | T, signal: AbortSignal | undefined): Promise<T> {
+  const settled = Promise.resolve(promise);
+  if (!signal) return settled;
+  if (signal.aborted) {
+    // The abandoned promise may still reject: nobody waits for it any more.
+    settled.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
     const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
+      settled.catch(() => undefined);
+      reject(signal.reason as Error);
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort, { once: true });
+    settled.finally(() => signal.removeEventListener('abort', onAbort)).then(resolve, reject);
   });
+}
+
+/** `application/json`, or any `application/*+json` such as problem+json, with or without parameters. */
+function isJsonMediaType(contentType: string | null): boolean {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[^/]+\+json$/.test(type);
 }
 
 /** 202 and 204 carry no body; drain whatever came so the connection can be reused. */
@@ -515,15 +680,18 @@ async function discardBody(response: Response): Promise<void> {
   if (!response.bodyUsed) await response.body?.cancel();
 }
 
-/** A v15 signer from `keyId` and `privateKey`, when both are given. */
+/** A v15 signer from `keyId` and `privateKey`, when both are given; the key is read once, now. */
 function signerFrom(options: WebhooksClientOptions): RequestSigner | undefined {
   if (options.keyId === undefined && options.privateKey === undefined) return undefined;
-  if (options.keyId === undefined || options.privateKey === undefined) {
+  if (!options.keyId || options.privateKey === undefined) {
     throw new UpvestConfigurationError(
       'keyId and privateKey go together: give both to sign requests',
     );
   }
-  return createUpvestSigner({ keyId: options.keyId, privateKey: options.privateKey });
+  const privateKey = toSigningKey(options.privateKey);
+  // Refuses key types the profile cannot sign with now, not at the first request.
+  algorithmForKey(privateKey);
+  return createUpvestSigner({ keyId: options.keyId, privateKey });
 }
 
 /** The OAuth token provider from `clientSecret`, when no `accessToken` is given. */
@@ -531,6 +699,7 @@ function tokenProviderFrom(
   options: WebhooksClientOptions,
   baseUrl: string,
   signer: RequestSigner | undefined,
+  timeoutMs: number,
 ): AccessTokenSource {
   if (options.clientSecret === undefined) {
     throw new UpvestConfigurationError(
@@ -541,6 +710,7 @@ function tokenProviderFrom(
     baseUrl,
     clientId: options.clientId,
     clientSecret: options.clientSecret,
+    timeoutMs,
     ...(signer ? { signer } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
@@ -558,43 +728,55 @@ function checkBaseUrl(baseUrl: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UpvestConfigurationError(`baseUrl must be an http(s) URL, got ${url.protocol}`);
   }
+  // fetch refuses such URLs with a message that quotes them, password included.
+  if (url.username || url.password) {
+    throw new UpvestConfigurationError('baseUrl must not contain a user name or password');
+  }
   return baseUrl.replace(/\/+$/, '');
 }
 
-/** Maps what `fetch` threw into our error tree. */
+function checkClientId(clientId: string): void {
+  // A header value with control characters makes Request throw with the value quoted.
+  if (typeof clientId !== 'string' || clientId === '' || hasControlCharacters(clientId)) {
+    throw new UpvestConfigurationError('clientId must be a non-empty header-safe string');
+  }
+}
+
+function checkDuration(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new UpvestConfigurationError(`${name} must be a positive number of milliseconds`);
+  }
+  return value;
+}
+
+/** Maps what an attempt threw after the token was resolved into our error tree. */
 function transportError(
   operation: OperationId,
   error: unknown,
-  signal?: AbortSignal,
+  handedOver: boolean,
 ): UpvestWebhooksError {
-  if (error instanceof UpvestWebhooksError) return error;
-  if (signal?.aborted) return new UpvestAbortError(operation, error);
-  if (error instanceof SyntaxError) {
-    return new UpvestResponseError({
+  if (error instanceof SignerFailure) {
+    const cause = error.cause;
+    const why = cause instanceof UpvestWebhooksError ? `: ${cause.message}` : '';
+    return new UpvestSigningError({
       operation,
-      status: 0,
-      requestId: undefined,
-      issues: [{ path: '', code: 'response.invalid_json', message: error.message }],
-      message: `${operation} answered a body that is not JSON`,
+      message: `signing the ${operation} request failed; nothing was sent${why}`,
+      cause,
+    });
+  }
+  if (error instanceof UpvestWebhooksError) return error;
+  if (!handedOver) {
+    // Building the request failed before anything was sent (a header value, a URL).
+    return new UpvestConfigurationError(`${operation} could not be sent: the request is invalid`, {
       cause: error,
     });
   }
   const code = causeCode(error);
-  const refused = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+  const never = neverConnected(code);
   return new UpvestNetworkError({
     operation,
-    requestMayHaveReachedServer: !refused,
-    message: `${operation} got no response (${code ?? 'network error'})${refused ? '; the request did not reach the server' : mayHaveHappened(operation) || '; it may or may not have reached the server'}`,
+    requestMayHaveReachedServer: !never,
+    message: `${operation} got no response (${code ?? 'network error'})${never ? '; the request did not reach the server' : mayHaveHappened(operation) || '; it may or may not have reached the server'}`,
     cause: error,
   });
-}
-
-function causeCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

@@ -1,41 +1,53 @@
 /**
- * Receiving webhook deliveries: verify the signature, parse typed events, hand them over once.
+ * Receiving webhook deliveries: verify the signature, parse typed events in order, hand each
+ * event over once.
  *
  * @example
  * ```ts
- * import { createNodeDeliveryHandler } from 'upvest-webhooks';
+ * import { createNodeDeliveryHandler, createVerificationKeyProvider } from 'upvest-webhooks';
  * ```
  */
 export {
   verifyDelivery,
   type DeliveryRequest,
-  type VerifyDeliveryOptions,
-  type VerifiedDelivery,
+  type DeliveryFailure,
   type DeliveryFailureReason,
+  type DeliverySignature,
+  type DigestHeader,
+  type VerifiedDelivery,
+  type VerifyDeliveryOptions,
 } from './verify.js';
 export { parseDelivery, type ParsedDelivery } from './parse.js';
-export { createVerificationKeyProvider, type VerificationKeyProviderOptions } from './keys.js';
+export { compareCreatedAt } from './created-at.js';
 export {
-  createNodeDeliveryHandler,
-  createFetchDeliveryHandler,
-  processDelivery,
-  type DeliveryHandlerOptions,
-  type DeliveryContext,
+  createVerificationKeyProvider,
+  VerificationKeysUnavailableError,
+  type VerificationKeyProvider,
+  type VerificationKeyProviderOptions,
+} from './keys.js';
+export {
+  createDeliveryProcessor,
+  DEFAULT_MAX_BODY_BYTES,
   type DeliveryAnswer,
-} from './handler.js';
+  type DeliveryContext,
+  type DeliveryHandlerOptions,
+} from './processor.js';
+export { createFetchDeliveryHandler, createNodeDeliveryHandler } from './handler.js';
 export {
   createMemoryDedupeStore,
+  type DedupeClaim,
   type DeliveryDedupeStore,
   type MemoryDedupeStoreOptions,
 } from './dedupe.js';
 export {
+  eventCategory,
   isEventOfCategory,
   isKnownEventType,
   type DeliveryEvent,
+  type EventOfCategory,
   type KnownDeliveryEvent,
   type UnknownDeliveryEvent,
   type WebhookEvent,
-  type WebhookEventType,
   type WebhookEventCategory,
-  type EventOfCategory,
+  type WebhookEventType,
 } from './events.js';

@@ -1,57 +1,140 @@
-import type { JsonWebKeySet } from '../types.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { KeyInput } from '../signing/keys.js';
+import { UpvestWebhooksError } from '../errors.js';
 import type { KeyLookup } from '../signing/verify.js';
+import type { JsonWebKey, JsonWebKeySet } from '../types.js';
 
 /**
- * Finds a key of a JWKS by its `kid` (the delivery's `keyid`) as a JWK node:crypto reads. A set
- * of one key also answers a signature without `keyid`.
+ * Upvest's verification keys could not be fetched, so a delivery can be neither accepted nor
+ * refused: the handlers answer 503 and Upvest retries (R15).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await keys.refresh();
+ * } catch (error) {
+ *   if (error instanceof VerificationKeysUnavailableError) console.warn(error.message, error.cause);
+ * }
+ * ```
  */
-export function keyFromJwks(jwks: JsonWebKeySet, keyId: string | undefined): KeyInput | undefined {
-  const key =
-    jwks.keys.find((candidate) => candidate.kid === keyId) ??
-    (keyId === undefined && jwks.keys.length === 1 ? jwks.keys[0] : undefined);
-  if (!key?.x || !key.y) return undefined;
-  // Importing a P-521 point validates it and costs about as much as a verification: import
-  // each key of a set once.
-  let imported = importedKeys.get(key);
-  if (!imported) {
-    try {
-      imported = createPublicKey({
-        key: { kty: key.kty ?? 'EC', crv: key.crv ?? 'P-521', x: key.x, y: key.y },
-        format: 'jwk',
-      });
-    } catch {
-      return undefined;
-    }
-    importedKeys.set(key, imported);
+export class VerificationKeysUnavailableError extends UpvestWebhooksError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('verification_keys_unavailable', message, options);
   }
-  return imported;
 }
 
-const importedKeys = new WeakMap<object, KeyObject>();
+// Importing a P-521 point validates it and costs about as much as a verification: each key
+// object of a set is imported once.
+const importedKeys = new WeakMap<JsonWebKey, KeyObject | null>();
+
+/**
+ * Imports one JWK of Upvest's set as a P-521 public key, once per JWK object; undefined for keys
+ * of another type or an invalid point.
+ *
+ * @example
+ * ```ts
+ * const key = importVerificationKey(jwks.keys[0]!);
+ * ```
+ */
+export function importVerificationKey(jwk: JsonWebKey): KeyObject | undefined {
+  let imported = importedKeys.get(jwk);
+  if (imported === undefined) {
+    try {
+      imported =
+        (jwk.kty ?? 'EC') === 'EC' && (jwk.crv ?? 'P-521') === 'P-521' && jwk.x && jwk.y
+          ? createPublicKey({
+              key: { kty: 'EC', crv: 'P-521', x: jwk.x, y: jwk.y },
+              format: 'jwk',
+            })
+          : null;
+    } catch {
+      imported = null;
+    }
+    importedKeys.set(jwk, imported);
+  }
+  return imported ?? undefined;
+}
+
+/**
+ * Finds the P-521 key of a JWKS whose `kid` is the delivery's `keyid` (Upvest does not document
+ * the match, it is implied). A set of one key also answers a signature without `keyid`. Keys of
+ * other types, or whose point does not import, are skipped.
+ *
+ * @example
+ * ```ts
+ * const key = keyFromJwks(await client.verificationKeys(), 'c5b1e7a2-…');
+ * ```
+ */
+export function keyFromJwks(jwks: JsonWebKeySet, keyId: string | undefined): KeyObject | undefined {
+  if (keyId === undefined)
+    return jwks.keys.length === 1 && jwks.keys[0] ? importVerificationKey(jwks.keys[0]) : undefined;
+  for (const candidate of jwks.keys) {
+    if (candidate.kid !== keyId) continue;
+    const key = importVerificationKey(candidate);
+    if (key) return key;
+  }
+  return undefined;
+}
+
+function isJwks(value: unknown): value is JsonWebKeySet {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as { keys?: unknown }).keys) &&
+    (value as { keys: unknown[] }).keys.every((key) => typeof key === 'object' && key !== null)
+  );
+}
 
 /**
  * Options of {@link createVerificationKeyProvider}.
  *
  * @example
  * ```ts
- * const options: VerificationKeyProviderOptions = { fetchKeys: () => client.verificationKeys() };
+ * const options: VerificationKeyProviderOptions = {
+ *   fetchKeys: () => client.verificationKeys(),
+ *   minRefetchIntervalMs: 5 * 60_000,
+ * };
  * ```
  */
 export interface VerificationKeyProviderOptions {
   /** Fetches the JWKS, typically `() => client.verificationKeys()` (`GET /auth/verify_keys`). */
   readonly fetchKeys: () => Promise<JsonWebKeySet>;
-  /** At most one refetch per this interval when a `keyid` is unknown (default 60 s). */
+  /**
+   * At most one refetch per this interval when a delivery names an unknown `keyid` (default
+   * 60 s), so forged key ids cannot make the receiver hammer the API.
+   */
   readonly minRefetchIntervalMs?: number;
+  /**
+   * After a failed fetch, how long lookups fail at once (503) before the next fetch is tried
+   * (default 5 s, or `minRefetchIntervalMs` when that is shorter).
+   */
+  readonly retryAfterFailureMs?: number;
   /** The clock in milliseconds; inject for tests. */
   readonly now?: () => number;
 }
 
 /**
- * A key lookup for {@link verifyDelivery} that caches Upvest's verification keys and refetches
- * them when a delivery names an unknown `keyid` (Upvest rotated its keys), at most once per
- * interval, so forged key ids cannot make it hammer the API. Concurrent misses share one fetch.
+ * A key lookup that caches Upvest's verification keys; pass it as `keys` to
+ * {@link verifyDelivery} or a delivery handler.
+ *
+ * @example
+ * ```ts
+ * const keys: VerificationKeyProvider = createVerificationKeyProvider({ fetchKeys });
+ * await keys.refresh(); // optional: fetch at start-up instead of on the first delivery
+ * ```
+ */
+export interface VerificationKeyProvider extends KeyLookup {
+  /** Fetches the keys now (sharing a fetch under way); rejects when the fetch fails. */
+  refresh(): Promise<JsonWebKeySet>;
+  /** The keys fetched last, if any. */
+  readonly current: JsonWebKeySet | undefined;
+}
+
+/**
+ * Caches Upvest's verification keys and fetches them again when a delivery names an unknown
+ * `keyid` (Upvest rotated its keys), at most once per `minRefetchIntervalMs`; concurrent misses
+ * share one fetch. A lookup whose fetch fails throws {@link VerificationKeysUnavailableError},
+ * which the handlers answer with 503 so Upvest retries; after a failure, fetches pause for
+ * `retryAfterFailureMs`.
  *
  * @example
  * ```ts
@@ -59,32 +142,52 @@ export interface VerificationKeyProviderOptions {
  * const result = await verifyDelivery(request, { keys });
  * ```
  */
-export function createVerificationKeyProvider(options: VerificationKeyProviderOptions): KeyLookup {
+export function createVerificationKeyProvider(
+  options: VerificationKeyProviderOptions,
+): VerificationKeyProvider {
   const interval = options.minRefetchIntervalMs ?? 60_000;
+  const failurePause = Math.min(options.retryAfterFailureMs ?? 5_000, interval);
   const now = options.now ?? Date.now;
   let jwks: JsonWebKeySet | undefined;
-  let fetchedAt = Number.NEGATIVE_INFINITY;
+  let attemptedAt = Number.NEGATIVE_INFINITY;
+  let failure: VerificationKeysUnavailableError | undefined;
   let pending: Promise<JsonWebKeySet> | undefined;
 
-  const refresh = () => {
-    pending ??= options
-      .fetchKeys()
-      .then((fresh) => {
+  const refresh = (): Promise<JsonWebKeySet> => {
+    pending ??= (async () => {
+      try {
+        const fresh: unknown = await options.fetchKeys();
+        if (!isJwks(fresh)) throw new TypeError('the answer is not a JSON Web Key Set');
         jwks = fresh;
+        failure = undefined;
         return fresh;
-      })
-      .finally(() => {
-        fetchedAt = now();
+      } catch (error) {
+        failure = new VerificationKeysUnavailableError(
+          "Upvest's verification keys could not be fetched",
+          { cause: error },
+        );
+        throw failure;
+      } finally {
+        attemptedAt = now();
         pending = undefined;
-      });
+      }
+    })();
     return pending;
   };
 
-  return async (keyId) => {
-    if (jwks === undefined) await refresh();
+  const lookup = async (keyId: string | undefined) => {
     const known = jwks ? keyFromJwks(jwks, keyId) : undefined;
-    if (known || now() - fetchedAt < interval) return known;
-    const fresh = await refresh();
-    return keyFromJwks(fresh, keyId);
+    if (known) return known;
+    if (pending) return keyFromJwks(await pending, keyId);
+    const since = now() - attemptedAt;
+    if (failure && since < failurePause) throw failure;
+    // Keys fetched recently: the `keyid` is unknown, not new.
+    if (jwks && !failure && since < interval) return undefined;
+    return keyFromJwks(await refresh(), keyId);
   };
+
+  return Object.defineProperties(lookup, {
+    refresh: { value: refresh },
+    current: { get: () => jwks },
+  }) as VerificationKeyProvider;
 }

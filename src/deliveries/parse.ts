@@ -2,9 +2,18 @@ import { validateWebhookDelivery, validateWebhookEventFields } from '../../gener
 import type { ValidationIssue } from '../validation/issue.js';
 import { pointer } from '../validation/issue.js';
 import { schemaIssues } from '../validation/schema-issues.js';
-import { isKnownEventType, timestampKey, type DeliveryEvent } from './events.js';
+import { sortByCreatedAt } from './created-at.js';
+import { isKnownEventType, type DeliveryEvent } from './events.js';
 
-/** The outcome of {@link parseDelivery}: every event, or why the batch was refused. */
+/**
+ * The outcome of {@link parseDelivery}: every event, or why the whole batch was refused.
+ *
+ * @example
+ * ```ts
+ * const parsed: ParsedDelivery = parseDelivery(rawBody);
+ * if (!parsed.ok) console.log(parsed.reason, parsed.issues);
+ * ```
+ */
 export type ParsedDelivery =
   | { readonly ok: true; readonly events: readonly DeliveryEvent[] }
   | {
@@ -13,11 +22,17 @@ export type ParsedDelivery =
       readonly issues: readonly ValidationIssue[];
     };
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * Parses a delivery body (`{"payload": [event, …]}`) with the generated validators. Events come
- * back in `created_at` order (nanoseconds respected, ties kept in delivery order); documented
- * types as known events, other types as unknown events. One malformed event refuses the whole
- * batch with its exact path: nothing is half accepted. An empty `payload` is a valid, empty batch.
+ * Parses a delivery body (`{"payload": [event, …]}`) with the validators generated from the
+ * spec. Events come back in `created_at` order (nanoseconds and offsets respected, ties kept in
+ * delivery order); documented types as known events, other types as unknown events, never as
+ * errors. One malformed event refuses the whole batch with its JSON Pointer (e.g.
+ * `/payload/3/created_at`): nothing is half accepted. An empty `payload` is a valid batch of zero
+ * events.
+ *
+ * This does not verify the signature: use {@link verifyDelivery} on anything received.
  *
  * @example
  * ```ts
@@ -29,7 +44,7 @@ export type ParsedDelivery =
 export function parseDelivery(body: Uint8Array | string): ParsedDelivery {
   let data: unknown;
   try {
-    data = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
+    data = JSON.parse(typeof body === 'string' ? body : utf8.decode(body));
   } catch (error) {
     return {
       ok: false,
@@ -38,7 +53,10 @@ export function parseDelivery(body: Uint8Array | string): ParsedDelivery {
         {
           path: '',
           code: 'delivery.invalid_json',
-          message: error instanceof Error ? error.message : 'not JSON',
+          message:
+            error instanceof SyntaxError
+              ? `the body is not JSON: ${error.message}`
+              : 'the body is not UTF-8 text',
         },
       ],
     };
@@ -46,27 +64,18 @@ export function parseDelivery(body: Uint8Array | string): ParsedDelivery {
   if (!validateWebhookDelivery(data)) {
     return { ok: false, reason: 'invalid_delivery', issues: preciseIssues(data) };
   }
-  const keyed = data.payload.map((event, index) => ({
-    event,
-    index,
-    key: timestampKey(event.created_at),
-  }));
-  keyed.sort((a, b) => {
-    if (a.key !== undefined && b.key !== undefined && a.key !== b.key)
-      return a.key < b.key ? -1 : 1;
-    return a.index - b.index;
-  });
-  const events = keyed.map(({ event }): DeliveryEvent =>
-    isKnownEventType(event.type)
-      ? ({ ...event, known: true } as DeliveryEvent)
-      : { ...event, known: false },
+  const events = sortByCreatedAt(data.payload, (event) => event.created_at).map(
+    (event): DeliveryEvent =>
+      isKnownEventType(event.type)
+        ? ({ ...event, known: true } as DeliveryEvent)
+        : { ...event, known: false },
   );
   return { ok: true, events };
 }
 
 /**
- * The delivery validator's errors on a malformed event run through every branch of its `anyOf`;
- * checking each event against the common fields alone names the real culprit.
+ * The envelope's errors name the events that failed; checking each event against the common
+ * fields alone gives one issue per real problem, with the event's index in its path.
  */
 function preciseIssues(data: unknown): ValidationIssue[] {
   const payload = (data as { payload?: unknown } | null)?.payload;

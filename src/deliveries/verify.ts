@@ -1,82 +1,214 @@
+import type { KeyObject } from 'node:crypto';
 import type { EcdsaEncoding } from '../signing/algorithms.js';
 import type { BaseFormat } from '../signing/base.js';
-import type { HttpMessage } from '../signing/message.js';
+import { headerValue, type HeaderInput, type HttpMessage } from '../signing/message.js';
 import {
   verifyRequestSignature,
   type KeyLookup,
   type SignatureFailureReason,
+  type SignatureVerification,
+  type VerifySignatureOptions,
 } from '../signing/verify.js';
 import type { JsonWebKeySet } from '../types.js';
 import type { ValidationIssue } from '../validation/issue.js';
 import type { DeliveryEvent } from './events.js';
-import { keyFromJwks } from './keys.js';
+import { importVerificationKey, keyFromJwks, VerificationKeysUnavailableError } from './keys.js';
 import { parseDelivery } from './parse.js';
 
-/** A received delivery: the raw body bytes matter, the signature covers them. */
+/**
+ * A received delivery. The body must be the raw bytes as received: the digest covers them, and
+ * re-serialized JSON would not match.
+ *
+ * @example
+ * ```ts
+ * const request: DeliveryRequest = {
+ *   method: 'POST',
+ *   url: 'https://tenant.tld/webhooks/users',
+ *   headers: { 'signature-input': '…', signature: '…', digest: 'SHA-256=…' },
+ *   body: rawBody,
+ * };
+ * ```
+ */
 export interface DeliveryRequest {
   readonly method: string;
-  /** The absolute URL the request was addressed to. */
+  /**
+   * The URL Upvest addressed, absolute (`https://tenant.tld/webhooks/users`). A path alone
+   * (`/webhooks/users`, as Node's `req.url` gives it) is resolved against `https://` and the
+   * `host` header; it only matters when the signature covers `@authority` or `@target-uri`.
+   */
   readonly url: string;
-  readonly headers: Readonly<Record<string, string>> | Headers;
+  /** A record (values may be arrays, as Node's `req.headers` has them) or a `Headers` object. */
+  readonly headers: HeaderInput;
   readonly body: Uint8Array | string;
 }
 
 /**
- * Options of {@link verifyDelivery}.
+ * A body digest header a delivery signature can cover: `digest` (`SHA-256=<base64>`, v6) or
+ * `content-digest` (`sha-512=:<base64>:`, v15).
  *
  * @example
  * ```ts
- * const options: VerifyDeliveryOptions = { keys: await client.verificationKeys(), clockSkewSeconds: 30 };
+ * const pinned: DigestHeader[] = ['digest'];
+ * ```
+ */
+export type DigestHeader = 'content-digest' | 'digest';
+
+/**
+ * Options of {@link verifyDelivery}. The defaults accept every variant Upvest might use; each
+ * option pins one for users who know which.
+ *
+ * @example
+ * ```ts
+ * const options: VerifyDeliveryOptions = {
+ *   keys: createVerificationKeyProvider({ fetchKeys: () => client.verificationKeys() }),
+ *   signatureFormats: ['upvest-v6'],
+ *   ecdsaEncoding: 'der',
+ *   digestHeaders: ['digest'],
+ * };
  * ```
  */
 export interface VerifyDeliveryOptions {
-  /** Upvest's JWKS (`GET /auth/verify_keys`), or a lookup such as `createVerificationKeyProvider`. */
+  /**
+   * Upvest's JWKS (`GET /auth/verify_keys`), or a lookup by `keyid` such as
+   * `createVerificationKeyProvider(…)`.
+   */
   readonly keys: JsonWebKeySet | KeyLookup;
   /**
-   * Signature base formats to accept, tried in order. Upvest documents v6 (unquoted names) for
-   * deliveries; the v15 form (quoted names) is also accepted by default, as which one Upvest
-   * sends is not documented. Pin one when you know.
+   * Signature base formats to accept, tried in order (default `['upvest-v6', 'rfc9421']`).
+   * Upvest documents v6 (unquoted component names) for deliveries; the v15 form (quoted names)
+   * is also accepted because third-party verifiers use it.
    */
   readonly signatureFormats?: readonly BaseFormat[];
-  /** ECDSA encodings to accept (default either: Upvest's signers emit DER). */
+  /** ECDSA encodings to accept (default `either`: DER, what Upvest's signers emit, then raw r‖s). */
   readonly ecdsaEncoding?: EcdsaEncoding | 'either';
+  /**
+   * Digest headers the signature may cover (default both). The signature must cover one of
+   * them, and every digest header present must match the body.
+   */
+  readonly digestHeaders?: readonly DigestHeader[];
+  /**
+   * How the `keyid` picks a key: `kid` (the JWK whose `kid` equals it), or `kid-or-any-key`
+   * (default: when no `kid` matches, each key of the set is tried, as Upvest does not document
+   * that `keyid` is the `kid`). Only keys of the set are ever tried.
+   */
+  readonly keyIdMatch?: 'kid' | 'kid-or-any-key';
+  /** Components the signature must cover besides a digest, e.g. `['@method', '@path']` (default none). */
+  readonly requiredComponents?: readonly string[];
   /** Tolerated clock difference for `created` and `expires` (default 30 s). */
   readonly clockSkewSeconds?: number;
   /** Refuse deliveries signed longer ago than this (default: only `expires` limits them). */
   readonly maxAgeSeconds?: number;
+  /**
+   * Whether `created` and `expires` are enforced (default true). Turn off only if Upvest turns
+   * out to retry a batch with its original signature after `expires`: deduplication still
+   * stops replays of processed events.
+   */
+  readonly enforceTimestamps?: boolean;
   /** The clock in Unix seconds. */
   readonly now?: () => number;
 }
 
-/** Why a delivery was refused. */
+/**
+ * Why a delivery was refused: a signature failure of {@link verifyRequestSignature}, no covered
+ * digest (`missing_digest`), keys that could not be fetched (`keys_unavailable`, worth a retry),
+ * or a body that is not a delivery (`invalid_json`, `invalid_delivery`).
+ *
+ * @example
+ * ```ts
+ * const status = (reason: DeliveryFailureReason) => (reason.startsWith('invalid_') ? 400 : 401);
+ * ```
+ */
 export type DeliveryFailureReason =
-  SignatureFailureReason | 'missing_digest' | 'invalid_json' | 'invalid_delivery';
+  | SignatureFailureReason
+  | 'missing_digest'
+  | 'keys_unavailable'
+  | 'invalid_json'
+  | 'invalid_delivery';
 
-/** The verdict of {@link verifyDelivery}: the events, with how they were verified, or why not. */
+/**
+ * How a delivery was verified: which of the documented variants it used. Log it once: it
+ * answers the questions Upvest's documentation leaves open.
+ *
+ * @example
+ * ```ts
+ * if (result.ok) console.log(result.signature.format, result.signature.coveredComponents);
+ * ```
+ */
+export interface DeliverySignature {
+  readonly keyId: string | undefined;
+  /** Whether the key was the one whose `kid` equals `keyid`, or found by trying every key. */
+  readonly keyMatchedBy: 'kid' | 'any-key';
+  /** The signature base format: `upvest-v6` (unquoted names) or `rfc9421` (quoted names). */
+  readonly format: BaseFormat;
+  readonly ecdsaEncoding: EcdsaEncoding | undefined;
+  /** The digest header the signature covers. */
+  readonly digestHeader: DigestHeader;
+  readonly coveredComponents: readonly string[];
+  readonly created: number | undefined;
+  readonly expires: number | undefined;
+  readonly nonce: string | undefined;
+}
+
+/**
+ * A refused delivery: a stable `reason`, a sentence, and for a malformed body every issue with
+ * its JSON Pointer.
+ *
+ * @example
+ * ```ts
+ * function log(failure: DeliveryFailure) {
+ *   console.warn(failure.reason, failure.message, failure.issues?.map((i) => i.path));
+ * }
+ * ```
+ */
+export interface DeliveryFailure {
+  readonly ok: false;
+  readonly reason: DeliveryFailureReason;
+  readonly message: string;
+  readonly issues?: readonly ValidationIssue[];
+  /** For `keys_unavailable`: why the keys could not be fetched. */
+  readonly cause?: unknown;
+}
+
+/**
+ * The verdict of {@link verifyDelivery}: the events with how they were verified, or why not.
+ *
+ * @example
+ * ```ts
+ * const result: VerifiedDelivery = await verifyDelivery(request, { keys });
+ * if (result.ok) console.log(result.events.length, result.signature.format);
+ * else console.log(result.reason);
+ * ```
+ */
 export type VerifiedDelivery =
   | {
       readonly ok: true;
+      /** In `created_at` order; unknown event types included as `known: false`. */
       readonly events: readonly DeliveryEvent[];
-      /** Which of the documented variants the delivery used. */
-      readonly signature: {
-        readonly keyId: string | undefined;
-        readonly format: BaseFormat;
-        readonly ecdsaEncoding: EcdsaEncoding | undefined;
-        readonly digestHeader: 'content-digest' | 'digest' | undefined;
-      };
+      readonly signature: DeliverySignature;
     }
-  | {
-      readonly ok: false;
-      readonly reason: DeliveryFailureReason;
-      readonly message: string;
-      readonly issues?: readonly ValidationIssue[];
-    };
+  | DeliveryFailure;
+
+const failure = (
+  reason: DeliveryFailureReason,
+  message: string,
+  extra: Partial<Pick<DeliveryFailure, 'issues' | 'cause'>> = {},
+): DeliveryFailure => ({ ok: false, reason, message, ...extra });
+
+const DIGEST_HEADERS: readonly DigestHeader[] = ['content-digest', 'digest'];
+
+function absoluteUrl(request: DeliveryRequest): string {
+  if (!request.url.startsWith('/')) return request.url;
+  return `https://${headerValue(request, 'host') ?? 'localhost'}${request.url}`;
+}
 
 /**
  * Verifies a webhook delivery and parses its events. The signature must verify with one of
- * Upvest's keys (the `keyid` names the JWKS `kid`), must cover a digest of the body
- * (`content-digest` or the legacy `digest: SHA-256=`) that matches the raw bytes, and must be
- * within `created`/`expires`. Only then is the body parsed. Never throws on bad input.
+ * Upvest's keys and cover a digest of the body (`content-digest` or the legacy
+ * `digest: SHA-256=`) that matches the raw bytes, within `created`/`expires` (30 s of clock
+ * skew). Only then is the body parsed (see {@link parseDelivery}). The covered components are
+ * read from `signature-input`; the base is tried as v6 (unquoted names) and then as v15 (quoted
+ * names); ECDSA P-521/SHA-512 signatures are accepted in DER and raw r‖s. Never throws on what
+ * the request contains: every refusal is a {@link DeliveryFailure}.
  *
  * @example
  * ```ts
@@ -85,6 +217,7 @@ export type VerifiedDelivery =
  *   { keys: createVerificationKeyProvider({ fetchKeys: () => client.verificationKeys() }) },
  * );
  * if (result.ok) await handle(result.events);
+ * else console.warn(result.reason, result.message);
  * ```
  */
 export async function verifyDelivery(
@@ -92,48 +225,102 @@ export async function verifyDelivery(
   options: VerifyDeliveryOptions,
 ): Promise<VerifiedDelivery> {
   const keys = options.keys;
-  const lookup: KeyLookup = typeof keys === 'function' ? keys : (keyId) => keyFromJwks(keys, keyId);
+  let keysError: unknown;
+  const byKid: KeyLookup =
+    typeof keys === 'function'
+      ? async (keyId) => {
+          try {
+            return await keys(keyId);
+          } catch (error) {
+            keysError = error;
+            throw error;
+          }
+        }
+      : (keyId) => keyFromJwks(keys, keyId);
   const message: HttpMessage = {
     method: request.method,
-    url: request.url,
+    url: absoluteUrl(request),
     headers: request.headers,
     body: request.body,
   };
-  const verdict = await verifyRequestSignature(message, {
-    keys: lookup,
+  const enforce = options.enforceTimestamps ?? true;
+  const signatureOptions: Omit<VerifySignatureOptions, 'keys'> = {
     baseFormats: options.signatureFormats ?? ['upvest-v6', 'rfc9421'],
     ecdsaEncoding: options.ecdsaEncoding ?? 'either',
-    clockSkewSeconds: options.clockSkewSeconds ?? 30,
-    ...(options.maxAgeSeconds !== undefined ? { maxAgeSeconds: options.maxAgeSeconds } : {}),
+    clockSkewSeconds: enforce ? (options.clockSkewSeconds ?? 30) : Number.POSITIVE_INFINITY,
+    ...(enforce && options.maxAgeSeconds !== undefined
+      ? { maxAgeSeconds: options.maxAgeSeconds }
+      : {}),
+    ...(options.requiredComponents ? { requiredComponents: options.requiredComponents } : {}),
     ...(options.now ? { now: options.now } : {}),
     algorithm: 'ecdsa-p521-sha512',
+  };
+
+  let verdict: SignatureVerification = await verifyRequestSignature(message, {
+    ...signatureOptions,
+    keys: byKid,
   });
-  if (!verdict.valid) return { ok: false, reason: verdict.reason, message: verdict.message };
+  if (keysError !== undefined) {
+    // Neither accepted nor refused: the key may be new. Worth a retry (503), not a 401.
+    const detail =
+      keysError instanceof VerificationKeysUnavailableError
+        ? keysError.message
+        : 'the key lookup failed';
+    return failure('keys_unavailable', detail, { cause: keysError });
+  }
+  let keyMatchedBy: DeliverySignature['keyMatchedBy'] = 'kid';
+  if (!verdict.valid && verdict.reason === 'unknown_key' && options.keyIdMatch !== 'kid') {
+    const set = typeof keys === 'function' ? (keys as { current?: JsonWebKeySet }).current : keys;
+    for (const key of everyKey(set)) {
+      const attempt = await verifyRequestSignature(message, { ...signatureOptions, keys: key });
+      if (attempt.valid) {
+        verdict = attempt;
+        keyMatchedBy = 'any-key';
+        break;
+      }
+    }
+  }
+  if (!verdict.valid) return failure(verdict.reason, verdict.message);
+
   // A digest the signature does not cover proves nothing: anyone could replace body and digest.
-  const covered = verdict.coveredComponents.filter((c) => c === 'content-digest' || c === 'digest');
-  if (covered.length === 0) {
-    return {
-      ok: false,
-      reason: 'missing_digest',
-      message: 'the signature must cover content-digest or digest',
-    };
+  const allowed = options.digestHeaders ?? DIGEST_HEADERS;
+  const digestHeader = verdict.coveredComponents.find((component): component is DigestHeader =>
+    allowed.includes(component as DigestHeader),
+  );
+  if (digestHeader === undefined) {
+    return failure('missing_digest', `the signature must cover ${allowed.join(' or ')}`);
   }
   const parsed = parseDelivery(request.body);
-  if (!parsed.ok)
-    return {
-      ok: false,
-      reason: parsed.reason,
-      message: 'the body is not a valid delivery',
-      issues: parsed.issues,
-    };
+  if (!parsed.ok) {
+    const first = parsed.issues[0];
+    return failure(
+      parsed.reason,
+      first
+        ? `the body is not a valid delivery: ${first.path || '/'} ${first.message}`
+        : 'the body is not a valid delivery',
+      { issues: parsed.issues },
+    );
+  }
   return {
     ok: true,
     events: parsed.events,
     signature: {
       keyId: verdict.keyId,
+      keyMatchedBy,
       format: verdict.baseFormat,
       ecdsaEncoding: verdict.ecdsaEncoding,
-      digestHeader: verdict.digestHeader,
+      digestHeader,
+      coveredComponents: verdict.coveredComponents,
+      created: verdict.params.created,
+      expires: verdict.params.expires,
+      nonce: verdict.params.nonce,
     },
   };
+}
+
+function* everyKey(set: JsonWebKeySet | undefined): Generator<KeyObject> {
+  for (const jwk of set?.keys ?? []) {
+    const key = importVerificationKey(jwk);
+    if (key) yield key;
+  }
 }

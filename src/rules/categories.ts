@@ -2,13 +2,31 @@ import { webhookCategories } from '../../generated/constants.js';
 import { pointer, type ValidationIssue } from '../validation/issue.js';
 import { preview, ruleIssue } from './issue.js';
 
-/** An event category a webhook can subscribe to. */
-export type WebhookCategoryName = (typeof webhookCategories)[number];
+/**
+ * An event category a webhook can subscribe to: the union of the 27 literal strings of the spec
+ * (`'ALL' | 'USER' | …`), derived from the generated runtime list so the two never drift.
+ *
+ * @example
+ * ```ts
+ * const categories: WebhookCategory[] = ['USER', 'ORDER'];
+ * ```
+ */
+export type WebhookCategory = (typeof webhookCategories)[number];
+
+/**
+ * The same union as {@link WebhookCategory}, under the name the validators first used.
+ *
+ * @example
+ * ```ts
+ * const all: WebhookCategoryName = 'ALL';
+ * ```
+ */
+export type WebhookCategoryName = WebhookCategory;
 
 const known: ReadonlySet<string> = new Set(webhookCategories);
 
 /**
- * Whether a value is one of the 27 categories of the spec.
+ * Whether a value is one of the 27 categories of the spec. Case-sensitive, like the API.
  *
  * @example
  * ```ts
@@ -16,31 +34,47 @@ const known: ReadonlySet<string> = new Set(webhookCategories);
  * isWebhookCategory('USER.CREATED'); // false: that is an event type
  * ```
  */
-export function isWebhookCategory(value: unknown): value is WebhookCategoryName {
+export function isWebhookCategory(value: unknown): value is WebhookCategory {
   return typeof value === 'string' && known.has(value);
 }
 
+/** The items of a list; `unreadable` for a list that throws when read (a revoked proxy). */
+function itemsOf(value: unknown): unknown[] | 'not_a_list' | 'unreadable' {
+  try {
+    if (!Array.isArray(value)) return 'not_a_list';
+    // Indexing instead of iterating: holes of a sparse list are read as `undefined`, not skipped.
+    const items: unknown[] = [];
+    for (let index = 0; index < value.length; index += 1) items.push(value[index]);
+    return items;
+  } catch {
+    return 'unreadable';
+  }
+}
+
 /**
- * R7: `type` lists known categories, at least one, each once; `ALL` stands alone because it
- * already includes every other category and a mixed list reads as a mistake.
+ * R7: `type` lists known categories (the spec's enum), at least one (`["ALL"]` means every event,
+ * so an empty list is a mistake rather than "nothing"), each once; `ALL` must be the only entry
+ * because it already includes every other category and a mixed list is ambiguous. Never throws.
  *
  * @example
  * ```ts
  * checkCategories(['USER', 'ORDER'], '/type'); // []
  * checkCategories(['ALL', 'USER'], '/type')[0]?.code; // 'type.all_with_others'
+ * checkCategories(['USER', 'USER'], '/type')[0]?.path; // '/type/1'
  * ```
  */
 export function checkCategories(value: unknown, path: string): ValidationIssue[] {
-  if (!Array.isArray(value)) {
+  const items = itemsOf(value);
+  if (typeof items === 'string') {
     return [
       ruleIssue(
         path,
         'type.not_an_array',
-        `type must be a list of categories such as ["USER"], got ${typeof value}`,
+        `type must be a list of categories such as ["USER"], got ${items === 'unreadable' ? 'a list that cannot be read' : preview(value)}`,
       ),
     ];
   }
-  if (value.length === 0) {
+  if (items.length === 0) {
     return [
       ruleIssue(
         path,
@@ -50,8 +84,8 @@ export function checkCategories(value: unknown, path: string): ValidationIssue[]
     ];
   }
   const issues: ValidationIssue[] = [];
-  const seen = new Set<unknown>();
-  value.forEach((item: unknown, index) => {
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
     // The pointer is built only for an issue: this runs on every valid request too.
     if (!isWebhookCategory(item)) {
       issues.push(
@@ -63,12 +97,14 @@ export function checkCategories(value: unknown, path: string): ValidationIssue[]
       );
     } else if (seen.has(item)) {
       issues.push(
-        ruleIssue(pointer(path, index), 'type.duplicate_category', `${item} is listed twice`),
+        ruleIssue(pointer(path, index), 'type.duplicate_category', `${item} is listed twice (R7)`),
       );
+    } else {
+      seen.add(item);
     }
-    seen.add(item);
   });
-  if (seen.has('ALL') && value.length > 1) {
+  // `ALL` must be the only entry: `["ALL", "ALL"]` is reported too, as a duplicate and as not alone.
+  if (seen.has('ALL') && items.length > 1) {
     issues.push(
       ruleIssue(
         path,

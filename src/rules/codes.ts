@@ -1,20 +1,41 @@
 /**
+ * Where a rule comes from: a business rule of Upvest's documentation (R1–R9, numbered as in our
+ * facts sheet and the README) or the OpenAPI schema itself (`schema`).
+ *
+ * @example
+ * ```ts
+ * const source: RuleSource = ruleCodes['url.too_long'].rule; // 'schema'
+ * ```
+ */
+export type RuleSource = 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | 'R6' | 'R7' | 'R8' | 'R9' | 'schema';
+
+/**
  * Every issue code the business rules emit, with the documented rule it enforces. Codes are
- * stable API: callers switch on them. The README's rules table is this catalogue.
+ * stable API: callers switch on them. The README's rules table and `docs/rules.md` are this
+ * catalogue.
  *
  * @example
  * ```ts
  * ruleCodes['url.ip_host'].rule; // 'R2'
+ * Object.keys(ruleCodes).filter((code) => code.startsWith('delay.'));
  * ```
  */
 export const ruleCodes = {
   'url.not_a_string': { rule: 'schema', description: 'the URL is not a string' },
-  'url.too_long': { rule: 'schema', description: 'the URL is longer than 1000 characters' },
+  'url.too_long': {
+    rule: 'schema',
+    description: 'the URL is longer than 1000 characters (code points, as JSON Schema counts)',
+  },
   'url.whitespace_or_control': {
     rule: 'R1',
-    description: 'the URL contains white space or control characters a parser would silently drop',
+    description:
+      'the URL contains white space, control or invisible characters a parser would silently drop',
   },
-  'url.malformed': { rule: 'schema', description: 'the URL does not parse as an absolute URL' },
+  'url.malformed': {
+    rule: 'schema',
+    description:
+      'the URL is not an absolute URL written scheme://host/..., or it names port 0, or it is not well-formed Unicode',
+  },
   'url.scheme_not_https': { rule: 'R1', description: 'the scheme is not https' },
   'url.userinfo': { rule: 'R1', description: 'the URL carries a user name or password' },
   'url.fragment': { rule: 'R1', description: 'the URL has a #fragment, which HTTP never sends' },
@@ -26,7 +47,7 @@ export const ruleCodes = {
   'url.reserved_host': {
     rule: 'R2',
     description:
-      'the host is under a name reserved for local use (.localhost, .local, .internal, .invalid)',
+      'the host is under a name that never resolves publicly (.localhost, .local, .internal, .invalid, .home.arpa, .onion, .alt)',
   },
   'url.invalid_host': {
     rule: 'R2',
@@ -71,7 +92,14 @@ export const ruleCodes = {
   },
   'title.not_a_string': { rule: 'R9', description: 'title is not a string' },
   'title.too_long': { rule: 'R9', description: 'title is longer than 100 characters' },
-} as const satisfies Record<string, { rule: string; description: string }>;
+} as const satisfies Record<string, { rule: RuleSource; description: string }>;
 
-/** A stable issue code of the business rules. */
+/**
+ * A stable issue code of the business rules.
+ *
+ * @example
+ * ```ts
+ * const code: RuleCode = 'delay.above_maximum';
+ * ```
+ */
 export type RuleCode = keyof typeof ruleCodes;

@@ -4,20 +4,35 @@ import { preview, ruleIssue } from './issue.js';
 /** The spec's pattern: 1–99 seconds or minutes. */
 const SPEC_PATTERN = /^([1-9][0-9]?)([sm])$/;
 
-/** The documentation's bound (R5). */
+/**
+ * The documentation's upper bound of `config.delay`, in seconds (R5).
+ *
+ * @example
+ * ```ts
+ * checkDelay(`${MAX_DELAY_SECONDS}s`, '/config/delay'); // []
+ * ```
+ */
 export const MAX_DELAY_SECONDS = 30;
 
 /**
  * Which delay rule applies: `docs` (default) enforces R5, 1s to 30s in seconds only, as Upvest's
- * registration guide states; `spec` accepts everything the 1.9.0 schema pattern accepts (1–99 s
- * or m), as older documentation did.
+ * current registration guide states; `spec` accepts everything the 1.9.0 schema pattern accepts
+ * (1–99 s or m), as older documentation did. There is deliberately no "minutes, capped at 30s"
+ * mode: the smallest minute value, `1m`, is already above the 30s cap.
+ *
+ * @example
+ * ```ts
+ * const policy: DelayPolicy = 'spec';
+ * checkDelay('1m', '/config/delay', policy); // []
+ * ```
  */
 export type DelayPolicy = 'docs' | 'spec';
 
 /**
  * R5: `delay` is `<n>s` with 1 ≤ n ≤ 30. Distinct codes tell a value the spec also rejects
- * (`delay.malformed`) from one only the documentation rejects (`delay.minutes_unit`,
- * `delay.above_maximum`).
+ * (`delay.malformed`: `0s`, `01s`, `1.5s`, `5`, `1h`, `5S`, `100s`) from one only the
+ * documentation rejects (`delay.minutes_unit`: `1m`–`99m`; `delay.above_maximum`: `31s`–`99s`).
+ * At most one issue per value. Never throws.
  *
  * @example
  * ```ts

@@ -1,14 +1,32 @@
 import type { ValidationIssue } from '../validation/issue.js';
 import { preview, ruleIssue } from './issue.js';
 
-/** The spec's bounds of `config.max_package_size`, in bytes. */
+/**
+ * The spec's lower bound of `config.max_package_size`, in bytes.
+ *
+ * @example
+ * ```ts
+ * checkMaxPackageSize(MIN_PACKAGE_SIZE, '/config/max_package_size'); // []
+ * ```
+ */
 export const MIN_PACKAGE_SIZE = 100;
+
+/**
+ * The spec's upper bound of `config.max_package_size`, in bytes (1 MiB).
+ *
+ * @example
+ * ```ts
+ * checkMaxPackageSize(MAX_PACKAGE_SIZE + 1, '/config/max_package_size')[0]?.code;
+ * // 'max_package_size.above_maximum'
+ * ```
+ */
 export const MAX_PACKAGE_SIZE = 1_048_576;
 
 /**
- * R6: `max_package_size` is a whole number of bytes within 100..1048576. It caps batching only:
- * a single event larger than it is still delivered whole, so a receiver must accept bigger
- * bodies than the configured maximum.
+ * R6: `max_package_size` is a whole number of bytes within 100..1048576 (the spec's bounds; a
+ * number such as `1024.0` is whole, a numeric string such as `"1024"` is not a number). It caps
+ * batching only: a single event larger than it is still delivered whole, so a receiver must
+ * accept bigger bodies than the configured maximum. Never throws.
  *
  * @example
  * ```ts

@@ -1,13 +1,21 @@
 import type { ValidationIssue } from '../validation/issue.js';
 import { ruleIssue } from './issue.js';
 
-/** The spec's `maxLength` of a title. */
+/**
+ * The spec's `maxLength` of a title, in Unicode code points.
+ *
+ * @example
+ * ```ts
+ * checkTitle('🙂'.repeat(MAX_TITLE_LENGTH), '/title'); // []: 100 code points, 200 UTF-16 units
+ * ```
+ */
 export const MAX_TITLE_LENGTH = 100;
 
 /**
  * R9: the title is a label of at most 100 characters, counted as Unicode code points like JSON
- * Schema's `maxLength` (an emoji counts once). An empty title is allowed: the API's schema
- * allows it and the documentation calls the title optional.
+ * Schema's `maxLength` (an emoji of one code point counts once; a flag of two counts twice). An
+ * empty or white-space-only title is allowed: the schema has no `minLength` and the guide calls
+ * the title an optional label. Never throws.
  *
  * @example
  * ```ts

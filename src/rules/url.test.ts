@@ -1,8 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkWebhookUrl, isIpHost, validateWebhookUrl } from './url.js';
+import { ruleCodes } from './codes.js';
+import {
+  checkWebhookUrl,
+  isIpHost,
+  isIpLiteralHost,
+  isIpv4Spelling,
+  MAX_URL_LENGTH,
+  reservedHostSuffixes,
+  validateWebhookUrl,
+} from './url.js';
 
 const codes = (url: unknown) => checkWebhookUrl(url, '/url').map((issue) => issue.code);
+
+const longHost = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
 
 /** [name, url]: every row must pass. */
 const valid: [string, string][] = [
@@ -11,35 +22,63 @@ const valid: [string, string][] = [
   ['a host with a trailing slash', 'https://tenant.tld/'],
   ['a deep subdomain', 'https://hooks.eu-central.prod.tenant.tld/upvest'],
   ['a query string', 'https://tenant.tld/hook?source=upvest&v=1'],
+  ['a query without a path', 'https://tenant.tld?x=1'],
+  ['path parameters', 'https://tenant.tld/hook;v=1'],
   ['an explicit port 443', 'https://tenant.tld:443/hook'],
   ['an explicit high port', 'https://tenant.tld:8443/hook'],
+  ['the lowest port', 'https://tenant.tld:1/'],
+  ['the highest port', 'https://tenant.tld:65535/'],
+  ['a port with leading zeros', 'https://tenant.tld:00443/'],
+  ['an empty port', 'https://tenant.tld:/'],
   ['upper-case scheme and host', 'HTTPS://TENANT.TLD/hook'],
   ['a hyphenated label', 'https://my-tenant.tld/hook'],
+  ['a label with a double hyphen', 'https://a--b.tenant.tld/'],
   ['a label of digits', 'https://123.tenant.tld/hook'],
+  ['a single-letter top-level label', 'https://tenant.c/'],
   ['a host that starts like an IP but is a name', 'https://1.2.3.tenant.tld/hook'],
+  ['a host that starts with four IP-like labels', 'https://1.2.3.4.tld/hook'],
+  ['a hex-looking label inside a name', 'https://0x7f.tenant.tld/'],
+  ['a top-level label of a digit and letters', 'https://tenant.1a/'],
   ['an internationalised host', 'https://bücher.de/hook'],
+  ['an internationalised host in capitals', 'https://BÜCHER.de/hook'],
   ['a punycode host', 'https://xn--bcher-kva.de/hook'],
+  ['an emoji host', 'https://💩.la/'],
+  ['an internationalised top-level label', 'https://a.xn--p1ai/'],
+  ['an ideographic full stop between labels', 'https://tenant\u3002tld/'],
   ['a 63-character label', `https://${'a'.repeat(63)}.tld/`],
+  ['a host of exactly 253 characters', `https://${longHost}/`],
   ['percent-encoding in the path', 'https://tenant.tld/hooks/%E2%9C%93'],
+  ['a percent-encoded bidi control in the path (visible)', 'https://tenant.tld/%E2%80%AE'],
+  ['non-ASCII letters in the path', 'https://tenant.tld/hooks/übersicht'],
   [
-    'a long path of 1000 characters',
-    `https://tenant.tld/${'p'.repeat(1000 - 'https://tenant.tld/'.length)}`,
+    'a URL of exactly 1000 characters',
+    `https://tenant.tld/${'p'.repeat(MAX_URL_LENGTH - 'https://tenant.tld/'.length)}`,
+  ],
+  [
+    'a URL of 1000 code points but more UTF-16 units',
+    `https://tenant.tld/${'😀'.repeat(MAX_URL_LENGTH - 'https://tenant.tld/'.length)}`,
   ],
   ['a host ending in a hex-like but non-numeric label', 'https://tenant.cafe/hook'],
-  ['an .example host', 'https://hooks.tenant.example/'],
+  ['an .example host (documentation)', 'https://hooks.tenant.example/'],
+  ['a .test host (test fixtures)', 'https://hooks.test/'],
+  ['a name under an undelegated top-level label', 'https://hooks.corp/'],
 ];
 
 /** [name, url, expected codes]: every row must fail with exactly these codes. */
 const invalid: [string, unknown, string[]][] = [
   // R1: scheme
   ['plain http (R1)', 'http://tenant.tld/hook', ['url.scheme_not_https']],
+  ['upper-case HTTP (R1)', 'HTTP://tenant.tld/hook', ['url.scheme_not_https']],
   ['ftp (R1)', 'ftp://tenant.tld/hook', ['url.scheme_not_https']],
   ['ws (R1)', 'ws://tenant.tld/hook', ['url.scheme_not_https']],
   ['wss (R1)', 'wss://tenant.tld/hook', ['url.scheme_not_https']],
+  ['a made-up scheme (R1)', 'httpss://tenant.tld/hook', ['url.scheme_not_https']],
   ['a scheme-relative URL (R1)', '//tenant.tld/hook', ['url.malformed']],
   ['no scheme at all (R1)', 'tenant.tld/hook', ['url.malformed']],
   ['a javascript: URL (R1)', 'javascript:alert(1)', ['url.malformed', 'url.scheme_not_https']],
   ['a data: URL (R1)', 'data:text/plain,hi', ['url.malformed', 'url.scheme_not_https']],
+  ['a mailto: URL (R1)', 'mailto:hooks@tenant.tld', ['url.malformed', 'url.scheme_not_https']],
+  ['a file: URL (R1)', 'file:///etc/passwd', ['url.malformed', 'url.scheme_not_https']],
   ['http with an IP (R1, R2)', 'http://10.0.0.1/hook', ['url.scheme_not_https', 'url.ip_host']],
   // R2: IPv4 in every spelling the WHATWG parser accepts
   ['a dotted-quad IPv4 host (R2)', 'https://192.168.0.1/hook', ['url.ip_host']],
@@ -52,24 +91,43 @@ const invalid: [string, unknown, string[]][] = [
   ['the largest IPv4 integer (R2)', 'https://4294967295/', ['url.ip_host']],
   ['the single digit 0 (R2)', 'https://0/', ['url.ip_host']],
   ['an IPv4 host written in octal (R2)', 'https://0300.0250.0.1/hook', ['url.ip_host']],
+  ['loopback written in octal (R2)', 'https://0177.0.0.1/', ['url.ip_host']],
   ['an IPv4 host as one octal number (R2)', 'https://017700000001/', ['url.ip_host']],
+  [
+    'an octal part with many leading zeros (R2)',
+    `https://${'0'.repeat(60)}177.1/`,
+    ['url.ip_host'],
+  ],
   ['an IPv4 host written in hex per part (R2)', 'https://0xC0.0xA8.0.1/hook', ['url.ip_host']],
+  ['an IPv4 host in upper-case hex (R2)', 'https://0X7F.0X0.0X0.0X1/', ['url.ip_host']],
   ['an IPv4 host as one hex number (R2)', 'https://0xc0a80001/hook', ['url.ip_host']],
   ['loopback as one hex number (R2)', 'https://0x7f000001/', ['url.ip_host']],
+  ['a hex number with a trailing dot (R2)', 'https://0x7F000001./', ['url.ip_host']],
+  ['a hex number padded with zeros (R2)', `https://0x${'0'.repeat(60)}7f000001/`, ['url.ip_host']],
   ['a bare 0x (R2)', 'https://0x/', ['url.ip_host']],
   ['mixed octal, hex and decimal parts (R2)', 'https://0x7f.0.00.1/', ['url.ip_host']],
   ['a shortened IPv4 with two parts (R2)', 'https://127.1/hook', ['url.ip_host']],
   ['a shortened IPv4 with three parts (R2)', 'https://10.1.1/hook', ['url.ip_host']],
+  ['a shortened loopback with three parts (R2)', 'https://127.0.1/', ['url.ip_host']],
   ['a shortened hex IPv4 (R2)', 'https://0x7f.1/', ['url.ip_host']],
   ['a leading-zero part (R2)', 'https://1.2.3.04/', ['url.ip_host']],
   ['an IPv4 host with a trailing dot (R2)', 'https://1.2.3.4./hook', ['url.ip_host']],
   ['a percent-encoded IPv4 host (R2)', 'https://%31%32%37.0.0.1/hook', ['url.ip_host']],
+  ['percent-encoded dots (R2)', 'https://127%2E0%2E0%2E1/', ['url.ip_host']],
+  ['a percent-encoded hex prefix (R2)', 'https://%30x7f.1/', ['url.ip_host']],
   [
     'an IPv4 host with a percent-encoded trailing dot (R2)',
     'https://127.0.0.1%2e/',
     ['url.ip_host'],
   ],
   ['an IPv4 host in full-width digits (R2)', 'https://１２７.０.０.１/hook', ['url.ip_host']],
+  ['full-width digits and full stops (R2)', 'https://１２７．０．０．１/', ['url.ip_host']],
+  [
+    'ideographic full stops between digits (R2)',
+    'https://127\u30020\u30020\u30021/',
+    ['url.ip_host'],
+  ],
+  ['a full-width hex spelling (R2)', 'https://０ｘ７ｆ.1/', ['url.ip_host']],
   ['an IPv4 host in circled digits (R2)', 'https://①②⑦.0.0.1/', ['url.ip_host']],
   ['an IPv4 host with a port (R2)', 'https://127.0.0.1:8443/hook', ['url.ip_host']],
   ['an IPv4 host with user info (R2)', 'https://user@10.0.0.1/', ['url.userinfo', 'url.ip_host']],
@@ -77,6 +135,11 @@ const invalid: [string, unknown, string[]][] = [
   ['an IPv6 host (R2)', 'https://[2001:db8::1]/hook', ['url.ip_host']],
   ['the IPv6 loopback (R2)', 'https://[::1]/hook', ['url.ip_host']],
   ['the IPv6 loopback written in full (R2)', 'https://[0:0:0:0:0:0:0:1]/', ['url.ip_host']],
+  [
+    'an IPv6 host with every zero written (R2)',
+    'https://[2001:0db8:0:0:0:0:0:0001]/',
+    ['url.ip_host'],
+  ],
   ['the unspecified IPv6 address (R2)', 'https://[::]/', ['url.ip_host']],
   [
     'an IPv4-mapped IPv6 host in dotted form (R2)',
@@ -84,26 +147,45 @@ const invalid: [string, unknown, string[]][] = [
     ['url.ip_host'],
   ],
   ['an IPv4-mapped IPv6 host in hex form (R2)', 'https://[::ffff:7f00:1]/hook', ['url.ip_host']],
+  ['an IPv4-mapped private address (R2)', 'https://[::ffff:c0a8:1]/', ['url.ip_host']],
   ['an IPv4-compatible IPv6 host (R2)', 'https://[::1.2.3.4]/', ['url.ip_host']],
+  ['a NAT64 IPv6 host (R2)', 'https://[64:ff9b::192.0.2.33]/', ['url.ip_host']],
   ['a link-local IPv6 host (R2)', 'https://[fe80::1]/', ['url.ip_host']],
   ['an IPv6 host with a port (R2)', 'https://[2001:db8::1]:8443/hook', ['url.ip_host']],
   ['an upper-case IPv6 host (R2)', 'https://[2001:DB8::A]/', ['url.ip_host']],
+  [
+    'an IPv6 host with user info and a port (R2)',
+    'https://u:p@[::1]:8443/',
+    ['url.userinfo', 'url.ip_host'],
+  ],
   ['an IPv6 host without brackets', 'https://2001:db8::1/hook', ['url.malformed']],
   ['an IPv6 zone id', 'https://[fe80::1%25eth0]/', ['url.malformed']],
+  ['an unclosed IPv6 bracket', 'https://[::1/hook', ['url.malformed']],
   // R2: names that are not public DNS names
   ['localhost (R2)', 'https://localhost/hook', ['url.single_label_host']],
+  ['LOCALHOST in capitals (R2)', 'https://LOCALHOST/hook', ['url.single_label_host']],
   ['localhost with a port (R2)', 'https://localhost:8443/', ['url.single_label_host']],
   ['an intranet single label (R2)', 'https://intranet/hook', ['url.single_label_host']],
+  ['a top-level label alone (R2)', 'https://com/', ['url.single_label_host']],
   ['a .localhost name (R2)', 'https://app.localhost/hook', ['url.reserved_host']],
   ['a .local mDNS name (R2)', 'https://printer.local/hook', ['url.reserved_host']],
   ['an .internal name (R2)', 'https://hooks.corp.internal/', ['url.reserved_host']],
   ['an .invalid name (R2)', 'https://hooks.invalid/', ['url.reserved_host']],
+  ['a .home.arpa name (R2)', 'https://nas.home.arpa/hook', ['url.reserved_host']],
+  ['an .onion name (R2)', 'https://hooksxyz.onion/', ['url.reserved_host']],
+  ['an .alt name (R2)', 'https://hooks.alt/', ['url.reserved_host']],
+  ['a reserved name in capitals (R2)', 'https://PRINTER.LOCAL/', ['url.reserved_host']],
   ['a host with a trailing dot (R2)', 'https://tenant.tld./hook', ['url.invalid_host']],
+  ['localhost with a trailing dot (R2)', 'https://localhost./', ['url.invalid_host']],
   ['an empty label (R2)', 'https://tenant..tld/hook', ['url.invalid_host']],
+  ['a leading dot (R2)', 'https://.tenant.tld/', ['url.invalid_host']],
   ['a label starting with a hyphen (R2)', 'https://-tenant.tld/', ['url.invalid_host']],
   ['a label ending with a hyphen (R2)', 'https://tenant-.tld/', ['url.invalid_host']],
+  ['a top-level label ending with a hyphen (R2)', 'https://tenant.tld-/', ['url.invalid_host']],
   ['an underscore in a label (R2)', 'https://a_b.tenant.tld/', ['url.invalid_host']],
+  ['a leading underscore (R2)', 'https://_dmarc.tenant.tld/', ['url.invalid_host']],
   ['a 64-character label (R2)', `https://${'a'.repeat(64)}.tld/`, ['url.invalid_host']],
+  ['a host of 254 characters (R2)', `https://${longHost}d/`, ['url.invalid_host']],
   [
     'a host longer than 253 characters (R2)',
     `https://${`${'a'.repeat(60)}.`.repeat(5)}tld/`,
@@ -112,44 +194,100 @@ const invalid: [string, unknown, string[]][] = [
   ['an IP-like host with extra dots (R2)', 'https://127.0.0.1.../', ['url.invalid_host']],
   ['a percent-encoded dot-dot host (R2)', 'https://%2e%2e/', ['url.invalid_host']],
   ['an asterisk in the host (R2)', 'https://*.tenant.tld/', ['url.invalid_host']],
+  ['a host that is punycode of nothing', 'https://xn--a.com/', ['url.malformed']],
+  ['a numeric top-level label', 'https://tenant.123/', ['url.malformed']],
+  ['a hex top-level label', 'https://tenant.0x1/', ['url.malformed']],
+  ['five IPv4 parts', 'https://1.2.3.4.5/', ['url.malformed']],
+  ['an IPv4 part above 255', 'https://256.0.0.1/', ['url.malformed']],
+  ['an invalid octal part', 'https://1.2.3.08/', ['url.malformed']],
+  ['an IPv4 integer above 2^32-1', 'https://4294967296/', ['url.malformed']],
+  ['Arabic-Indic digits', 'https://١٢٧.0.0.1/', ['url.malformed']],
   // Other URL rules
   ['user info (R1)', 'https://user:secret@tenant.tld/hook', ['url.userinfo']],
   ['a user name only', 'https://user@tenant.tld/hook', ['url.userinfo']],
   ['an empty user info', 'https://:@tenant.tld/hook', ['url.userinfo']],
   ['a bare @ before the host', 'https://@tenant.tld/hook', ['url.userinfo']],
+  ['a look-alike host in the user info', 'https://tenant.tld@evil.tld/', ['url.userinfo']],
+  ['an IP address hidden as user info', 'https://1.2.3.4@tenant.tld/', ['url.userinfo']],
   ['a fragment', 'https://tenant.tld/hook#events', ['url.fragment']],
   ['an empty fragment', 'https://tenant.tld/hook#', ['url.fragment']],
+  ['two hashes', 'https://tenant.tld/a#b#c', ['url.fragment']],
+  ['port 0', 'https://tenant.tld:0/hook', ['url.malformed']],
+  ['a port out of range', 'https://tenant.tld:65536/', ['url.malformed']],
+  ['a non-numeric port', 'https://tenant.tld:https/', ['url.malformed']],
+  ['two ports', 'https://tenant.tld:8443:80/', ['url.malformed']],
   [
     'a URL of 1001 characters',
-    `https://tenant.tld/${'p'.repeat(1001 - 'https://tenant.tld/'.length)}`,
+    `https://tenant.tld/${'p'.repeat(MAX_URL_LENGTH + 1 - 'https://tenant.tld/'.length)}`,
+    ['url.too_long'],
+  ],
+  [
+    'a URL of 1001 code points',
+    `https://tenant.tld/${'😀'.repeat(MAX_URL_LENGTH + 1 - 'https://tenant.tld/'.length)}`,
     ['url.too_long'],
   ],
   ['a newline inside the URL', 'https://tenant.tld/ho\nok', ['url.whitespace_or_control']],
+  ['a carriage return', 'https://tenant.tld/hook\r', ['url.whitespace_or_control']],
   ['a tab inside the host', 'https://ten\tant.tld/', ['url.whitespace_or_control']],
   ['a leading space', ' https://tenant.tld/', ['url.whitespace_or_control', 'url.malformed']],
   ['a trailing space', 'https://tenant.tld/ ', ['url.whitespace_or_control']],
+  [
+    'a space inside the host',
+    'https://ten ant.tld/',
+    ['url.whitespace_or_control', 'url.malformed'],
+  ],
   ['a NUL character', 'https://tenant.tld/\u0000', ['url.whitespace_or_control']],
+  ['a DEL character', 'https://tenant.tld/\u007f', ['url.whitespace_or_control']],
+  ['a next-line (NEL) character', 'https://tenant.tld/\u0085', ['url.whitespace_or_control']],
   ['a non-breaking space', 'https://tenant.tld/\u00a0', ['url.whitespace_or_control']],
+  ['an ideographic space', 'https://tenant.tld/\u3000', ['url.whitespace_or_control']],
+  ['a line separator', 'https://tenant.tld/\u2028', ['url.whitespace_or_control']],
   ['a zero-width space in the host', 'https://ten\u200bant.tld/', ['url.whitespace_or_control']],
+  ['a soft hyphen in the host', 'https://ten\u00adant.tld/', ['url.whitespace_or_control']],
+  ['a word joiner in the host', 'https://ten\u2060ant.tld/', ['url.whitespace_or_control']],
+  ['a variation selector in the host', 'https://ten\ufe0fant.tld/', ['url.whitespace_or_control']],
+  [
+    'a combining grapheme joiner in the host',
+    'https://ten\u034fant.tld/',
+    ['url.whitespace_or_control'],
+  ],
+  [
+    'a leading byte-order mark',
+    '\ufeffhttps://tenant.tld/',
+    ['url.whitespace_or_control', 'url.malformed'],
+  ],
+  ['a byte-order mark in the path', 'https://tenant.tld/\ufeff', ['url.whitespace_or_control']],
+  ['a right-to-left override', 'https://tenant.tld/\u202ekooh', ['url.whitespace_or_control']],
+  ['a Unicode tag character', 'https://tenant.tld/\u{e0001}', ['url.whitespace_or_control']],
+  ['a lone surrogate in the path', 'https://tenant.tld/\ud800', ['url.malformed']],
+  ['a lone surrogate in the host', 'https://ten\udc00ant.tld/', ['url.malformed']],
   ['backslashes instead of slashes', 'https:\\\\tenant.tld\\hook', ['url.malformed']],
   ['a backslash in the path', 'https://tenant.tld\\hook', ['url.malformed']],
+  ['a backslash after the slashes', 'https://\\tenant.tld/', ['url.malformed']],
   ['a missing double slash', 'https:tenant.tld/hook', ['url.malformed']],
   ['a single slash', 'https:/tenant.tld/hook', ['url.malformed']],
+  ['three slashes', 'https:///tenant.tld/hook', ['url.malformed']],
+  ['four slashes', 'https:////tenant.tld/', ['url.malformed']],
+  ['a scheme and nothing else', 'https://', ['url.malformed']],
   ['an empty string', '', ['url.malformed']],
-  ['a port out of range', 'https://tenant.tld:65536/', ['url.malformed']],
-  ['a numeric top-level label', 'https://tenant.123/', ['url.malformed']],
-  ['five IPv4 parts', 'https://1.2.3.4.5/', ['url.malformed']],
-  ['an IPv4 integer above 2^32-1', 'https://4294967296/', ['url.malformed']],
   // Not a string at all
   ['a number', 42, ['url.not_a_string']],
   ['null', null, ['url.not_a_string']],
+  ['undefined', undefined, ['url.not_a_string']],
   ['an object', { href: 'https://tenant.tld/' }, ['url.not_a_string']],
+  ['a URL object', new URL('https://tenant.tld/'), ['url.not_a_string']],
   ['an array', ['https://tenant.tld/'], ['url.not_a_string']],
 ];
 
 describe('checkWebhookUrl', () => {
   it('should have a table of at least 80 cases', () => {
     expect(valid.length + invalid.length).toBeGreaterThanOrEqual(80);
+  });
+
+  it('should produce every url.* code of the catalogue in some table row', () => {
+    const produced = new Set(invalid.flatMap(([, , expected]) => expected));
+    const catalogued = Object.keys(ruleCodes).filter((code) => code.startsWith('url.'));
+    expect(catalogued.filter((code) => !produced.has(code))).toEqual([]);
   });
 
   it.each(valid)('should accept %s', (_name, url) => {
@@ -161,14 +299,26 @@ describe('checkWebhookUrl', () => {
   });
 
   it('should point every issue at the path it was given', () => {
-    for (const issue of checkWebhookUrl('http://10.0.0.1/#x', '/url'))
-      expect(issue.path).toBe('/url');
+    const issues = checkWebhookUrl('http://user@10.0.0.1:0/#x', '/hooks/0/url');
+    expect(issues.length).toBeGreaterThan(1);
+    for (const issue of issues) expect(issue.path).toBe('/hooks/0/url');
   });
 
   it('should not echo a 10 MB URL back in its message', () => {
     const [issue] = checkWebhookUrl(`https://tenant.tld/${'x'.repeat(10_000_000)}`, '/url');
     expect(issue?.code).toBe('url.too_long');
     expect(issue?.message.length).toBeLessThan(200);
+  });
+
+  it.each([
+    'https://user:s3cr3t-pa55@tenant.tld/hook',
+    'https:\\\\user:s3cr3t-pa55@tenant.tld',
+    'https:user:s3cr3t-pa55@tenant.tld/hook',
+    'http://user:s3cr3t-pa55@10.0.0.1:0/#x',
+  ])('should never put the password of %s into a message', (url) => {
+    const issues = checkWebhookUrl(url, '/url');
+    expect(issues.length).toBeGreaterThan(0);
+    for (const issue of issues) expect(issue.message).not.toContain('s3cr3t');
   });
 });
 
@@ -177,6 +327,13 @@ describe('validateWebhookUrl', () => {
     expect(validateWebhookUrl('https://tenant.tld/webhooks/users')).toEqual({
       ok: true,
       value: 'https://tenant.tld/webhooks/users',
+    });
+  });
+
+  it('should return the URL as written, not normalised', () => {
+    expect(validateWebhookUrl('HTTPS://Tenant.TLD:443/hook')).toEqual({
+      ok: true,
+      value: 'HTTPS://Tenant.TLD:443/hook',
     });
   });
 
@@ -189,50 +346,248 @@ describe('validateWebhookUrl', () => {
     );
     expect(result.issues.every((issue) => issue.path === '')).toBe(true);
   });
+
+  it('should not throw when a JavaScript caller passes a non-string', () => {
+    const result = validateWebhookUrl(42 as unknown as string);
+    expect(result).toMatchObject({ ok: false, issues: [{ code: 'url.not_a_string', path: '' }] });
+  });
+});
+
+describe('isIpHost', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['[::1]', true],
+    ['[::ffff:7f00:1]', true],
+    ['tenant.tld', false],
+    ['1.2.3.tenant.tld', false],
+    ['1.2.3.4.tld', false],
+  ])('should say whether the normalised host %s is an IP address: %s', (host, expected) => {
+    expect(isIpHost(host)).toBe(expected);
+  });
+});
+
+describe('isIpLiteralHost', () => {
+  it.each([
+    ['192.168.0.1', true],
+    ['3232235521', true],
+    ['0300.0250.0.1', true],
+    ['0xC0.0xA8.0.1', true],
+    ['0xc0a80001', true],
+    ['127.1', true],
+    ['10.1.1', true],
+    ['1.2.3.4.', true],
+    ['%31%32%37.0.0.1', true],
+    ['１２７.０.０.１', true],
+    ['127。0。0。1', true],
+    ['①②⑦.0.0.1', true],
+    ['[::1]', true],
+    ['[::ffff:127.0.0.1]', true],
+    ['::1', true],
+    ['::ffff:7f00:1', true],
+    ['2001:db8::1', true],
+    ['[2001:db8::1]', true],
+    ['[', false],
+    ['[tenant.tld]', false],
+    ['[::1]/x', false],
+    ['[::g]', false],
+    ['1.2.3.4:443', false],
+    ['tenant.tld', false],
+    ['1.2.3.tenant.tld', false],
+    ['0x7f.tenant.tld', false],
+    ['256.0.0.1', false],
+    ['1.2.3.4.5', false],
+    ['1.2.3.08', false],
+    ['cafe:babe', false],
+    ['1.2.3.4/x', false],
+    ['tenant.tld@1.2.3.4', false],
+    ['', false],
+  ])('should say whether the raw host %j is an IP address: %s', (host, expected) => {
+    expect(isIpLiteralHost(host)).toBe(expected);
+  });
+
+  it('should not throw when a JavaScript caller passes a non-string', () => {
+    expect(isIpLiteralHost(null as unknown as string)).toBe(false);
+  });
+});
+
+describe('isIpv4Spelling', () => {
+  it.each([
+    ['1.2.3.4', true],
+    ['0', true],
+    ['0x', true],
+    ['4294967295', true],
+    ['4294967296', false],
+    ['0xffffffff', true],
+    ['0x100000000', false],
+    ['037777777777', true],
+    ['040000000000', false],
+    ['1.16777215', true],
+    ['1.16777216', false],
+    ['1.2.65535', true],
+    ['1.2.65536', false],
+    ['0X7F.1', true],
+    ['1..2', false],
+    ['.1.2.3', false],
+    ['1.2.3.4..', false],
+    ['1e3', false],
+    ['-1', false],
+    ['+1', false],
+    ['', false],
+  ])('should read %j as an IPv4 spelling: %s', (text, expected) => {
+    expect(isIpv4Spelling(text)).toBe(expected);
+  });
+});
+
+describe('reservedHostSuffixes', () => {
+  it.each(reservedHostSuffixes)('should reject a host under .%s (R2)', (suffix) => {
+    expect(codes(`https://hooks.${suffix}/`)).toEqual(['url.reserved_host']);
+  });
 });
 
 describe('URL rule properties', () => {
   const octet = fc.integer({ min: 0, max: 255 });
   const ipv4 = fc.tuple(octet, octet, octet, octet);
+  const asInteger = (p: number[]) => p.reduce((n, x) => n * 256 + x, 0);
+  const fullWidth = (text: string) =>
+    text.replace(/[0-9]/g, (digit) => String.fromCodePoint(0xff10 + Number(digit)));
+  const percentEncoded = (text: string) =>
+    [...text].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+  /** One part in a radix chosen by `radix` (0 decimal, 1 octal, 2 hex). */
+  const inRadix = (x: number, radix: number) =>
+    radix === 0 ? String(x) : radix === 1 ? `0${x.toString(8)}` : `0x${x.toString(16)}`;
+
   const spellings: [string, (p: number[]) => string][] = [
     ['dotted decimal', (p) => p.join('.')],
-    ['one decimal integer', (p) => String(p.reduce((n, x) => n * 256 + x, 0))],
-    ['one hex integer', (p) => `0x${p.reduce((n, x) => n * 256 + x, 0).toString(16)}`],
+    ['one decimal integer', (p) => String(asInteger(p))],
+    ['one hex integer', (p) => `0x${asInteger(p).toString(16)}`],
+    ['one upper-case hex integer', (p) => `0X${asInteger(p).toString(16).toUpperCase()}`],
+    ['one octal integer', (p) => `0${asInteger(p).toString(8)}`],
     ['dotted octal', (p) => p.map((x) => `0${x.toString(8)}`).join('.')],
     ['dotted hex', (p) => p.map((x) => `0x${x.toString(16)}`).join('.')],
+    ['two parts', (p) => `${p[0]}.${asInteger(p.slice(1))}`],
     ['three parts', (p) => `${p[0]}.${p[1]}.${(p[2] ?? 0) * 256 + (p[3] ?? 0)}`],
     ['with a trailing dot', (p) => `${p.join('.')}.`],
+    ['percent-encoded', (p) => percentEncoded(p.join('.'))],
+    ['in full-width digits', (p) => fullWidth(p.join('.'))],
+    ['with ideographic full stops', (p) => p.join('\u3002')],
     ['IPv4-mapped IPv6', (p) => `[::ffff:${p.join('.')}]`],
+    [
+      'IPv4-mapped IPv6 in hex',
+      (p) =>
+        `[::ffff:${(asInteger(p) >>> 16).toString(16)}:${(asInteger(p) & 0xffff).toString(16)}]`,
+    ],
   ];
 
   it.each(spellings)('should reject any IPv4 address written as %s (R2)', (_name, spell) => {
     fc.assert(
-      fc.property(ipv4, (parts) => {
-        expect(codes(`https://${spell(parts)}/hook`)).toContain('url.ip_host');
+      fc.property(ipv4, fc.option(fc.integer({ min: 1, max: 65535 })), (parts, port) => {
+        const host = spell(parts);
+        expect(codes(`https://${host}${port === null ? '' : `:${port}`}/hook`)).toEqual([
+          'url.ip_host',
+        ]);
+        expect(isIpLiteralHost(host)).toBe(true);
       }),
     );
   });
 
-  it('should accept generated DNS names under https', () => {
-    const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/);
-    const tld = fc.constantFrom('com', 'de', 'tld', 'io', 'example');
+  it('should reject any IPv4 address with each part in its own radix (R2)', () => {
+    const radix = fc.integer({ min: 0, max: 2 });
     fc.assert(
-      fc.property(fc.array(label, { minLength: 1, maxLength: 4 }), tld, (labels, top) => {
-        expect(codes(`https://${[...labels, top].join('.')}/webhooks`)).toEqual([]);
+      fc.property(ipv4, fc.tuple(radix, radix, radix, radix), (parts, radices) => {
+        const host = parts.map((x, i) => inRadix(x, radices[i] ?? 0)).join('.');
+        expect(codes(`https://${host}/`)).toEqual(['url.ip_host']);
       }),
     );
   });
 
-  it('should never throw and always give valid paths, whatever the input', () => {
+  it('should reject every IPv4 spelling fast-check knows (R2)', () => {
+    fc.assert(
+      fc.property(fc.ipV4Extended(), (host) => {
+        expect(codes(`https://${host}/`)).toEqual(['url.ip_host']);
+        expect(isIpLiteralHost(host)).toBe(true);
+      }),
+    );
+  });
+
+  it('should reject every IPv6 address in brackets (R2)', () => {
+    fc.assert(
+      fc.property(fc.ipV6(), (host) => {
+        expect(codes(`https://[${host}]/`)).toEqual(['url.ip_host']);
+        expect(isIpLiteralHost(host)).toBe(true);
+      }),
+    );
+  });
+
+  it('should read IPv4 spellings exactly as the WHATWG parser does', () => {
+    const text = fc.string({ unit: fc.constantFrom(...'0123456789abcdefxX.'), maxLength: 24 });
+    fc.assert(
+      fc.property(text, (host) => {
+        let hostname: string | undefined;
+        try {
+          hostname = new URL(`https://${host}/`).hostname;
+        } catch {
+          hostname = undefined;
+        }
+        if (isIpv4Spelling(host)) expect(hostname).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+        else if (hostname !== undefined) expect(isIpHost(hostname)).toBe(false);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?$/);
+  const topLabel = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z]$/);
+  const publicName = fc
+    .tuple(fc.array(label, { minLength: 1, maxLength: 4 }), topLabel)
+    .map(([labels, top]) => [...labels, top].join('.'))
+    .filter((name) => !reservedHostSuffixes.some((s) => name === s || name.endsWith(`.${s}`)));
+
+  it('should accept generated DNS names under https, with any port, path and query', () => {
+    const segment = fc.stringMatching(/^[A-Za-z0-9._~-]{1,12}$/);
     fc.assert(
       fc.property(
-        fc.oneof(fc.string(), fc.webUrl(), fc.anything(), fc.string({ unit: 'grapheme' })),
-        (value) => {
-          const issues = checkWebhookUrl(value, '/url');
-          for (const issue of issues) expect(issue.path).toBe('/url');
+        publicName,
+        fc.option(fc.integer({ min: 1, max: 65535 })),
+        fc.array(segment, { maxLength: 4 }),
+        fc.option(segment),
+        fc.boolean(),
+        (host, port, segments, query, upper) => {
+          const url = `https://${upper ? host.toUpperCase() : host}${port === null ? '' : `:${port}`}/${segments.join('/')}${query === null ? '' : `?q=${query}`}`;
+          expect(codes(url)).toEqual([]);
+          expect(isIpLiteralHost(host)).toBe(false);
         },
       ),
-      { numRuns: 500 },
+    );
+  });
+
+  it('should refuse a white space, control or invisible character anywhere', () => {
+    const hidden = fc.constantFrom(
+      '\t',
+      '\n',
+      '\r',
+      ' ',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      '\u0085',
+      '\u00a0',
+      '\u00ad',
+      '\u200b',
+      '\u200d',
+      '\u2028',
+      '\u2060',
+      '\u202e',
+      '\u3000',
+      '\ufe0f',
+      '\ufeff',
+    );
+    fc.assert(
+      fc.property(publicName, hidden, fc.nat(), (host, char, at) => {
+        const url = `https://${host}/webhooks`;
+        const index = 'https://'.length + (at % (url.length - 'https://'.length));
+        const spoiled = `${url.slice(0, index)}${char}${url.slice(index)}`;
+        expect(codes(spoiled)).toContain('url.whitespace_or_control');
+      }),
     );
   });
 
@@ -243,15 +598,25 @@ describe('URL rule properties', () => {
       }),
     );
   });
-});
 
-describe('isIpHost', () => {
-  it.each([
-    ['127.0.0.1', true],
-    ['[::1]', true],
-    ['tenant.tld', false],
-    ['1.2.3.tenant.tld', false],
-  ])('should say %s is an IP host: %s', (host, expected) => {
-    expect(isIpHost(host)).toBe(expected);
+  it('should never throw and always give the path it was given, whatever the input', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.string({ unit: 'grapheme' }),
+          fc.webUrl({ withFragments: true, withQueryParameters: true }),
+          fc.anything({ withNullPrototype: true, withBigInt: true, withSparseArray: true }),
+        ),
+        (value) => {
+          for (const issue of checkWebhookUrl(value, '/url')) {
+            expect(issue.path).toBe('/url');
+            expect(issue.message.length).toBeLessThan(400);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

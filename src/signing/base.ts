@@ -1,123 +1,60 @@
-import {
-  serializeInnerList,
-  serializeItem,
-  type BareItem,
-  type InnerList,
-  type Item,
-  type Parameters,
-} from 'structured-headers';
-import { headerValue, type HttpMessage } from './message.js';
+import { serializeItem, type BareItem, type Item } from 'structured-headers';
+import { componentValue, formatComponentId, parseComponentId } from './components.js';
+import type { HttpMessage } from './message.js';
 
 /**
  * How the lines of a signature base are written: `rfc9421` (draft-15 and RFC 9421: quoted
  * component names, `"@method": POST`) or `upvest-v6` (Upvest's older profile: unquoted names,
  * `@method: POST`), which Upvest documents for verifying its webhook deliveries.
+ *
+ * @example
+ * ```ts
+ * const format: BaseFormat = 'upvest-v6';
+ * ```
  */
 export type BaseFormat = 'rfc9421' | 'upvest-v6';
 
-/** Signature parameters, in the order they are serialized. */
-export interface SignatureParameters {
-  readonly created?: number;
-  readonly expires?: number;
-  readonly nonce?: string;
-  readonly keyid?: string;
-  readonly alg?: string;
-  readonly tag?: string;
-}
-
-/** A component of the base could not be derived from the message. */
-export class MissingComponentError extends Error {
-  constructor(readonly component: string) {
-    super(`the message has no ${component}`);
-  }
-}
-
 /**
- * The value of a covered component: a derived component (`@method`, `@target-uri`,
- * `@authority`, `@scheme`, `@request-target`, `@path`, `@query`, `@status`) or a header.
+ * Both base formats, in the order `baseFormat: 'either'` tries them.
  *
  * @example
  * ```ts
- * componentValue({ method: 'post', url: 'https://example.com/foo?a=1', headers: {} }, '@query'); // '?a=1'
+ * BASE_FORMATS; // ['rfc9421', 'upvest-v6']
  * ```
  */
-export function componentValue(message: HttpMessage, name: string): string {
-  if (!name.startsWith('@')) {
-    const value = headerValue(message, name);
-    if (value === undefined) throw new MissingComponentError(name);
-    // Field values are trimmed and obsolete line folding becomes a space (RFC 9421 §2.1).
-    return value.replace(/\s*\r?\n\s*/g, ' ').trim();
-  }
-  if (name === '@status') {
-    if (message.status === undefined) throw new MissingComponentError(name);
-    return String(message.status);
-  }
-  if (name === '@method') {
-    if (!message.method) throw new MissingComponentError(name);
-    return message.method.toUpperCase();
-  }
-  if (message.url === undefined) throw new MissingComponentError(name);
-  const url = new URL(message.url);
-  switch (name) {
-    case '@target-uri':
-      return url.href;
-    case '@authority':
-      return url.host.toLowerCase();
-    case '@scheme':
-      return url.protocol.slice(0, -1).toLowerCase();
-    case '@request-target':
-      return `${url.pathname || '/'}${url.search}`;
-    case '@path':
-      return url.pathname || '/';
-    case '@query':
-      return url.search === '' ? '?' : url.search;
-    default:
-      throw new MissingComponentError(name);
-  }
-}
+export const BASE_FORMATS: readonly BaseFormat[] = ['rfc9421', 'upvest-v6'];
 
-function toParameters(params: SignatureParameters): Parameters {
-  const map: Parameters = new Map<string, BareItem>();
-  for (const key of ['created', 'expires', 'nonce', 'keyid', 'alg', 'tag'] as const) {
-    const value = params[key];
-    if (value !== undefined) map.set(key, value);
-  }
-  return map;
-}
+const SIGNATURE_PARAMS: Item = ['@signature-params', new Map<string, BareItem>()];
 
-/** The serialized `@signature-params` value: the inner list of components with parameters. */
-export function serializeSignatureParams(
-  components: readonly string[],
-  params: SignatureParameters | Parameters,
-): string {
-  const list: InnerList = [
-    components.map((component): Item => [component, new Map<string, BareItem>()]),
-    params instanceof Map ? params : toParameters(params),
-  ];
-  return serializeInnerList(list);
+function lineName(item: Item, format: BaseFormat): string {
+  return format === 'rfc9421' ? serializeItem(item) : formatComponentId(item);
 }
 
 /**
- * Builds the signature base: one line per covered component, then the `@signature-params` line,
- * joined by `\n` with no trailing newline.
+ * Builds the signature base: one line per covered component, `<name>: <value>`, then the
+ * `@signature-params` line, joined by `\n` with no trailing newline. `signatureParams` is the
+ * serialized inner list exactly as it goes into `signature-input`. Throws
+ * {@link MissingComponentError} when a component cannot be derived.
  *
  * @example
  * ```ts
+ * const message = { method: 'POST', url: 'https://example.com/foo', headers: {} };
  * buildSignatureBase(message, ['@method', '@path'], '("@method" "@path");created=1618884473');
  * // '"@method": POST\n"@path": /foo\n"@signature-params": ("@method" "@path");created=1618884473'
+ * buildSignatureBase(message, ['@method'], '("@method");created=1618884473', 'upvest-v6');
+ * // '@method: POST\n@signature-params: ("@method");created=1618884473'
  * ```
  */
 export function buildSignatureBase(
   message: HttpMessage,
-  components: readonly string[],
+  components: readonly (string | Item)[],
   signatureParams: string,
   format: BaseFormat = 'rfc9421',
 ): string {
-  const name = (component: string) =>
-    format === 'rfc9421' ? serializeItem([component, new Map<string, BareItem>()]) : component;
-  const lines = components.map(
-    (component) => `${name(component)}: ${componentValue(message, component)}`,
-  );
-  lines.push(`${name('@signature-params')}: ${signatureParams}`);
+  const lines = components.map((component) => {
+    const item = typeof component === 'string' ? parseComponentId(component) : component;
+    return `${lineName(item, format)}: ${componentValue(message, item)}`;
+  });
+  lines.push(`${lineName(SIGNATURE_PARAMS, format)}: ${signatureParams}`);
   return lines.join('\n');
 }

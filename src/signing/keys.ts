@@ -6,54 +6,98 @@ import {
   type JsonWebKey,
 } from 'node:crypto';
 import { UpvestConfigurationError } from '../errors.js';
+import type { SignatureAlgorithm } from './algorithms.js';
 
-/** A key as PEM text, a JSON Web Key, a `KeyObject`, or HMAC secret bytes. */
+export type { SignatureAlgorithm } from './algorithms.js';
+
+/**
+ * A key as PEM text, a JSON Web Key (`kty: "oct"` for HMAC), a `KeyObject`, or HMAC secret
+ * bytes.
+ *
+ * @example
+ * ```ts
+ * const key: KeyInput = await readFile('upvest-private.pem', 'utf8');
+ * ```
+ */
 export type KeyInput = string | JsonWebKey | KeyObject | Uint8Array;
 
-/** The algorithms of HTTP message signatures this package signs and verifies. */
-export type SignatureAlgorithm =
-  | 'ecdsa-p521-sha512'
-  | 'ecdsa-p256-sha256'
-  | 'ed25519'
-  | 'hmac-sha256'
-  | 'rsa-pss-sha512'
-  | 'rsa-v1_5-sha256';
-
-// Messages name the kind of key only: the key material must never reach an error or a log.
+// Messages name the kind of key only: the key material must never reach an error or a log,
+// so Node's own error (the cause) is dropped too.
 function unusable(kind: string): UpvestConfigurationError {
   return new UpvestConfigurationError(
     `the ${kind} key could not be read (expected PEM, a JWK, a KeyObject or secret bytes)`,
   );
 }
 
-/** Reads a private (or secret) key for signing. */
+function secretKey(bytes: Uint8Array): KeyObject {
+  if (bytes.length === 0) throw new Error('empty secret');
+  return createSecretKey(bytes);
+}
+
+function fromJwk(jwk: JsonWebKey, half: 'private' | 'public'): KeyObject {
+  if (jwk.kty === 'oct') {
+    if (typeof jwk.k !== 'string') throw new Error('no k');
+    return secretKey(Buffer.from(jwk.k, 'base64url'));
+  }
+  const input = { key: jwk, format: 'jwk' } as const;
+  return half === 'private' ? createPrivateKey(input) : createPublicKey(input);
+}
+
+/**
+ * Reads a private (or secret) key for signing.
+ *
+ * @example
+ * ```ts
+ * const key = toSigningKey(pem); // KeyObject { type: 'private', asymmetricKeyType: 'ec' }
+ * ```
+ */
 export function toSigningKey(input: KeyInput): KeyObject {
+  let key: KeyObject;
   try {
-    if (input instanceof KeyObject) return input;
-    if (input instanceof Uint8Array) return createSecretKey(input);
-    if (typeof input === 'string') return createPrivateKey(input);
-    return createPrivateKey({ key: input, format: 'jwk' });
+    if (input instanceof KeyObject) key = input;
+    else if (input instanceof Uint8Array) key = secretKey(input);
+    else if (typeof input === 'string') key = createPrivateKey(input);
+    else key = fromJwk(input, 'private');
   } catch {
     throw unusable('private');
   }
+  if (key.type === 'public') {
+    throw new UpvestConfigurationError('a public key cannot sign: pass the private key');
+  }
+  return key;
 }
 
-/** Reads a public (or secret) key for verifying; a private key gives its public half. */
+/**
+ * Reads a public (or secret) key for verifying; a private key gives its public half.
+ *
+ * @example
+ * ```ts
+ * const key = toVerifyingKey(publicJwk); // KeyObject { type: 'public' }
+ * ```
+ */
 export function toVerifyingKey(input: KeyInput): KeyObject {
   try {
-    if (input instanceof KeyObject)
+    if (input instanceof KeyObject) {
       return input.type === 'private' ? createPublicKey(input) : input;
-    if (input instanceof Uint8Array) return createSecretKey(input);
+    }
+    if (input instanceof Uint8Array) return secretKey(input);
     if (typeof input === 'string') return createPublicKey(input);
-    return createPublicKey({ key: input, format: 'jwk' });
+    return fromJwk(input, 'public');
   } catch {
     throw unusable('public');
   }
 }
 
+const CURVES: Record<string, SignatureAlgorithm> = {
+  secp521r1: 'ecdsa-p521-sha512',
+  prime256v1: 'ecdsa-p256-sha256',
+};
+
 /**
- * The algorithm a key implies: P-521 → ecdsa-p521-sha512 (Upvest), P-256 → ecdsa-p256-sha256,
- * Ed25519 → ed25519, a secret → hmac-sha256, RSA-PSS → rsa-pss-sha512, RSA → rsa-v1_5-sha256.
+ * The algorithm a key implies: P-521 → `ecdsa-p521-sha512` (Upvest), P-256 →
+ * `ecdsa-p256-sha256`, Ed25519 → `ed25519`, a secret → `hmac-sha256`, an RSA-PSS key →
+ * `rsa-pss-sha512`, an RSA key → `rsa-v1_5-sha256` (name `rsa-pss-sha512` explicitly for PSS
+ * with a plain RSA key). Throws for other keys.
  *
  * @example
  * ```ts
@@ -70,11 +114,11 @@ export function algorithmForKey(key: KeyObject): SignatureAlgorithm {
     case 'rsa':
       return 'rsa-v1_5-sha256';
     case 'ec': {
-      const curve = key.asymmetricKeyDetails?.namedCurve;
-      if (curve === 'secp521r1') return 'ecdsa-p521-sha512';
-      if (curve === 'prime256v1') return 'ecdsa-p256-sha256';
+      const curve = key.asymmetricKeyDetails?.namedCurve ?? 'unknown';
+      const algorithm = CURVES[curve];
+      if (algorithm) return algorithm;
       throw new UpvestConfigurationError(
-        `EC keys on curve ${curve ?? 'unknown'} are not supported; use P-521 or P-256`,
+        `EC keys on curve ${curve} are not supported; use P-521 or P-256`,
       );
     }
     default:
@@ -82,4 +126,52 @@ export function algorithmForKey(key: KeyObject): SignatureAlgorithm {
         `${key.asymmetricKeyType ?? 'this'} keys are not supported for HTTP message signatures`,
       );
   }
+}
+
+/**
+ * Whether a key can be used with an algorithm: the curve must match for ECDSA, HMAC needs a
+ * secret, RSA-PSS takes RSA and RSA-PSS keys. This stops, say, `ecdsa-p256-sha256` being
+ * computed with a P-521 key, or an `alg` parameter turning a public key into an HMAC secret.
+ *
+ * @example
+ * ```ts
+ * keyFits('ecdsa-p256-sha256', p521PublicKey); // false
+ * ```
+ */
+export function keyFits(algorithm: SignatureAlgorithm, key: KeyObject): boolean {
+  switch (algorithm) {
+    case 'hmac-sha256':
+      return key.type === 'secret';
+    case 'ed25519':
+      return key.asymmetricKeyType === 'ed25519';
+    case 'rsa-pss-sha512':
+      return key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss';
+    case 'rsa-v1_5-sha256':
+      return key.asymmetricKeyType === 'rsa';
+    case 'ecdsa-p521-sha512':
+    case 'ecdsa-p256-sha256':
+      return (
+        key.asymmetricKeyType === 'ec' &&
+        CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''] === algorithm
+      );
+  }
+}
+
+/**
+ * Throws a configuration error when {@link keyFits} says no. The message names the algorithm
+ * and the kind of key, never the key.
+ *
+ * @example
+ * ```ts
+ * assertKeyFits('ed25519', toSigningKey(pem));
+ * ```
+ */
+export function assertKeyFits(algorithm: SignatureAlgorithm, key: KeyObject): void {
+  if (keyFits(algorithm, key)) return;
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  const kind =
+    key.type === 'secret'
+      ? 'a secret key'
+      : `a key of type ${key.asymmetricKeyType ?? 'unknown'}${curve ? ` (${curve})` : ''}`;
+  throw new UpvestConfigurationError(`${algorithm} cannot be used with ${kind}`);
 }

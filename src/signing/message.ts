@@ -1,6 +1,19 @@
 /**
+ * Header fields as a record or a `Headers` object. A record's values may be arrays (one entry per
+ * field line, as Node's `IncomingHttpHeaders` gives repeated fields); `undefined` means absent.
+ *
+ * @example
+ * ```ts
+ * const headers: HeaderInput = { accept: ['application/json', 'text/plain'], 'content-type': 'application/json' };
+ * ```
+ */
+export type HeaderInput =
+  Readonly<Record<string, string | readonly string[] | undefined>> | Headers;
+
+/**
  * The parts of an HTTP message a signature can cover. Requests have `method` and `url`;
- * responses have `status`. Header names are matched case-insensitively.
+ * responses have `status` (and `request` for components marked `;req`). Header names are
+ * matched case-insensitively.
  *
  * @example
  * ```ts
@@ -14,24 +27,65 @@
  */
 export interface HttpMessage {
   readonly method?: string;
+  /** The URL the request was addressed to; absolute for `@authority`, `@scheme`, `@target-uri`. */
   readonly url?: string;
   readonly status?: number;
-  readonly headers: Readonly<Record<string, string>> | Headers;
+  readonly headers: HeaderInput;
   /** The exact bytes of the body, or its text (encoded as UTF-8). */
   readonly body?: Uint8Array | string | undefined;
+  /** For a response: the request it answers, which components marked `;req` are read from. */
+  readonly request?: HttpMessage;
 }
 
-/** A header's value, looked up case-insensitively; repeated headers are joined with `, `. */
+/**
+ * A header's value, looked up case-insensitively. Several field lines (an array, or the same
+ * name in different cases) are trimmed and joined with `, `, as RFC 9421 §2.1 combines them.
+ *
+ * @example
+ * ```ts
+ * headerValue({ headers: { Accept: ['application/json', 'text/plain'] } }, 'accept'); // 'application/json, text/plain'
+ * ```
+ */
 export function headerValue(message: HttpMessage, name: string): string | undefined {
   const wanted = name.toLowerCase();
   if (message.headers instanceof Headers) return message.headers.get(wanted) ?? undefined;
-  const values = Object.entries(message.headers)
-    .filter(([key]) => key.toLowerCase() === wanted)
-    .map(([, value]) => value);
-  return values.length === 0 ? undefined : values.join(', ');
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(message.headers)) {
+    if (key.toLowerCase() !== wanted || value === undefined) continue;
+    if (typeof value === 'string') lines.push(value.trim());
+    else lines.push(...value.map((line) => line.trim()));
+  }
+  return lines.length === 0 ? undefined : lines.join(', ');
 }
 
-/** The body as bytes; an absent body is empty. */
+/**
+ * A mutable copy of the message's headers, for adding the ones a signer computes.
+ *
+ * @example
+ * ```ts
+ * const headers = toHeaders({ 'content-type': 'application/json' });
+ * headers.set('content-digest', contentDigest(body));
+ * ```
+ */
+export function toHeaders(input: HeaderInput): Headers {
+  if (input instanceof Headers) return new Headers(input);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (typeof value === 'string') headers.append(name, value);
+    else for (const line of value) headers.append(name, line);
+  }
+  return headers;
+}
+
+/**
+ * The body as bytes; an absent body is empty.
+ *
+ * @example
+ * ```ts
+ * bodyBytes({ headers: {}, body: '{}' }); // Uint8Array [123, 125]
+ * ```
+ */
 export function bodyBytes(message: HttpMessage): Uint8Array {
   if (message.body === undefined) return new Uint8Array();
   return typeof message.body === 'string' ? new TextEncoder().encode(message.body) : message.body;

@@ -1,20 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import type { OutgoingRequest, RequestSigner } from '../client/transport.js';
-import { contentDigest } from './digest.js';
-import { signRequest } from './sign.js';
 import type { EcdsaEncoding } from './algorithms.js';
+import { contentDigest } from './digest.js';
 import type { KeyInput } from './keys.js';
-import { bodyBytes, headerValue, type HttpMessage } from './message.js';
+import { bodyBytes, headerValue, toHeaders, type HttpMessage } from './message.js';
+import type { SignatureParameterName } from './params.js';
+import { signRequest } from './sign.js';
 import { verifyRequestSignature, type KeyLookup, type SignatureVerification } from './verify.js';
 
-/** The value of `upvest-signature-version` that selects draft-15 signatures. */
+/**
+ * The value of `upvest-signature-version` that selects draft-15 signatures.
+ *
+ * @example
+ * ```ts
+ * headers.set('upvest-signature-version', UPVEST_SIGNATURE_VERSION); // '15'
+ * ```
+ */
 export const UPVEST_SIGNATURE_VERSION = '15';
 
 /**
- * Headers Upvest's own clients cover when present, in the documented order. `upvest-api-version`
- * sits before `upvest-client-id`; headers starting with `upvest-signature` are never signed.
+ * Seconds a v15 signature stays valid by default. Upvest's own signers use 5 s (JavaScript
+ * example), 10 s (Python SDK) and 60 s (proxy, Java); 10 s tolerates a slow connection or a
+ * little clock skew without leaving a long replay window.
+ *
+ * @example
+ * ```ts
+ * upvestSignatureHeaders(request, { keyId, privateKey, expiresInSeconds: UPVEST_DEFAULT_EXPIRES_IN_SECONDS * 6 });
+ * ```
  */
-const UPVEST_HEADER_COMPONENTS = [
+export const UPVEST_DEFAULT_EXPIRES_IN_SECONDS = 10;
+
+/**
+ * Headers Upvest's clients cover when present, in the documented order; `upvest-api-version`
+ * (covered by Upvest's signers, which sign every header they send) sits before
+ * `upvest-client-id`. Headers starting with `upvest-signature` are never signed.
+ */
+const OPTIONAL_HEADERS = [
   'accept',
   'authorization',
   'content-length',
@@ -22,8 +43,15 @@ const UPVEST_HEADER_COMPONENTS = [
   'content-digest',
   'idempotency-key',
   'upvest-api-version',
-  'upvest-client-id',
 ] as const;
+
+/** The parameters Upvest's signers always send, which its verifier can therefore demand. */
+const UPVEST_PARAMETERS: readonly SignatureParameterName[] = [
+  'created',
+  'expires',
+  'keyid',
+  'nonce',
+];
 
 /**
  * Options of the Upvest signing profile.
@@ -38,30 +66,53 @@ export interface UpvestSigningOptions {
   readonly keyId: string;
   /** ECDSA P-521 (or Ed25519) private key: PEM, JWK or KeyObject. Never logged. */
   readonly privateKey: KeyInput;
-  /** Seconds the signature stays valid (default 10, as Upvest's Python SDK). */
+  /** Seconds the signature stays valid (default {@link UPVEST_DEFAULT_EXPIRES_IN_SECONDS}). */
   readonly expiresInSeconds?: number;
   /** The clock in Unix seconds; inject for tests. */
   readonly now?: () => number;
-  /** The nonce; a random UUID per request by default. */
-  readonly nonce?: () => string;
+  /** The nonce, or a function making one per request; a random UUID per request by default. */
+  readonly nonce?: string | (() => string);
   /** ECDSA encoding; `der` by default, as Upvest's signers emit. */
   readonly ecdsaEncoding?: EcdsaEncoding;
 }
 
-/** The components of Upvest's v15 profile that a request has. */
+/**
+ * The components of Upvest's v15 profile for a request, in the documented order: `@method`,
+ * `@path`, `@query` (only with a query), then `accept`, `authorization`, `content-length`,
+ * `content-type`, `content-digest`, `idempotency-key`, `upvest-api-version` when present, and
+ * always `upvest-client-id`.
+ *
+ * @example
+ * ```ts
+ * upvestComponents({ method: 'GET', url: 'https://sandbox.upvest.co/webhooks?limit=10', headers: { 'upvest-client-id': id } });
+ * // ['@method', '@path', '@query', 'upvest-client-id']
+ * ```
+ */
 export function upvestComponents(request: HttpMessage): string[] {
-  const url = new URL(request.url ?? '');
   return [
     '@method',
     '@path',
-    ...(url.search !== '' ? ['@query'] : []),
-    ...UPVEST_HEADER_COMPONENTS.filter((name) => headerValue(request, name) !== undefined),
+    ...(hasQuery(request) ? ['@query'] : []),
+    ...OPTIONAL_HEADERS.filter((name) => headerValue(request, name) !== undefined),
+    'upvest-client-id',
   ];
+}
+
+function hasQuery(request: HttpMessage): boolean {
+  const base = 'http://relative.invalid';
+  return (
+    request.url !== undefined &&
+    URL.canParse(request.url, base) &&
+    new URL(request.url, base).search !== ''
+  );
 }
 
 /**
  * The headers to add to a request under Upvest's v15 profile: `content-digest` (SHA-512) and
- * `content-length` for a body, `signature-input`, `signature`, and `upvest-signature-version: 15`.
+ * `content-length` for a body, `signature-input`, `signature`, and `upvest-signature-version:
+ * 15` (itself unsigned). Parameters: `created` (now), `expires`, `nonce`, `keyid`; no `alg`,
+ * like Upvest's clients. Throws a configuration error when the key is unusable or the request
+ * has no `upvest-client-id`.
  *
  * @example
  * ```ts
@@ -76,38 +127,37 @@ export function upvestSignatureHeaders(
   options: UpvestSigningOptions,
 ): Record<string, string> {
   const body = bodyBytes(request);
-  const headers = new Headers(
-    request.headers instanceof Headers ? request.headers : Object.entries(request.headers),
-  );
+  const headers = toHeaders(request.headers);
   const added: Record<string, string> = {};
   if (body.length > 0) {
+    // Computed here, over the bytes sent, even when the caller set them: they must agree.
     added['content-length'] = String(body.length);
     added['content-digest'] = contentDigest(body);
     headers.set('content-length', added['content-length']);
     headers.set('content-digest', added['content-digest']);
   } else {
-    // Without a body, neither digest nor length is sent (Upvest's clients omit both).
+    // Without a body, neither digest nor length is signed (Upvest's clients send neither).
     headers.delete('content-length');
     headers.delete('content-digest');
   }
   const message: HttpMessage = { ...request, headers, body };
-  const components = upvestComponents(message);
   const created = options.now?.() ?? Math.floor(Date.now() / 1000);
+  const nonce = typeof options.nonce === 'function' ? options.nonce() : options.nonce;
   const signed = signRequest(message, {
     keyId: options.keyId,
     privateKey: options.privateKey,
     created,
-    expires: created + (options.expiresInSeconds ?? 10),
-    nonce: options.nonce?.() ?? randomUUID(),
-    components,
+    expires: created + (options.expiresInSeconds ?? UPVEST_DEFAULT_EXPIRES_IN_SECONDS),
+    nonce: nonce ?? randomUUID(),
+    components: upvestComponents(message),
     ecdsaEncoding: options.ecdsaEncoding ?? 'der',
   });
   return { ...added, ...signed.headers, 'upvest-signature-version': UPVEST_SIGNATURE_VERSION };
 }
 
 /**
- * A {@link RequestSigner} for the client: every request, each retry included, is signed afresh
- * with a new `created` and `nonce`.
+ * A `RequestSigner` for the client: every request, each retry included, is signed afresh with a
+ * new `created` and `nonce`.
  *
  * @example
  * ```ts
@@ -124,38 +174,59 @@ export function createUpvestSigner(options: UpvestSigningOptions): RequestSigner
 }
 
 /**
- * Verifies a request the way the API does under the v15 profile: `upvest-signature-version: 15`,
- * a valid signature covering at least `@method`, `@path` and `upvest-client-id`, plus
- * `content-digest` when there is a body and `authorization` when the header is sent.
+ * Options of {@link verifyUpvestRequest}.
+ *
+ * @example
+ * ```ts
+ * const options: VerifyUpvestRequestOptions = { keys: (id) => (id === keyId ? publicKey : undefined) };
+ * ```
+ */
+export interface VerifyUpvestRequestOptions {
+  /** One key, a map by `keyid`, or a lookup. */
+  readonly keys: KeyInput | ReadonlyMap<string, KeyInput> | KeyLookup;
+  /** The clock in Unix seconds. */
+  readonly now?: () => number;
+  /** Tolerated clock difference for `created` and `expires` (default 5 s). */
+  readonly clockSkewSeconds?: number;
+}
+
+/**
+ * Verifies a request the way the API does under the v15 profile: `upvest-signature-version: 15`;
+ * a signature with `created`, `expires`, `keyid` and `nonce`, inside its window;
+ * covering at least `@method`, `@path` and `upvest-client-id`, plus `@query` when the URL has
+ * one, `content-digest` when there is a body, and `authorization` when the header is sent; in
+ * the quoted (`rfc9421`) base format, DER or raw ECDSA.
  *
  * @example
  * ```ts
  * const verdict = await verifyUpvestRequest(request, { keys: publicKeyPem });
+ * if (!verdict.valid) return respond(401, verdict.message);
  * ```
  */
 export async function verifyUpvestRequest(
   request: HttpMessage,
-  options: { keys: KeyInput | KeyLookup; now?: () => number; clockSkewSeconds?: number },
+  options: VerifyUpvestRequestOptions,
 ): Promise<SignatureVerification> {
   if (headerValue(request, 'upvest-signature-version') !== UPVEST_SIGNATURE_VERSION) {
     return {
       valid: false,
       reason: 'missing_signature',
-      message: 'upvest-signature-version: 15 is required',
+      message: `upvest-signature-version: ${UPVEST_SIGNATURE_VERSION} is required`,
     };
   }
-  const body = bodyBytes(request).length;
   return verifyRequestSignature(request, {
     keys: options.keys,
     ...(options.now ? { now: options.now } : {}),
     ...(options.clockSkewSeconds !== undefined
       ? { clockSkewSeconds: options.clockSkewSeconds }
       : {}),
+    requiredParameters: UPVEST_PARAMETERS,
     requiredComponents: [
       '@method',
       '@path',
+      ...(hasQuery(request) ? ['@query'] : []),
       'upvest-client-id',
-      ...(body > 0 ? ['content-digest'] : []),
+      ...(bodyBytes(request).length > 0 ? ['content-digest'] : []),
       ...(headerValue(request, 'authorization') !== undefined ? ['authorization'] : []),
     ],
   });

@@ -1,16 +1,31 @@
-import { parseDictionary, type Dictionary, type InnerList, type Item } from 'structured-headers';
-import { verifyBase, type EcdsaEncoding } from './algorithms.js';
+import type { KeyObject } from 'node:crypto';
 import {
-  buildSignatureBase,
-  MissingComponentError,
-  serializeSignatureParams,
-  type BaseFormat,
-} from './base.js';
-import { verifyContentDigest, verifyLegacyDigest } from './digest.js';
-import { algorithmForKey, toVerifyingKey, type KeyInput, type SignatureAlgorithm } from './keys.js';
+  isSignatureAlgorithm,
+  verifyBase,
+  type EcdsaEncoding,
+  type SignatureAlgorithm,
+} from './algorithms.js';
+import { BASE_FORMATS, buildSignatureBase, type BaseFormat } from './base.js';
+import { MissingComponentError } from './components.js';
+import { verifyContentDigest, verifyLegacyDigest, type DigestCheck } from './digest.js';
+import { algorithmForKey, keyFits, toVerifyingKey, type KeyInput } from './keys.js';
 import { bodyBytes, headerValue, type HttpMessage } from './message.js';
+import {
+  parseSignatureField,
+  parseSignatureInput,
+  type SignatureInput,
+  type SignatureParameterName,
+  type SignatureParameters,
+} from './params.js';
 
-/** Why a signature did not verify. */
+/**
+ * Why a signature did not verify.
+ *
+ * @example
+ * ```ts
+ * const retryable = (reason: SignatureFailureReason) => reason === 'expired';
+ * ```
+ */
 export type SignatureFailureReason =
   | 'missing_signature'
   | 'malformed_signature_header'
@@ -23,27 +38,43 @@ export type SignatureFailureReason =
   | 'created_in_future'
   | 'unsupported_algorithm';
 
-/** The verdict of {@link verifyRequestSignature}. Failures are data, never exceptions. */
+/**
+ * The verdict of {@link verifyRequestSignature}. Failures are data, never exceptions.
+ *
+ * @example
+ * ```ts
+ * const verdict: SignatureVerification = await verifyRequestSignature(request, { keys });
+ * if (verdict.valid) console.log(verdict.keyId, verdict.coveredComponents);
+ * else console.log(verdict.reason, verdict.message);
+ * ```
+ */
 export type SignatureVerification =
   | {
       readonly valid: true;
       readonly label: string;
       readonly keyId: string | undefined;
       readonly algorithm: SignatureAlgorithm;
+      /** Component identifiers in the signer's order (`@query-param;name="x"` form). */
       readonly coveredComponents: readonly string[];
-      readonly created: number | undefined;
-      readonly expires: number | undefined;
-      readonly nonce: string | undefined;
+      /** The known signature parameters (`created`, `expires`, `nonce`, `keyid`, `alg`, `tag`). */
+      readonly params: SignatureParameters;
       /** Which line format the base matched. */
       readonly baseFormat: BaseFormat;
       /** ECDSA only: which encoding the signature used. */
       readonly ecdsaEncoding: EcdsaEncoding | undefined;
-      /** Which digest header was checked, if any. */
+      /** The digest header checked against the body, if one was. */
       readonly digestHeader: 'content-digest' | 'digest' | undefined;
     }
   | { readonly valid: false; readonly reason: SignatureFailureReason; readonly message: string };
 
-/** Finds the key for a `keyid`; may fetch. Returns undefined for unknown ids. */
+/**
+ * Finds the key for a `keyid`; may fetch. Returns undefined for unknown ids.
+ *
+ * @example
+ * ```ts
+ * const keys: KeyLookup = (keyId) => (keyId === 'my-key' ? publicPem : undefined);
+ * ```
+ */
 export type KeyLookup = (
   keyId: string | undefined,
 ) => KeyInput | undefined | Promise<KeyInput | undefined>;
@@ -53,186 +84,242 @@ export type KeyLookup = (
  *
  * @example
  * ```ts
- * const options: VerifySignatureOptions = { keys: (id) => (id === 'my-key' ? publicPem : undefined) };
+ * const options: VerifySignatureOptions = {
+ *   keys: new Map([['my-key', publicPem]]),
+ *   requiredComponents: ['@method', '@path', 'content-digest'],
+ *   maxAgeSeconds: 60,
+ * };
  * ```
  */
 export interface VerifySignatureOptions {
-  /** One key for every `keyid`, or a lookup by `keyid`. */
-  readonly keys: KeyInput | KeyLookup;
+  /** One key for every `keyid`, a map by `keyid`, or a lookup function. */
+  readonly keys: KeyInput | ReadonlyMap<string, KeyInput> | KeyLookup;
   /** Which signature to check when several are present; the first by default. */
   readonly label?: string;
   /** The clock, in Unix seconds. */
   readonly now?: () => number;
   /** Tolerated clock difference for `created` and `expires` (default 5 s). */
   readonly clockSkewSeconds?: number;
-  /** Refuse signatures older than this, even without `expires`. */
+  /** Refuse signatures whose `created` is older than this, even without `expires`. */
   readonly maxAgeSeconds?: number;
-  /** Components the signature must cover. */
+  /** Component identifiers the signature must cover. */
   readonly requiredComponents?: readonly string[];
-  /** Base line formats to try, in order (default `rfc9421`). */
+  /** Parameters the signature must carry, e.g. `['created', 'expires']`. */
+  readonly requiredParameters?: readonly SignatureParameterName[];
+  /** Base line format: `rfc9421` (default), `upvest-v6`, or `either` (rfc9421 first). */
+  readonly baseFormat?: BaseFormat | 'either';
+  /** Base formats to try, in order; takes precedence over `baseFormat`. */
   readonly baseFormats?: readonly BaseFormat[];
-  /** ECDSA encodings to accept (default either). */
+  /** ECDSA encodings to accept (default `either`). */
   readonly ecdsaEncoding?: EcdsaEncoding | 'either';
-  /** Force the algorithm instead of inferring it from the key (or the `alg` parameter). */
+  /**
+   * The only algorithm to accept. Otherwise an `alg` parameter picks it (when the key suits
+   * it), else the key implies it (see `algorithmForKey`).
+   */
   readonly algorithm?: SignatureAlgorithm;
 }
 
-const fail = (reason: SignatureFailureReason, message: string): SignatureVerification => ({
+type Failure = Extract<SignatureVerification, { valid: false }>;
+
+const fail = (reason: SignatureFailureReason, message: string): Failure => ({
   valid: false,
   reason,
   message,
 });
 
-function parse(field: string | undefined): Dictionary | undefined | 'malformed' {
-  if (field === undefined) return undefined;
-  try {
-    return parseDictionary(field);
-  } catch {
-    return 'malformed';
-  }
-}
-
 /**
  * Verifies an HTTP message signature (RFC 9421 / draft-15): reads the covered components and
- * parameters from `signature-input`, checks time limits and the body digest, rebuilds the base
- * and verifies it with the key named by `keyid`.
+ * parameters from `signature-input`, checks the time window, required components and the body
+ * digest, rebuilds the base and verifies it with the key named by `keyid`. Any digest header
+ * present must match the body, except that a `content-digest` the signature does not cover may
+ * list only unknown algorithms. Never throws.
  *
  * @example
  * ```ts
- * const result = await verifyRequestSignature(request, { keys: publicPem });
- * if (!result.valid) console.log(result.reason); // e.g. 'digest_mismatch'
+ * const verdict = await verifyRequestSignature(request, { keys: publicPem });
+ * if (!verdict.valid) console.log(verdict.reason); // e.g. 'digest_mismatch'
  * ```
  */
 export async function verifyRequestSignature(
   message: HttpMessage,
   options: VerifySignatureOptions,
 ): Promise<SignatureVerification> {
-  const inputs = parse(headerValue(message, 'signature-input'));
-  const signatures = parse(headerValue(message, 'signature'));
-  if (inputs === undefined || signatures === undefined) {
-    return fail('missing_signature', 'the signature and signature-input headers are required');
-  }
-  if (inputs === 'malformed' || signatures === 'malformed') {
-    return fail(
-      'malformed_signature_header',
-      'signature or signature-input is not a structured-field dictionary',
-    );
-  }
-  const label = options.label ?? inputs.keys().next().value;
-  const input = label === undefined ? undefined : inputs.get(label);
-  const signature = label === undefined ? undefined : signatures.get(label);
-  if (label === undefined || !input || !signature)
-    return fail('missing_signature', `no signature labelled ${label ?? '(none)'}`);
-  if (!Array.isArray(input[0]) || !(signature[0] instanceof ArrayBuffer)) {
-    return fail(
-      'malformed_signature_header',
-      'signature-input must be an inner list and signature a byte sequence',
-    );
-  }
-  const [items, params] = input as InnerList;
-  if (items.some((item: Item) => typeof item[0] !== 'string' || item[1].size > 0)) {
-    return fail('missing_component', 'components with parameters are not supported');
-  }
-  const components = items.map((item) => item[0] as string);
-  const keyId = params.get('keyid');
-  const created = params.get('created');
-  const expires = params.get('expires');
-  const nonce = params.get('nonce');
-  if (
-    (keyId !== undefined && typeof keyId !== 'string') ||
-    (created !== undefined && typeof created !== 'number') ||
-    (expires !== undefined && typeof expires !== 'number') ||
-    (nonce !== undefined && typeof nonce !== 'string')
-  ) {
-    return fail(
-      'malformed_signature_header',
-      'keyid and nonce must be strings, created and expires integers',
-    );
-  }
+  const selected = selectSignature(message, options.label);
+  if ('reason' in selected) return selected;
+  const { label, input, signature } = selected;
+  const { params, components } = input;
 
-  const now = options.now?.() ?? Math.floor(Date.now() / 1000);
-  const skew = options.clockSkewSeconds ?? 5;
-  if (created !== undefined && created > now + skew)
-    return fail('created_in_future', `created ${created} is after now (${now})`);
-  if (expires !== undefined && expires < now - skew)
-    return fail('expired', `expired at ${expires}, now is ${now}`);
-  if (
-    options.maxAgeSeconds !== undefined &&
-    created !== undefined &&
-    now - created > options.maxAgeSeconds + skew
-  ) {
-    return fail('expired', `created ${now - created} s ago, more than ${options.maxAgeSeconds} s`);
+  const missingParams = (options.requiredParameters ?? []).filter((p) => params[p] === undefined);
+  if (missingParams.length > 0) {
+    return fail('malformed_signature_header', `signature-input lacks ${missingParams.join(', ')}`);
   }
-  const missing = (options.requiredComponents ?? []).filter(
-    (component) => !components.includes(component),
-  );
-  if (missing.length > 0)
+  const timing = checkTime(params, options);
+  if (timing) return timing;
+  const missing = (options.requiredComponents ?? []).filter((c) => !components.includes(c));
+  if (missing.length > 0) {
     return fail('missing_required_component', `the signature must cover ${missing.join(', ')}`);
-
-  const body = bodyBytes(message);
-  let digestHeader: 'content-digest' | 'digest' | undefined;
-  for (const name of ['content-digest', 'digest'] as const) {
-    const field = headerValue(message, name);
-    if (field === undefined) continue;
-    const check =
-      name === 'content-digest'
-        ? verifyContentDigest(body, field)
-        : verifyLegacyDigest(body, field);
-    if (check !== 'match')
-      return fail('digest_mismatch', `the ${name} header does not match the body (${check})`);
-    digestHeader ??= name;
   }
 
-  const keyInput = typeof options.keys === 'function' ? await options.keys(keyId) : options.keys;
-  if (keyInput === undefined)
-    return fail('unknown_key', `no key is known for keyid ${JSON.stringify(keyId ?? null)}`);
-  let key;
-  let algorithm: SignatureAlgorithm;
-  try {
-    key = toVerifyingKey(keyInput);
-    algorithm = options.algorithm ?? algorithmForKey(key);
-  } catch (error) {
-    return fail('unsupported_algorithm', error instanceof Error ? error.message : 'unusable key');
-  }
-  const alg = params.get('alg');
-  if (alg !== undefined && alg !== algorithm) {
-    const named = typeof alg === 'string' ? alg : 'of another type';
-    return fail('unsupported_algorithm', `alg ${named} does not match the key (${algorithm})`);
-  }
+  const digest = checkDigests(message, components);
+  if (digest && 'reason' in digest) return digest;
 
-  // Re-serialized from the parsed field, so parameter order is the signer's.
-  const signatureParams = serializeSignatureParams(components, params);
-  const signatureBytes = new Uint8Array(signature[0]);
-  for (const format of options.baseFormats ?? ['rfc9421']) {
-    let base: string;
+  const resolved = await resolveKey(options, params);
+  if ('reason' in resolved) return resolved;
+  const { key, algorithm } = resolved;
+
+  const encoder = new TextEncoder();
+  const formats =
+    options.baseFormats ??
+    (options.baseFormat === 'either' ? BASE_FORMATS : [options.baseFormat ?? 'rfc9421']);
+  for (const format of formats) {
+    let text: string;
     try {
-      base = buildSignatureBase(message, components, signatureParams, format);
+      text = buildSignatureBase(message, input.items, input.signatureParams, format);
     } catch (error) {
       if (error instanceof MissingComponentError) return fail('missing_component', error.message);
-      throw error;
+      return fail('missing_component', 'a covered component could not be derived');
     }
     const verdict = verifyBase(
       algorithm,
       key,
-      new TextEncoder().encode(base),
-      signatureBytes,
+      encoder.encode(text),
+      signature,
       options.ecdsaEncoding ?? 'either',
     );
     if (verdict.ok) {
       return {
         valid: true,
         label,
-        keyId,
+        keyId: params.keyid,
         algorithm,
         coveredComponents: components,
-        created,
-        expires,
-        nonce,
+        params,
         baseFormat: format,
         ecdsaEncoding: verdict.encoding,
-        digestHeader,
+        digestHeader: digest?.header,
       };
     }
   }
   return fail('bad_signature', 'the signature does not match the request');
+}
+
+function selectSignature(
+  message: HttpMessage,
+  wanted: string | undefined,
+): { label: string; input: SignatureInput; signature: Uint8Array } | Failure {
+  const inputField = headerValue(message, 'signature-input');
+  const signatureField = headerValue(message, 'signature');
+  if (inputField === undefined || signatureField === undefined) {
+    return fail('missing_signature', 'the signature and signature-input headers are required');
+  }
+  const inputs = parseSignatureInput(inputField);
+  const signatures = parseSignatureField(signatureField);
+  if (!inputs.ok || !signatures.ok) {
+    const problem = !inputs.ok ? inputs.message : !signatures.ok ? signatures.message : '';
+    return fail('malformed_signature_header', problem);
+  }
+  const label = wanted ?? inputs.value.keys().next().value;
+  const input = label === undefined ? undefined : inputs.value.get(label);
+  const signature = label === undefined ? undefined : signatures.value.get(label);
+  if (label === undefined || !input || !signature) {
+    return fail(
+      'missing_signature',
+      `no signature labelled ${label ?? '(none)'} in both signature-input and signature`,
+    );
+  }
+  if (!input.ok || !signature.ok) {
+    const problem = !input.ok ? input.message : !signature.ok ? signature.message : '';
+    return fail('malformed_signature_header', `${label}: ${problem}`);
+  }
+  return { label, input: input.value, signature: signature.value };
+}
+
+function checkTime(
+  params: SignatureParameters,
+  options: VerifySignatureOptions,
+): Failure | undefined {
+  const now = options.now?.() ?? Math.floor(Date.now() / 1000);
+  const skew = options.clockSkewSeconds ?? 5;
+  const { created, expires } = params;
+  if (created !== undefined && created > now + skew) {
+    return fail('created_in_future', `created ${created} is after now (${now})`);
+  }
+  if (expires !== undefined && expires < now - skew) {
+    return fail('expired', `expired at ${expires}, now is ${now}`);
+  }
+  if (options.maxAgeSeconds !== undefined && created !== undefined) {
+    const age = now - created;
+    if (age > options.maxAgeSeconds + skew) {
+      return fail('expired', `created ${age} s ago, more than ${options.maxAgeSeconds} s`);
+    }
+  }
+  return undefined;
+}
+
+function checkDigests(
+  message: HttpMessage,
+  components: readonly string[],
+): { header: 'content-digest' | 'digest' } | Failure | undefined {
+  const body = bodyBytes(message);
+  let checked: 'content-digest' | 'digest' | undefined;
+  for (const name of ['content-digest', 'digest'] as const) {
+    const field = headerValue(message, name);
+    if (field === undefined) continue;
+    const check: DigestCheck =
+      name === 'content-digest'
+        ? verifyContentDigest(body, field)
+        : verifyLegacyDigest(body, field);
+    // RFC 9530 lets a recipient ignore a digest in algorithms it does not know; once the
+    // signature covers it, though, skipping it would leave the body unprotected.
+    if (check === 'unsupported' && !components.includes(name)) continue;
+    if (check !== 'match') {
+      return fail('digest_mismatch', `the ${name} header does not match the body (${check})`);
+    }
+    checked ??= name;
+  }
+  return checked ? { header: checked } : undefined;
+}
+
+async function resolveKey(
+  options: VerifySignatureOptions,
+  params: SignatureParameters,
+): Promise<{ key: KeyObject; algorithm: SignatureAlgorithm } | Failure> {
+  const keyId = params.keyid;
+  let input: KeyInput | undefined;
+  try {
+    const { keys } = options;
+    if (typeof keys === 'function') input = await keys(keyId);
+    else if (keys instanceof Map) {
+      input = keyId === undefined ? undefined : (keys as ReadonlyMap<string, KeyInput>).get(keyId);
+    } else input = keys as KeyInput;
+  } catch {
+    return fail('unknown_key', 'the key lookup failed');
+  }
+  const named = JSON.stringify(keyId ?? null);
+  if (input === undefined) {
+    return fail('unknown_key', `no key is known for keyid ${named}`);
+  }
+  let key: KeyObject;
+  try {
+    key = toVerifyingKey(input);
+  } catch {
+    return fail('unknown_key', `the key for keyid ${named} could not be read`);
+  }
+  const { alg } = params;
+  if (alg !== undefined && !isSignatureAlgorithm(alg)) {
+    return fail('unsupported_algorithm', `alg ${alg} is not supported`);
+  }
+  let algorithm: SignatureAlgorithm;
+  try {
+    algorithm = options.algorithm ?? alg ?? algorithmForKey(key);
+  } catch (error) {
+    return fail('unsupported_algorithm', error instanceof Error ? error.message : 'unusable key');
+  }
+  if (alg !== undefined && alg !== algorithm) {
+    return fail('unsupported_algorithm', `alg ${alg} is not the accepted algorithm ${algorithm}`);
+  }
+  if (!keyFits(algorithm, key)) {
+    return fail('unsupported_algorithm', `${algorithm} does not suit the key for keyid ${named}`);
+  }
+  return { key, algorithm };
 }

@@ -18,7 +18,10 @@ export type LoopbackHandler = (
  * A real HTTP server on 127.0.0.1 for tests: it records every request and answers with the
  * handler given. Not part of the package.
  */
-export async function startLoopbackServer(handler: LoopbackHandler) {
+export async function startLoopbackServer(
+  handler: LoopbackHandler,
+  options: { port?: number } = {},
+) {
   const received: ReceivedRequest[] = [];
   const server = createServer((incoming, response) => {
     const chunks: Buffer[] = [];
@@ -37,7 +40,10 @@ export async function startLoopbackServer(handler: LoopbackHandler) {
       });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

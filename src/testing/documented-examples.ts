@@ -19,7 +19,15 @@ function validExample<T>(validate: (value: unknown) => value is T, keys: readonl
   return structuredClone(value);
 }
 
-/** The webhook of the spec's retrieve example (id a8eb3540-…), as the mock's seed. */
+/**
+ * The webhook of the spec's retrieve example (id a8eb3540-…), as the mock's seed; a fresh copy
+ * on every call. Throws when the spec lacks the example or it breaks the `Webhook` schema.
+ *
+ * @example
+ * ```ts
+ * documentedWebhook().id; // 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a'
+ * ```
+ */
 export function documentedWebhook(): Webhook {
   return validExample(validateWebhook, [
     'paths',
@@ -34,7 +42,15 @@ export function documentedWebhook(): Webhook {
   ]);
 }
 
-/** The JWKS of the spec's `GET /auth/verify_keys` example. */
+/**
+ * The JWKS of the spec's `GET /auth/verify_keys` example: one EC P-521 key; a fresh copy on
+ * every call.
+ *
+ * @example
+ * ```ts
+ * documentedVerificationKeys().keys[0]?.kid; // '9ed77463-c18e-4794-ab5c-17423f9b801a'
+ * ```
+ */
 export function documentedVerificationKeys(): JsonWebKeySet {
   return validExample(validateJsonWebKeySet, [
     'paths',

@@ -1,9 +1,12 @@
 /**
- * Test helpers for users of upvest-webhooks: an embedded mock of the webhook subscriptions API.
+ * Test helpers for users of upvest-webhooks: an embedded mock of the webhook subscriptions API
+ * that enforces the API's contract, and signed deliveries for testing a receiver.
  *
  * @example
  * ```ts
  * import { startMockServer } from 'upvest-webhooks/testing';
+ *
+ * const mock = await startMockServer({ requestSignatures: 'off' });
  * ```
  */
 export {
@@ -11,10 +14,13 @@ export {
   type MockServer,
   type MockServerOptions,
   type MockRequestRecord,
-  type MockDeliveryRecord,
-  type MockIncomingRequest,
-  type MockVerification,
 } from './mock-server.js';
+export type { MockDeliveryRecord, DeliveryTarget } from './mock-deliveries.js';
+export type {
+  MockIncomingRequest,
+  MockVerification,
+  MockRequestVerifier,
+} from './mock-signatures.js';
 export {
   signDelivery,
   generateDeliveryKeyPair,

@@ -1,39 +1,48 @@
-import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import {
+  createServer,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { operations, type OperationId } from '../../generated/constants.js';
-import { matchOperation } from '../spec/match-operation.js';
 import * as validators from '../../generated/validators.js';
 import type { SchemaValidator } from '../../generated/validators.js';
+import { UpvestConfigurationError } from '../errors.js';
+import type { KeyInput } from '../signing/keys.js';
+import { matchOperation } from '../spec/match-operation.js';
 import type { JsonWebKeySet, Webhook } from '../types.js';
 import { schemaIssues } from '../validation/schema-issues.js';
-import type { ValidationIssue } from '../validation/issue.js';
 import {
   validateCreateWebhook,
   validateListQuery,
   validateUpdateWebhook,
+  validateWebhookId,
   type RuleOptions,
 } from '../validation/webhook.js';
-import { verifyUpvestRequest } from '../signing/upvest-profile.js';
-import type { KeyInput } from '../signing/keys.js';
-import { generateDeliveryKeyPair, signDelivery } from '../deliveries/testing.js';
 import { documentedVerificationKeys, documentedWebhook } from './documented-examples.js';
+import { TestDeliveries, type DeliveryTarget, type MockDeliveryRecord } from './mock-deliveries.js';
+import { MockProblem, problemDocument, problems } from './mock-problem.js';
+import {
+  acceptsJson,
+  flattenHeaders,
+  parseFormBody,
+  parseJsonBody,
+  parseListQuery,
+  readBody,
+  requestTarget,
+} from './mock-request.js';
+import {
+  signatureCheck,
+  type MockIncomingRequest,
+  type MockRequestVerifier,
+  type MockVerification,
+} from './mock-signatures.js';
 import { MockState } from './mock-state.js';
+import { exchangeClientCredentials, scopesSatisfy, TokenStore } from './mock-tokens.js';
 
-/** What a request verifier sees: the request exactly as it arrived. */
-export interface MockIncomingRequest {
-  readonly method: string;
-  /** The absolute URL the client addressed (`http://127.0.0.1:<port>/webhooks?...`). */
-  readonly url: string;
-  /** Header names lower-cased; repeated headers joined with `, `. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: Uint8Array;
-}
-
-/** The verdict of {@link MockServerOptions.verifyRequest}. */
-export type MockVerification =
-  | { readonly valid: true }
-  | { readonly valid: false; readonly reason: string; readonly message: string };
+export type { MockDeliveryRecord, MockIncomingRequest, MockVerification };
 
 /**
  * Options of {@link startMockServer}. Everything is optional.
@@ -44,17 +53,21 @@ export type MockVerification =
  * ```
  */
 export interface MockServerOptions {
-  /** The tenant's client id; a random UUID by default. */
+  /** The tenant's client id, a UUID (the header's schema); a random UUID by default. */
   readonly clientId?: string;
-  /** The tenant's client secret for `POST /auth/token`; random by default. */
+  /** The tenant's client secret for `POST /auth/token` (1 to 1000 characters); random by default. */
   readonly clientSecret?: string;
-  /** Webhooks present from the start: a list, or the webhook of the spec's examples. */
+  /**
+   * Webhooks present from the start (and again after `reset()`): a list, each checked against
+   * the `Webhook` schema, or `'documented-examples'` for the webhook of the spec's examples
+   * (id `a8eb3540-5a84-40f9-b2bb-7f99f282fc5a`, as the retrieve example shows it).
+   */
   readonly seed?: readonly Webhook[] | 'documented-examples';
-  /** Lifetime of issued tokens (default 3600 s). */
+  /** Lifetime of issued tokens in whole seconds (default 3600); `expires_in` says it. */
   readonly tokenLifetimeSeconds?: number;
-  /** The clock; inject one to test token expiry. */
+  /** The clock for timestamps, token expiry and signature windows; inject one to test expiry. */
   readonly now?: () => Date;
-  /** Interface to listen on; 127.0.0.1 by default. */
+  /** Interface to listen on; 127.0.0.1 by default. The port is always ephemeral. */
   readonly host?: string;
   /**
    * The keys served at `GET /auth/verify_keys`. By default the mock's own delivery key (see
@@ -67,7 +80,7 @@ export interface MockServerOptions {
    * HTTPS names a test cannot serve, so deliveries go here instead (e.g. a local handler's
    * `http://127.0.0.1:…` URL, or a function of the webhook). Without it, nothing is delivered.
    */
-  readonly deliveryTarget?: string | ((webhook: Webhook) => string);
+  readonly deliveryTarget?: DeliveryTarget;
   /** The `type` of the test event (default `WEBHOOK.TEST`: Upvest does not document it). */
   readonly testEventType?: string;
   /**
@@ -80,35 +93,38 @@ export interface MockServerOptions {
   /** The tenant's signing key the mock verifies with: its id and public key. */
   readonly signingKey?: { readonly keyId: string; readonly publicKey: KeyInput };
   /**
-   * A custom signature check that replaces the v15 profile's. Failures answer 401 problem+json
-   * (`detail: "Signature is incorrect: …"`), as the API does.
+   * A custom signature check that replaces the v15 profile's: every routed request, the token
+   * request included, is handed to it after its headers are checked and before its token is.
+   * A refusal answers 401 problem+json (`detail: "Signature is incorrect: <message>"`), as the
+   * API does. `signature` and `signature-input` are then required headers.
    */
-  readonly verifyRequest?: (
-    request: MockIncomingRequest,
-  ) => MockVerification | Promise<MockVerification>;
-  /** Called after `POST /webhooks/{id}/test` was accepted (202). */
+  readonly verifyRequest?: MockRequestVerifier;
+  /**
+   * Called when `POST /webhooks/{id}/test` is accepted, before the 202 is sent; the extension
+   * point for tests that want to see test requests without a delivery target. A hook that
+   * throws answers 500.
+   */
   readonly onTestRequested?: (webhook: Webhook) => void | Promise<void>;
-  /** Business-rule choices, the same as the client's. */
+  /** Business-rule choices, the same as the client's (e.g. `delayPolicy`). */
   readonly rules?: RuleOptions;
-  /** Largest request body accepted (default 1 MiB); larger ones answer 413. */
+  /** Largest request body read, in bytes (default 1 MiB); larger ones answer 413. */
   readonly maxBodyBytes?: number;
 }
 
-/** One test delivery the mock sent. */
-export interface MockDeliveryRecord {
-  readonly webhookId: string;
-  readonly eventId: string;
-  readonly target: string;
-  /** The receiver's HTTP status, or undefined when the request failed. */
-  readonly status: number | undefined;
-  readonly error: string | undefined;
-}
-
-/** One request the mock received. */
+/**
+ * One request the mock received. `status` is 0 while the request is still being answered.
+ *
+ * @example
+ * ```ts
+ * const refused: MockRequestRecord[] = mock.requests.filter((r) => r.status >= 400);
+ * ```
+ */
 export interface MockRequestRecord {
   readonly method: string;
+  /** The path, without the query. */
   readonly path: string;
   readonly status: number;
+  /** The operation the request was routed to; undefined for an unknown path or method. */
   readonly operationId: OperationId | undefined;
 }
 
@@ -117,7 +133,7 @@ export interface MockRequestRecord {
  *
  * @example
  * ```ts
- * const mock = await startMockServer();
+ * const mock = await startMockServer({ requestSignatures: 'off' });
  * const client = createWebhooksClient({
  *   baseUrl: mock.url,
  *   clientId: mock.credentials.clientId,
@@ -141,121 +157,94 @@ export interface MockServer {
     readonly keyId: string;
     readonly privateKey: KeyObject | undefined;
   };
-  /** How many HTTP requests arrived, rejected ones included. */
+  /** How many HTTP requests arrived, rejected ones included; counted on arrival. */
   readonly requestCount: number;
-  /** Every request that arrived, in order. */
+  /** Every request that arrived since the start or the last `reset()`, in order (copies). */
   readonly requests: readonly MockRequestRecord[];
-  /** A snapshot of the stored webhooks. */
+  /** A snapshot (copies) of the stored webhooks. */
   webhooks(): Webhook[];
-  /** A valid bearer token for these scopes, without the OAuth round trip. */
+  /** A valid bearer token for these scopes, without the OAuth round trip. Any strings are allowed. */
   issueToken(scopes: readonly string[]): string;
-  /** Forgets webhooks, tokens and recorded requests (seeded webhooks come back). */
+  /** Forgets webhooks (the seed comes back), tokens, recorded requests and deliveries. */
   reset(): void;
   /** Test deliveries sent so far: the webhook, the target, and its answer or the error. */
   readonly deliveries: readonly MockDeliveryRecord[];
   /** Resolves when every test delivery under way has been answered. */
   deliveriesSettled(): Promise<void>;
-  /** Stops listening and closes every connection. Safe to call twice. */
+  /** Stops listening and closes every connection, keep-alive ones included. Safe to call twice. */
   close(): Promise<void>;
 }
 
-const PROBLEM_BASE = 'https://docs.upvest.co/errors/';
-const KNOWN_SCOPES = new Set(['webhooks:read', 'webhooks:admin']);
-const TRANSPORT_SIGNATURE_HEADERS = new Set(['/signature', '/signature-input']);
+type MutableRecord = { -readonly [K in keyof MockRequestRecord]: MockRequestRecord[K] };
 
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly slug: string,
-    readonly title: string,
-    readonly detail: string,
-    readonly details?: readonly ValidationIssue[],
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(detail);
-  }
+/** What a handler answers before it is sent: a status and, except for 202/204, a JSON body. */
+interface Answer {
+  readonly status: number;
+  readonly body?: unknown;
 }
 
-const badRequest = (detail: string, issues?: readonly ValidationIssue[]) =>
-  new HttpProblem(400, 'invalid_request', 'Invalid request', detail, issues);
-const unauthorised = (detail: string) =>
-  new HttpProblem(401, 'unauthorised', 'Unauthorised', detail);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function validatorFor(name: string): SchemaValidator<Record<string, unknown>> {
-  const validator = (
-    validators as unknown as Record<string, SchemaValidator<Record<string, unknown>>>
-  )[name];
-  if (!validator) throw new Error(`no generated validator ${name}`);
+/** The signature headers: their absence is a 401 (facts §6), not a 400, when signatures are checked. */
+const SIGNATURE_HEADERS: ReadonlySet<string> = new Set(['/signature', '/signature-input']);
+
+/** A generated validator by name, e.g. `validateListWebhooksHeaders` or `validateWebhook`. */
+function generatedValidator(name: string): SchemaValidator<unknown> {
+  const validator = (validators as unknown as Record<string, SchemaValidator<unknown> | undefined>)[
+    name
+  ];
+  if (!validator) throw new Error(`generated/validators has no ${name}`);
   return validator;
 }
 
+/** `list_webhooks` -> `ListWebhooks`, the stem of the generated per-operation validators. */
 function pascal(operationId: string): string {
-  return operationId.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+  return operationId.replace(/(?:^|_)([a-z])/g, (_match, letter: string) => letter.toUpperCase());
 }
 
-function flattenHeaders(request: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+function resolveOptions(options: MockServerOptions) {
+  const clientId = options.clientId ?? randomUUID();
+  if (!UUID.test(clientId)) {
+    throw new UpvestConfigurationError(
+      'clientId must be a UUID (upvest-client-id is format: uuid)',
+    );
   }
-  return headers;
-}
-
-async function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      throw new HttpProblem(
-        413,
-        'payload_too_large',
-        'Payload too large',
-        `the body exceeds ${limit} bytes`,
-      );
-    }
-    chunks.push(chunk);
+  const clientSecret = options.clientSecret ?? randomBytes(24).toString('base64url');
+  if (clientSecret.length === 0 || clientSecret.length > 1000) {
+    throw new UpvestConfigurationError('clientSecret must have 1 to 1000 characters');
   }
-  return Buffer.concat(chunks);
-}
-
-/** `accept` allows JSON when absent, `*\/*`, `application/*`, or a JSON media type. */
-function acceptsJson(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === '') return true;
-  return accept.split(',').some((part) => {
-    const type = part.split(';')[0]?.trim().toLowerCase() ?? '';
-    return ['*/*', 'application/*', 'application/json', 'application/problem+json'].includes(type);
-  });
-}
-
-function parseJsonBody(headers: Record<string, string>, body: Uint8Array): unknown {
-  const type = headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') {
-    throw badRequest(`the body must be application/json, got ${type ?? 'no content-type'}`);
+  const tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
+  if (!Number.isSafeInteger(tokenLifetimeSeconds) || tokenLifetimeSeconds <= 0) {
+    throw new UpvestConfigurationError('tokenLifetimeSeconds must be a positive whole number');
   }
-  try {
-    return JSON.parse(Buffer.from(body).toString('utf8')) as unknown;
-  } catch {
-    throw badRequest('the body is not valid JSON');
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
+    throw new UpvestConfigurationError('maxBodyBytes must be a positive whole number');
   }
-}
-
-function parseQuery(url: URL): Record<string, unknown> {
-  const query: Record<string, unknown> = {};
-  for (const [key, value] of url.searchParams) {
-    if (Object.hasOwn(query, key)) throw badRequest(`the query parameter ${key} is repeated`);
-    if (value === '') continue; // allowEmptyValue: `?limit=` means "not given"
-    query[key] =
-      (key === 'offset' || key === 'limit') && /^\d{1,10}$/.test(value) ? Number(value) : value;
+  const verifyKeys =
+    options.verifyKeys === 'documented-example'
+      ? documentedVerificationKeys()
+      : options.verifyKeys && structuredClone(options.verifyKeys);
+  if (verifyKeys !== undefined && !validators.validateJsonWebKeySet(verifyKeys)) {
+    throw new UpvestConfigurationError('verifyKeys is not a valid JSON Web Key Set');
   }
-  return query;
+  const seed =
+    options.seed === 'documented-examples' ? [documentedWebhook()] : (options.seed ?? []);
+  return { clientId, clientSecret, tokenLifetimeSeconds, maxBodyBytes, verifyKeys, seed };
 }
 
 /**
- * Starts an in-memory mock of the webhook subscriptions API on 127.0.0.1 with an ephemeral port.
- * It enforces the contract of the spec and the business rules: required headers, bearer tokens
- * and scopes, request validation (400 problem+json with `details`), 404 for unknown ids, webhooks
- * created disabled (R8), paging and sorting, and an `upvest-request-id` on every response.
+ * Starts an in-memory mock of the webhook subscriptions API over real HTTP (node:http) on
+ * 127.0.0.1 with an ephemeral port. It enforces the contract the API enforces, so a test that
+ * passes against it does not pass by accident: routing from the spec's operations (404, 405 with
+ * `allow`), the headers of each operation (400 without `upvest-client-id`, 401 for an unknown
+ * one, 400 for an `upvest-api-version` other than `1`), signatures (v15 by default), bearer
+ * tokens and their scopes (401, 403), `accept` (406), request bodies and queries through the
+ * same validators and business rules as the client (400 with `details`), 404 for unknown ids,
+ * 413 above the body limit, webhooks created disabled (R8) with `type` defaulting to `ALL` (R7),
+ * and a fresh `upvest-request-id` on every answer. Every body it sends is checked against the
+ * operation's documented response schema first. Throws an `UpvestConfigurationError` for
+ * unusable options (a client id that is not a UUID, an invalid seed, …).
  *
  * @example
  * ```ts
@@ -268,278 +257,155 @@ function parseQuery(url: URL): Record<string, unknown> {
  */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const now = options.now ?? (() => new Date());
-  const clientId = options.clientId ?? randomUUID();
-  const clientSecret = options.clientSecret ?? randomBytes(24).toString('base64url');
-  const tokenLifetime = options.tokenLifetimeSeconds ?? 3600;
-  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const seed =
-    options.seed === 'documented-examples' ? [documentedWebhook()] : (options.seed ?? []);
-  const state = new MockState(seed, now);
-  const tokens = new Map<string, { scopes: ReadonlySet<string>; expiresAt: number }>();
-  const records: MockRequestRecord[] = [];
-  const deliveries: MockDeliveryRecord[] = [];
-  const inFlight = new Set<Promise<void>>();
-  const deliveryKeys = generateDeliveryKeyPair();
+  const settings = resolveOptions(options);
+  const { clientId, clientSecret } = settings;
+  const state = new MockState(settings.seed, now);
+  const tokens = new TokenStore(settings.tokenLifetimeSeconds, now);
+  const deliveries = new TestDeliveries({
+    target: options.deliveryTarget,
+    eventType: options.testEventType,
+    now,
+  });
+  const signatures = signatureCheck(options, now);
+  const records: MutableRecord[] = [];
   let baseUrl = '';
-  const signatures = options.requestSignatures ?? 'required';
-  const generated =
-    signatures === 'required' && !options.signingKey && !options.verifyRequest
-      ? generateKeyPairSync('ec', { namedCurve: 'P-521' })
-      : undefined;
-  const keyId = options.signingKey?.keyId ?? randomUUID();
-  const publicKey = options.signingKey?.publicKey ?? generated?.publicKey;
-  const verifyRequest: MockServerOptions['verifyRequest'] =
-    options.verifyRequest ??
-    (signatures === 'required' && publicKey !== undefined
-      ? async (request) => {
-          const verdict = await verifyUpvestRequest(request, {
-            keys: (id) => (id === keyId ? publicKey : undefined),
-            now: () => Math.floor(now().getTime() / 1000),
-          });
-          return verdict.valid
-            ? { valid: true }
-            : { valid: false, reason: verdict.reason, message: verdict.message };
-        }
-      : undefined);
 
-  function issueToken(scopes: readonly string[]): string {
-    const token = randomBytes(24).toString('base64url');
-    tokens.set(token, {
-      scopes: new Set(scopes),
-      expiresAt: now().getTime() + tokenLifetime * 1000,
-    });
-    return token;
-  }
-
+  /** 400 / 401 from the operation's header schema (facts §2.2), then the tenant's id (401). */
   function checkHeaders(operationId: OperationId, headers: Record<string, string>): void {
-    const clientHeader = headers['upvest-client-id'];
-    if (clientHeader === undefined) {
-      throw new HttpProblem(
-        400,
-        'missing_client_id',
-        'Missing Client ID',
-        'the upvest-client-id header is required',
-      );
-    }
-    const validate = validatorFor(`validate${pascal(operationId)}Headers`);
-    if (!validate(headers)) {
+    if (headers['upvest-client-id'] === undefined) throw problems.missingClientId();
+    const validate = generatedValidator(`validate${pascal(operationId)}Headers`);
+    if (!validate({ ...headers })) {
       const issues = schemaIssues(validate.errors).filter(
-        (issue) => verifyRequest !== undefined || !TRANSPORT_SIGNATURE_HEADERS.has(issue.path),
+        (issue) => signatures.verifier !== undefined || !SIGNATURE_HEADERS.has(issue.path),
       );
-      const auth = issues.find((issue) => issue.path === '/authorization');
-      if (auth) throw unauthorised('a bearer token is required (authorization: Bearer <token>)');
-      const signature = issues.find((issue) => TRANSPORT_SIGNATURE_HEADERS.has(issue.path));
-      if (signature)
-        throw unauthorised(
+      if (issues.some((issue) => issue.path === '/authorization')) {
+        throw problems.unauthorised('a bearer token is required (authorization: Bearer <token>)');
+      }
+      if (issues.some((issue) => SIGNATURE_HEADERS.has(issue.path))) {
+        throw problems.unauthorised(
           'the request is not signed (signature and signature-input are required)',
         );
-      if (issues.length > 0) throw badRequest('a request header is invalid', issues);
+      }
+      if (issues.length > 0) throw problems.badRequest('a request header is invalid', issues);
     }
-    if (clientHeader !== clientId) throw unauthorised('the upvest-client-id is not known');
+    if (headers['upvest-client-id'] !== clientId) {
+      throw problems.unauthorised('the upvest-client-id is not known');
+    }
   }
 
+  /** 401 for a missing, unknown or expired token; 403 when its scopes miss the operation's. */
   function checkToken(operationId: OperationId, headers: Record<string, string>): void {
-    const token = /^Bearer (.+)$/.exec(headers['authorization'] ?? '')?.[1];
-    const grant = token === undefined ? undefined : tokens.get(token);
-    if (!grant || grant.expiresAt <= now().getTime())
-      throw unauthorised('the access token is unknown or expired');
-    const accepted = operations[operationId].scopes.map((requirement) => requirement[0]);
-    if (!accepted.some((scope) => scope !== undefined && grant.scopes.has(scope))) {
-      throw new HttpProblem(
-        403,
-        'forbidden',
-        'Forbidden',
-        `the token lacks a scope for this operation (${accepted.join(' or ')})`,
-      );
+    const token = /^Bearer (\S+)$/.exec(headers['authorization'] ?? '')?.[1];
+    const grant = token === undefined ? undefined : tokens.grant(token);
+    if (!grant) throw problems.unauthorised('the access token is unknown or expired');
+    const requirements = operations[operationId].scopes;
+    if (!scopesSatisfy(requirements, grant.scopes)) {
+      const needed = requirements.map((requirement) => requirement.join(' and ')).join(' or ');
+      throw problems.forbidden(`the token lacks a scope for this operation (${needed})`);
     }
   }
 
-  function issueTokenFromForm(headers: Record<string, string>, body: Uint8Array) {
-    const type = headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') {
-      throw badRequest('the token request must be application/x-www-form-urlencoded');
-    }
-    const form: Record<string, string> = {};
-    for (const [key, value] of new URLSearchParams(Buffer.from(body).toString('utf8'))) {
-      if (Object.hasOwn(form, key)) throw badRequest(`the form field ${key} is repeated`);
-      form[key] = value;
-    }
-    if (!validators.validateTokenRequest(form)) {
-      throw badRequest(
-        'the token request is invalid',
-        schemaIssues(validators.validateTokenRequest.errors),
-      );
-    }
-    if (
-      form['client_id'] !== clientId ||
-      headers['upvest-client-id'] !== clientId ||
-      form['client_secret'] !== clientSecret
-    ) {
-      throw unauthorised('the client credentials are wrong');
-    }
-    const scopes = (form['scope'] ?? '').split(' ').filter(Boolean);
-    const unknown = scopes.filter((scope) => !KNOWN_SCOPES.has(scope));
-    if (scopes.length === 0 || unknown.length > 0) {
-      throw badRequest(`unknown scope ${unknown.join(' ') || '(none)'}`);
-    }
-    return {
-      access_token: issueToken(scopes),
-      expires_in: tokenLifetime,
-      token_type: 'bearer',
-      scope: scopes.join(' '),
-    };
+  /** The id of a path; a malformed one names no webhook, hence 404 (no operation declares 400 for it). */
+  function existing(id: string): Webhook {
+    // A malformed id is not echoed: whatever was put in its place (a token?) stays out of answers.
+    if (!validateWebhookId(id).ok) throw problems.notFound('the webhook id is not a UUID');
+    const webhook = state.get(id);
+    if (!webhook) throw problems.notFound(`no webhook has the id ${id}`);
+    return webhook;
   }
 
   async function handle(
     operationId: OperationId,
-    params: readonly string[],
+    id: string,
     url: URL,
     headers: Record<string, string>,
     body: Uint8Array,
-  ) {
-    const id = params[0] ?? '';
+  ): Promise<Answer> {
     switch (operationId) {
-      case 'issue_token':
-        return { status: 200, body: issueTokenFromForm(headers, body) };
+      case 'issue_token': {
+        const form = parseFormBody(headers, body);
+        const answer = exchangeClientCredentials(
+          form,
+          headers['upvest-client-id'],
+          { clientId, clientSecret },
+          tokens,
+        );
+        return { status: 200, body: answer };
+      }
       case 'get_jwks':
-        return {
-          status: 200,
-          body:
-            options.verifyKeys === 'documented-example'
-              ? documentedVerificationKeys()
-              : (options.verifyKeys ?? deliveryKeys.jwks),
-        };
+        return { status: 200, body: settings.verifyKeys ?? deliveries.keys.jwks };
       case 'list_webhooks': {
-        const query = validateListQuery(parseQuery(url));
-        if (!query.ok) throw badRequest('the query is invalid', query.issues);
+        const query = validateListQuery(parseListQuery(url));
+        if (!query.ok) throw problems.badRequest('the query is invalid', query.issues);
         return { status: 200, body: state.list(query.value) };
       }
       case 'create_webhook': {
         const input = validateCreateWebhook(parseJsonBody(headers, body), options.rules);
-        if (!input.ok) throw badRequest('the webhook is invalid', input.issues);
+        if (!input.ok) throw problems.badRequest('the webhook is invalid', input.issues);
         return { status: 201, body: state.create(input.value) };
       }
       case 'retrieve_webhook':
-        return { status: 200, body: state.get(id) ?? notFound(id) };
+        return { status: 200, body: existing(id) };
       case 'update_webhook': {
+        // The body is judged before the id (400 before 404), as the spec lists them.
         const input = validateUpdateWebhook(parseJsonBody(headers, body), options.rules);
-        if (!input.ok) throw badRequest('the webhook update is invalid', input.issues);
-        return { status: 200, body: state.update(id, input.value) ?? notFound(id) };
+        if (!input.ok) throw problems.badRequest('the webhook update is invalid', input.issues);
+        existing(id);
+        return { status: 200, body: state.update(id, input.value) };
       }
       case 'delete_webhook':
-        if (!state.delete(id)) notFound(id);
+        existing(id);
+        state.delete(id);
         return { status: 204 };
       case 'test_webhook': {
-        const webhook = state.get(id) ?? notFound(id);
+        const webhook = existing(id);
         await options.onTestRequested?.(webhook);
-        deliverTest(webhook);
+        deliveries.deliver(webhook);
         return { status: 202 };
       }
     }
   }
 
-  /** Sends a signed test event to the delivery target, after the 202 (the API is asynchronous). */
-  function deliverTest(webhook: Webhook): void {
-    const target =
-      typeof options.deliveryTarget === 'function'
-        ? options.deliveryTarget(webhook)
-        : options.deliveryTarget;
-    if (target === undefined) return;
-    const event = {
-      id: randomUUID(),
-      created_at: now().toISOString(),
-      type: options.testEventType ?? 'WEBHOOK.TEST',
-      object: { webhook_id: webhook.id, title: webhook.title },
-      webhook_id: webhook.id,
-    };
-    const signed = signDelivery([event], {
-      keyId: deliveryKeys.keyId,
-      privateKey: deliveryKeys.privateKey,
-      url: target,
-      now: Math.floor(now().getTime() / 1000),
-    });
-    const sending = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() =>
-        fetch(target, {
-          method: 'POST',
-          headers: signed.headers,
-          body: signed.body,
-          redirect: 'manual',
-        }),
-      )
-      .then(
-        async (response) => {
-          await response.body?.cancel();
-          deliveries.push({
-            webhookId: webhook.id,
-            eventId: event.id,
-            target,
-            status: response.status,
-            error: undefined,
-          });
-        },
-        (error: unknown) => {
-          deliveries.push({
-            webhookId: webhook.id,
-            eventId: event.id,
-            target,
-            status: undefined,
-            error: error instanceof Error ? error.message : String(error),
-          });
-        },
-      )
-      .finally(() => inFlight.delete(sending));
-    inFlight.add(sending);
-  }
-
-  function notFound(id: string): never {
-    throw new HttpProblem(
-      404,
-      'not_found',
-      'Not found',
-      `no webhook has the id ${id.slice(0, 64)}`,
+  /**
+   * The mock's own answer must be one the operation documents, with a body its schema accepts:
+   * a mock that answered outside the contract would let a client's bug pass. A breach is a bug
+   * of the mock and answers 500.
+   */
+  function checkAnswer(operationId: OperationId, answer: Answer): void {
+    const documented = operations[operationId].responses.find(
+      (response) => response.status === answer.status,
     );
+    if (!documented) throw problems.internal(`the mock answered an undocumented ${answer.status}`);
+    const schema: string | null = documented.schema;
+    if (schema === null) {
+      if (answer.body !== undefined) throw problems.internal('the mock answered a body with none');
+      return;
+    }
+    if (!generatedValidator(`validate${schema}`)(answer.body)) {
+      throw problems.internal(`the mock's answer broke the ${schema} schema`);
+    }
   }
 
   function send(
     response: ServerResponse,
     status: number,
-    body?: unknown,
-    contentType = 'application/json',
-    extra: Record<string, string> = {},
-  ) {
-    const requestId = randomUUID();
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+    payload: string | undefined,
+    headers: OutgoingHttpHeaders,
+  ): void {
+    if (response.headersSent || response.destroyed) return;
     response.writeHead(status, {
-      'upvest-request-id': requestId,
-      ...(payload === undefined
-        ? {}
-        : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
-      ...extra,
+      // Every answer, success or error, carries a fresh request id (facts §2.1).
+      'upvest-request-id': randomUUID(),
+      ...(payload === undefined ? {} : { 'content-length': Buffer.byteLength(payload) }),
+      ...headers,
     });
     response.end(payload);
-    return requestId;
   }
 
-  function sendProblem(response: ServerResponse, problem: HttpProblem) {
+  function sendProblem(response: ServerResponse, problem: MockProblem): void {
     const requestId = randomUUID();
-    const body = {
-      type: `${PROBLEM_BASE}${problem.slug}`,
-      status: problem.status,
-      title: problem.title,
-      detail: problem.detail,
-      request_id: requestId,
-      ...(problem.details
-        ? {
-            details: problem.details.map(({ path, code, message }) => ({
-              pointer: path,
-              code,
-              message,
-            })),
-          }
-        : {}),
-    };
-    const payload = JSON.stringify(body);
+    const payload = JSON.stringify(problemDocument(problem, requestId));
+    if (response.headersSent || response.destroyed) return;
     response.writeHead(problem.status, {
       'upvest-request-id': requestId,
       'content-type': 'application/problem+json',
@@ -549,86 +415,100 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     response.end(payload);
   }
 
+  /** Answers one request; resolves with what to record. Never rejects. */
   async function serve(
     request: IncomingMessage,
     response: ServerResponse,
+    url: URL | undefined,
   ): Promise<MockRequestRecord> {
-    const method = request.method ?? 'GET';
-    const url = new URL(request.url ?? '/', baseUrl);
-    const headers = flattenHeaders(request);
+    const method = request.method ?? '';
+    const path = url?.pathname ?? request.url ?? '';
     let operationId: OperationId | undefined;
     try {
-      const body = await readBody(request, maxBodyBytes);
+      const body = await readBody(request, settings.maxBodyBytes);
+      if (!url) throw problems.notFound('no operation has this request target');
       const match = matchOperation(method, url.pathname);
-      if (match.kind === 'unknown_path')
-        throw new HttpProblem(404, 'not_found', 'Not found', `no operation at ${url.pathname}`);
-      if (match.kind === 'wrong_method') {
-        throw new HttpProblem(
-          405,
-          'method_not_allowed',
-          'Method not allowed',
-          `${method} is not allowed here`,
-          undefined,
-          {
-            allow: match.allowed.join(', '),
-          },
-        );
+      if (match.kind === 'unknown_path') {
+        throw problems.notFound('no operation has this path');
       }
+      if (match.kind === 'wrong_method') throw problems.methodNotAllowed(method, match.allowed);
       operationId = match.operationId;
+      const headers = flattenHeaders(request);
       checkHeaders(operationId, headers);
-      if (operationId !== 'delete_webhook' && !acceptsJson(headers['accept'])) {
-        throw new HttpProblem(
-          406,
-          'not_acceptable',
-          'Not acceptable',
-          'this operation answers application/json only',
-        );
-      }
-      if (verifyRequest) {
-        const verdict = await verifyRequest({ method, url: url.href, headers, body });
-        if (!verdict.valid) throw unauthorised(`Signature is incorrect: ${verdict.message}`);
+      if (signatures.verifier) {
+        const verdict = await signatures.verifier({ method, url: url.href, headers, body });
+        if (!verdict.valid) {
+          throw problems.unauthorised(`Signature is incorrect: ${verdict.message}`);
+        }
       }
       if (operationId !== 'issue_token') checkToken(operationId, headers);
-      const result = await handle(operationId, match.pathParams, url, headers, body);
-      send(response, result.status, 'body' in result ? result.body : undefined);
-      return { method, path: url.pathname, status: result.status, operationId };
+      // 406 only where the operation declares it (DELETE does not: it answers no body).
+      const negotiates = operations[operationId].responses.some((r) => r.status === 406);
+      if (negotiates && !acceptsJson(headers['accept'])) throw problems.notAcceptable();
+      const answer = await handle(operationId, match.pathParams[0] ?? '', url, headers, body);
+      checkAnswer(operationId, answer);
+      const payload = answer.body === undefined ? undefined : JSON.stringify(answer.body);
+      send(
+        response,
+        answer.status,
+        payload,
+        payload === undefined ? {} : { 'content-type': 'application/json' },
+      );
+      return { method, path, status: answer.status, operationId };
     } catch (error) {
-      const problem =
-        error instanceof HttpProblem
-          ? error
-          : new HttpProblem(
-              500,
-              'internal_server_error',
-              'Internal server error',
-              'the mock failed unexpectedly',
-            );
-      if (!response.headersSent) sendProblem(response, problem);
-      else response.destroy();
-      return {
-        method,
-        path: url.pathname,
-        status: problem.status,
-        operationId,
-      };
+      const problem = error instanceof MockProblem ? error : problems.internal();
+      sendProblem(response, problem);
+      return { method, path, status: problem.status, operationId };
     }
   }
 
   const server = createServer((request, response) => {
-    // Counted on arrival, so a caller that got its response always sees its request counted.
-    const index =
-      records.push({
-        method: request.method ?? '',
-        path: request.url ?? '',
-        status: 0,
-        operationId: undefined,
-      }) - 1;
-    void serve(request, response).then((record) => {
-      records[index] = record;
-    });
+    // Counted on arrival, so a caller that got its answer always sees its request counted.
+    const url = requestTarget(request.url, baseUrl);
+    const record: MutableRecord = {
+      method: request.method ?? '',
+      path: url?.pathname ?? request.url ?? '',
+      status: 0,
+      operationId: undefined,
+    };
+    records.push(record);
+    void serve(request, response, url)
+      .catch(() => ({ ...record, status: 500 }))
+      .then((outcome) => Object.assign(record, outcome));
+  });
+  // A message node cannot parse is no request to route or count; it still gets a problem answer.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const requestId = randomUUID();
+    const payload = JSON.stringify(
+      problemDocument(
+        status === 431
+          ? new MockProblem(
+              431,
+              'invalid_request',
+              'Request header fields too large',
+              'the headers are too large',
+            )
+          : problems.badRequest('the request is not valid HTTP/1.1'),
+        requestId,
+      ),
+    );
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `upvest-request-id: ${requestId}\r\ncontent-type: application/problem+json\r\n` +
+        `content-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`,
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { address, port } = server.address() as AddressInfo;
   baseUrl = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
@@ -636,24 +516,29 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   return {
     url: baseUrl,
-    credentials: { clientId, clientSecret, keyId, privateKey: generated?.privateKey },
+    credentials: {
+      clientId,
+      clientSecret,
+      keyId: signatures.keyId,
+      privateKey: signatures.privateKey,
+    },
     get requestCount() {
       return records.length;
     },
     get requests() {
-      return [...records];
+      return records.map((record) => ({ ...record }));
     },
     webhooks: () => state.all(),
     get deliveries() {
-      return [...deliveries];
+      return deliveries.records;
     },
-    async deliveriesSettled() {
-      while (inFlight.size > 0) await Promise.all([...inFlight]);
-    },
-    issueToken,
+    deliveriesSettled: () => deliveries.settled(),
+    issueToken: (scopes) => tokens.issue(scopes),
     reset() {
       state.reset();
       tokens.clear();
+      deliveries.clear();
+      // Requests still under way finish into their own records, which are no longer listed.
       records.length = 0;
     },
     close() {

@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { validateWebhookEventFields } from '../../generated/validators.js';
+import { compareCreatedAt, parseInstant, sortByCreatedAt } from './created-at.js';
+
+describe('compareCreatedAt', () => {
+  it.each([
+    [
+      'a nanosecond earlier',
+      '2021-11-19T13:06:57.820371265Z',
+      '2021-11-19T13:06:57.820371266Z',
+      -1,
+    ],
+    ['a nanosecond later', '2021-11-19T13:06:57.820371266Z', '2021-11-19T13:06:57.820371265Z', 1],
+    [
+      'the same instant with trailing zeros',
+      '2021-11-19T13:06:57.5Z',
+      '2021-11-19T13:06:57.500000000Z',
+      0,
+    ],
+    ['the same instant in another offset', '2021-11-19T14:06:57+01:00', '2021-11-19T13:06:57Z', 0],
+    ['an offset without a colon', '2021-11-19T14:06:57+0100', '2021-11-19T13:06:57Z', 0],
+    ['an offset in hours only', '2021-11-19T08:06:57-05', '2021-11-19T13:06:57Z', 0],
+    [
+      'a negative offset across midnight',
+      '2021-11-18T23:30:00-14:00',
+      '2021-11-19T13:29:59.999999999Z',
+      1,
+    ],
+    ['lower-case t and z', '2021-11-19t13:06:57.1z', '2021-11-19T13:06:57.1Z', 0],
+    ['a space instead of T', '2021-11-19 13:06:57.1Z', '2021-11-19T13:06:57.1Z', 0],
+    ['a leap second before the next minute', '2016-12-31T23:59:60.5Z', '2017-01-01T00:00:00.4Z', 1],
+    [
+      'a leap second after the last normal second',
+      '2016-12-31T23:59:60Z',
+      '2016-12-31T23:59:59.999999999Z',
+      1,
+    ],
+    [
+      'more than nine fraction digits',
+      '2021-11-19T13:06:57.8203712651Z',
+      '2021-11-19T13:06:57.8203712652Z',
+      -1,
+    ],
+    ['a date before 1970', '1969-12-31T23:59:59.999Z', '1970-01-01T00:00:00Z', -1],
+    ['a year below 100', '0099-01-01T00:00:00Z', '1999-01-01T00:00:00Z', -1],
+    ['a timestamp and a non-timestamp', '2021-11-19T13:06:57Z', 'yesterday', -1],
+    ['two non-timestamps', 'yesterday', 'tomorrow', 0],
+  ])('should order %s', (_name, a, b, expected) => {
+    expect(Math.sign(compareCreatedAt(a, b))).toBe(expected);
+    expect(Math.sign(compareCreatedAt(b, a))).toBe(-expected || 0);
+  });
+
+  it('should agree with Date to the millisecond and order by the digits below it', () => {
+    const timestamp = fc.record({
+      ms: fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2200, 0, 1) }),
+      below: fc.integer({ min: 0, max: 999_999 }),
+      offsetMinutes: fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }),
+    });
+    const format = ({
+      ms,
+      below,
+      offsetMinutes,
+    }: {
+      ms: number;
+      below: number;
+      offsetMinutes: number;
+    }) => {
+      const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 23);
+      const sign = offsetMinutes < 0 ? '-' : '+';
+      const abs = Math.abs(offsetMinutes);
+      const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+      return `${local}${String(below).padStart(6, '0')}${offset}`;
+    };
+    fc.assert(
+      fc.property(timestamp, timestamp, (a, b) => {
+        const expected = Math.sign(a.ms - b.ms) || Math.sign(a.below - b.below);
+        expect(Math.sign(compareCreatedAt(format(a), format(b)))).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('should parse every timestamp the spec accepts', () => {
+    const accepted = [
+      '2021-11-19T13:06:57Z',
+      '2021-11-19t13:06:57.820371265z',
+      '2021-11-19 13:06:57+01',
+      '2021-11-19T13:06:57+0130',
+      '2016-12-31T23:59:60Z',
+      '2016-12-31T18:59:60-05:00',
+    ];
+    for (const created_at of accepted) {
+      const event = {
+        id: '0f8b1b3e-9a4c-4a57-9d33-2a1f6f7c0b11',
+        created_at,
+        type: 'USER.CREATED',
+        object: {},
+        webhook_id: '0f8b1b3e-9a4c-4a57-9d33-2a1f6f7c0b11',
+      };
+      expect(validateWebhookEventFields(event), created_at).toBe(true);
+      expect(parseInstant(created_at), created_at).toBeDefined();
+    }
+  });
+});
+
+describe('sortByCreatedAt', () => {
+  it('should sort stably and put what is not a timestamp last', () => {
+    const items = [
+      { n: 1, at: 'later' },
+      { n: 2, at: '2021-11-19T13:06:57.000000002Z' },
+      { n: 3, at: '2021-11-19T13:06:57.000000001Z' },
+      { n: 4, at: '2021-11-19T13:06:57.000000002Z' },
+    ];
+    expect(sortByCreatedAt(items, (item) => item.at).map((item) => item.n)).toEqual([3, 2, 4, 1]);
+  });
+});

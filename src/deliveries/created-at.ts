@@ -1,0 +1,100 @@
+/**
+ * An RFC 3339 timestamp split into whole Unix seconds and the fraction digits. `Date` keeps only
+ * milliseconds, and Upvest's `created_at` carries nanoseconds: two events a few nanoseconds
+ * apart would compare equal.
+ */
+interface Instant {
+  readonly seconds: number;
+  /** Fraction digits without trailing zeros (`'82037126'` for `.820371260`). */
+  readonly fraction: string;
+}
+
+// What the spec's `date-time` format admits (ajv-formats, full mode): `T`, `t` or a space between
+// date and time, `Z`/`z` or an offset `±hh`, `±hhmm`, `±hh:mm`, any number of fraction digits, and
+// a leap second.
+const RFC3339 =
+  /^(\d{4})-(\d\d)-(\d\d)[Tt\s](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:[Zz]|([+-])(\d\d)(?::?(\d\d))?)$/;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100);
+  return era * 146097 + dayOfEra + dayOfYear - 719468;
+}
+
+/**
+ * Parses a timestamp, or answers undefined for anything that is not RFC 3339.
+ *
+ * @example
+ * ```ts
+ * parseInstant('1970-01-01T00:00:01.500Z'); // { seconds: 1, fraction: '5' }
+ * ```
+ */
+export function parseInstant(value: string): Instant | undefined {
+  const match = RFC3339.exec(value);
+  if (!match) return undefined;
+  const [, year, month, day, hour, minute, second, fraction, sign, offsetHours, offsetMinutes] =
+    match;
+  const offset =
+    sign === undefined
+      ? 0
+      : (sign === '-' ? -1 : 1) * (Number(offsetHours) * 3600 + Number(offsetMinutes ?? 0) * 60);
+  // A leap second (`23:59:60`) counts as the first second of the next minute.
+  const seconds =
+    daysFromCivil(Number(year), Number(month), Number(day)) * 86400 +
+    Number(hour) * 3600 +
+    Number(minute) * 60 +
+    Number(second) -
+    offset;
+  return { seconds, fraction: (fraction ?? '').replace(/0+$/, '') };
+}
+
+function compareInstants(a: Instant, b: Instant): number {
+  if (a.seconds !== b.seconds) return a.seconds < b.seconds ? -1 : 1;
+  // Equal-length digit strings compare like the numbers they spell.
+  const width = Math.max(a.fraction.length, b.fraction.length);
+  const x = a.fraction.padEnd(width, '0');
+  const y = b.fraction.padEnd(width, '0');
+  return x === y ? 0 : x < y ? -1 : 1;
+}
+
+/**
+ * Compares two `created_at` timestamps exactly, nanoseconds and offsets included (`Date` would
+ * drop everything below a millisecond). Strings that are not RFC 3339 sort after all others.
+ * Upvest orders events only within one delivery (R13); use this to order events you collected
+ * across deliveries.
+ *
+ * @example
+ * ```ts
+ * compareCreatedAt('2021-11-19T13:06:57.820371265Z', '2021-11-19T13:06:57.820371266Z'); // -1
+ * compareCreatedAt('2021-11-19T14:06:57+01:00', '2021-11-19T13:06:57Z'); // 0
+ * events.sort((a, b) => compareCreatedAt(a.created_at, b.created_at));
+ * ```
+ */
+export function compareCreatedAt(a: string, b: string): number {
+  const x = parseInstant(a);
+  const y = parseInstant(b);
+  if (x && y) return compareInstants(x, y);
+  return x ? -1 : y ? 1 : 0;
+}
+
+/**
+ * Sorts items by a timestamp, stably (equal timestamps keep their order), parsing each
+ * timestamp once; items whose timestamp is not RFC 3339 go last.
+ *
+ * @example
+ * ```ts
+ * const ordered = sortByCreatedAt(events, (event) => event.created_at);
+ * ```
+ */
+export function sortByCreatedAt<T>(items: readonly T[], createdAt: (item: T) => string): T[] {
+  const keyed = items.map((item, index) => ({ item, index, at: parseInstant(createdAt(item)) }));
+  keyed.sort((a, b) => {
+    const order = a.at && b.at ? compareInstants(a.at, b.at) : a.at ? -1 : b.at ? 1 : 0;
+    return order !== 0 ? order : a.index - b.index;
+  });
+  return keyed.map(({ item }) => item);
+}

@@ -1,0 +1,305 @@
+import { createMemoryDedupeStore, type DedupeClaim, type DeliveryDedupeStore } from './dedupe.js';
+import type { DeliveryEvent } from './events.js';
+import {
+  verifyDelivery,
+  type DeliveryFailure,
+  type DeliveryRequest,
+  type DeliverySignature,
+  type VerifyDeliveryOptions,
+} from './verify.js';
+
+/**
+ * What `onEvents` is told besides the events.
+ *
+ * @example
+ * ```ts
+ * const onEvents = (events: readonly DeliveryEvent[], context: DeliveryContext) =>
+ *   log.info({ fresh: events.length, skipped: context.duplicates, format: context.signature.format });
+ * ```
+ */
+export interface DeliveryContext {
+  /** How the delivery was verified (key, format, encoding, digest header, covered components). */
+  readonly signature: DeliverySignature;
+  /** Events of the batch skipped as processed before or repeated within it (a retry, R15). */
+  readonly duplicates: number;
+  /** Every event of the delivery, in `created_at` order, duplicates included. */
+  readonly batch: readonly DeliveryEvent[];
+}
+
+/**
+ * Options of the delivery handlers and {@link createDeliveryProcessor}; the verification options
+ * are those of {@link verifyDelivery}.
+ *
+ * @example
+ * ```ts
+ * const options: DeliveryHandlerOptions = {
+ *   keys: createVerificationKeyProvider({ fetchKeys: () => client.verificationKeys() }),
+ *   onEvents: async (events) => {
+ *     await db.insertEvents(events); // persist, work on them later (R17)
+ *   },
+ *   onRefused: (failure) => log.warn(failure.reason, failure.message),
+ *   onError: (error) => log.error(error),
+ * };
+ * ```
+ */
+export interface DeliveryHandlerOptions extends VerifyDeliveryOptions {
+  /**
+   * Receives the verified events not processed before, in `created_at` order, once per event
+   * id. Answer fast: Upvest blocks later deliveries until this one succeeds (R16). Throwing
+   * answers 500, so Upvest retries the batch and these events come again.
+   */
+  readonly onEvents: (
+    events: readonly DeliveryEvent[],
+    context: DeliveryContext,
+  ) => Promise<void> | void;
+  /**
+   * Remembers processed event ids, so a redelivered batch hands each event over once. An
+   * in-memory store by default (bounded, per process); `false` hands every event of every
+   * delivery over, for an `onEvents` that deduplicates itself.
+   */
+  readonly dedupe?: DeliveryDedupeStore | false;
+  /**
+   * The deduplication key of an event (default its `id`). Use `` (e) => `${e.webhook_id}:${e.id}` ``
+   * when several webhooks deliver the same event to one store and each must see it.
+   */
+  readonly dedupeKey?: (event: DeliveryEvent) => string;
+  /**
+   * Largest body accepted (default 10 MiB). Upvest batches up to `max_package_size` (at most
+   * 1 MiB) but still sends one larger event whole (R6), so keep room.
+   */
+  readonly maxBodyBytes?: number;
+  /**
+   * The public origin Upvest addresses (`https://tenant.tld`), when a proxy in front of the
+   * receiver changes the `host` header. Only matters if the signature covers `@authority`,
+   * `@scheme` or `@target-uri`. Default: `https://` and the `host` header (Node), the request's
+   * URL (Fetch).
+   */
+  readonly publicOrigin?: string;
+  /** Called with each refused delivery (400, 401, 503): log it, a refused batch blocks (R16). */
+  readonly onRefused?: (failure: DeliveryFailure) => void;
+  /** Called with errors of `onEvents`, the dedupe store, or reading the body; answers never reveal them. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * A handler's answer, framework-neutral.
+ *
+ * @example
+ * ```ts
+ * const answer: DeliveryAnswer = await process(request);
+ * reply.status(answer.status).headers(answer.headers).send(answer.body);
+ * ```
+ */
+export interface DeliveryAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** An `application/problem+json` document for errors; no body for 200. */
+  readonly body: string | undefined;
+}
+
+/**
+ * The handlers' default body limit, 10 MiB: ten times the largest `max_package_size`, for single
+ * events above it, which Upvest still delivers whole (R6).
+ *
+ * @example
+ * ```ts
+ * createNodeDeliveryHandler({ keys, onEvents, maxBodyBytes: 4 * DEFAULT_MAX_BODY_BYTES });
+ * ```
+ */
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Builds a problem answer; `type` is a bare token, as Upvest writes its own.
+ *
+ * @example
+ * ```ts
+ * problemAnswer(401, 'bad_signature', 'Invalid signature', 'the signature does not match');
+ * ```
+ */
+export function problemAnswer(
+  status: number,
+  type: string,
+  title: string,
+  detail: string,
+  headers: Record<string, string> = {},
+): DeliveryAnswer {
+  return {
+    status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+    body: JSON.stringify({ type, status, title, detail }),
+  };
+}
+
+function refusal(failure: DeliveryFailure): DeliveryAnswer {
+  switch (failure.reason) {
+    case 'invalid_json':
+    case 'invalid_delivery':
+      return problemAnswer(400, failure.reason, 'Invalid delivery', failure.message);
+    case 'keys_unavailable':
+      return problemAnswer(
+        503,
+        'keys_unavailable',
+        'Verification keys unavailable',
+        'the keys to verify the delivery could not be fetched; retry later',
+        { 'retry-after': '5' },
+      );
+    default:
+      return problemAnswer(401, failure.reason, 'Invalid signature', failure.message);
+  }
+}
+
+function withPublicOrigin(url: string, origin: string | undefined): string {
+  if (origin === undefined) return url;
+  const target = new URL(url, 'https://localhost');
+  return new URL(`${target.pathname}${target.search}`, origin).href;
+}
+
+/** Calls a hook without letting its failure change the answer. */
+function report<T>(hook: ((value: T) => void) | undefined, value: T): void {
+  try {
+    hook?.(value);
+  } catch {
+    // A logging hook that throws must not turn a refusal into a crash.
+  }
+}
+
+/**
+ * The framework-neutral core of the delivery handlers: verify, parse, deduplicate, hand over,
+ * answer. Use it to mount deliveries on anything that is neither `node:http` nor the Fetch API
+ * (AWS Lambda, Fastify with a raw body, …). Answers 200 only after `onEvents` resolved; 400 for
+ * a malformed body, 401 for a bad signature, 405 for other methods, 500 when `onEvents` threw,
+ * 503 when the keys could not be fetched or another attempt of the same batch is under way.
+ *
+ * @example
+ * ```ts
+ * const process = createDeliveryProcessor({ keys, onEvents });
+ * const answer = await process({ method: 'POST', url, headers, body: rawBody });
+ * return { statusCode: answer.status, headers: answer.headers, body: answer.body ?? '' };
+ * ```
+ */
+export function createDeliveryProcessor(
+  options: DeliveryHandlerOptions,
+): (request: DeliveryRequest) => Promise<DeliveryAnswer> {
+  const dedupe =
+    options.dedupe === false ? undefined : (options.dedupe ?? createMemoryDedupeStore());
+  const keyOf = options.dedupeKey ?? ((event: DeliveryEvent) => event.id);
+
+  const handle = async (request: DeliveryRequest): Promise<DeliveryAnswer> => {
+    if (request.method.toUpperCase() !== 'POST') {
+      return problemAnswer(
+        405,
+        'method_not_allowed',
+        'Method not allowed',
+        'deliveries are POSTed',
+        {
+          allow: 'POST',
+        },
+      );
+    }
+    const verified = await verifyDelivery(
+      { ...request, url: withPublicOrigin(request.url, options.publicOrigin) },
+      options,
+    );
+    if (!verified.ok) {
+      report(options.onRefused, verified);
+      if (verified.reason === 'keys_unavailable') report(options.onError, verified.cause);
+      return refusal(verified);
+    }
+
+    // One entry per key: an event repeated within the batch is handed over once.
+    const unique = new Map<string, DeliveryEvent>();
+    for (const event of verified.events)
+      if (!unique.has(keyOf(event))) unique.set(keyOf(event), event);
+
+    let claim: DedupeClaim = { claimed: [...unique.keys()], busy: [] };
+    if (dedupe) {
+      try {
+        claim = await dedupe.claim([...unique.keys()]);
+        if (!Array.isArray(claim?.claimed) || !Array.isArray(claim.busy))
+          throw new TypeError('DeliveryDedupeStore.claim must answer { claimed, busy }');
+      } catch (error) {
+        report(options.onError, error);
+        return problemAnswer(
+          503,
+          'dedupe_unavailable',
+          'Try again',
+          'the receiver cannot record events right now',
+          {
+            'retry-after': '5',
+          },
+        );
+      }
+    }
+    const claimed = [...claim.claimed];
+    const release = async () => {
+      try {
+        await dedupe?.release(claimed);
+      } catch (error) {
+        report(options.onError, error);
+      }
+    };
+    if (claim.busy.length > 0) {
+      // Another attempt of this batch is under way. Answering 200 now would lose its events if
+      // it then fails; the retry finds them processed, or free again.
+      await release();
+      return problemAnswer(
+        503,
+        'in_progress',
+        'Delivery in progress',
+        'another attempt of this batch is being processed; retry later',
+        { 'retry-after': '1' },
+      );
+    }
+
+    const wanted = new Set(claimed);
+    const fresh = [...unique.entries()]
+      .filter(([key]) => wanted.has(key))
+      .map(([, event]) => event);
+    try {
+      if (fresh.length > 0) {
+        await options.onEvents(fresh, {
+          signature: verified.signature,
+          duplicates: verified.events.length - fresh.length,
+          batch: verified.events,
+        });
+      }
+    } catch (error) {
+      await release();
+      report(options.onError, error);
+      return problemAnswer(
+        500,
+        'processing_failed',
+        'Processing failed',
+        'the receiver failed to process the events; the batch will be retried',
+      );
+    }
+    try {
+      await dedupe?.commit(claimed);
+    } catch (error) {
+      // The events were processed but not recorded: the retry may hand them over again, which
+      // an idempotent onEvents tolerates.
+      report(options.onError, error);
+      return problemAnswer(
+        500,
+        'processing_failed',
+        'Processing failed',
+        'the receiver could not record the processed events',
+      );
+    }
+    return { status: 200, headers: {}, body: undefined };
+  };
+
+  return async (request) => {
+    try {
+      return await handle(request);
+    } catch (error) {
+      report(options.onError, error);
+      return problemAnswer(
+        500,
+        'internal_error',
+        'Internal error',
+        'the delivery could not be handled',
+      );
+    }
+  };
+}

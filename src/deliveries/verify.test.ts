@@ -1,0 +1,422 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { signRequest } from '../signing/sign.js';
+import type { KeyLookup } from '../signing/verify.js';
+import type { JsonWebKeySet } from '../types.js';
+import { createVerificationKeyProvider } from './keys.js';
+import {
+  createDeliveryEvent,
+  generateDeliveryKeyPair,
+  signDelivery,
+  type DeliveryEventInput,
+  type SignDeliveryOptions,
+} from './testing.js';
+import { verifyDelivery, type DeliveryRequest, type VerifyDeliveryOptions } from './verify.js';
+
+const pair = generateDeliveryKeyPair();
+const other = generateDeliveryKeyPair();
+const NOW = 1_795_000_000;
+const URL_ = 'https://tenant.tld/webhooks/users';
+
+const event = (overrides: Partial<DeliveryEventInput> = {}) =>
+  createDeliveryEvent({
+    id: '0f8b1b3e-9a4c-4a57-9d33-2a1f6f7c0b11',
+    created_at: '2021-11-19T13:06:57.820371265Z',
+    webhook_id: 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a',
+    ...overrides,
+  });
+
+/** A delivery as a test holds it: a plain header record and a text body. */
+interface TestDelivery extends DeliveryRequest {
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+function delivery(
+  options: Partial<SignDeliveryOptions> = {},
+  events: readonly DeliveryEventInput[] = [event()],
+): TestDelivery {
+  const signed = signDelivery(events, { ...pair, now: NOW, url: URL_, ...options });
+  return { method: 'POST', url: signed.url, headers: signed.headers, body: signed.body };
+}
+
+const verify = (request: DeliveryRequest, options: Partial<VerifyDeliveryOptions> = {}) =>
+  verifyDelivery(request, { keys: pair.jwks, now: () => NOW, ...options });
+
+describe('verifyDelivery', () => {
+  const variants = (['upvest-v6', 'rfc9421'] as const).flatMap((format) =>
+    (['der', 'ieee-p1363'] as const).flatMap((ecdsaEncoding) =>
+      (['digest', 'content-digest'] as const).map((digest) => ({ format, ecdsaEncoding, digest })),
+    ),
+  );
+
+  it.each(variants)(
+    'should verify a batch signed in the $format format, $ecdsaEncoding, with $digest, and say so',
+    async ({ format, ecdsaEncoding, digest }) => {
+      const result = await verify(delivery({ format, ecdsaEncoding, digest }));
+      expect(result).toMatchObject({
+        ok: true,
+        signature: {
+          keyId: pair.keyId,
+          keyMatchedBy: 'kid',
+          format,
+          ecdsaEncoding,
+          digestHeader: digest,
+          coveredComponents: ['@method', '@path', 'content-type', 'content-length', digest],
+          created: NOW,
+          expires: NOW + 60,
+        },
+      });
+      if (result.ok) expect(result.events.map((e) => e.type)).toEqual(['USER.CREATED']);
+    },
+  );
+
+  it.each<[string, Partial<SignDeliveryOptions>, Partial<VerifyDeliveryOptions>, string]>([
+    [
+      'a v6 base when only rfc9421 is accepted',
+      {},
+      { signatureFormats: ['rfc9421'] },
+      'bad_signature',
+    ],
+    [
+      'an rfc9421 base when only v6 is accepted',
+      { format: 'rfc9421' },
+      { signatureFormats: ['upvest-v6'] },
+      'bad_signature',
+    ],
+    [
+      'a raw r||s signature when only DER is accepted',
+      { ecdsaEncoding: 'ieee-p1363' },
+      { ecdsaEncoding: 'der' },
+      'bad_signature',
+    ],
+    [
+      'a DER signature when only raw r||s is accepted',
+      {},
+      { ecdsaEncoding: 'ieee-p1363' },
+      'bad_signature',
+    ],
+    [
+      'a digest header when only content-digest is accepted',
+      {},
+      { digestHeaders: ['content-digest'] },
+      'missing_digest',
+    ],
+    [
+      'content-digest when only the legacy digest is accepted',
+      { digest: 'content-digest' },
+      { digestHeaders: ['digest'] },
+      'missing_digest',
+    ],
+    [
+      'a signature that does not cover @authority when it is required',
+      {},
+      { requiredComponents: ['@authority'] },
+      'missing_required_component',
+    ],
+  ])('should refuse %s (a pinned variant)', async (_name, signing, options, reason) => {
+    expect(await verify(delivery(signing), options)).toMatchObject({ ok: false, reason });
+  });
+
+  it('should accept what a pinned variant names', async () => {
+    const result = await verify(delivery({ format: 'rfc9421', digest: 'content-digest' }), {
+      signatureFormats: ['rfc9421'],
+      ecdsaEncoding: 'der',
+      digestHeaders: ['content-digest'],
+      requiredComponents: ['@method', '@path'],
+    });
+    expect(result.ok).toBe(true);
+  });
+
+  const base = delivery();
+  const change = (edit: (copy: TestDelivery) => TestDelivery) => () =>
+    edit({ ...base, headers: { ...base.headers } });
+  const setHeader = (name: string, value: string | undefined) =>
+    change((copy) => {
+      const headers = { ...copy.headers };
+      if (value === undefined) delete headers[name];
+      else headers[name] = value;
+      return { ...copy, headers };
+    });
+  const flipFirst = (text: string) =>
+    text.replace(/:(.)/, (_m, c: string) => `:${c === 'A' ? 'B' : 'A'}`);
+
+  it.each<[string, () => TestDelivery, Partial<VerifyDeliveryOptions>, string]>([
+    [
+      'a changed body',
+      change((r) => ({ ...r, body: r.body.replace('USER.CREATED', 'USER.ACTIVATED') })),
+      {},
+      'digest_mismatch',
+    ],
+    [
+      'a body with one more space',
+      change((r) => ({ ...r, body: `${r.body} ` })),
+      {},
+      'digest_mismatch',
+    ],
+    [
+      'a changed digest header',
+      setHeader('digest', 'SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE='),
+      {},
+      'digest_mismatch',
+    ],
+    [
+      'a malformed digest header',
+      setHeader('digest', 'SHA-256=not base64!'),
+      {},
+      'digest_mismatch',
+    ],
+    ['a removed (covered) digest header', setHeader('digest', undefined), {}, 'missing_component'],
+    ['a changed covered header', setHeader('content-type', 'text/plain'), {}, 'bad_signature'],
+    ['a removed covered header', setHeader('content-type', undefined), {}, 'missing_component'],
+    ['another method', change((r) => ({ ...r, method: 'PUT' })), {}, 'bad_signature'],
+    [
+      'another path',
+      change((r) => ({ ...r, url: 'https://tenant.tld/webhooks/orders' })),
+      {},
+      'bad_signature',
+    ],
+    [
+      'a changed signature',
+      setHeader('signature', flipFirst(base.headers['signature']!)),
+      {},
+      'bad_signature',
+    ],
+    ['a truncated signature', setHeader('signature', 'sig1=:AAAA:'), {}, 'bad_signature'],
+    [
+      'a signature that is not a byte sequence',
+      setHeader('signature', 'sig1="abc"'),
+      {},
+      'malformed_signature_header',
+    ],
+    [
+      'a signature-input that is not a dictionary',
+      setHeader('signature-input', '(('),
+      {},
+      'malformed_signature_header',
+    ],
+    [
+      'a changed created parameter',
+      setHeader(
+        'signature-input',
+        base.headers['signature-input']!.replace(`created=${NOW}`, `created=${NOW - 1}`),
+      ),
+      {},
+      'bad_signature',
+    ],
+    [
+      'a changed expires parameter',
+      setHeader(
+        'signature-input',
+        base.headers['signature-input']!.replace(`expires=${NOW + 60}`, `expires=${NOW + 3600}`),
+      ),
+      {},
+      'bad_signature',
+    ],
+    [
+      'a component removed from signature-input',
+      setHeader('signature-input', base.headers['signature-input']!.replace(' "content-type"', '')),
+      {},
+      'bad_signature',
+    ],
+    [
+      'a digest removed from signature-input',
+      setHeader('signature-input', base.headers['signature-input']!.replace(' "digest"', '')),
+      {},
+      'bad_signature',
+    ],
+    [
+      'missing signature headers',
+      change((r) => ({ ...r, headers: { 'content-type': 'application/json' } })),
+      {},
+      'missing_signature',
+    ],
+    [
+      'a signature under another label than its input',
+      setHeader('signature', base.headers['signature']!.replace('sig1=', 'sig2=')),
+      {},
+      'missing_signature',
+    ],
+    ['a key Upvest does not publish', () => base, { keys: other.jwks }, 'unknown_key'],
+    [
+      'the right kid on another key',
+      () => base,
+      { keys: { keys: [{ ...other.publicJwk, kid: pair.keyId }] } },
+      'bad_signature',
+    ],
+    [
+      'an unknown kid when keys must match by kid',
+      () => base,
+      { keys: { keys: [{ ...pair.publicJwk, kid: 'renamed' }] }, keyIdMatch: 'kid' },
+      'unknown_key',
+    ],
+    ['an empty key set', () => base, { keys: { keys: [] } }, 'unknown_key'],
+    [
+      'a key set of another curve',
+      () => base,
+      { keys: { keys: [{ ...pair.publicJwk, crv: 'P-256' as 'P-521' }] } },
+      'unknown_key',
+    ],
+  ])('should refuse %s', async (_name, build, options, reason) => {
+    expect(await verify(build(), options)).toMatchObject({ ok: false, reason });
+  });
+
+  it.each([
+    ['an expired delivery', NOW - 3600, {}, 'expired'],
+    ['a delivery created in the future', NOW + 3600, {}, 'created_in_future'],
+    ['a delivery older than maxAgeSeconds', NOW - 50, { maxAgeSeconds: 10 }, 'expired'],
+    ['a delivery just past expires plus the skew', NOW - 60 - 31, {}, 'expired'],
+  ])('should refuse %s', async (_name, signedAt, options, reason) => {
+    expect(await verify(delivery({ now: signedAt }), options)).toMatchObject({ ok: false, reason });
+  });
+
+  it.each([
+    ['within the default 30 s of skew after expires', NOW - 60 - 30, {}],
+    ['created up to the skew in the future', NOW + 30, {}],
+    ['long expired when timestamps are not enforced', NOW - 86_400, { enforceTimestamps: false }],
+    ['within a wider skew', NOW - 60 - 300, { clockSkewSeconds: 300 }],
+  ])('should accept a delivery %s', async (_name, signedAt, options) => {
+    expect((await verify(delivery({ now: signedAt }), options)).ok).toBe(true);
+  });
+
+  it('should refuse a valid signature that covers no digest', async () => {
+    const body = JSON.stringify({ payload: [event()] });
+    const headers = { 'content-type': 'application/json' };
+    const signed = signRequest(
+      { method: 'POST', url: URL_, headers, body },
+      { ...pair, created: NOW, components: ['@method', '@path'], baseFormat: 'upvest-v6' },
+    );
+    const result = await verify({
+      method: 'POST',
+      url: URL_,
+      headers: { ...headers, ...signed.headers },
+      body,
+    });
+    expect(result).toMatchObject({ ok: false, reason: 'missing_digest' });
+  });
+
+  it('should name the covered digest header, also when another one is present', async () => {
+    const signed = delivery({ digest: 'digest', headers: { 'content-digest': 'sha-512=:AAAA:' } });
+    // An uncovered digest header must still match the body.
+    expect(await verify(signed)).toMatchObject({ ok: false, reason: 'digest_mismatch' });
+    const both = delivery({ digest: 'digest' });
+    const { contentDigest } = await import('../signing/digest.js');
+    const result = await verify({
+      ...both,
+      headers: { ...both.headers, 'content-digest': contentDigest(both.body) },
+    });
+    expect(result).toMatchObject({ ok: true, signature: { digestHeader: 'digest' } });
+  });
+
+  it('should try every published key when no kid matches the keyid, and say so', async () => {
+    const renamed: JsonWebKeySet = {
+      keys: [other.publicJwk, { ...pair.publicJwk, kid: 'upvest-2026' }],
+    };
+    expect(await verify(base, { keys: renamed })).toMatchObject({
+      ok: true,
+      signature: { keyId: pair.keyId, keyMatchedBy: 'any-key' },
+    });
+  });
+
+  it('should try the keys a provider fetched when no kid matches', async () => {
+    const keys = createVerificationKeyProvider({
+      fetchKeys: () => Promise.resolve({ keys: [{ ...pair.publicJwk, kid: 'upvest-2026' }] }),
+    });
+    expect(await verify(base, { keys })).toMatchObject({
+      ok: true,
+      signature: { keyMatchedBy: 'any-key' },
+    });
+  });
+
+  it('should verify with a key lookup function', async () => {
+    const lookup: KeyLookup = (keyId) => (keyId === pair.keyId ? pair.privateKey : undefined);
+    expect((await verify(base, { keys: lookup })).ok).toBe(true);
+  });
+
+  it('should report keys it could not fetch as keys_unavailable, not as a bad signature', async () => {
+    const keys = createVerificationKeyProvider({
+      fetchKeys: () => Promise.reject(new Error('ECONNREFUSED')),
+    });
+    const result = await verify(base, { keys });
+    expect(result).toMatchObject({ ok: false, reason: 'keys_unavailable' });
+    if (!result.ok) expect(String((result.cause as Error).cause)).toContain('ECONNREFUSED');
+  });
+
+  it('should resolve a path-only URL against the host header', async () => {
+    const signed = delivery({ components: ['@method', '@authority', '@path', 'digest'] });
+    const result = await verify({
+      ...signed,
+      url: '/webhooks/users',
+      headers: { ...signed.headers, host: 'tenant.tld' },
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      signature: { coveredComponents: ['@method', '@authority', '@path', 'digest'] },
+    });
+  });
+
+  it('should accept the body as bytes, a header record with arrays, or Headers', async () => {
+    const bytes = { ...base, body: new TextEncoder().encode(base.body) };
+    const arrays = {
+      ...base,
+      headers: Object.fromEntries(Object.entries(base.headers).map(([k, v]) => [k, [v]])),
+    };
+    const headers = { ...base, headers: new Headers(base.headers) };
+    for (const request of [bytes, arrays, headers]) expect((await verify(request)).ok).toBe(true);
+  });
+
+  it('should parse only after verifying: a signed malformed body is invalid, an unsigned one unauthorised', async () => {
+    const signed = delivery({ body: '{"payload": [' });
+    expect(await verify(signed)).toMatchObject({ ok: false, reason: 'invalid_json' });
+    expect(await verify({ ...signed, headers: {} })).toMatchObject({
+      ok: false,
+      reason: 'missing_signature',
+    });
+    const invalid = delivery({
+      body: JSON.stringify({ payload: [event(), event({ created_at: 'yesterday' })] }),
+    });
+    const result = await verify(invalid);
+    expect(result).toMatchObject({
+      ok: false,
+      reason: 'invalid_delivery',
+      message: expect.stringContaining('/payload/1/created_at') as unknown,
+    });
+  });
+
+  it('should never accept a delivery with flipped bytes in its body, digest or signature', async () => {
+    const original = delivery({}, [event(), event({ id: '1f8b1b3e-9a4c-4a57-9d33-2a1f6f7c0b11' })]);
+    const body = Buffer.from(original.body);
+    const signature = Buffer.from(original.headers['signature']!.slice(6, -1), 'base64');
+    const digest = original.headers['digest']!;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        fc.constantFrom('body', 'signature', 'digest'),
+        async (at, flip, where) => {
+          const b = Buffer.from(body);
+          const s = Buffer.from(signature);
+          let d = digest;
+          if (where === 'body') b[at % b.length]! ^= flip;
+          else if (where === 'signature') s[at % s.length]! ^= flip;
+          else {
+            const i = at % d.length;
+            d = `${d.slice(0, i)}${String.fromCharCode((d.charCodeAt(i) ^ flip) % 128 || 1)}${d.slice(i + 1)}`;
+            if (d === digest) return;
+          }
+          const result = await verify({
+            ...original,
+            body: b,
+            headers: {
+              ...original.headers,
+              digest: d,
+              signature: `sig1=:${s.toString('base64')}:`,
+            },
+          });
+          expect(result.ok).toBe(false);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,0 +1,189 @@
+import { createPublicKey, createSecretKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import {
+  SIGNATURE_ALGORITHMS,
+  isSignatureAlgorithm,
+  signBase,
+  verifyBase,
+  type EcdsaEncoding,
+  type SignatureAlgorithm,
+} from './algorithms.js';
+import { rfcKeys } from './fixtures/rfc9421.js';
+import {
+  algorithmForKey,
+  assertKeyFits,
+  keyFits,
+  toSigningKey,
+  toVerifyingKey,
+  type KeyInput,
+} from './keys.js';
+import { UpvestConfigurationError } from '../errors.js';
+
+const secret = Buffer.from(rfcKeys.sharedSecretBase64, 'base64');
+const pairs: Record<SignatureAlgorithm, { privateKey: KeyObject; publicKey: KeyObject }> = {
+  'ecdsa-p521-sha512': generateKeyPairSync('ec', { namedCurve: 'P-521' }),
+  'ecdsa-p256-sha256': generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+  ed25519: generateKeyPairSync('ed25519'),
+  'hmac-sha256': { privateKey: createSecretKey(secret), publicKey: createSecretKey(secret) },
+  'rsa-pss-sha512': {
+    privateKey: toSigningKey(rfcKeys.rsaPssPrivatePem),
+    publicKey: toVerifyingKey(rfcKeys.rsaPssPublicPem),
+  },
+  'rsa-v1_5-sha256': {
+    privateKey: toSigningKey(rfcKeys.rsaPrivatePem),
+    publicKey: toVerifyingKey(rfcKeys.rsaPublicPem),
+  },
+};
+const base = new TextEncoder().encode('"@method": POST\n"@signature-params": ("@method")');
+const otherBase = new TextEncoder().encode('"@method": PUT\n"@signature-params": ("@method")');
+
+const cases: [string, SignatureAlgorithm, EcdsaEncoding][] = SIGNATURE_ALGORITHMS.flatMap(
+  (algorithm): [string, SignatureAlgorithm, EcdsaEncoding][] =>
+    algorithm.startsWith('ecdsa-')
+      ? [
+          [`${algorithm} (DER)`, algorithm, 'der'],
+          [`${algorithm} (raw r||s)`, algorithm, 'ieee-p1363'],
+        ]
+      : [[algorithm, algorithm, 'der']],
+);
+
+describe('signBase and verifyBase', () => {
+  it.each(cases)('should round-trip %s', (_name, algorithm, encoding) => {
+    const { privateKey, publicKey } = pairs[algorithm];
+    const signature = signBase(algorithm, privateKey, base, encoding);
+    expect(verifyBase(algorithm, publicKey, base, signature, encoding).ok).toBe(true);
+    expect(verifyBase(algorithm, publicKey, base, signature, 'either').ok).toBe(true);
+    expect(verifyBase(algorithm, publicKey, otherBase, signature, 'either').ok).toBe(false);
+  });
+
+  it.each([
+    ['ecdsa-p521-sha512', 132],
+    ['ecdsa-p256-sha256', 64],
+  ] as const)(
+    'should write %s raw r||s at its fixed length and DER as ASN.1',
+    (algorithm, size) => {
+      const raw = signBase(algorithm, pairs[algorithm].privateKey, base, 'ieee-p1363');
+      const der = signBase(algorithm, pairs[algorithm].privateKey, base, 'der');
+      expect(raw.length).toBe(size);
+      expect(der[0]).toBe(0x30); // an ASN.1 SEQUENCE
+    },
+  );
+
+  it.each([
+    ['der', 'ieee-p1363'],
+    ['ieee-p1363', 'der'],
+  ] as const)(
+    'should say which encoding matched, and refuse %s when only %s is accepted',
+    (signed, accepted) => {
+      const { privateKey, publicKey } = pairs['ecdsa-p521-sha512'];
+      const signature = signBase('ecdsa-p521-sha512', privateKey, base, signed);
+      expect(verifyBase('ecdsa-p521-sha512', publicKey, base, signature, 'either')).toEqual({
+        ok: true,
+        encoding: signed,
+      });
+      expect(verifyBase('ecdsa-p521-sha512', publicKey, base, signature, accepted).ok).toBe(false);
+    },
+  );
+
+  it.each(SIGNATURE_ALGORITHMS)(
+    'should answer false, not throw, for junk as a %s signature',
+    (algorithm) => {
+      for (const junk of [new Uint8Array(), new Uint8Array(7), new Uint8Array(600).fill(0x30)]) {
+        expect(verifyBase(algorithm, pairs[algorithm].publicKey, base, junk).ok).toBe(false);
+      }
+    },
+  );
+
+  it('should know its algorithm names', () => {
+    expect(isSignatureAlgorithm('ecdsa-p521-sha512')).toBe(true);
+    expect(isSignatureAlgorithm('ecdsa-p384-sha384')).toBe(false);
+    expect(isSignatureAlgorithm('hs2019')).toBe(false);
+  });
+});
+
+describe('keys', () => {
+  const p521 = pairs['ecdsa-p521-sha512'];
+  const p521Pem = p521.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+
+  it.each<[string, KeyInput]>([
+    ['PEM (PKCS#8)', p521Pem],
+    ['PEM (SEC1)', p521.privateKey.export({ format: 'pem', type: 'sec1' }).toString()],
+    ['a JWK', p521.privateKey.export({ format: 'jwk' })],
+    ['a KeyObject', p521.privateKey],
+  ])('should read a P-521 private key given as %s', (_name, input) => {
+    const key = toSigningKey(input);
+    expect(key.type).toBe('private');
+    expect(algorithmForKey(key)).toBe('ecdsa-p521-sha512');
+    expect(toVerifyingKey(input).type).toBe('public');
+  });
+
+  it('should read HMAC secrets as bytes or as an oct JWK', () => {
+    const jwk = { kty: 'oct', k: secret.toString('base64url') };
+    for (const input of [secret, new Uint8Array(secret), jwk]) {
+      expect(toSigningKey(input).type).toBe('secret');
+      expect(toVerifyingKey(input).export().equals(secret)).toBe(true);
+    }
+  });
+
+  it.each<[string, KeyObject, SignatureAlgorithm]>([
+    ['a P-521 key', p521.publicKey, 'ecdsa-p521-sha512'],
+    ['a P-256 key', pairs['ecdsa-p256-sha256'].publicKey, 'ecdsa-p256-sha256'],
+    ['an Ed25519 key', pairs.ed25519.publicKey, 'ed25519'],
+    ['a secret', createSecretKey(secret), 'hmac-sha256'],
+    ['an RSA-PSS key', toSigningKey(rfcKeys.rsaPssPrivatePem), 'rsa-pss-sha512'],
+    ['an RSA key', toVerifyingKey(rfcKeys.rsaPublicPem), 'rsa-v1_5-sha256'],
+  ])('should infer the algorithm of %s', (_name, key, algorithm) => {
+    expect(algorithmForKey(key)).toBe(algorithm);
+    expect(keyFits(algorithm, key)).toBe(true);
+  });
+
+  it.each([
+    ['a P-384 key', generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey, /secp384r1/],
+    ['an X25519 key', generateKeyPairSync('x25519').publicKey, /x25519 keys are not supported/],
+  ])('should refuse to infer an algorithm for %s', (_name, key, message) => {
+    expect(() => algorithmForKey(key)).toThrow(message);
+  });
+
+  it.each<[SignatureAlgorithm, KeyObject]>([
+    ['ecdsa-p256-sha256', p521.publicKey],
+    ['ecdsa-p521-sha512', pairs['ecdsa-p256-sha256'].publicKey],
+    ['hmac-sha256', p521.publicKey],
+    ['ed25519', createSecretKey(secret)],
+    ['rsa-v1_5-sha256', toSigningKey(rfcKeys.rsaPssPrivatePem)],
+    ['rsa-pss-sha512', pairs.ed25519.publicKey],
+  ])('should not let %s be used with a key that does not suit it', (algorithm, key) => {
+    expect(keyFits(algorithm, key)).toBe(false);
+    expect(() => assertKeyFits(algorithm, key)).toThrow(UpvestConfigurationError);
+  });
+
+  it('should refuse a public key for signing and an empty HMAC secret', () => {
+    expect(() => toSigningKey(p521.publicKey)).toThrow(/public key cannot sign/);
+    expect(() => toSigningKey(new Uint8Array())).toThrow(UpvestConfigurationError);
+    expect(() => toVerifyingKey({ kty: 'oct' })).toThrow(UpvestConfigurationError);
+  });
+
+  it('should never put key material into an error about a key', () => {
+    const body = p521Pem.split('\n')[1] ?? '';
+    const jwk = p521.privateKey.export({ format: 'jwk' });
+    const attempts: (() => unknown)[] = [
+      () => toSigningKey(p521Pem.replace('MI', 'XX')),
+      () => toSigningKey({ ...jwk, crv: 'P-999' }),
+      () => toVerifyingKey(p521Pem.replace('MI', 'XX')),
+      () => assertKeyFits('ed25519', p521.privateKey),
+      () => toSigningKey(createPublicKey(p521.privateKey)),
+    ];
+    for (const attempt of attempts) {
+      let thrown: unknown;
+      try {
+        attempt();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(UpvestConfigurationError);
+      const text = `${String(thrown)} ${JSON.stringify(thrown)} ${inspect(thrown, { depth: 5 })}`;
+      expect(text).not.toContain(body);
+      expect(text).not.toContain(String(jwk.d));
+    }
+  });
+});

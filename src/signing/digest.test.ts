@@ -1,0 +1,85 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { contentDigest, legacyDigest, verifyContentDigest, verifyLegacyDigest } from './digest.js';
+import { rfcContentDigests } from './fixtures/rfc9421.js';
+
+describe('contentDigest', () => {
+  it.each([
+    [
+      '{"hello": "world"}',
+      'sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:',
+    ],
+    [
+      '{"key": "value"}',
+      'sha-512=:Hd9/AvGZkbjitW1+Ml8Fg1ux1mtcDYe6mLQjDyoowIWa3LM/PmwN2v9O+MjtQGrCA3EQWUL54dlgxKHyYbrucw==:',
+    ],
+  ])('should give the facts-sheet SHA-512 content-digest of %s', (body, expected) => {
+    expect(contentDigest(body)).toBe(expected);
+    expect(contentDigest(new TextEncoder().encode(body), 'sha-512')).toBe(expected);
+    expect(verifyContentDigest(body, expected)).toBe('match');
+  });
+
+  it.each(rfcContentDigests.map((d) => [d.algorithm, JSON.stringify(d.body), d] as const))(
+    'should give the RFC %s content-digest of %s',
+    (_algorithm, _body, example) => {
+      expect(contentDigest(example.body, example.algorithm)).toBe(example.value);
+    },
+  );
+});
+
+describe('verifyContentDigest', () => {
+  const body = '{"hello": "world"}';
+  const sha256 = contentDigest(body, 'sha-256');
+  const sha512 = contentDigest(body, 'sha-512');
+
+  it.each([
+    ['both known algorithms', `${sha256}, ${sha512}`, 'match'],
+    ['a known and an unknown algorithm', `md5=:AAAA:, ${sha512}`, 'match'],
+    ['one wrong algorithm among right ones', `${sha512}, sha-256=:AAAA:`, 'mismatch'],
+    ['another body', contentDigest('{}'), 'mismatch'],
+    ['only unknown algorithms', 'sha-384=:AAAA:, md5=:AAAA:', 'unsupported'],
+    ['a prototype property name', 'constructor=:AAAA:', 'unsupported'],
+    ['a field that is no dictionary', 'sha-512=:AAA', 'malformed'],
+    ['a known algorithm whose value is no byte sequence', 'sha-512="abc"', 'malformed'],
+  ])('should judge %s as %s', (_name, field, verdict) => {
+    expect(verifyContentDigest(body, field)).toBe(verdict);
+  });
+
+  it('should refuse any body that differs from the digested one', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 256 }), fc.uint8Array({ maxLength: 256 }), (a, b) => {
+        const same = Buffer.from(a).equals(Buffer.from(b));
+        expect(verifyContentDigest(b, contentDigest(a))).toBe(same ? 'match' : 'mismatch');
+      }),
+    );
+  });
+});
+
+describe('legacyDigest and verifyLegacyDigest', () => {
+  it.each([
+    ['{"hello": "world"}', 'SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE='],
+    ['{"key": "value"}', 'SHA-256=lyTB4g5uPk1/V+0l+dTvsAblCFkNUoyQ2ll/andcE+U='],
+  ])('should give the facts-sheet legacy digest of %s', (body, expected) => {
+    expect(legacyDigest(body)).toBe(expected);
+    expect(verifyLegacyDigest(body, expected)).toBe('match');
+  });
+
+  const body = '{"hello": "world"}';
+  it.each([
+    [
+      'a lower-case algorithm name',
+      'sha-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=',
+      'match',
+    ],
+    [
+      'SHA-512 next to an unknown algorithm',
+      'MD5=AAAA, SHA-512=WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==',
+      'match',
+    ],
+    ['another body', legacyDigest('{}'), 'mismatch'],
+    ['only unknown algorithms', 'MD5=AAAA', 'unsupported'],
+    ['the structured form', contentDigest(body, 'sha-256'), 'malformed'],
+  ])('should judge %s as %s', (_name, field, verdict) => {
+    expect(verifyLegacyDigest(body, field)).toBe(verdict);
+  });
+});

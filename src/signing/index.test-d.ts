@@ -1,0 +1,72 @@
+import type { KeyObject } from 'node:crypto';
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  componentValue,
+  contentDigest,
+  createUpvestSigner,
+  parseSignatureInput,
+  signRequest,
+  upvestSignatureHeaders,
+  verifyContentDigest,
+  verifyRequestSignature,
+  verifyUpvestRequest,
+  type BaseFormat,
+  type DigestCheck,
+  type EcdsaEncoding,
+  type HttpMessage,
+  type KeyInput,
+  type SignatureAlgorithm,
+  type SignatureFailureReason,
+  type SignatureVerification,
+  type SignedRequest,
+  type VerifySignatureOptions,
+} from './index.js';
+
+const request: HttpMessage = { method: 'GET', url: 'https://x.tld/', headers: {} };
+
+describe('the signing module types', () => {
+  it('should take the documented inputs and give back headers as a plain record', () => {
+    expectTypeOf(signRequest).parameter(0).toEqualTypeOf<HttpMessage>();
+    expectTypeOf(signRequest).returns.toEqualTypeOf<SignedRequest>();
+    expectTypeOf<SignedRequest['headers']>().toEqualTypeOf<Record<string, string>>();
+    expectTypeOf(upvestSignatureHeaders).returns.toEqualTypeOf<Record<string, string>>();
+    expectTypeOf<KeyObject>().toExtend<KeyInput>();
+    expectTypeOf<Uint8Array>().toExtend<KeyInput>();
+    expectTypeOf<Headers>().toExtend<HttpMessage['headers']>();
+    expectTypeOf<{ accept: string[] }>().toExtend<HttpMessage['headers']>();
+  });
+
+  it('should narrow the verdict on valid, with a reason only on failures', async () => {
+    const verdict = await verifyRequestSignature(request, { keys: 'pem' });
+    expectTypeOf(verdict).toEqualTypeOf<SignatureVerification>();
+    if (verdict.valid) {
+      expectTypeOf(verdict.algorithm).toEqualTypeOf<SignatureAlgorithm>();
+      expectTypeOf(verdict.baseFormat).toEqualTypeOf<BaseFormat>();
+      expectTypeOf(verdict.ecdsaEncoding).toEqualTypeOf<EcdsaEncoding | undefined>();
+      expectTypeOf(verdict.coveredComponents).toEqualTypeOf<readonly string[]>();
+      // @ts-expect-error a valid verdict has no reason
+      void verdict.reason;
+    } else {
+      expectTypeOf(verdict.reason).toEqualTypeOf<SignatureFailureReason>();
+    }
+    expectTypeOf(verifyUpvestRequest).returns.resolves.toEqualTypeOf<SignatureVerification>();
+  });
+
+  it('should accept one key, a map of keys, or a lookup, and only known option values', () => {
+    expectTypeOf<{ keys: Map<string, string> }>().toExtend<VerifySignatureOptions>();
+    expectTypeOf<{ keys: () => Promise<undefined> }>().toExtend<VerifySignatureOptions>();
+    expectTypeOf<{ keys: string; baseFormat: 'either' }>().toExtend<VerifySignatureOptions>();
+    expectTypeOf<{ keys: string; baseFormat: 'v6' }>().not.toExtend<VerifySignatureOptions>();
+    expectTypeOf<{ keys: string; ecdsaEncoding: 'raw' }>().not.toExtend<VerifySignatureOptions>();
+  });
+
+  it('should type the digest helpers and the structured readers', () => {
+    expectTypeOf(contentDigest).parameter(1).toEqualTypeOf<'sha-512' | 'sha-256' | undefined>();
+    expectTypeOf(verifyContentDigest).returns.toEqualTypeOf<DigestCheck>();
+    expectTypeOf(componentValue).returns.toEqualTypeOf<string>();
+    const parsed = parseSignatureInput('sig1=()');
+    if (parsed.ok) expectTypeOf(parsed.value.get('sig1')).not.toBeAny();
+    else expectTypeOf(parsed.message).toEqualTypeOf<string>();
+    expectTypeOf(createUpvestSigner).parameter(0).toHaveProperty('keyId').toEqualTypeOf<string>();
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { validateJsonWebKeySet } from '../../generated/validators.js';
+import { startLoopbackServer } from '../test-support/loopback-server.js';
+import { seedResponse } from '../test-support/fixtures.js';
+import { TestDeliveries } from './mock-deliveries.js';
+
+const now = () => new Date('2026-03-01T10:00:00Z');
+
+describe('TestDeliveries', () => {
+  it('should send nothing without a target', async () => {
+    const deliveries = new TestDeliveries({ now });
+    deliveries.deliver(seedResponse);
+    await deliveries.settled();
+    expect(deliveries.records).toEqual([]);
+  });
+
+  it('should POST one signed WEBHOOK.TEST event and record the answer', async () => {
+    const receiver = await startLoopbackServer((_request, response) => {
+      response.writeHead(200).end();
+    });
+    try {
+      const deliveries = new TestDeliveries({ target: `${receiver.url}/hooks`, now });
+      deliveries.deliver(seedResponse);
+      await deliveries.settled();
+      expect(deliveries.records).toEqual([
+        {
+          webhookId: seedResponse.id,
+          eventId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
+          target: `${receiver.url}/hooks`,
+          status: 200,
+          error: undefined,
+        },
+      ]);
+      const [request] = receiver.received;
+      expect(request?.headers['signature-input']).toContain(`keyid="${deliveries.keys.keyId}"`);
+      expect(JSON.parse(request?.body ?? '')).toEqual({
+        payload: [
+          expect.objectContaining({
+            type: 'WEBHOOK.TEST',
+            webhook_id: seedResponse.id,
+            created_at: '2026-03-01T10:00:00.000Z',
+          }),
+        ],
+      });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('should record a receiver that cannot be reached, or a target that cannot be made, without throwing', async () => {
+    const deliveries = new TestDeliveries({
+      target: (webhook) => {
+        if (webhook.title === 'broken') throw new Error('no target for this one');
+        return 'http://127.0.0.1:1/unreachable';
+      },
+      now,
+    });
+    deliveries.deliver(seedResponse);
+    deliveries.deliver({ ...seedResponse, title: 'broken' });
+    await deliveries.settled();
+    expect(deliveries.records).toHaveLength(2);
+    expect(deliveries.records.map((r) => r.status)).toEqual([undefined, undefined]);
+    expect(deliveries.records.map((r) => r.error)).toContain('no target for this one');
+  });
+
+  it('should keep one key per instance and publish it as a valid JWKS', () => {
+    const deliveries = new TestDeliveries({ now });
+    expect(deliveries.keys).toBe(deliveries.keys);
+    expect(validateJsonWebKeySet(deliveries.keys.jwks)).toBe(true);
+  });
+});

@@ -1,0 +1,93 @@
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import type { KeyInput } from '../signing/keys.js';
+import { verifyUpvestRequest } from '../signing/upvest-profile.js';
+
+/**
+ * What a request verifier sees: the request exactly as it arrived.
+ *
+ * @example
+ * ```ts
+ * const verifyRequest = (request: MockIncomingRequest) =>
+ *   request.headers['signature'] ? { valid: true as const } : { valid: false as const, reason: 'missing', message: 'unsigned' };
+ * ```
+ */
+export interface MockIncomingRequest {
+  readonly method: string;
+  /** The absolute URL the client addressed (`http://127.0.0.1:<port>/webhooks?...`). */
+  readonly url: string;
+  /** Header names lower-cased; repeated headers joined with `, `. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The raw body bytes, empty without a body. */
+  readonly body: Uint8Array;
+}
+
+/**
+ * The verdict of a request verifier.
+ *
+ * @example
+ * ```ts
+ * const refused: MockVerification = { valid: false, reason: 'bad_signature', message: 'does not verify' };
+ * ```
+ */
+export type MockVerification =
+  | { readonly valid: true }
+  | { readonly valid: false; readonly reason: string; readonly message: string };
+
+/**
+ * The one seam through which the mock checks signatures: every routed request, the token request
+ * included, passes through it before its token is looked at.
+ *
+ * @example
+ * ```ts
+ * const verifier: MockRequestVerifier = () => ({ valid: true });
+ * ```
+ */
+export type MockRequestVerifier = (
+  request: MockIncomingRequest,
+) => MockVerification | Promise<MockVerification>;
+
+/**
+ * How the mock checks signatures, from its options: a custom `verifyRequest` wins; otherwise
+ * `requestSignatures: 'required'` (the default) verifies Upvest's v15 profile (facts §9.1)
+ * against `signingKey`, or against a throwaway P-521 tenant key generated here and handed to the
+ * test through `credentials`; `'off'` checks nothing.
+ *
+ * @example
+ * ```ts
+ * const { verifier, keyId, privateKey } = signatureCheck({ requestSignatures: 'required' }, () => new Date());
+ * ```
+ */
+export function signatureCheck(
+  options: {
+    readonly requestSignatures?: 'required' | 'off' | undefined;
+    readonly signingKey?: { readonly keyId: string; readonly publicKey: KeyInput } | undefined;
+    readonly verifyRequest?: MockRequestVerifier | undefined;
+  },
+  now: () => Date,
+): {
+  readonly verifier: MockRequestVerifier | undefined;
+  readonly keyId: string;
+  readonly privateKey: KeyObject | undefined;
+} {
+  const keyId = options.signingKey?.keyId ?? randomUUID();
+  if (options.verifyRequest) {
+    return { verifier: options.verifyRequest, keyId, privateKey: undefined };
+  }
+  if ((options.requestSignatures ?? 'required') === 'off') {
+    return { verifier: undefined, keyId, privateKey: undefined };
+  }
+  const generated = options.signingKey
+    ? undefined
+    : generateKeyPairSync('ec', { namedCurve: 'P-521' });
+  const publicKey = options.signingKey?.publicKey ?? generated?.publicKey;
+  const verifier: MockRequestVerifier = async (request) => {
+    const verdict = await verifyUpvestRequest(request, {
+      keys: (id) => (id === keyId ? publicKey : undefined),
+      now: () => Math.floor(now().getTime() / 1000),
+    });
+    return verdict.valid
+      ? { valid: true }
+      : { valid: false, reason: verdict.reason, message: verdict.message };
+  };
+  return { verifier, keyId, privateKey: generated?.privateKey };
+}
