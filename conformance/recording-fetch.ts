@@ -19,7 +19,8 @@ export function createRecordingFetch(inner: typeof globalThis.fetch = globalThis
   const recordingFetch: typeof globalThis.fetch = async (input, init) => {
     const request = new Request(input, init);
     const requestBody = request.body ? await request.clone().text() : undefined;
-    const response = await inner(request);
+    // The caller's signal itself, not only the copy this request follows (see wireRequest).
+    const response = await inner(request, init?.signal ? { signal: init.signal } : undefined);
     const responseBody = await response.clone().text();
     exchanges.push({
       method: request.method,

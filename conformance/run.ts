@@ -235,7 +235,8 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     const transportFetch: typeof globalThis.fetch = (input, init) => {
       const request = new Request(input, init);
       if (preferHeader && prefer) request.headers.set('prefer', prefer);
-      return recording.fetch(request);
+      // The signal goes along by itself: one that only follows a collectable request is lost.
+      return recording.fetch(request, init?.signal ? { signal: init.signal } : undefined);
     };
     const clientId = credentials?.clientId ?? PLACEHOLDER_CLIENT_ID;
     const exchangeCredentials =

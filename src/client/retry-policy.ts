@@ -16,6 +16,13 @@ export interface RetryOptions {
   readonly baseDelayMs?: number;
   /** The longest single wait, `Retry-After` included (default 10 s). */
   readonly maxDelayMs?: number;
+  /**
+   * The least time an attempt must have before the deadline to be started at all (default
+   * 500 ms, at most `timeoutMs`). A repeat squeezed into the last millisecond would turn a
+   * definite answer (a 429, a 503) into a timeout that leaves open whether a write happened,
+   * so the call ends with the last definite answer instead.
+   */
+  readonly minAttemptMs?: number;
   /** Random source in [0, 1) for jitter; inject for deterministic tests. */
   readonly random?: () => number;
   /**
@@ -37,6 +44,7 @@ export interface ResolvedRetryOptions {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  readonly minAttemptMs: number;
   readonly random: () => number;
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -58,13 +66,14 @@ export function resolveRetryOptions(
     maxAttempts: given.maxAttempts ?? 3,
     baseDelayMs: given.baseDelayMs ?? 200,
     maxDelayMs: given.maxDelayMs ?? 10_000,
+    minAttemptMs: given.minAttemptMs ?? 500,
     random: given.random ?? Math.random,
     sleep: given.sleep ?? sleep,
   };
   if (!Number.isInteger(resolved.maxAttempts) || resolved.maxAttempts < 1) {
     throw new UpvestConfigurationError('retry.maxAttempts must be a whole number of at least 1');
   }
-  for (const name of ['baseDelayMs', 'maxDelayMs'] as const) {
+  for (const name of ['baseDelayMs', 'maxDelayMs', 'minAttemptMs'] as const) {
     if (!Number.isFinite(resolved[name]) || resolved[name] < 0) {
       throw new UpvestConfigurationError(`retry.${name} must be a finite number of at least 0`);
     }

@@ -3,7 +3,7 @@
  * (openapi-typescript issue 2874), so everything else talks to the narrow `ApiClient` seam below;
  * replacing the library means rewriting this file, not the client.
  */
-import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../../generated/openapi.js';
 
 /**
@@ -51,13 +51,11 @@ export type RequestSigner = (
  *
  * @example
  * ```ts
- * const options: TransportOptions = { baseUrl: UPVEST_SANDBOX_URL, fetch: globalThis.fetch };
+ * const options: TransportOptions = { baseUrl: UPVEST_SANDBOX_URL };
  * ```
  */
 export interface TransportOptions {
   readonly baseUrl: string;
-  readonly fetch: typeof globalThis.fetch;
-  readonly signer?: RequestSigner | undefined;
 }
 
 /**
@@ -95,48 +93,59 @@ export async function runSigner(
   }
 }
 
-function signingMiddleware(signer: RequestSigner): Middleware {
-  return {
-    async onRequest({ request }) {
-      const bytes = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
-      const headers = new Headers(request.headers);
-      const added = await runSigner(signer, {
-        method: request.method,
-        url: request.url,
-        headers,
-        body: bytes,
-      });
-      try {
-        for (const [name, value] of Object.entries(added)) headers.set(name, value);
-      } catch (error) {
-        // A header name or value the signer returned that HTTP cannot carry.
-        throw new SignerFailure(error);
-      }
-      return new Request(request.url, {
-        method: request.method,
-        headers,
-        redirect: request.redirect,
-        signal: request.signal,
-        ...(bytes ? { body: bytes } : {}),
-      });
-    },
-  };
-}
-
 /**
- * Builds the openapi-fetch client our facade drives. Redirects are never followed (R3).
+ * The request that goes on the wire for one attempt: signed when there is a signer, and bound to
+ * `signal` itself. It must not be bound to `request.signal`: undici makes a new request's signal
+ * follow the old one's through a weak reference, so once the intermediate request is collected
+ * a timeout or a caller's abort never reaches the socket (the call then hangs until the
+ * server gives up). The caller holds `signal` for as long as the attempt runs.
  *
  * @example
  * ```ts
- * const api = createApiClient({ baseUrl, fetch: globalThis.fetch, signer });
+ * const wire = await wireRequest(request, signer, attemptSignal);
+ * const response = await fetch(wire);
+ * ```
+ */
+export async function wireRequest(
+  request: Request,
+  signer: RequestSigner | undefined,
+  signal: AbortSignal,
+): Promise<Request> {
+  const bytes = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+  const headers = new Headers(request.headers);
+  if (signer) {
+    const added = await runSigner(signer, {
+      method: request.method,
+      url: request.url,
+      headers,
+      body: bytes,
+    });
+    try {
+      for (const [name, value] of Object.entries(added)) headers.set(name, value);
+    } catch (error) {
+      // A header name or value the signer returned that HTTP cannot carry.
+      throw new SignerFailure(error);
+    }
+  }
+  return new Request(request.url, {
+    method: request.method,
+    headers,
+    redirect: request.redirect,
+    signal,
+    ...(bytes ? { body: bytes } : {}),
+  });
+}
+
+/**
+ * Builds the openapi-fetch client our facade drives. Redirects are never followed (R3). Each
+ * call passes its own `fetch`, which puts the request through {@link wireRequest}.
+ *
+ * @example
+ * ```ts
+ * const api = createApiClient({ baseUrl });
+ * await api.GET('/webhooks', { headers, signal, fetch: (request) => fetch(wireRequest(request, signer, signal)) });
  * ```
  */
 export function createApiClient(options: TransportOptions): ApiClient {
-  const client = createClient<paths>({
-    baseUrl: options.baseUrl,
-    fetch: options.fetch,
-    redirect: 'manual',
-  });
-  if (options.signer) client.use(signingMiddleware(options.signer));
-  return client;
+  return createClient<paths>({ baseUrl: options.baseUrl, redirect: 'manual' });
 }

@@ -53,7 +53,13 @@ import {
   type AttemptOutcome,
   type RetryOptions,
 } from './retry-policy.js';
-import { createApiClient, SignerFailure, type ApiClient, type RequestSigner } from './transport.js';
+import {
+  createApiClient,
+  SignerFailure,
+  wireRequest,
+  type ApiClient,
+  type RequestSigner,
+} from './transport.js';
 
 /**
  * Upvest's sandbox.
@@ -130,7 +136,11 @@ export interface WebhooksClientOptions {
   readonly keyId?: string;
   /** Your ECDSA P-521 (or Ed25519) private key: PEM, JWK or KeyObject. Never logged. */
   readonly privateKey?: KeyInput;
-  /** The `fetch` to use; defaults to the global one. Inject one in tests. */
+  /**
+   * The `fetch` to use; defaults to the global one. Inject one in tests. It is called as
+   * `fetch(request, { signal })`: pass the `signal` of the second argument on (or both
+   * arguments as they are), since it is what the attempt's timeout and the caller's abort fire.
+   */
   readonly fetch?: typeof globalThis.fetch;
   /** Validate response bodies against the spec: `off`, `warn` (default) or `strict` (throw). */
   readonly responseValidation?: ResponseValidationMode;
@@ -254,7 +264,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
   const signer = options.signer ?? signerFrom(options);
   const baseFetch: typeof globalThis.fetch =
     options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const api: ApiClient = createApiClient({ baseUrl, fetch: baseFetch, signer });
+  const api: ApiClient = createApiClient({ baseUrl });
   const mode = options.responseValidation ?? 'warn';
   const report =
     options.onResponseIssues ??
@@ -323,9 +333,15 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
     let refreshedAfter401 = false;
     // Set once an attempt may have reached the server and the call was repeated after it.
     let repeatedAfterUnknown = false;
+    // An attempt is only started with at least this much time before the deadline.
+    const leastUseful = Math.min(retry.minAttemptMs, timeoutMs);
+    let lastFailure: UpvestWebhooksError | undefined;
     for (let attempt = 1; ; attempt++) {
       if (callerSignal?.aborted) throw new UpvestAbortError(operation, callerSignal.reason);
       const remaining = deadline - Date.now();
+      // A repeat that cannot finish would trade the last definite answer for an ambiguous
+      // timeout; the first attempt always runs.
+      if (lastFailure && remaining < leastUseful) throw lastFailure;
       const limit = Math.max(1, Math.min(timeoutMs, remaining));
       const byDeadline = remaining < timeoutMs;
       const timer = new AbortController();
@@ -334,9 +350,10 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
       let token: string | undefined;
       let handedOver = false;
       // Counts the request only once fetch has it: a signer or a token failure sends nothing.
-      const fetchOnce = (request: Request) => {
+      const fetchOnce = async (request: Request) => {
+        const wire = await wireRequest(request, signer, signal);
         handedOver = true;
-        return baseFetch(request);
+        return baseFetch(wire, { signal });
       };
       let failure: UpvestWebhooksError;
       let outcome: AttemptOutcome;
@@ -360,6 +377,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
           // means the request was not processed, so even a create may be repeated.
           invalidate(token);
           refreshedAfter401 = true;
+          lastFailure = apiError(operation, result, [...staticSecrets, token], '');
           attempt -= 1;
           continue;
         }
@@ -410,7 +428,8 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
       }
       if (attempt >= retry.maxAttempts || !shouldRetry(judgedAs, outcome)) throw failure;
       const wait = backoffMs(attempt, retryAfter, retry);
-      if (Date.now() + wait >= deadline) throw failure;
+      if (Date.now() + wait + leastUseful > deadline) throw failure;
+      lastFailure = failure;
       if (judgedAs === operation && !provablyNotProcessed(outcome)) repeatedAfterUnknown = true;
       try {
         await untilAborted(retry.sleep(wait, callerSignal), callerSignal);
