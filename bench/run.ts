@@ -217,7 +217,11 @@ async function deliveries() {
     [`a 1 MiB batch (${big.length} events)`, big],
     ['a batch of one event', [event(0)]],
   ] as const) {
-    const signed = signDelivery(events, { keyId: pair.keyId, privateKey: pair.privateKey });
+    const signed = signDelivery(events, {
+      keyId: pair.keyId,
+      privateKey: pair.privateKey,
+      url: 'https://tenant.tld/webhooks',
+    });
     const req = {
       method: 'POST',
       url: signed.url,

@@ -91,7 +91,7 @@ await client.delete(webhook.id);
 const refused = await client.create({ title: 'x', url: 'http://10.0.0.1/' }).catch((e) => e instanceof UpvestValidationError);
 await mock.close();
 const pair = generateDeliveryKeyPair();
-signDelivery([], { keyId: pair.keyId, privateKey: pair.privateKey });
+signDelivery([], { keyId: pair.keyId, privateKey: pair.privateKey, url: 'https://tenant.tld/hooks' });
 const report = await runConformance({ profiles: ['negative'] });
 if (!listed.data.some((w) => w.id === webhook.id) || !cliListed.data.some((w) => w.id === webhook.id) || refused !== true || !report.passed || validateWebhookUrl('https://127.1/').ok) {
   throw new Error('the installed package misbehaved');

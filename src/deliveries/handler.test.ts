@@ -452,9 +452,12 @@ describe('createFetchDeliveryHandler', () => {
     let pulled = 0;
     const capped = createFetchDeliveryHandler({
       keys: pair.jwks,
+      now: () => NOW,
       onEvents: () => undefined,
       maxBodyBytes: 10_000,
     });
+    // Headers that pass the checks made before the body is read.
+    const { headers } = sign([event(1)]);
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
         pulled += 1;
@@ -463,8 +466,9 @@ describe('createFetchDeliveryHandler', () => {
       },
     });
     const response = await capped(
-      new Request('https://tenant.tld/webhooks', {
+      new Request(`https://tenant.tld${PATH}`, {
         method: 'POST',
+        headers: { ...headers, 'content-length': '' },
         body: stream,
         duplex: 'half',
       }),

@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UpvestConfigurationError } from '../errors.js';
 import {
   createDeliveryProcessor,
+  DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
+  earlyAnswer,
   problemAnswer,
   type DeliveryAnswer,
   type DeliveryHandlerOptions,
@@ -11,9 +13,19 @@ import {
 export type { DeliveryAnswer, DeliveryContext, DeliveryHandlerOptions } from './processor.js';
 
 class BodyTooLarge extends Error {}
+class BodyTimeout extends Error {}
 
 /** The answer when the body could not be read; reading errors reach `onError`. */
 function readFailure(error: unknown, options: DeliveryHandlerOptions): DeliveryAnswer {
+  if (error instanceof BodyTimeout) {
+    return problemAnswer(
+      408,
+      'request_timeout',
+      'Request timeout',
+      `the delivery body did not arrive within ${options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS} ms`,
+      { connection: 'close' },
+    );
+  }
   if (error instanceof BodyTooLarge) {
     // Closing the connection stops the sender; otherwise Node would read the rest to reuse it.
     return problemAnswer(
@@ -34,36 +46,67 @@ function readFailure(error: unknown, options: DeliveryHandlerOptions): DeliveryA
     : problemAnswer(400, 'incomplete_body', 'Incomplete body', 'the delivery could not be read');
 }
 
-async function readNodeBody(request: IncomingMessage, limit: number): Promise<Uint8Array> {
-  if (Number(request.headers['content-length'] ?? 0) > limit) throw new BodyTooLarge();
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer | string>) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    size += bytes.byteLength;
-    if (size > limit) throw new BodyTooLarge();
-    parts.push(bytes);
+/** Reads a Node request's body, up to `limit` bytes and within `timeoutMs`. */
+function readNodeBody(
+  request: IncomingMessage,
+  limit: number,
+  timeoutMs: number,
+): Promise<Uint8Array> {
+  if (Number(request.headers['content-length'] ?? 0) > limit) {
+    return Promise.reject(new BodyTooLarge());
   }
-  return Buffer.concat(parts);
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const settle = (error: Error | undefined) => {
+      clearTimeout(timer);
+      request.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      if (error) {
+        // Stop taking bytes; the answer closes the connection.
+        request.pause();
+        reject(error);
+      } else resolve(Buffer.concat(parts));
+    };
+    const onData = (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += bytes.byteLength;
+      if (size > limit) settle(new BodyTooLarge());
+      else parts.push(bytes);
+    };
+    const onEnd = () => settle(undefined);
+    const onError = (error: Error) => settle(error);
+    const onClose = () => settle(new Error('the connection closed before the body was complete'));
+    const timer = setTimeout(() => settle(new BodyTimeout()), timeoutMs);
+    request.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
 }
 
 async function readStream(
   stream: ReadableStream<Uint8Array> | null,
   limit: number,
+  timeoutMs: number,
 ): Promise<Uint8Array> {
   if (!stream) return new Uint8Array();
   const reader = stream.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new BodyTooLarge();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BodyTimeout()), timeoutMs);
+  });
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), timedOut]);
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) throw new BodyTooLarge();
+      parts.push(value);
     }
-    parts.push(value);
+  } catch (error) {
+    await reader.cancel().catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
   return Buffer.concat(parts);
 }
@@ -73,8 +116,12 @@ async function readStream(
  * `express.raw()` leaves the bytes in `req.body` (usable); `express.json()` leaves an object, and
  * the bytes the signature covers are gone.
  */
-async function nodeBody(request: IncomingMessage, limit: number): Promise<Uint8Array> {
-  if (!request.readableEnded) return readNodeBody(request, limit);
+async function nodeBody(
+  request: IncomingMessage,
+  limit: number,
+  timeoutMs: number,
+): Promise<Uint8Array> {
+  if (!request.readableEnded) return readNodeBody(request, limit, timeoutMs);
   const parsed = (request as IncomingMessage & { body?: unknown }).body;
   if (parsed instanceof Uint8Array) {
     if (parsed.byteLength > limit) throw new BodyTooLarge();
@@ -110,21 +157,23 @@ export function createNodeDeliveryHandler(
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   const process = createDeliveryProcessor(options);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const timeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   return async (request, response) => {
     let answer: DeliveryAnswer;
     try {
-      const body = await nodeBody(request, limit);
-      // Express strips the mount path from `url` and keeps the full one in `originalUrl`.
-      const path =
-        (request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url;
-      answer = await process({
+      const head = {
         method: request.method ?? 'GET',
-        url: path ?? '/',
+        // Express strips the mount path from `url` and keeps the full one in `originalUrl`.
+        url:
+          (request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? '/',
         // Every field line, even of fields Node would keep once (a repeated covered header must
         // not be silently dropped).
         headers: request.headersDistinct,
-        body,
-      });
+      };
+      if (Number(request.headers['content-length'] ?? 0) > limit) throw new BodyTooLarge();
+      answer =
+        (await earlyAnswer(head, options)) ??
+        (await process({ ...head, body: await nodeBody(request, limit, timeoutMs) }));
     } catch (error) {
       answer = readFailure(error, options);
     }
@@ -155,22 +204,23 @@ export function createFetchDeliveryHandler(
 ): (request: Request) => Promise<Response> {
   const process = createDeliveryProcessor(options);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const timeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   return async (request) => {
     let answer: DeliveryAnswer;
     try {
+      const head = { method: request.method, url: request.url, headers: request.headers };
       if (Number(request.headers.get('content-length') ?? 0) > limit) throw new BodyTooLarge();
+      const early = await earlyAnswer(head, options);
+      if (early) {
+        await request.body?.cancel().catch(() => undefined);
+        return new Response(early.body ?? null, { status: early.status, headers: early.headers });
+      }
       if (request.bodyUsed) {
         throw new UpvestConfigurationError(
           'the request body was already read; pass the untouched Request: the handler needs the raw bytes',
         );
       }
-      const body = await readStream(request.body, limit);
-      answer = await process({
-        method: request.method,
-        url: request.url,
-        headers: request.headers,
-        body,
-      });
+      answer = await process({ ...head, body: await readStream(request.body, limit, timeoutMs) });
     } catch (error) {
       answer = readFailure(error, options);
     }

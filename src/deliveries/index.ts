@@ -8,6 +8,7 @@
  * ```
  */
 export {
+  checkDeliveryHeaders,
   verifyDelivery,
   type DeliveryRequest,
   type DeliveryFailure,
@@ -27,6 +28,7 @@ export {
 } from './keys.js';
 export {
   createDeliveryProcessor,
+  DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
   type DeliveryAnswer,
   type DeliveryContext,

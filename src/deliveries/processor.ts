@@ -1,6 +1,7 @@
 import { createMemoryDedupeStore, type DedupeClaim, type DeliveryDedupeStore } from './dedupe.js';
 import type { DeliveryEvent } from './events.js';
 import {
+  checkDeliveryHeaders,
   verifyDelivery,
   type DeliveryFailure,
   type DeliveryRequest,
@@ -75,6 +76,12 @@ export interface DeliveryHandlerOptions extends VerifyDeliveryOptions {
    * URL (Fetch).
    */
   readonly publicOrigin?: string;
+  /**
+   * How long the handlers wait for the whole body once the headers arrived (default 10 s).
+   * A sender that trickles bytes is answered 408 and the connection closed, instead of holding
+   * the request until the server's own timeout (5 minutes in Node).
+   */
+  readonly bodyTimeoutMs?: number;
   /** Called with each refused delivery (400, 401, 503): log it, a refused batch blocks (R16). */
   readonly onRefused?: (failure: DeliveryFailure) => void;
   /** Called with errors of `onEvents`, the dedupe store, or reading the body; answers never reveal them. */
@@ -128,6 +135,57 @@ export function problemAnswer(
     headers: { 'content-type': 'application/problem+json', ...headers },
     body: JSON.stringify({ type, status, title, detail }),
   };
+}
+
+/**
+ * The handlers' default time for reading a body, 10 s: a 1 MiB batch needs a fraction of it on
+ * any link Upvest would deliver over.
+ *
+ * @example
+ * ```ts
+ * createNodeDeliveryHandler({ keys, onEvents, bodyTimeoutMs: 2 * DEFAULT_BODY_TIMEOUT_MS });
+ * ```
+ */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+/**
+ * What can be answered before the body is read: 405 for another method, and the refusals of
+ * {@link checkDeliveryHeaders} (no signature, expired, unknown `keyid` with `keyIdMatch:
+ * 'kid'`). The answer closes the connection, so the unread body is not read to reuse it.
+ * `undefined`: read the body and process it.
+ *
+ * @example
+ * ```ts
+ * const early = await earlyAnswer({ method, url, headers }, options);
+ * if (early) return send(early);
+ * ```
+ */
+export async function earlyAnswer(
+  request: Omit<DeliveryRequest, 'body'>,
+  options: DeliveryHandlerOptions,
+): Promise<DeliveryAnswer | undefined> {
+  if (request.method.toUpperCase() !== 'POST') return methodNotAllowed();
+  let early: DeliveryFailure | undefined;
+  try {
+    early = await checkDeliveryHeaders(
+      { ...request, url: withPublicOrigin(request.url, options.publicOrigin) },
+      options,
+    );
+  } catch (error) {
+    // Never expected (the check never throws); the full check decides then.
+    report(options.onError, error);
+    return undefined;
+  }
+  if (!early) return undefined;
+  report(options.onRefused, early);
+  const answer = refusal(early);
+  return { ...answer, headers: { ...answer.headers, connection: 'close' } };
+}
+
+function methodNotAllowed(): DeliveryAnswer {
+  return problemAnswer(405, 'method_not_allowed', 'Method not allowed', 'deliveries are POSTed', {
+    allow: 'POST',
+  });
 }
 
 function refusal(failure: DeliveryFailure): DeliveryAnswer {
@@ -185,17 +243,7 @@ export function createDeliveryProcessor(
   const keyOf = options.dedupeKey ?? ((event: DeliveryEvent) => event.id);
 
   const handle = async (request: DeliveryRequest): Promise<DeliveryAnswer> => {
-    if (request.method.toUpperCase() !== 'POST') {
-      return problemAnswer(
-        405,
-        'method_not_allowed',
-        'Method not allowed',
-        'deliveries are POSTed',
-        {
-          allow: 'POST',
-        },
-      );
-    }
+    if (request.method.toUpperCase() !== 'POST') return methodNotAllowed();
     const verified = await verifyDelivery(
       { ...request, url: withPublicOrigin(request.url, options.publicOrigin) },
       options,

@@ -44,7 +44,10 @@ describe('signDelivery', () => {
   const pair = generateDeliveryKeyPair();
 
   it('should sign the documented v6 form by default', async () => {
-    const signed = signDelivery([createDeliveryEvent()], pair);
+    const signed = signDelivery([createDeliveryEvent()], {
+      ...pair,
+      url: 'https://tenant.tld/hooks',
+    });
     expect(signed.headers).toMatchObject({
       'content-type': 'application/json',
       digest: expect.stringMatching(/^SHA-256=/) as unknown,
@@ -68,6 +71,7 @@ describe('signDelivery', () => {
   it('should sign an exact body and extra covered headers', async () => {
     const signed = signDelivery([], {
       ...pair,
+      url: 'https://tenant.tld/hooks',
       body: '{"payload":[]}\n',
       headers: { 'upvest-webhook-id': 'w' },
       components: ['@method', 'upvest-webhook-id', 'digest'],

@@ -99,8 +99,12 @@ export interface SignDeliveryOptions {
   readonly now?: number;
   /** `expires` is `created` plus this (default 60 s). */
   readonly expiresInSeconds?: number;
-  /** The URL the delivery is addressed to (covered through `@path`); default `https://tenant.tld/webhooks`. */
-  readonly url?: string;
+  /**
+   * The URL the delivery is addressed to, as the receiver will see it: `@path` covers its path,
+   * so a delivery signed for one path fails on a receiver mounted at another. Required, since
+   * no default can match where a receiver is mounted.
+   */
+  readonly url: string;
   /**
    * Covered components (default `@method`, `@path`, `content-type`, `content-length` and the
    * digest header). The headers named must be among the delivery's headers.
@@ -120,7 +124,7 @@ export interface SignDeliveryOptions {
  *
  * @example
  * ```ts
- * const { url, headers, body }: SignedDelivery = signDelivery([event], pair);
+ * const { url, headers, body }: SignedDelivery = signDelivery([event], { ...pair, url: 'https://tenant.tld/hooks' });
  * ```
  */
 export interface SignedDelivery {
@@ -145,7 +149,7 @@ export function signDelivery(
   events: readonly DeliveryEventInput[],
   options: SignDeliveryOptions,
 ): SignedDelivery {
-  const url = options.url ?? 'https://tenant.tld/webhooks';
+  const url = options.url;
   const body = options.body ?? JSON.stringify({ payload: events });
   const digestHeader = options.digest ?? 'digest';
   const headers: Record<string, string> = {
@@ -202,7 +206,7 @@ export interface DeliveryKeyPair {
  * ```ts
  * const pair = generateDeliveryKeyPair();
  * const handler = createNodeDeliveryHandler({ keys: pair.jwks, onEvents });
- * const delivery = signDelivery([createDeliveryEvent()], pair);
+ * const delivery = signDelivery([createDeliveryEvent()], { ...pair, url: 'https://tenant.tld/hooks' });
  * ```
  */
 export function generateDeliveryKeyPair(

@@ -3,6 +3,7 @@ import type { EcdsaEncoding } from '../signing/algorithms.js';
 import type { BaseFormat } from '../signing/base.js';
 import { headerValue, type HeaderInput, type HttpMessage } from '../signing/message.js';
 import {
+  checkSignatureHeaders,
   verifyRequestSignature,
   type KeyLookup,
   type SignatureFailureReason,
@@ -196,9 +197,110 @@ const failure = (
 
 const DIGEST_HEADERS: readonly DigestHeader[] = ['content-digest', 'digest'];
 
+/**
+ * The absolute URL of a delivery given by its path. The path and query come from the request
+ * line only: they are appended to a fixed origin, so nothing in them can move the authority.
+ * `host` is untrusted and only ever sets the authority; a value that carries a path or a query
+ * (`tenant.tld/webhooks/users?`) must not become part of the covered `@path`.
+ */
 function absoluteUrl(request: DeliveryRequest): string {
   if (!request.url.startsWith('/')) return request.url;
-  return `https://${headerValue(request, 'host') ?? 'localhost'}${request.url}`;
+  let url: URL;
+  try {
+    url = new URL(`https://localhost${request.url}`);
+  } catch {
+    return request.url; // left to the verifier, which refuses what it cannot read
+  }
+  const host = headerValue(request, 'host');
+  if (host !== undefined && /^[^/?#@\\\s]+$/.test(host)) {
+    const withHost = new URL(url.href);
+    withHost.host = host;
+    // The setter ignores a host it cannot parse; keep the path exactly as it came.
+    if (withHost.pathname === url.pathname && withHost.search === url.search) url = withHost;
+  }
+  return url.href;
+}
+
+function signatureOptionsOf(options: VerifyDeliveryOptions): Omit<VerifySignatureOptions, 'keys'> {
+  const enforce = options.enforceTimestamps ?? true;
+  return {
+    baseFormats: options.signatureFormats ?? ['upvest-v6', 'rfc9421'],
+    ecdsaEncoding: options.ecdsaEncoding ?? 'either',
+    clockSkewSeconds: enforce ? (options.clockSkewSeconds ?? 30) : Number.POSITIVE_INFINITY,
+    ...(enforce && options.maxAgeSeconds !== undefined
+      ? { maxAgeSeconds: options.maxAgeSeconds }
+      : {}),
+    ...(options.requiredComponents ? { requiredComponents: options.requiredComponents } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    algorithm: 'ecdsa-p521-sha512',
+  };
+}
+
+/**
+ * A bad signature over `@path` most often means the receiver sees another path than the one
+ * Upvest signed (a proxy that rewrites it, a framework that strips a mount prefix): say which
+ * path was checked, since the signature cannot tell which one was signed.
+ */
+function withPathHint(verdict: { reason: string; message: string }, message: HttpMessage): string {
+  if (verdict.reason !== 'bad_signature') return verdict.message;
+  if (!/"?@path"?/.test(headerValue(message, 'signature-input') ?? '')) return verdict.message;
+  let path: string;
+  try {
+    path = new URL(message.url ?? '').pathname;
+  } catch {
+    return verdict.message;
+  }
+  return (
+    `${verdict.message}; it covers @path, checked here as ${JSON.stringify(path)}: if a proxy ` +
+    'or a mount prefix changes the path, verify with the path Upvest addressed'
+  );
+}
+
+/**
+ * What {@link verifyDelivery} can refuse before the body is read: no or malformed signature
+ * headers, a signature outside its time window, a missing required component, and, with
+ * `keyIdMatch: 'kid'`, a `keyid` no key answers to (with the default `'kid-or-any-key'` an
+ * unknown `keyid` may still verify with another key, so that needs the body). The handlers run
+ * it first, so an unauthenticated sender costs no body read. Never throws; `undefined` means
+ * "read the body and verify".
+ *
+ * @example
+ * ```ts
+ * const early = await checkDeliveryHeaders({ method: 'POST', url, headers }, { keys });
+ * if (early) return reply(401, early.reason);
+ * ```
+ */
+export async function checkDeliveryHeaders(
+  request: Omit<DeliveryRequest, 'body'>,
+  options: VerifyDeliveryOptions,
+): Promise<DeliveryFailure | undefined> {
+  const message: HttpMessage = {
+    method: request.method,
+    url: absoluteUrl({ ...request, body: '' }),
+    headers: request.headers,
+    body: undefined,
+  };
+  const keys = options.keys;
+  let keysError: unknown;
+  const byKid: KeyLookup | undefined =
+    options.keyIdMatch !== 'kid'
+      ? undefined
+      : typeof keys === 'function'
+        ? async (keyId) => {
+            try {
+              return await keys(keyId);
+            } catch (error) {
+              keysError = error;
+              throw error;
+            }
+          }
+        : (keyId) => keyFromJwks(keys, keyId);
+  const verdict = await checkSignatureHeaders(message, {
+    ...signatureOptionsOf(options),
+    ...(byKid ? { keys: byKid } : {}),
+  });
+  if (keysError !== undefined) return undefined; // let the full check answer 503, not 401
+  return verdict ? failure(verdict.reason, verdict.message) : undefined;
 }
 
 /**
@@ -243,18 +345,7 @@ export async function verifyDelivery(
     headers: request.headers,
     body: request.body,
   };
-  const enforce = options.enforceTimestamps ?? true;
-  const signatureOptions: Omit<VerifySignatureOptions, 'keys'> = {
-    baseFormats: options.signatureFormats ?? ['upvest-v6', 'rfc9421'],
-    ecdsaEncoding: options.ecdsaEncoding ?? 'either',
-    clockSkewSeconds: enforce ? (options.clockSkewSeconds ?? 30) : Number.POSITIVE_INFINITY,
-    ...(enforce && options.maxAgeSeconds !== undefined
-      ? { maxAgeSeconds: options.maxAgeSeconds }
-      : {}),
-    ...(options.requiredComponents ? { requiredComponents: options.requiredComponents } : {}),
-    ...(options.now ? { now: options.now } : {}),
-    algorithm: 'ecdsa-p521-sha512',
-  };
+  const signatureOptions = signatureOptionsOf(options);
 
   let verdict: SignatureVerification = await verifyRequestSignature(message, {
     ...signatureOptions,
@@ -280,7 +371,7 @@ export async function verifyDelivery(
       }
     }
   }
-  if (!verdict.valid) return failure(verdict.reason, verdict.message);
+  if (!verdict.valid) return failure(verdict.reason, withPathHint(verdict, message));
 
   // A digest the signature does not cover proves nothing: anyone could replace body and digest.
   const allowed = options.digestHeaders ?? DIGEST_HEADERS;

@@ -144,21 +144,10 @@ export async function verifyRequestSignature(
   message: HttpMessage,
   options: VerifySignatureOptions,
 ): Promise<SignatureVerification> {
-  const selected = selectSignature(message, options.label);
-  if ('reason' in selected) return selected;
-  const { label, input, signature } = selected;
+  const headers = headerStage(message, options);
+  if ('reason' in headers) return headers;
+  const { label, input, signature } = headers;
   const { params, components } = input;
-
-  const missingParams = (options.requiredParameters ?? []).filter((p) => params[p] === undefined);
-  if (missingParams.length > 0) {
-    return fail('malformed_signature_header', `signature-input lacks ${missingParams.join(', ')}`);
-  }
-  const timing = checkTime(params, options);
-  if (timing) return timing;
-  const missing = (options.requiredComponents ?? []).filter((c) => !components.includes(c));
-  if (missing.length > 0) {
-    return fail('missing_required_component', `the signature must cover ${missing.join(', ')}`);
-  }
 
   const digest = checkDigests(message, components);
   if (digest && 'reason' in digest) return digest;
@@ -203,6 +192,51 @@ export async function verifyRequestSignature(
   return fail('bad_signature', 'the signature does not match the request');
 }
 
+/**
+ * The checks of {@link verifyRequestSignature} that need no body: both signature fields present
+ * and well formed, the required parameters and components, the time window and, when `keys` is
+ * given, a key for the `keyid`. A receiver runs it before reading a body, so a request that
+ * cannot verify costs no body read. Never throws.
+ *
+ * @example
+ * ```ts
+ * const early = await checkSignatureHeaders({ method, url, headers, body: undefined }, { keys });
+ * if (early) return refuse(early.reason); // 401 before reading a byte of the body
+ * ```
+ */
+export async function checkSignatureHeaders(
+  message: HttpMessage,
+  options: Omit<VerifySignatureOptions, 'keys'> & {
+    readonly keys?: VerifySignatureOptions['keys'];
+  },
+): Promise<Failure | undefined> {
+  const headers = headerStage(message, options);
+  if ('reason' in headers) return headers;
+  if (options.keys === undefined) return undefined;
+  const resolved = await resolveKey({ ...options, keys: options.keys }, headers.input.params);
+  return 'reason' in resolved ? resolved : undefined;
+}
+
+function headerStage(
+  message: HttpMessage,
+  options: Omit<VerifySignatureOptions, 'keys'>,
+): { label: string; input: SignatureInput; signature: Uint8Array } | Failure {
+  const selected = selectSignature(message, options.label);
+  if ('reason' in selected) return selected;
+  const { params, components } = selected.input;
+  const missingParams = (options.requiredParameters ?? []).filter((p) => params[p] === undefined);
+  if (missingParams.length > 0) {
+    return fail('malformed_signature_header', `signature-input lacks ${missingParams.join(', ')}`);
+  }
+  const timing = checkTime(params, options);
+  if (timing) return timing;
+  const missing = (options.requiredComponents ?? []).filter((c) => !components.includes(c));
+  if (missing.length > 0) {
+    return fail('missing_required_component', `the signature must cover ${missing.join(', ')}`);
+  }
+  return selected;
+}
+
 function selectSignature(
   message: HttpMessage,
   wanted: string | undefined,
@@ -236,7 +270,7 @@ function selectSignature(
 
 function checkTime(
   params: SignatureParameters,
-  options: VerifySignatureOptions,
+  options: Omit<VerifySignatureOptions, 'keys'>,
 ): Failure | undefined {
   const now = options.now?.() ?? Math.floor(Date.now() / 1000);
   const skew = options.clockSkewSeconds ?? 5;
