@@ -78,6 +78,14 @@ describe('parseSignatureInput', () => {
     expect(input.parameters.get('x')).toBe(true);
   });
 
+  it('should not mistake a decimal-looking text inside a quoted keyid for a decimal created', () => {
+    const parsed = parseSignatureInput('sig1=();keyid="a;created=1.0";created=1700000000');
+    expect(parsed.ok && parsed.value.get('sig1')).toMatchObject({
+      ok: true,
+      value: { params: { created: 1700000000, keyid: 'a;created=1.0' } },
+    });
+  });
+
   it('should refuse a field that is not a dictionary', () => {
     expect(parseSignatureInput('sig1=(')).toMatchObject({ ok: false });
   });
@@ -86,7 +94,9 @@ describe('parseSignatureInput', () => {
     ['a member that is not an inner list', 'sig1="@method"', /not an inner list/],
     ['a component that is not a string', 'sig1=(method)', /not a string/],
     ['a component listed twice', 'sig1=("@path" "@path")', /twice/],
-    ['a created that is a decimal', 'sig1=();created=1.5', /created must be an integer/],
+    ['a created that is a decimal', 'sig1=();created=1.5', /must be integers/],
+    ['a created that is a whole decimal', 'sig1=();created=1700000000.0', /must be integers/],
+    ['an expires that is a whole decimal', 'sig1=();created=1;expires=2.0', /must be integers/],
     ['an expires that is a string', 'sig1=();expires="1"', /expires must be an integer/],
     ['a keyid that is a token', 'sig1=();keyid=k', /keyid must be a string/],
     ['a nonce that is an integer', 'sig1=();nonce=1', /nonce must be a string/],

@@ -142,10 +142,35 @@ export function parseSignatureInput(
   } catch {
     return { ok: false, message: 'signature-input is not a structured-field dictionary' };
   }
+  const decimals = labelsWithDecimalTimes(field);
   return {
     ok: true,
-    value: new Map([...dictionary].map(([label, member]) => [label, readMember(member)])),
+    value: new Map(
+      [...dictionary].map(([label, member]) => [
+        label,
+        decimals.has(label)
+          ? { ok: false, message: 'created and expires must be integers, not decimals' }
+          : readMember(member),
+      ]),
+    ),
   };
+}
+
+/**
+ * Labels whose `created` or `expires` is written as a decimal (`created=1700000000.0`). The
+ * structured-field parser reads `1700000000.0` and `1700000000` as the same number, but RFC 9421
+ * makes both Integers, and a verifier that accepted the decimal would check a base other than
+ * the one signed. Found on the raw text, with quoted strings masked so a `keyid` cannot fake one.
+ */
+function labelsWithDecimalTimes(field: string): Set<string> {
+  const masked = field.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  const labels = new Set<string>();
+  for (const member of masked.split(',')) {
+    if (/;\s*(?:created|expires)=-?\d+\./.test(member)) {
+      labels.add(member.trim().split('=')[0] ?? '');
+    }
+  }
+  return labels;
 }
 
 /**
