@@ -50,6 +50,21 @@ describe('checkExchange', () => {
       'content-type is the documented one',
       'body is JSON',
       'body matches schema Webhook',
+      'body has only documented properties',
+    ]);
+  });
+
+  it('should warn about a field the spec does not document as drift, and fail nothing', () => {
+    const { failed, log } = run(
+      exchange({ responseBody: JSON.stringify({ ...webhook, colour: 'red' }) }),
+      200,
+    );
+    expect(failed).toEqual([]);
+    expect(log.results.filter((r) => r.outcome === 'warn')).toEqual([
+      expect.objectContaining({
+        check: 'body has only documented properties',
+        detail: 'undocumented (spec drift): /colour',
+      }),
     ]);
   });
 
@@ -84,10 +99,10 @@ describe('checkExchange', () => {
     ],
     ['a body that is not JSON', { responseBody: '{"id":' }, undefined, 'body is JSON'],
     [
-      'an extra field',
-      { responseBody: JSON.stringify({ ...webhook, colour: 'red' }) },
+      'an enabled that is a string',
+      { responseBody: JSON.stringify({ ...webhook, enabled: 'yes' }) },
       undefined,
-      'body matches schema Webhook: / must NOT have additional properties (colour)',
+      'body matches schema Webhook: /enabled must be boolean',
     ],
   ])('should fail %s', (_name, overrides, expected, failure) => {
     const { failed } = run(exchange(overrides), expected);

@@ -56,8 +56,12 @@ export interface CheckResult {
   readonly case: string;
   /** What was checked, e.g. `status is documented`. */
   readonly check: string;
-  readonly outcome: 'pass' | 'fail' | 'skip';
-  /** Why it failed or was skipped, or what was seen when it passed. */
+  /**
+   * `warn` is drift that does not break the contract for a tolerant client: a response property
+   * the spec does not document (Upvest added a field). It never fails a run.
+   */
+  readonly outcome: 'pass' | 'fail' | 'skip' | 'warn';
+  /** Why it failed, was skipped or warned, or what was seen when it passed. */
   readonly detail: string;
 }
 
@@ -105,5 +109,15 @@ export class CheckLog {
   ): boolean {
     this.add({ ...where, check, outcome: ok ? 'pass' : 'fail', detail });
     return ok;
+  }
+
+  /** Records a pass when `clean`, else a warning (drift that fails nothing). */
+  note(
+    where: Pick<CheckResult, 'profile' | 'operation' | 'case'>,
+    check: string,
+    clean: boolean,
+    detail: string,
+  ): void {
+    this.add({ ...where, check, outcome: clean ? 'pass' : 'warn', detail });
   }
 }

@@ -23,6 +23,7 @@ function report(results: CheckResult[], drift: CheckResult[] = []): ConformanceR
     pass: all.filter((r) => r.outcome === 'pass').length,
     fail: all.filter((r) => r.outcome === 'fail').length,
     skip: all.filter((r) => r.outcome === 'skip').length,
+    warn: all.filter((r) => r.outcome === 'warn').length,
   };
   return {
     target: 'embedded mock (http://127.0.0.1:1)',
@@ -137,6 +138,28 @@ describe('toSummary', () => {
     );
     expect(text).toContain('Example drift: 1 check(s)');
     expect(text).not.toMatch(/status is documented\s+pass/);
+  });
+
+  it('should show spec drift as a warning that fails nothing, in the summary and in JUnit', () => {
+    const drifted = report([
+      result({
+        check: 'body has only documented properties',
+        outcome: 'warn',
+        detail: 'undocumented (spec drift): /added_later',
+      }),
+    ]);
+    expect(drifted.passed).toBe(true);
+    const summary = toSummary(drifted);
+    expect(summary).toMatch(/PASSED/);
+    expect(summary).toMatch(/Warnings \(spec drift/);
+    expect(summary).toMatch(/\/added_later/);
+    expect(summary).toMatch(/1 warning\(s\) of spec drift\n0 passed, 0 failed, 0 skipped$/);
+    const xml = toJUnitXml(drifted);
+    assertWellFormed(xml);
+    expect(xml).toMatch(/failures="0"/);
+    expect(xml).toMatch(
+      /<system-out>warning: undocumented \(spec drift\): \/added_later<\/system-out>/,
+    );
   });
 
   it('should list every check when verbose', () => {

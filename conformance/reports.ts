@@ -87,6 +87,11 @@ export function toJUnitXml(report: ConformanceReport): string {
       const classname = escapeXml(`${r.profile}.${r.operation}`);
       if (r.outcome === 'pass')
         lines.push(`    <testcase classname="${classname}" name="${name}"/>`);
+      else if (r.outcome === 'warn')
+        // JUnit has no warnings: a passed case whose output says what drifted.
+        lines.push(
+          `    <testcase classname="${classname}" name="${name}"><system-out>${escapeXml(`warning: ${r.detail}`)}</system-out></testcase>`,
+        );
       else if (r.outcome === 'skip')
         lines.push(
           `    <testcase classname="${classname}" name="${name}"><skipped message="${escapeXml(r.detail)}"/></testcase>`,
@@ -203,6 +208,14 @@ export function toSummary(report: ConformanceReport, options: SummaryOptions = {
     const skips = all.filter((r) => r.outcome === 'skip');
     if (skips.length > 0) out.push('', 'Skipped:', checkTable(skips));
   }
+  const warnings = all.filter((r) => r.outcome === 'warn');
+  if (warnings.length > 0 && !options.verbose) {
+    out.push(
+      '',
+      'Warnings (spec drift that fails nothing: the server answered properties the spec does not document):',
+      checkTable(warnings),
+    );
+  }
   const drift = report.drift.filter((r) => r.outcome === 'fail');
   if (drift.length > 0)
     out.push(
@@ -224,6 +237,7 @@ export function toSummary(report: ConformanceReport, options: SummaryOptions = {
       ]),
     ]),
     '',
+    ...(report.counts.warn > 0 ? [`${report.counts.warn} warning(s) of spec drift`] : []),
     `${report.counts.pass} passed, ${report.counts.fail} failed, ${report.counts.skip} skipped`,
   );
   return out.join('\n');

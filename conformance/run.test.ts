@@ -108,6 +108,21 @@ describe('runConformance', () => {
     expect(report.counts.pass).toBeGreaterThan(300);
   });
 
+  it('should pass a server that adds a field, warning about it as spec drift', async () => {
+    // Every webhook the server answers carries the new field, as a real server's would.
+    const report = await runAgainst((r) => {
+      if (!r.path.startsWith('/webhooks') || (r.status !== 200 && r.status !== 201)) return;
+      const body = JSON.parse(r.body) as { data?: object[] };
+      const add = (webhook: object) => ({ ...webhook, colour: 'red' });
+      r.body = JSON.stringify(body.data ? { ...body, data: body.data.map(add) } : add(body));
+    });
+    expect(failures(report.results)).toEqual([]);
+    expect(report.counts.warn).toBeGreaterThan(0);
+    const warned = report.results.filter((r) => r.outcome === 'warn').map((r) => r.detail);
+    expect(warned).toContain('undocumented (spec drift): /colour');
+    expect(warned).toContain('undocumented (spec drift): /data/0/colour');
+  });
+
   it('should pass against the same mock behind a faithful proxy', async () => {
     const report = await runAgainst(() => undefined);
     expect(failures(report.results)).toEqual([]);
@@ -139,10 +154,10 @@ describe('runConformance', () => {
       'create_webhook',
     ],
     [
-      'an extra field in a webhook',
+      'a webhook whose enabled is a string',
       (r) => {
         if (r.path.startsWith('/webhooks/') && r.status === 200)
-          r.body = JSON.stringify({ ...JSON.parse(r.body), colour: 'red' });
+          r.body = JSON.stringify({ ...JSON.parse(r.body), enabled: 'yes' });
       },
       'body matches schema Webhook',
       'retrieve_webhook',

@@ -87,6 +87,8 @@ export interface ConformanceCounts {
   readonly pass: number;
   readonly fail: number;
   readonly skip: number;
+  /** Drift that fails nothing: response properties the spec does not document. */
+  readonly warn: number;
 }
 
 /**
@@ -125,6 +127,7 @@ function count(results: readonly CheckResult[]): ConformanceCounts {
     pass: results.filter((r) => r.outcome === 'pass').length,
     fail: results.filter((r) => r.outcome === 'fail').length,
     skip: results.filter((r) => r.outcome === 'skip').length,
+    warn: results.filter((r) => r.outcome === 'warn').length,
   };
 }
 

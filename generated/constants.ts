@@ -226,6 +226,11 @@ export const operations = {
         schema: 'Problem',
       },
       {
+        status: 413,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
         status: 429,
         contentType: 'application/problem+json',
         schema: 'Problem',
@@ -263,6 +268,11 @@ export const operations = {
         schema: 'JsonWebKeySet',
       },
       {
+        status: 400,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
         status: 401,
         contentType: 'application/problem+json',
         schema: 'Problem',
@@ -274,6 +284,11 @@ export const operations = {
       },
       {
         status: 406,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 413,
         contentType: 'application/problem+json',
         schema: 'Problem',
       },
@@ -335,6 +350,11 @@ export const operations = {
         schema: 'Problem',
       },
       {
+        status: 413,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
         status: 429,
         contentType: 'application/problem+json',
         schema: 'Problem',
@@ -392,6 +412,11 @@ export const operations = {
         schema: 'Problem',
       },
       {
+        status: 413,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
         status: 429,
         contentType: 'application/problem+json',
         schema: 'Problem',
@@ -429,6 +454,11 @@ export const operations = {
         schema: 'Webhook',
       },
       {
+        status: 400,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
         status: 401,
         contentType: 'application/problem+json',
         schema: 'Problem',
@@ -445,6 +475,11 @@ export const operations = {
       },
       {
         status: 406,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 413,
         contentType: 'application/problem+json',
         schema: 'Problem',
       },
@@ -486,6 +521,11 @@ export const operations = {
         schema: null,
       },
       {
+        status: 400,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
         status: 401,
         contentType: 'application/problem+json',
         schema: 'Problem',
@@ -497,6 +537,11 @@ export const operations = {
       },
       {
         status: 404,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 413,
         contentType: 'application/problem+json',
         schema: 'Problem',
       },
@@ -563,6 +608,11 @@ export const operations = {
         schema: 'Problem',
       },
       {
+        status: 413,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
         status: 429,
         contentType: 'application/problem+json',
         schema: 'Problem',
@@ -600,6 +650,11 @@ export const operations = {
         schema: null,
       },
       {
+        status: 400,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
         status: 401,
         contentType: 'application/problem+json',
         schema: 'Problem',
@@ -616,6 +671,11 @@ export const operations = {
       },
       {
         status: 406,
+        contentType: 'application/problem+json',
+        schema: 'Problem',
+      },
+      {
+        status: 413,
         contentType: 'application/problem+json',
         schema: 'Problem',
       },

@@ -11,7 +11,7 @@ export const openApiDocument: unknown = {
     summary:
       'The webhook-subscription operations of the Upvest Investment API, with the constraints its documentation states.',
     description:
-      "Written by the upvest-webhooks project from Upvest's published OpenAPI document (1.9.0) and\nits documentation. Schemas are JSON Schema 2020-12, so the generated ajv validators apply\nthem as written.\n\nDeliberate differences from Upvest's 1.9.0 document, each explained in the README:\n- `url` uses `format: uri` (Upvest writes the non-standard `format: url`); the HTTPS-only and\n  DNS-host rules (R1, R2) are business rules enforced by the package, not by this schema.\n- `Problem` tolerates the `details` member that Upvest's documented errors carry.\n- `ListMeta.sort` is a free string because Upvest's own list example answers `\"id\"`.\n- Request bodies are marked `required: true`; an empty create or update body is meaningless.\n\nBusiness rules R1–R11 (URL, delay 1s–30s, categories, …) live in the package's validators;\nthe schema keeps the wider bounds of Upvest's document so that it never rejects what the API\nitself accepts.\n",
+      "Written by the upvest-webhooks project from Upvest's published OpenAPI document (1.9.0) and\nits documentation. Schemas are JSON Schema 2020-12, so the generated ajv validators apply\nthem as written.\n\nDeliberate differences from Upvest's 1.9.0 document, each explained in the README:\n- `url` uses `format: uri` (Upvest writes the non-standard `format: url`); the HTTPS-only and\n  DNS-host rules (R1, R2) are business rules enforced by the package, not by this schema.\n- `Problem` tolerates the `details` member that Upvest's documented errors carry.\n- `ListMeta.sort` is a free string because Upvest's own list example answers `\"id\"`.\n- Request bodies are marked `required: true`; an empty create or update body is meaningless.\n- `token_type` has no enum: Upvest's document says `bearer`, and RFC 6749 makes the value\n  case-insensitive, so a server answering `Bearer` is right too.\n- `400` is declared on every operation (Upvest declares it on list, create, update and the\n  token only): a request without `upvest-client-id`, or with a body an operation does not\n  take, is refused with 400 (\"Missing Client ID\"); `413` is declared where a body is taken.\n\nBusiness rules R1–R11 (URL, delay 1s–30s, categories, …) live in the package's validators;\nthe schema keeps the wider bounds of Upvest's document so that it never rejects what the API\nitself accepts.\n",
     contact: {
       name: 'upvest-webhooks maintainers',
     },
@@ -128,6 +128,9 @@ export const openApiDocument: unknown = {
           '406': {
             $ref: '#/components/responses/NotAcceptable',
           },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
+          },
           '429': {
             $ref: '#/components/responses/TooManyRequests',
           },
@@ -207,6 +210,9 @@ export const openApiDocument: unknown = {
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
@@ -215,6 +221,9 @@ export const openApiDocument: unknown = {
           },
           '406': {
             $ref: '#/components/responses/NotAcceptable',
+          },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
           },
           '429': {
             $ref: '#/components/responses/TooManyRequests',
@@ -331,6 +340,9 @@ export const openApiDocument: unknown = {
           },
           '406': {
             $ref: '#/components/responses/NotAcceptable',
+          },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
           },
           '429': {
             $ref: '#/components/responses/TooManyRequests',
@@ -474,6 +486,9 @@ export const openApiDocument: unknown = {
           '406': {
             $ref: '#/components/responses/NotAcceptable',
           },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
+          },
           '429': {
             $ref: '#/components/responses/TooManyRequests',
           },
@@ -558,6 +573,9 @@ export const openApiDocument: unknown = {
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
@@ -569,6 +587,9 @@ export const openApiDocument: unknown = {
           },
           '406': {
             $ref: '#/components/responses/NotAcceptable',
+          },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
           },
           '429': {
             $ref: '#/components/responses/TooManyRequests',
@@ -702,6 +723,9 @@ export const openApiDocument: unknown = {
           '406': {
             $ref: '#/components/responses/NotAcceptable',
           },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
+          },
           '429': {
             $ref: '#/components/responses/TooManyRequests',
           },
@@ -751,6 +775,9 @@ export const openApiDocument: unknown = {
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
@@ -759,6 +786,9 @@ export const openApiDocument: unknown = {
           },
           '404': {
             $ref: '#/components/responses/NotFound',
+          },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
           },
           '429': {
             $ref: '#/components/responses/TooManyRequests',
@@ -817,6 +847,9 @@ export const openApiDocument: unknown = {
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
@@ -828,6 +861,9 @@ export const openApiDocument: unknown = {
           },
           '406': {
             $ref: '#/components/responses/NotAcceptable',
+          },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
           },
           '429': {
             $ref: '#/components/responses/TooManyRequests',
@@ -1106,7 +1142,7 @@ export const openApiDocument: unknown = {
         description: 'A bearer token from `POST /auth/token` (RFC 6750).',
         schema: {
           type: 'string',
-          pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$',
+          pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*',
         },
         example: 'Bearer c2VjcmV0Cg==',
       },
@@ -1191,6 +1227,7 @@ export const openApiDocument: unknown = {
         in: 'query',
         required: false,
         description: 'How many items to skip.',
+        allowEmptyValue: true,
         schema: {
           type: 'integer',
           format: 'int32',
@@ -1202,6 +1239,7 @@ export const openApiDocument: unknown = {
         in: 'query',
         required: false,
         description: 'The page size.',
+        allowEmptyValue: true,
         schema: {
           type: 'integer',
           format: 'int32',
@@ -1354,6 +1392,30 @@ export const openApiDocument: unknown = {
                 value: {
                   type: 'not_acceptable',
                   status: 406,
+                },
+              },
+            },
+          },
+        },
+      },
+      PayloadTooLarge: {
+        description:
+          "The request body is larger than the server takes (the embedded mock's limit is 1 MiB).",
+        headers: {
+          'upvest-request-id': {
+            $ref: '#/components/headers/UpvestRequestId',
+          },
+        },
+        content: {
+          'application/problem+json': {
+            schema: {
+              $ref: '#/components/schemas/Problem',
+            },
+            examples: {
+              payload_too_large: {
+                value: {
+                  type: 'payload_too_large',
+                  status: 413,
                 },
               },
             },
@@ -1618,7 +1680,6 @@ export const openApiDocument: unknown = {
       ListMeta: {
         title: 'List metadata',
         type: 'object',
-        additionalProperties: false,
         required: ['offset', 'limit', 'count', 'total_count'],
         properties: {
           offset: {
@@ -1726,6 +1787,7 @@ export const openApiDocument: unknown = {
           grant_type: {
             type: 'string',
             enum: ['client_credentials'],
+            default: 'client_credentials',
           },
           scope: {
             description: 'Space-delimited scopes.',
@@ -1749,8 +1811,9 @@ export const openApiDocument: unknown = {
             minimum: 0,
           },
           token_type: {
+            description: '`bearer`; RFC 6749 makes the value case-insensitive, so no enum here.',
             type: 'string',
-            enum: ['bearer'],
+            examples: ['bearer'],
           },
           scope: {
             type: 'string',

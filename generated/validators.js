@@ -1719,7 +1719,6 @@ const schema41 = {
 const schema42 = {
   title: 'List metadata',
   type: 'object',
-  additionalProperties: false,
   required: ['offset', 'limit', 'count', 'total_count'],
   properties: {
     offset: { type: 'integer', minimum: 0 },
@@ -1808,21 +1807,15 @@ function validate97(
       }
       errors++;
     }
-    for (const key0 in data) {
-      if (!(
-        key0 === 'offset' ||
-        key0 === 'limit' ||
-        key0 === 'count' ||
-        key0 === 'total_count' ||
-        key0 === 'sort' ||
-        key0 === 'order'
-      )) {
+    if (data.offset !== undefined) {
+      let data0 = data.offset;
+      if (!(typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
         const err4 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
+          instancePath: instancePath + '/offset',
+          schemaPath: '#/properties/offset/type',
+          keyword: 'type',
+          params: { type: 'integer' },
+          message: 'must be integer',
         };
         if (vErrors === null) {
           vErrors = [err4];
@@ -1831,27 +1824,9 @@ function validate97(
         }
         errors++;
       }
-    }
-    if (data.offset !== undefined) {
-      let data0 = data.offset;
-      if (!(typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
-        const err5 = {
-          instancePath: instancePath + '/offset',
-          schemaPath: '#/properties/offset/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
       if (typeof data0 == 'number' && isFinite(data0)) {
         if (data0 < 0 || isNaN(data0)) {
-          const err6 = {
+          const err5 = {
             instancePath: instancePath + '/offset',
             schemaPath: '#/properties/offset/minimum',
             keyword: 'minimum',
@@ -1859,9 +1834,9 @@ function validate97(
             message: 'must be >= 0',
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err5];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err5);
           }
           errors++;
         }
@@ -1870,7 +1845,7 @@ function validate97(
     if (data.limit !== undefined) {
       let data1 = data.limit;
       if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-        const err7 = {
+        const err6 = {
           instancePath: instancePath + '/limit',
           schemaPath: '#/properties/limit/type',
           keyword: 'type',
@@ -1878,15 +1853,15 @@ function validate97(
           message: 'must be integer',
         };
         if (vErrors === null) {
-          vErrors = [err7];
+          vErrors = [err6];
         } else {
-          vErrors.push(err7);
+          vErrors.push(err6);
         }
         errors++;
       }
       if (typeof data1 == 'number' && isFinite(data1)) {
         if (data1 < 0 || isNaN(data1)) {
-          const err8 = {
+          const err7 = {
             instancePath: instancePath + '/limit',
             schemaPath: '#/properties/limit/minimum',
             keyword: 'minimum',
@@ -1894,9 +1869,9 @@ function validate97(
             message: 'must be >= 0',
           };
           if (vErrors === null) {
-            vErrors = [err8];
+            vErrors = [err7];
           } else {
-            vErrors.push(err8);
+            vErrors.push(err7);
           }
           errors++;
         }
@@ -1905,7 +1880,7 @@ function validate97(
     if (data.count !== undefined) {
       let data2 = data.count;
       if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-        const err9 = {
+        const err8 = {
           instancePath: instancePath + '/count',
           schemaPath: '#/properties/count/type',
           keyword: 'type',
@@ -1913,15 +1888,15 @@ function validate97(
           message: 'must be integer',
         };
         if (vErrors === null) {
-          vErrors = [err9];
+          vErrors = [err8];
         } else {
-          vErrors.push(err9);
+          vErrors.push(err8);
         }
         errors++;
       }
       if (typeof data2 == 'number' && isFinite(data2)) {
         if (data2 < 0 || isNaN(data2)) {
-          const err10 = {
+          const err9 = {
             instancePath: instancePath + '/count',
             schemaPath: '#/properties/count/minimum',
             keyword: 'minimum',
@@ -1929,9 +1904,9 @@ function validate97(
             message: 'must be >= 0',
           };
           if (vErrors === null) {
-            vErrors = [err10];
+            vErrors = [err9];
           } else {
-            vErrors.push(err10);
+            vErrors.push(err9);
           }
           errors++;
         }
@@ -1940,7 +1915,7 @@ function validate97(
     if (data.total_count !== undefined) {
       let data3 = data.total_count;
       if (!(typeof data3 == 'number' && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
-        const err11 = {
+        const err10 = {
           instancePath: instancePath + '/total_count',
           schemaPath: '#/properties/total_count/type',
           keyword: 'type',
@@ -1948,15 +1923,15 @@ function validate97(
           message: 'must be integer',
         };
         if (vErrors === null) {
-          vErrors = [err11];
+          vErrors = [err10];
         } else {
-          vErrors.push(err11);
+          vErrors.push(err10);
         }
         errors++;
       }
       if (typeof data3 == 'number' && isFinite(data3)) {
         if (data3 < 0 || isNaN(data3)) {
-          const err12 = {
+          const err11 = {
             instancePath: instancePath + '/total_count',
             schemaPath: '#/properties/total_count/minimum',
             keyword: 'minimum',
@@ -1964,9 +1939,9 @@ function validate97(
             message: 'must be >= 0',
           };
           if (vErrors === null) {
-            vErrors = [err12];
+            vErrors = [err11];
           } else {
-            vErrors.push(err12);
+            vErrors.push(err11);
           }
           errors++;
         }
@@ -1974,9 +1949,27 @@ function validate97(
     }
     if (data.sort !== undefined) {
       if (typeof data.sort !== 'string') {
-        const err13 = {
+        const err12 = {
           instancePath: instancePath + '/sort',
           schemaPath: '#/properties/sort/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.order !== undefined) {
+      let data5 = data.order;
+      if (typeof data5 !== 'string') {
+        const err13 = {
+          instancePath: instancePath + '/order',
+          schemaPath: '#/properties/order/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -1988,16 +1981,13 @@ function validate97(
         }
         errors++;
       }
-    }
-    if (data.order !== undefined) {
-      let data5 = data.order;
-      if (typeof data5 !== 'string') {
+      if (!(data5 === 'ASC' || data5 === 'DESC')) {
         const err14 = {
           instancePath: instancePath + '/order',
-          schemaPath: '#/properties/order/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
+          schemaPath: '#/properties/order/enum',
+          keyword: 'enum',
+          params: { allowedValues: schema42.properties.order.enum },
+          message: 'must be equal to one of the allowed values',
         };
         if (vErrors === null) {
           vErrors = [err14];
@@ -2006,24 +1996,9 @@ function validate97(
         }
         errors++;
       }
-      if (!(data5 === 'ASC' || data5 === 'DESC')) {
-        const err15 = {
-          instancePath: instancePath + '/order',
-          schemaPath: '#/properties/order/enum',
-          keyword: 'enum',
-          params: { allowedValues: schema42.properties.order.enum },
-          message: 'must be equal to one of the allowed values',
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
-        }
-        errors++;
-      }
     }
   } else {
-    const err16 = {
+    const err15 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -2031,16 +2006,20 @@ function validate97(
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err16];
+      vErrors = [err15];
     } else {
-      vErrors.push(err16);
+      vErrors.push(err15);
     }
     errors++;
   }
   validate97.errors = vErrors;
   return errors === 0;
 }
-validate97.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+validate97.evaluated = {
+  props: { offset: true, limit: true, count: true, total_count: true, sort: true, order: true },
+  dynamicProps: false,
+  dynamicItems: false,
+};
 
 function validate96(
   data,
@@ -2064,7 +2043,11 @@ function validate96(
   validate96.errors = vErrors;
   return errors === 0;
 }
-validate96.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+validate96.evaluated = {
+  props: { offset: true, limit: true, count: true, total_count: true, sort: true, order: true },
+  dynamicProps: false,
+  dynamicItems: false,
+};
 
 export const validateWebhookList = validate99;
 const schema43 = {
@@ -2156,21 +2139,15 @@ function validate101(
       }
       errors++;
     }
-    for (const key0 in data) {
-      if (!(
-        key0 === 'offset' ||
-        key0 === 'limit' ||
-        key0 === 'count' ||
-        key0 === 'total_count' ||
-        key0 === 'sort' ||
-        key0 === 'order'
-      )) {
+    if (data.offset !== undefined) {
+      let data0 = data.offset;
+      if (!(typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
         const err4 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
+          instancePath: instancePath + '/offset',
+          schemaPath: '#/properties/offset/type',
+          keyword: 'type',
+          params: { type: 'integer' },
+          message: 'must be integer',
         };
         if (vErrors === null) {
           vErrors = [err4];
@@ -2179,27 +2156,9 @@ function validate101(
         }
         errors++;
       }
-    }
-    if (data.offset !== undefined) {
-      let data0 = data.offset;
-      if (!(typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
-        const err5 = {
-          instancePath: instancePath + '/offset',
-          schemaPath: '#/properties/offset/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
       if (typeof data0 == 'number' && isFinite(data0)) {
         if (data0 < 0 || isNaN(data0)) {
-          const err6 = {
+          const err5 = {
             instancePath: instancePath + '/offset',
             schemaPath: '#/properties/offset/minimum',
             keyword: 'minimum',
@@ -2207,9 +2166,9 @@ function validate101(
             message: 'must be >= 0',
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err5];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err5);
           }
           errors++;
         }
@@ -2218,7 +2177,7 @@ function validate101(
     if (data.limit !== undefined) {
       let data1 = data.limit;
       if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-        const err7 = {
+        const err6 = {
           instancePath: instancePath + '/limit',
           schemaPath: '#/properties/limit/type',
           keyword: 'type',
@@ -2226,15 +2185,15 @@ function validate101(
           message: 'must be integer',
         };
         if (vErrors === null) {
-          vErrors = [err7];
+          vErrors = [err6];
         } else {
-          vErrors.push(err7);
+          vErrors.push(err6);
         }
         errors++;
       }
       if (typeof data1 == 'number' && isFinite(data1)) {
         if (data1 < 0 || isNaN(data1)) {
-          const err8 = {
+          const err7 = {
             instancePath: instancePath + '/limit',
             schemaPath: '#/properties/limit/minimum',
             keyword: 'minimum',
@@ -2242,9 +2201,9 @@ function validate101(
             message: 'must be >= 0',
           };
           if (vErrors === null) {
-            vErrors = [err8];
+            vErrors = [err7];
           } else {
-            vErrors.push(err8);
+            vErrors.push(err7);
           }
           errors++;
         }
@@ -2253,7 +2212,7 @@ function validate101(
     if (data.count !== undefined) {
       let data2 = data.count;
       if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-        const err9 = {
+        const err8 = {
           instancePath: instancePath + '/count',
           schemaPath: '#/properties/count/type',
           keyword: 'type',
@@ -2261,15 +2220,15 @@ function validate101(
           message: 'must be integer',
         };
         if (vErrors === null) {
-          vErrors = [err9];
+          vErrors = [err8];
         } else {
-          vErrors.push(err9);
+          vErrors.push(err8);
         }
         errors++;
       }
       if (typeof data2 == 'number' && isFinite(data2)) {
         if (data2 < 0 || isNaN(data2)) {
-          const err10 = {
+          const err9 = {
             instancePath: instancePath + '/count',
             schemaPath: '#/properties/count/minimum',
             keyword: 'minimum',
@@ -2277,9 +2236,9 @@ function validate101(
             message: 'must be >= 0',
           };
           if (vErrors === null) {
-            vErrors = [err10];
+            vErrors = [err9];
           } else {
-            vErrors.push(err10);
+            vErrors.push(err9);
           }
           errors++;
         }
@@ -2288,7 +2247,7 @@ function validate101(
     if (data.total_count !== undefined) {
       let data3 = data.total_count;
       if (!(typeof data3 == 'number' && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
-        const err11 = {
+        const err10 = {
           instancePath: instancePath + '/total_count',
           schemaPath: '#/properties/total_count/type',
           keyword: 'type',
@@ -2296,15 +2255,15 @@ function validate101(
           message: 'must be integer',
         };
         if (vErrors === null) {
-          vErrors = [err11];
+          vErrors = [err10];
         } else {
-          vErrors.push(err11);
+          vErrors.push(err10);
         }
         errors++;
       }
       if (typeof data3 == 'number' && isFinite(data3)) {
         if (data3 < 0 || isNaN(data3)) {
-          const err12 = {
+          const err11 = {
             instancePath: instancePath + '/total_count',
             schemaPath: '#/properties/total_count/minimum',
             keyword: 'minimum',
@@ -2312,9 +2271,9 @@ function validate101(
             message: 'must be >= 0',
           };
           if (vErrors === null) {
-            vErrors = [err12];
+            vErrors = [err11];
           } else {
-            vErrors.push(err12);
+            vErrors.push(err11);
           }
           errors++;
         }
@@ -2322,9 +2281,27 @@ function validate101(
     }
     if (data.sort !== undefined) {
       if (typeof data.sort !== 'string') {
-        const err13 = {
+        const err12 = {
           instancePath: instancePath + '/sort',
           schemaPath: '#/properties/sort/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.order !== undefined) {
+      let data5 = data.order;
+      if (typeof data5 !== 'string') {
+        const err13 = {
+          instancePath: instancePath + '/order',
+          schemaPath: '#/properties/order/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -2336,16 +2313,13 @@ function validate101(
         }
         errors++;
       }
-    }
-    if (data.order !== undefined) {
-      let data5 = data.order;
-      if (typeof data5 !== 'string') {
+      if (!(data5 === 'ASC' || data5 === 'DESC')) {
         const err14 = {
           instancePath: instancePath + '/order',
-          schemaPath: '#/properties/order/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
+          schemaPath: '#/properties/order/enum',
+          keyword: 'enum',
+          params: { allowedValues: schema42.properties.order.enum },
+          message: 'must be equal to one of the allowed values',
         };
         if (vErrors === null) {
           vErrors = [err14];
@@ -2354,24 +2328,9 @@ function validate101(
         }
         errors++;
       }
-      if (!(data5 === 'ASC' || data5 === 'DESC')) {
-        const err15 = {
-          instancePath: instancePath + '/order',
-          schemaPath: '#/properties/order/enum',
-          keyword: 'enum',
-          params: { allowedValues: schema42.properties.order.enum },
-          message: 'must be equal to one of the allowed values',
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
-        }
-        errors++;
-      }
     }
   } else {
-    const err16 = {
+    const err15 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -2379,16 +2338,20 @@ function validate101(
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err16];
+      vErrors = [err15];
     } else {
-      vErrors.push(err16);
+      vErrors.push(err15);
     }
     errors++;
   }
   validate101.errors = vErrors;
   return errors === 0;
 }
-validate101.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+validate101.evaluated = {
+  props: { offset: true, limit: true, count: true, total_count: true, sort: true, order: true },
+  dynamicProps: false,
+  dynamicItems: false,
+};
 
 function validate103(
   data,
@@ -3508,7 +3471,7 @@ const schema53 = {
   properties: {
     client_id: { type: 'string', format: 'uuid' },
     client_secret: { type: 'string', maxLength: 1000 },
-    grant_type: { type: 'string', enum: ['client_credentials'] },
+    grant_type: { type: 'string', enum: ['client_credentials'], default: 'client_credentials' },
     scope: { description: 'Space-delimited scopes.', type: 'string', maxLength: 1000 },
   },
 };
@@ -3800,7 +3763,11 @@ const schema55 = {
   properties: {
     access_token: { type: 'string', maxLength: 1000 },
     expires_in: { description: 'Seconds until the token expires.', type: 'integer', minimum: 0 },
-    token_type: { type: 'string', enum: ['bearer'] },
+    token_type: {
+      description: '`bearer`; RFC 6749 makes the value case-insensitive, so no enum here.',
+      type: 'string',
+      examples: ['bearer'],
+    },
     scope: { type: 'string' },
   },
 };
@@ -3949,8 +3916,7 @@ function validate122(
       }
     }
     if (data.token_type !== undefined) {
-      let data2 = data.token_type;
-      if (typeof data2 !== 'string') {
+      if (typeof data.token_type !== 'string') {
         const err8 = {
           instancePath: instancePath + '/token_type',
           schemaPath: '#/properties/token_type/type',
@@ -3965,13 +3931,15 @@ function validate122(
         }
         errors++;
       }
-      if (!(data2 === 'bearer')) {
+    }
+    if (data.scope !== undefined) {
+      if (typeof data.scope !== 'string') {
         const err9 = {
-          instancePath: instancePath + '/token_type',
-          schemaPath: '#/properties/token_type/enum',
-          keyword: 'enum',
-          params: { allowedValues: schema55.properties.token_type.enum },
-          message: 'must be equal to one of the allowed values',
+          instancePath: instancePath + '/scope',
+          schemaPath: '#/properties/scope/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
         };
         if (vErrors === null) {
           vErrors = [err9];
@@ -3981,25 +3949,8 @@ function validate122(
         errors++;
       }
     }
-    if (data.scope !== undefined) {
-      if (typeof data.scope !== 'string') {
-        const err10 = {
-          instancePath: instancePath + '/scope',
-          schemaPath: '#/properties/scope/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
-        }
-        errors++;
-      }
-    }
   } else {
-    const err11 = {
+    const err10 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -4007,9 +3958,9 @@ function validate122(
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err11];
+      vErrors = [err10];
     } else {
-      vErrors.push(err11);
+      vErrors.push(err10);
     }
     errors++;
   }
@@ -21856,14 +21807,14 @@ const schema146 = {
   type: 'object',
   properties: {
     'upvest-client-id': { type: 'string', format: 'uuid' },
-    authorization: { type: 'string', pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' },
+    authorization: { type: 'string', pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' },
     signature: { type: 'string' },
     'signature-input': { type: 'string' },
     'upvest-api-version': { type: 'string', enum: ['1'], default: '1' },
   },
   required: ['upvest-client-id', 'authorization', 'signature', 'signature-input'],
 };
-const pattern9 = new RegExp('^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$', 'u');
+const pattern9 = new RegExp('^Bearer [a-zA-Z0-9\\-\\._~+/]*=*', 'u');
 
 function validate267(
   data,
@@ -21981,8 +21932,8 @@ function validate267(
             instancePath: instancePath + '/authorization',
             schemaPath: '#/properties/authorization/pattern',
             keyword: 'pattern',
-            params: { pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' },
-            message: 'must match pattern "' + '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' + '"',
+            params: { pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' },
+            message: 'must match pattern "' + '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' + '"',
           };
           if (vErrors === null) {
             vErrors = [err6];
@@ -22110,7 +22061,7 @@ const schema147 = {
   type: 'object',
   properties: {
     'upvest-client-id': { type: 'string', format: 'uuid' },
-    authorization: { type: 'string', pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' },
+    authorization: { type: 'string', pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' },
     signature: { type: 'string' },
     'signature-input': { type: 'string' },
     'upvest-api-version': { type: 'string', enum: ['1'], default: '1' },
@@ -22234,8 +22185,8 @@ function validate268(
             instancePath: instancePath + '/authorization',
             schemaPath: '#/properties/authorization/pattern',
             keyword: 'pattern',
-            params: { pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' },
-            message: 'must match pattern "' + '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' + '"',
+            params: { pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' },
+            message: 'must match pattern "' + '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' + '"',
           };
           if (vErrors === null) {
             vErrors = [err6];
@@ -22363,7 +22314,7 @@ const schema148 = {
   type: 'object',
   properties: {
     'upvest-client-id': { type: 'string', format: 'uuid' },
-    authorization: { type: 'string', pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' },
+    authorization: { type: 'string', pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' },
     signature: { type: 'string' },
     'signature-input': { type: 'string' },
     'upvest-api-version': { type: 'string', enum: ['1'], default: '1' },
@@ -22487,8 +22438,8 @@ function validate269(
             instancePath: instancePath + '/authorization',
             schemaPath: '#/properties/authorization/pattern',
             keyword: 'pattern',
-            params: { pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' },
-            message: 'must match pattern "' + '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' + '"',
+            params: { pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' },
+            message: 'must match pattern "' + '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' + '"',
           };
           if (vErrors === null) {
             vErrors = [err6];
@@ -22616,7 +22567,7 @@ const schema149 = {
   type: 'object',
   properties: {
     'upvest-client-id': { type: 'string', format: 'uuid' },
-    authorization: { type: 'string', pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' },
+    authorization: { type: 'string', pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' },
     signature: { type: 'string' },
     'signature-input': { type: 'string' },
     'upvest-api-version': { type: 'string', enum: ['1'], default: '1' },
@@ -22740,8 +22691,8 @@ function validate270(
             instancePath: instancePath + '/authorization',
             schemaPath: '#/properties/authorization/pattern',
             keyword: 'pattern',
-            params: { pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' },
-            message: 'must match pattern "' + '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' + '"',
+            params: { pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' },
+            message: 'must match pattern "' + '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' + '"',
           };
           if (vErrors === null) {
             vErrors = [err6];
@@ -22869,7 +22820,7 @@ const schema150 = {
   type: 'object',
   properties: {
     'upvest-client-id': { type: 'string', format: 'uuid' },
-    authorization: { type: 'string', pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' },
+    authorization: { type: 'string', pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' },
     signature: { type: 'string' },
     'signature-input': { type: 'string' },
     'upvest-api-version': { type: 'string', enum: ['1'], default: '1' },
@@ -22993,8 +22944,8 @@ function validate271(
             instancePath: instancePath + '/authorization',
             schemaPath: '#/properties/authorization/pattern',
             keyword: 'pattern',
-            params: { pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' },
-            message: 'must match pattern "' + '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' + '"',
+            params: { pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' },
+            message: 'must match pattern "' + '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' + '"',
           };
           if (vErrors === null) {
             vErrors = [err6];
@@ -23122,7 +23073,7 @@ const schema151 = {
   type: 'object',
   properties: {
     'upvest-client-id': { type: 'string', format: 'uuid' },
-    authorization: { type: 'string', pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' },
+    authorization: { type: 'string', pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' },
     signature: { type: 'string' },
     'signature-input': { type: 'string' },
     'upvest-api-version': { type: 'string', enum: ['1'], default: '1' },
@@ -23246,8 +23197,8 @@ function validate272(
             instancePath: instancePath + '/authorization',
             schemaPath: '#/properties/authorization/pattern',
             keyword: 'pattern',
-            params: { pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' },
-            message: 'must match pattern "' + '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' + '"',
+            params: { pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' },
+            message: 'must match pattern "' + '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' + '"',
           };
           if (vErrors === null) {
             vErrors = [err6];
@@ -23375,7 +23326,7 @@ const schema152 = {
   type: 'object',
   properties: {
     'upvest-client-id': { type: 'string', format: 'uuid' },
-    authorization: { type: 'string', pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' },
+    authorization: { type: 'string', pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' },
     signature: { type: 'string' },
     'signature-input': { type: 'string' },
     'upvest-api-version': { type: 'string', enum: ['1'], default: '1' },
@@ -23499,8 +23450,8 @@ function validate273(
             instancePath: instancePath + '/authorization',
             schemaPath: '#/properties/authorization/pattern',
             keyword: 'pattern',
-            params: { pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' },
-            message: 'must match pattern "' + '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*$' + '"',
+            params: { pattern: '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' },
+            message: 'must match pattern "' + '^Bearer [a-zA-Z0-9\\-\\._~+/]*=*' + '"',
           };
           if (vErrors === null) {
             vErrors = [err6];

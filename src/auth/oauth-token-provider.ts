@@ -219,7 +219,12 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): OA
           : {}),
       });
     }
-    if (!validateTokenResponse(answer) || !isBearerToken(answer.access_token)) {
+    // RFC 6749 §5.1: token_type is case-insensitive, so `Bearer` is as good as `bearer`.
+    if (
+      !validateTokenResponse(answer) ||
+      answer.token_type.toLowerCase() !== 'bearer' ||
+      !isBearerToken(answer.access_token)
+    ) {
       throw new UpvestAuthenticationError({
         status: response.status,
         requestId,

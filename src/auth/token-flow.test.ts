@@ -267,6 +267,23 @@ describe('token errors', () => {
     await expect(tokens.getToken(read)).rejects.toBeInstanceOf(UpvestAuthenticationError);
   });
 
+  it.each(['bearer', 'Bearer', 'BEARER'])(
+    'should take a token whose token_type is %s (case-insensitive, RFC 6749)',
+    async (tokenType) => {
+      const { tokens } = await setup({
+        [TOKEN_ROUTE]: [
+          answer.json(200, {
+            access_token: 'dG9rZW4',
+            expires_in: 60,
+            token_type: tokenType,
+            scope: 's',
+          }),
+        ],
+      });
+      await expect(tokens.getToken(read)).resolves.toBe('dG9rZW4');
+    },
+  );
+
   it('should give up on a token endpoint that never answers', async () => {
     const { tokens } = await setup({ [TOKEN_ROUTE]: [answer.hang] }, { timeoutMs: 200 });
     const error = await settle(tokens.getToken(read));

@@ -303,10 +303,23 @@ describe('createWebhooksClient', () => {
       const error = await client.retrieve(WEBHOOK_ID).catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(UpvestResponseError);
-      expect((error as UpvestResponseError).issues.map((i) => i.path)).toEqual(
-        expect.arrayContaining(['/enabled', '/extra']),
-      );
+      expect((error as UpvestResponseError).issues.map((i) => i.path)).toEqual(['/enabled']);
     });
+
+    it.each(['strict', 'warn'] as const)(
+      'should take a body with a property Upvest added since our spec in %s mode, silently',
+      async (mode) => {
+        const reports: unknown[] = [];
+        const added = { ...seedResponse, added_later: { nested: true } };
+        const { client } = await setup((_, res) => json(res, 200, added), {
+          responseValidation: mode,
+          onResponseIssues: (report) => reports.push(report),
+        });
+
+        await expect(client.retrieve(WEBHOOK_ID)).resolves.toEqual(added);
+        expect(reports).toHaveLength(0);
+      },
+    );
 
     it('should report and return the body in warn mode', async () => {
       const reports: unknown[] = [];

@@ -142,7 +142,11 @@ export interface WebhooksClientOptions {
    * arguments as they are), since it is what the attempt's timeout and the caller's abort fire.
    */
   readonly fetch?: typeof globalThis.fetch;
-  /** Validate response bodies against the spec: `off`, `warn` (default) or `strict` (throw). */
+  /**
+   * Validate response bodies against the spec: `off`, `warn` (default) or `strict` (throw).
+   * Properties the spec does not know are tolerated in every mode (a field Upvest adds must not
+   * break a client); the conformance suite reports them as drift.
+   */
   readonly responseValidation?: ResponseValidationMode;
   /** Receives schema issues of responses in `warn` mode; defaults to `console.warn`. */
   readonly onResponseIssues?: (report: ResponseIssuesReport) => void;
@@ -478,7 +482,13 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
         message: `the content-type is ${contentType ?? 'missing'}, not application/json`,
       });
     }
-    if (!validator(data)) issues.push(...schemaIssues(validator.errors));
+    // The tolerant reader: a property Upvest added since our spec is no breach of the contract,
+    // so it neither warns nor throws (the conformance suite reports it as drift).
+    if (!validator(data)) {
+      issues.push(
+        ...schemaIssues(validator.errors).filter((i) => i.code !== 'schema.additionalProperties'),
+      );
+    }
     if (issues.length === 0) return data as T;
     const safe = redactSecrets(issues, answer.secrets);
     if (mode === 'strict') {

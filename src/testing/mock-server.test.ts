@@ -380,6 +380,18 @@ describe('startMockServer', () => {
       expect(result.response.status).toBe(200);
     });
 
+    it.each([
+      ['problem+json alone, which a success is not', 'application/problem+json'],
+      ['JSON refused with q=0', 'application/json;q=0'],
+      [
+        'JSON refused with q=0 next to problem+json',
+        'application/problem+json, application/json;q=0',
+      ],
+      ['a PDF', 'application/pdf'],
+    ])('should answer a list with %s by 406', async (_name, accept) => {
+      expectProblem(await send({ path: '/webhooks', headers: { accept } }), 406);
+    });
+
     it('should not negotiate a DELETE, which declares no 406 and answers no body', async () => {
       const result = await send({
         method: 'DELETE',
@@ -405,6 +417,22 @@ describe('startMockServer', () => {
       });
       expectProblem(result, 401);
     });
+  });
+
+  describe('a body where the operation takes none', () => {
+    it.each([
+      ['a test', 'POST', `/webhooks/${DOCUMENTED_ID}/test`],
+      ['a delete', 'DELETE', `/webhooks/${DOCUMENTED_ID}`],
+    ])(
+      'should refuse %s that carries a body with 400, and do nothing',
+      async (_name, method, path) => {
+        const deliveriesBefore = mock.deliveries.length;
+        const result = await send({ method, path, body: '{"note":"unexpected"}' });
+        expectProblem(result, 400);
+        expect(mock.webhooks()).toEqual([expect.objectContaining({ id: DOCUMENTED_ID })]);
+        expect(mock.deliveries).toHaveLength(deliveriesBefore);
+      },
+    );
   });
 
   describe('guarding every operation of the spec', () => {
@@ -1132,6 +1160,13 @@ describe('startMockServer', () => {
             expect(response.status).toBeLessThan(500);
             expect(response.headers.get('upvest-request-id')).toMatch(REQUEST_ID);
             expect(mock.requestCount).toBe(before + 1);
+            // Every status the mock answers an operation with is one the spec declares for it;
+            // outside the operations only 404 (no such path) and 405 (no such method).
+            const { operationId } = mock.requests.at(-1) ?? {};
+            const declared = operationId
+              ? operations[operationId].responses.map((r: { status: number }) => r.status)
+              : [404, 405];
+            expect(declared, `${input.method} ${path}`).toContain(response.status);
             if (response.status >= 400) {
               const problem = JSON.parse(text) as Record<string, unknown>;
               expect(validateProblem(problem)).toBe(true);
@@ -1141,7 +1176,7 @@ describe('startMockServer', () => {
             }
           },
         ),
-        { numRuns: 150 },
+        { numRuns: 400 },
       );
     });
 

@@ -445,6 +445,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       // 406 only where the operation declares it (DELETE does not: it answers no body).
       const negotiates = operations[operationId].responses.some((r) => r.status === 406);
       if (negotiates && !acceptsJson(headers['accept'])) throw problems.notAcceptable();
+      // An operation that takes no body refuses one rather than ignore what the caller meant.
+      if (operations[operationId].requestSchema === null && body.byteLength > 0) {
+        throw problems.badRequest(`${operationId} takes no request body`);
+      }
       const answer = await handle(operationId, match.pathParams[0] ?? '', url, headers, body);
       checkAnswer(operationId, answer);
       const payload = answer.body === undefined ? undefined : JSON.stringify(answer.body);
