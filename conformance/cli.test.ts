@@ -120,8 +120,8 @@ describe('conformance command', () => {
     }
   });
 
-  it('should exit 2 when a report cannot be written', async () => {
-    const { code, err } = await cli([
+  it('should exit 2 when a report cannot be written, with a message and the summary', async () => {
+    const { code, err, out } = await cli([
       '--profile',
       'negative',
       '--json',
@@ -130,7 +130,26 @@ describe('conformance command', () => {
       '/dev/null/c.xml',
     ]);
     expect(code).toBe(2);
-    expect(err).toContain('the run could not complete');
+    expect(err).toContain('cannot write the JUnit report to /dev/null/c.xml');
+    expect(err).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    expect(out).toContain('Conformance against embedded mock'); // the summary is not lost
+  });
+
+  it('should run the embedded mock with its own credentials, and say it ignores the environment', async () => {
+    const { env } = await target();
+    const { code, err } = await cli(
+      [
+        '--profile',
+        'lifecycle',
+        '--json',
+        path.join(dir, 'c.json'),
+        '--junit',
+        path.join(dir, 'c.xml'),
+      ],
+      { ...env, UPVEST_KEY_ID: 'not-the-mock-key' },
+    );
+    expect(code).toBe(0);
+    expect(err).toMatch(/embedded mock.*UPVEST_CLIENT_ID.*UPVEST_KEY_ID.*are ignored/);
   });
 
   it('should exit 1 when a check fails', async () => {

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { readEnvironment, type EnvironmentSettings } from '../src/cli/environment.js';
 import { createUpvestSigner } from '../src/signing/upvest-profile.js';
 import { serverProfiles, type ServerProfile } from './model.js';
-import { defaultReportPaths, toSummary } from './reports.js';
+import { defaultReportPaths, toSummary, writeReports } from './reports.js';
 import { runConformance, type ConformanceReport } from './run.js';
 
 const USAGE = `Usage: conformance [options]
@@ -128,6 +128,22 @@ export async function main(
     io.err('UPVEST_KEY_ID and UPVEST_PRIVATE_KEY (or UPVEST_PRIVATE_KEY_FILE) go together');
     return 2;
   }
+  if (!baseUrl) {
+    const set = (
+      [
+        ['UPVEST_CLIENT_ID', clientId],
+        ['UPVEST_CLIENT_SECRET', clientSecret],
+        ['UPVEST_ACCESS_TOKEN', accessToken],
+        ['UPVEST_KEY_ID', keyId],
+        ['UPVEST_PRIVATE_KEY(_FILE)', privateKey],
+      ] as const
+    ).filter(([, value]) => value !== undefined);
+    if (set.length > 0) {
+      io.err(
+        `note: testing the embedded mock, which issues its own credentials; ${set.map(([name]) => name).join(', ')} from the environment are ignored (set UPVEST_BASE_URL or --base-url to test a server with them)`,
+      );
+    }
+  }
   const reports = {
     junit: values.junit ?? env['CONFORMANCE_JUNIT'] ?? defaultReportPaths.junit,
     json: values.json ?? env['CONFORMANCE_JSON'] ?? defaultReportPaths.json,
@@ -153,15 +169,29 @@ export async function main(
             },
           }
         : {}),
-      reports,
     });
   } catch (error) {
-    // A failing target never throws (failures are results); this is the file system or the mock.
+    // A failing target never throws (failures are results); this is the mock failing to start.
     io.err(`the run could not complete: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
   // The report is redacted already: no secret the run used can appear in it.
   io.out(toSummary(report, { verbose: values.verbose }));
+  // Written after the summary, so a report path that cannot be written loses nothing but itself.
+  for (const [what, file] of [
+    ['JUnit', reports.junit],
+    ['JSON', reports.json],
+  ] as const) {
+    try {
+      await writeReports(report, what === 'JUnit' ? { junit: file } : { json: file });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      io.err(
+        `cannot write the ${what} report to ${file} (${code}); choose another path with --${what.toLowerCase()}`,
+      );
+      return 2;
+    }
+  }
   io.out(`\nReports: ${reports.junit}, ${reports.json}`);
   return report.passed ? 0 : 1;
 }

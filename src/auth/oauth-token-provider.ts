@@ -15,6 +15,7 @@ import {
   UpvestAuthenticationError,
   UpvestConfigurationError,
   UpvestNetworkError,
+  UpvestResponseError,
   UpvestSigningError,
   UpvestTimeoutError,
 } from '../errors.js';
@@ -219,17 +220,23 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): OA
           : {}),
       });
     }
-    // RFC 6749 §5.1: token_type is case-insensitive, so `Bearer` is as good as `bearer`.
-    if (
-      !validateTokenResponse(answer) ||
-      answer.token_type.toLowerCase() !== 'bearer' ||
-      !isBearerToken(answer.access_token)
-    ) {
-      throw new UpvestAuthenticationError({
+    // A 200 that is no token is the server's fault (a proxy's login page, a broken gateway), not
+    // the credentials': it is a response error, and the CLI reports it as one.
+    const notAToken = (detail: string) =>
+      new UpvestResponseError({
+        operation: 'issue_token',
         status: response.status,
         requestId,
-        message: 'the token response is not a token (it breaks the TokenResponse schema)',
+        issues: [{ path: '', code: 'response.not_a_token', message: detail }],
+        message: `the token response is not a token: ${detail}`,
       });
+    if (!validateTokenResponse(answer)) throw notAToken('it breaks the TokenResponse schema');
+    // RFC 6749 §5.1: token_type is case-insensitive, so `Bearer` is as good as `bearer`.
+    if (answer.token_type.toLowerCase() !== 'bearer') {
+      throw notAToken(`token_type ${JSON.stringify(answer.token_type.slice(0, 40))} is not bearer`);
+    }
+    if (!isBearerToken(answer.access_token)) {
+      throw notAToken('access_token has characters a bearer token cannot carry');
     }
     if (!secrets.includes(answer.access_token)) secrets.push(answer.access_token);
     const lifetime = answer.expires_in * 1000;

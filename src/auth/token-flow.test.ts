@@ -5,6 +5,7 @@ import {
   UpvestApiError,
   UpvestAuthenticationError,
   UpvestNetworkError,
+  UpvestResponseError,
   UpvestSigningError,
   UpvestTimeoutError,
 } from '../errors.js';
@@ -262,9 +263,12 @@ describe('token errors', () => {
       answer.json(200, { access_token: 'dG9rZW4', expires_in: 60, token_type: 'mac', scope: 's' }),
     ],
     ['a token a header cannot carry', answer.token('not a token')],
-  ])('should refuse %s as not a token', async (_name, fault) => {
+  ])('should refuse %s as a server fault, not a credentials fault', async (_name, fault) => {
     const { tokens } = await setup({ [TOKEN_ROUTE]: [fault] });
-    await expect(tokens.getToken(read)).rejects.toBeInstanceOf(UpvestAuthenticationError);
+    const error = await settle(tokens.getToken(read));
+    expect(error).toBeInstanceOf(UpvestResponseError);
+    expect(error).not.toBeInstanceOf(UpvestAuthenticationError);
+    expect(error).toMatchObject({ operation: 'issue_token', status: 200 });
   });
 
   it.each(['bearer', 'Bearer', 'BEARER'])(

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { UpvestConfigurationError } from '../errors.js';
 
 /** What the command line reads from the environment; secrets never come from flags. */
 export interface EnvironmentSettings {
@@ -12,7 +13,9 @@ export interface EnvironmentSettings {
 }
 
 /**
- * Reads the `UPVEST_*` variables shared by every command, `conformance` included.
+ * Reads the `UPVEST_*` variables shared by every command, `conformance` included. A key file
+ * that cannot be read is a configuration error that names the variable and the reason (never
+ * the file's content).
  *
  * @example
  * ```ts
@@ -20,13 +23,32 @@ export interface EnvironmentSettings {
  * ```
  */
 export async function readEnvironment(env: NodeJS.ProcessEnv): Promise<EnvironmentSettings> {
-  const file = env['UPVEST_PRIVATE_KEY_FILE'];
   return {
     baseUrl: env['UPVEST_BASE_URL'] || undefined,
     clientId: env['UPVEST_CLIENT_ID'] || undefined,
     clientSecret: env['UPVEST_CLIENT_SECRET'] || undefined,
     accessToken: env['UPVEST_ACCESS_TOKEN'] || undefined,
     keyId: env['UPVEST_KEY_ID'] || undefined,
-    privateKey: env['UPVEST_PRIVATE_KEY'] || (file ? await readFile(file, 'utf8') : undefined),
+    privateKey: env['UPVEST_PRIVATE_KEY'] || (await readKeyFile(env['UPVEST_PRIVATE_KEY_FILE'])),
   };
+}
+
+async function readKeyFile(file: string | undefined): Promise<string | undefined> {
+  if (!file) return undefined;
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'a directory, not a file'
+            : code;
+    throw new UpvestConfigurationError(
+      `UPVEST_PRIVATE_KEY_FILE names ${JSON.stringify(file)}, which cannot be read (${why})`,
+    );
+  }
 }

@@ -1,5 +1,5 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readEnvironment } from './environment.js';
 import {
   createWebhooksClient,
   UPVEST_SANDBOX_URL,
@@ -10,22 +10,20 @@ import {
   UpvestAuthenticationError,
   UpvestConfigurationError,
   UpvestNetworkError,
+  UpvestResponseError,
   UpvestTimeoutError,
   UpvestValidationError,
   UpvestWebhooksError,
 } from '../errors.js';
-import type { Webhook, WebhookCreateRequest } from '../types.js';
-import {
-  probeWebhookUrl,
-  type ProbeOptions,
-  type ProbeResult,
-  type ProbeStatus,
-} from '../probe/probe.js';
+import type { ProbeOptions } from '../probe/probe.js';
+import type { ValidationIssue } from '../validation/issue.js';
+import { commands, PROBE_FAILED, UsageError, type Command, type OptionSpec } from './commands.js';
+import { readEnvironment } from './environment.js';
 
 /** Exit codes scripts can rely on. */
 export const exitCodes = {
   ok: 0,
-  /** The API answered an error status (or a conformance check failed). */
+  /** The API answered an error status, or an answer broke the spec (or a conformance check failed). */
   apiError: 1,
   /** The command line was wrong. */
   usage: 2,
@@ -36,7 +34,7 @@ export const exitCodes = {
   /** Credentials or keys missing, unusable or refused. */
   auth: 5,
   /** A probe check failed (`probe`, `create --probe`). */
-  probeFailed: 6,
+  probeFailed: PROBE_FAILED,
 } as const;
 
 /** Where the CLI writes and what it reads, injectable for tests. */
@@ -51,19 +49,16 @@ const GLOBAL_HELP = `Usage: upvest-webhooks <command> [options]
 Manage Upvest webhook subscriptions and check an API against the spec.
 
 Commands:
-  list                 list webhooks (one page, or --all)
-  get <id>             show one webhook
-  create               register a webhook (starts disabled)
-  update <id>          change fields of a webhook
-  enable <id>          start deliveries
-  disable <id>         stop deliveries
-  delete <id>          remove a webhook
-  test <id>            ask Upvest to send a test delivery
-  keys                 show the keys that verify deliveries
-  probe <url>          check a webhook URL live before registering it (TLS, redirects)
+${Object.entries(commands)
+  .map(
+    ([name, command]) =>
+      `  ${name.padEnd(20)} ${command.summary.split('. ')[0]?.replace(/\.$/, '')}`,
+  )
+  .join('\n')}
   conformance          run the conformance suite (see: upvest-webhooks conformance --help)
 
-Every command takes --help and --json (machine-readable output).
+Every command takes --help and --json (machine-readable output, errors included).
+upvest-webhooks --version prints the version.
 
 Configuration (environment; flags where shown):
   UPVEST_BASE_URL      --base-url   API base URL (default ${UPVEST_SANDBOX_URL})
@@ -74,108 +69,103 @@ Configuration (environment; flags where shown):
   UPVEST_PRIVATE_KEY / UPVEST_PRIVATE_KEY_FILE   your ECDSA P-521 private key (PEM)
 Secrets are read from the environment only, never from flags.
 
-Exit codes: 0 ok, 1 API error, 2 usage, 3 invalid input (nothing sent), 4 network, 5 credentials,
-6 a probe check failed.`;
+Exit codes: 0 ok, 1 API error or an answer that breaks the spec, 2 usage, 3 invalid input
+(nothing sent), 4 network, 5 credentials or keys, 6 a probe check failed.`;
 
-interface CommandSpec {
-  readonly usage: string;
-  readonly summary: string;
-  readonly options: Record<string, { type: 'string' | 'boolean'; description: string }>;
-  readonly positional?: 'id' | 'url';
-}
-
-const common = {
-  json: { type: 'boolean', description: 'print JSON instead of a table' },
+const outputOptions = {
+  json: { type: 'boolean', description: 'print JSON instead of a table (errors too)' },
   help: { type: 'boolean', description: 'show this help' },
+} as const satisfies Record<string, OptionSpec>;
+
+const connectionOptions = {
   'base-url': { type: 'string', description: 'API base URL (or UPVEST_BASE_URL)' },
   'client-id': { type: 'string', description: 'client id (or UPVEST_CLIENT_ID)' },
-} as const;
+} as const satisfies Record<string, OptionSpec>;
 
-const fields = {
-  title: { type: 'string', description: 'a label, at most 100 characters' },
-  url: { type: 'string', description: 'the HTTPS URL deliveries go to (DNS name, no IP)' },
-  type: {
-    type: 'string',
-    description: 'comma-separated categories, e.g. USER,ORDER (default ALL)',
-  },
-  delay: { type: 'string', description: 'longest wait between batches, 1s to 30s' },
-  'max-package-size': { type: 'string', description: 'largest batch in bytes, 100 to 1048576' },
-} as const;
-
-const commands: Record<string, CommandSpec> = {
-  list: {
-    usage: 'list [--sort field] [--order ASC|DESC] [--limit n] [--offset n] [--all]',
-    summary: 'List webhooks.',
-    options: {
-      sort: { type: 'string', description: 'created_at, updated_at, title, url or enabled' },
-      order: { type: 'string', description: 'ASC or DESC' },
-      limit: { type: 'string', description: 'page size, 0 to 1000' },
-      offset: { type: 'string', description: 'items to skip' },
-      all: { type: 'boolean', description: 'walk every page' },
-    },
-  },
-  get: { usage: 'get <id>', summary: 'Show one webhook.', options: {}, positional: 'id' },
-  create: {
-    usage:
-      'create --title <title> --url <https-url> [--type USER,ORDER] [--delay 2s] [--max-package-size 51200] [--probe]',
-    summary: 'Register a webhook. It starts disabled; enable it with `enable <id>`.',
-    options: {
-      ...fields,
-      probe: {
-        type: 'boolean',
-        description: 'probe the URL first; register only if no check fails',
-      },
-    },
-  },
-  update: {
-    usage:
-      'update <id> [--title ...] [--url ...] [--type ...] [--delay ...] [--max-package-size ...]',
-    summary: 'Change fields of a webhook.',
-    options: fields,
-    positional: 'id',
-  },
-  enable: {
-    usage: 'enable <id>',
-    summary: 'Start deliveries to a webhook.',
-    options: {},
-    positional: 'id',
-  },
-  disable: {
-    usage: 'disable <id>',
-    summary: 'Stop deliveries to a webhook.',
-    options: {},
-    positional: 'id',
-  },
-  delete: { usage: 'delete <id>', summary: 'Remove a webhook.', options: {}, positional: 'id' },
-  test: {
-    usage: 'test <id>',
-    summary: 'Ask Upvest to send a test delivery.',
-    options: {},
-    positional: 'id',
-  },
-  keys: { usage: 'keys', summary: 'Show the keys that verify deliveries.', options: {} },
-  probe: {
-    usage: 'probe <url> [--timeout ms]',
-    summary:
-      'Check a webhook URL live: public DNS name, TLS 1.2+ with a valid certificate, no redirect, a sane answer to an empty POST.',
-    options: { timeout: { type: 'string', description: 'total time limit in ms (default 10000)' } },
-    positional: 'url',
-  },
-};
-
-function helpFor(name: string, spec: CommandSpec): string {
-  const rows = Object.entries({ ...spec.options, ...common }).map(
-    ([flag, option]) => `  --${flag.padEnd(20)} ${option.description}`,
-  );
-  return `Usage: upvest-webhooks ${spec.usage}\n\n${spec.summary}\n\nOptions:\n${rows.join('\n')}\n\nSee upvest-webhooks --help for configuration and exit codes.`;
+function optionsOf(command: Command): Record<string, OptionSpec> {
+  return { ...command.options, ...(command.api ? connectionOptions : {}), ...outputOptions };
 }
 
-class UsageError extends Error {}
+function helpFor(name: string, command: Command): string {
+  const rows = Object.entries(optionsOf(command)).map(
+    ([flag, option]) => `  --${flag.padEnd(20)} ${option.description}`,
+  );
+  return `Usage: upvest-webhooks ${command.usage}\n\n${command.summary}\n\nOptions:\n${rows.join('\n')}\n\nSee upvest-webhooks --help for configuration and exit codes.`;
+}
+
+/** Edit distance, for "did you mean": small strings only. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/**
+ * The known name nearest to `given`, if it is near enough to be a typo.
+ *
+ * @example
+ * ```ts
+ * nearest('colour', ['color', 'title']); // 'color'
+ * ```
+ */
+export function nearest(given: string, known: readonly string[]): string | undefined {
+  let best: { name: string; cost: number } | undefined;
+  for (const name of known) {
+    const cost = distance(given, name);
+    if (!best || cost < best.cost) best = { name, cost };
+  }
+  return best && best.cost <= Math.max(1, Math.floor(given.length / 3)) ? best.name : undefined;
+}
+
+/** The version of this package, from its package.json. */
+function packageVersion(): string {
+  // dist/src/cli/main.js and src/cli/main.ts both sit two folders below the package root's src.
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'upvest-webhooks' && pkg.version) return pkg.version;
+    } catch {
+      // not this one
+    }
+  }
+  return 'unknown';
+}
+
+function checkedBaseUrl(raw: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new UsageError(
+      `--base-url (or UPVEST_BASE_URL) must be an http(s) URL such as ${UPVEST_SANDBOX_URL}, not ${JSON.stringify(raw)}`,
+    );
+  }
+  return raw;
+}
 
 async function clientFrom(
-  values: Record<string, unknown>,
+  values: Readonly<Record<string, string | boolean | undefined>>,
   env: NodeJS.ProcessEnv,
 ): Promise<WebhooksClient> {
+  const baseUrl = checkedBaseUrl(
+    (values['base-url'] as string | undefined) ?? env['UPVEST_BASE_URL'] ?? UPVEST_SANDBOX_URL,
+  );
   const settings = await readEnvironment(env);
   const clientId = (values['client-id'] as string | undefined) ?? settings.clientId;
   if (!clientId) throw new UpvestConfigurationError('set UPVEST_CLIENT_ID (or pass --client-id)');
@@ -184,77 +174,53 @@ async function clientFrom(
     throw new UpvestConfigurationError('set UPVEST_CLIENT_SECRET (or UPVEST_ACCESS_TOKEN)');
   }
   return createWebhooksClient({
-    baseUrl: (values['base-url'] as string | undefined) ?? settings.baseUrl ?? UPVEST_SANDBOX_URL,
+    baseUrl,
     clientId,
     ...(accessToken ? { accessToken } : { clientSecret: clientSecret ?? '' }),
     ...(keyId !== undefined ? { keyId } : {}),
     ...(privateKey !== undefined ? { privateKey } : {}),
-    responseValidation: 'warn',
-    onResponseIssues: () => undefined,
+    // An answer that breaks the spec must not be printed as if it were data (a table would
+    // crash on it, `--json` would pass it on): it is an error. Added fields are tolerated.
+    responseValidation: 'strict',
   });
 }
 
-/** Builds a create or update body from flags; numbers are parsed only where the API wants one. */
-function bodyFrom(values: Record<string, unknown>): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  if (values['title'] !== undefined) body['title'] = values['title'];
-  if (values['url'] !== undefined) body['url'] = values['url'];
-  if (typeof values['type'] === 'string')
-    body['type'] = values['type']
-      .split(',')
-      .map((c) => c.trim())
-      .filter(Boolean);
-  const config: Record<string, unknown> = {};
-  if (values['delay'] !== undefined) config['delay'] = values['delay'];
-  const size = values['max-package-size'];
-  if (typeof size === 'string')
-    config['max_package_size'] = /^\d+$/.test(size) ? Number(size) : size;
-  if (Object.keys(config).length > 0) body['config'] = config;
-  return body;
+interface Described {
+  readonly code: number;
+  readonly message: string;
+  readonly errorCode: string;
+  readonly issues?: readonly ValidationIssue[];
 }
 
-function webhookTable(webhooks: readonly Webhook[]): string {
-  const rows = [
-    ['ID', 'ENABLED', 'TITLE', 'CATEGORIES', 'URL'],
-    ...webhooks.map((w) => [w.id, w.enabled ? 'yes' : 'no', w.title, w.type.join(','), w.url]),
-  ];
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+function issueLines(issues: readonly ValidationIssue[]): string {
+  return issues.map((i) => `  ${i.path || '(input)'}: ${i.message} [${i.code}]`).join('\n');
 }
 
-const MARK: Record<ProbeStatus, string> = {
-  pass: 'ok  ',
-  warn: 'warn',
-  fail: 'FAIL',
-  skip: 'skip',
-};
-
-function probeChecklist(result: ProbeResult): string {
-  const lines = result.checks.map(
-    (check) => `[${MARK[check.status]}] ${check.name.padEnd(14)} ${check.message}`,
-  );
-  return `${lines.join('\n')}\n\n${result.ok ? 'No check failed' : 'A check failed'} (${result.durationMs} ms).`;
-}
-
-function describeError(error: unknown): { code: number; message: string } {
-  if (error instanceof UsageError) return { code: exitCodes.usage, message: error.message };
+function describeError(error: unknown): Described {
+  if (error instanceof UsageError) {
+    return { code: exitCodes.usage, message: error.message, errorCode: 'usage' };
+  }
   if (error instanceof UpvestValidationError) {
     return {
       code: exitCodes.invalidInput,
-      message: `Nothing was sent; fix these and try again:\n${error.issues.map((i) => `  ${i.path || '(input)'}: ${i.message} [${i.code}]`).join('\n')}`,
+      message: `Nothing was sent; fix these and try again:\n${issueLines(error.issues)}`,
+      errorCode: error.code,
+      issues: error.issues,
     };
   }
   if (error instanceof UpvestAuthenticationError || error instanceof UpvestConfigurationError) {
     return {
       code: exitCodes.auth,
       message: `${error.message}\nSee upvest-webhooks --help for the environment variables.`,
+      errorCode: error.code,
+    };
+  }
+  if (error instanceof UpvestResponseError) {
+    return {
+      code: exitCodes.apiError,
+      message: `${error.message}${error.issues.length > 0 ? `\n${issueLines(error.issues)}` : ''}`,
+      errorCode: error.code,
+      issues: error.issues,
     };
   }
   if (error instanceof UpvestApiError) {
@@ -266,16 +232,31 @@ function describeError(error: unknown): { code: number; message: string } {
           : error.status === 404
             ? ' No webhook has this id; list them with `upvest-webhooks list`.'
             : '';
-    return { code: exitCodes.apiError, message: `${error.message}.${hint}` };
+    return { code: exitCodes.apiError, message: `${error.message}.${hint}`, errorCode: error.code };
   }
   if (error instanceof UpvestNetworkError || error instanceof UpvestTimeoutError)
-    return { code: exitCodes.network, message: error.message };
+    return { code: exitCodes.network, message: error.message, errorCode: error.code };
   if (error instanceof UpvestWebhooksError)
-    return { code: exitCodes.apiError, message: error.message };
+    return { code: exitCodes.apiError, message: error.message, errorCode: error.code };
   return {
     code: exitCodes.apiError,
     message: error instanceof Error ? error.message : String(error),
+    errorCode: 'unexpected',
   };
+}
+
+function parse(name: string, command: Command, args: readonly string[]) {
+  const options = optionsOf(command);
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const unknown = /Unknown option '--?([^']+)'/.exec(message)?.[1];
+    const suggestion = unknown ? nearest(unknown, Object.keys(options)) : undefined;
+    throw new UsageError(
+      `${message}${suggestion ? `. Did you mean --${suggestion}?` : ''}\n\n${helpFor(name, command)}`,
+    );
+  }
 }
 
 /**
@@ -293,140 +274,72 @@ export async function runCli(
   probeOptions: ProbeOptions = {},
 ): Promise<number> {
   const [name, ...rest] = argv;
+  // Decided before parsing, so even a usage error is JSON when JSON was asked for.
+  const json = rest.includes('--json');
+  const fail = (error: unknown): number => {
+    const described = describeError(error);
+    io.err(described.message);
+    if (json) {
+      io.out(
+        JSON.stringify(
+          {
+            error: {
+              exitCode: described.code,
+              code: described.errorCode,
+              message: described.message,
+              ...(described.issues ? { issues: described.issues } : {}),
+            },
+          },
+          null,
+          2,
+        ),
+      );
+    }
+    return described.code;
+  };
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(GLOBAL_HELP);
     return name === undefined ? exitCodes.usage : exitCodes.ok;
   }
-  const spec = commands[name];
-  if (!spec) {
-    io.err(`unknown command ${JSON.stringify(name)}\n\n${GLOBAL_HELP}`);
-    return exitCodes.usage;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(packageVersion());
+    return exitCodes.ok;
+  }
+  const command = commands[name];
+  if (!command) {
+    const suggestion = nearest(name, [...Object.keys(commands), 'conformance']);
+    return fail(
+      new UsageError(
+        `unknown command ${JSON.stringify(name)}${suggestion ? `; did you mean ${suggestion}?` : ''}\n\n${GLOBAL_HELP}`,
+      ),
+    );
   }
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...rest],
-        options: { ...spec.options, ...common },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      throw new UsageError(
-        `${error instanceof Error ? error.message : String(error)}\n\n${helpFor(name, spec)}`,
-      );
-    }
-    // The options differ per command, so parseArgs cannot type them for all commands at once.
-    const values = parsed.values as Record<string, string | boolean | undefined>;
-    const positionals = parsed.positionals;
-    if (values.help) {
-      io.out(helpFor(name, spec));
+    const { values, positionals } = parse(name, command, rest);
+    if (values['help']) {
+      io.out(helpFor(name, command));
       return exitCodes.ok;
     }
-    const expected = spec.positional ? 1 : 0;
+    const expected = command.positional ? 1 : 0;
     if (positionals.length !== expected) {
       const what =
-        spec.positional === 'url'
+        command.positional === 'url'
           ? 'one URL'
-          : spec.positional
+          : command.positional
             ? 'one webhook id'
             : 'no positional arguments';
-      throw new UsageError(`${name} takes ${what}\n\n${helpFor(name, spec)}`);
+      throw new UsageError(`${name} takes ${what}\n\n${helpFor(name, command)}`);
     }
-    const id = positionals[0] ?? '';
-    const json = values.json === true;
-    const show = (value: unknown, table: () => string) =>
-      io.out(json ? JSON.stringify(value, null, 2) : table());
-    const timeout = typeof values['timeout'] === 'string' ? Number(values['timeout']) : undefined;
-    const probe = async (url: string) => {
-      const result = await probeWebhookUrl(url, {
-        ...(timeout ? { timeoutMs: timeout } : {}),
-        ...probeOptions,
-      });
-      show(result, () => probeChecklist(result));
-      return result.ok;
-    };
-    if (name === 'probe') return (await probe(id)) ? exitCodes.ok : exitCodes.probeFailed;
-    if (
-      name === 'create' &&
-      values['probe'] === true &&
-      !(await probe(String(values['url'] ?? '')))
-    ) {
-      io.err('Not registered: a probe check failed (see above).');
-      return exitCodes.probeFailed;
-    }
-    const client = await clientFrom(values, io.env);
-    switch (name) {
-      case 'list': {
-        const query = {
-          ...(typeof values['sort'] === 'string' ? { sort: values['sort'] } : {}),
-          ...(typeof values['order'] === 'string' ? { order: values['order'] } : {}),
-          ...(typeof values['limit'] === 'string' ? { limit: Number(values['limit']) } : {}),
-          ...(typeof values['offset'] === 'string' ? { offset: Number(values['offset']) } : {}),
-        } as never;
-        if (values['all']) {
-          const all: Webhook[] = [];
-          for await (const webhook of client.listAll(query)) all.push(webhook);
-          show(all, () => webhookTable(all));
-        } else {
-          const page = await client.list(query);
-          show(
-            page,
-            () =>
-              `${webhookTable(page.data)}\n\n${page.data.length} of ${page.meta.total_count} (offset ${page.meta.offset})`,
-          );
-        }
-        break;
-      }
-      case 'get': {
-        const webhook = await client.retrieve(id);
-        show(webhook, () => webhookTable([webhook]));
-        break;
-      }
-      case 'create': {
-        const webhook = await client.create(bodyFrom(values) as unknown as WebhookCreateRequest);
-        show(
-          webhook,
-          () =>
-            `${webhookTable([webhook])}\n\nCreated disabled; start deliveries with: upvest-webhooks enable ${webhook.id}`,
-        );
-        break;
-      }
-      case 'update': {
-        const webhook = await client.update(id, bodyFrom(values));
-        show(webhook, () => webhookTable([webhook]));
-        break;
-      }
-      case 'enable':
-      case 'disable': {
-        const webhook = await client[name](id);
-        show(webhook, () => webhookTable([webhook]));
-        break;
-      }
-      case 'delete':
-      case 'test': {
-        await client[name](id);
-        show({ ok: true, id }, () =>
-          name === 'delete'
-            ? `Deleted ${id}.`
-            : `Test delivery requested for ${id}; Upvest sends it asynchronously.`,
-        );
-        break;
-      }
-      case 'keys': {
-        const keys = await client.verificationKeys();
-        show(keys, () =>
-          keys.keys
-            .map((key) => `${key.kid ?? '(no kid)'}  ${key.kty ?? 'EC'} ${key.crv ?? 'P-521'}`)
-            .join('\n'),
-        );
-        break;
-      }
-    }
-    return exitCodes.ok;
+    const code = await command.run({
+      values,
+      target: positionals[0] ?? '',
+      client: () => clientFrom(values, io.env),
+      show: (value, render) => io.out(json ? JSON.stringify(value, null, 2) : render()),
+      err: io.err,
+      probeOptions,
+    });
+    return code ?? exitCodes.ok;
   } catch (error) {
-    const { code, message } = describeError(error);
-    io.err(message);
-    return code;
+    return fail(error);
   }
 }

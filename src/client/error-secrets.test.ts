@@ -120,7 +120,7 @@ describe('secrets in errors', () => {
     ],
     [
       'a token endpoint answering something that is not a token',
-      'UpvestAuthenticationError',
+      'UpvestResponseError',
       async () => {
         const client = await oauthClient({ [TOKEN_ROUTE]: [answer.json(200, { formEcho })] });
         return fail(() => client.list());
