@@ -389,7 +389,30 @@ export function checkWebhookUrl(value: unknown, path: string): ValidationIssue[]
       ruleIssue(path, 'url.fragment', 'the URL must not have a #fragment: HTTP never sends it'),
     );
   }
-  issues.push(...checkHost(url.hostname, rawHost, path));
+  const hostIssues = checkHost(url.hostname, rawHost, path);
+  issues.push(...hostIssues);
+  // A percent-encoded host (`tenant%2Etld`) is decoded by WHATWG parsers and refused or kept
+  // verbatim by RFC 3986 ones: two readers, two hosts. An IP spelt so is reported above as such.
+  if (hostIssues.length === 0 && rawHost.includes('%')) {
+    issues.push(
+      ruleIssue(
+        path,
+        'url.malformed',
+        `the host must be written plainly, not percent-encoded: ${preview(url.hostname)}`,
+      ),
+    );
+  }
+  // `%` not followed by two hex digits: WHATWG passes it on as it is, RFC 3986 parsers refuse
+  // the URL, and a server may decode it either way.
+  if (/%(?![0-9A-Fa-f]{2})/.test(value.slice(value.indexOf('://') + 3 + authority.length))) {
+    issues.push(
+      ruleIssue(
+        path,
+        'url.malformed',
+        'every % in the path or query must start a percent-encoded byte such as %2F; write a literal % as %25',
+      ),
+    );
+  }
   return issues;
 }
 
