@@ -38,24 +38,64 @@ for (const [network, prefix] of [
 }
 
 /**
- * Whether an address is on the public internet. IPv4-mapped and NAT64 IPv6 addresses are judged
- * by the IPv4 address they carry.
+ * The eight 16-bit words of an IPv6 address in any spelling (`::`, a dotted IPv4 tail, a zone),
+ * or undefined when it is none.
+ */
+function ipv6Words(address: string): number[] | undefined {
+  let text = address.toLowerCase();
+  const zone = text.indexOf('%');
+  if (zone !== -1) text = text.slice(0, zone);
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)?.[1];
+  if (dotted !== undefined) {
+    if (!isIPv4(dotted)) return undefined;
+    const [a = 0, b = 0, c = 0, d = 0] = dotted.split('.').map(Number);
+    text = `${text.slice(0, -dotted.length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  const words = [
+    ...head,
+    ...new Array<string>(halves.length === 2 ? missing : 0).fill('0'),
+    ...tail,
+  ];
+  if (!words.every((word) => /^[0-9a-f]{1,4}$/.test(word))) return undefined;
+  return words.map((word) => parseInt(word, 16));
+}
+
+/** IPv6 prefixes (as six leading words) whose last 32 bits are an IPv4 address to judge. */
+const EMBEDDING_IPV4 = [
+  [0, 0, 0, 0, 0, 0xffff], // IPv4-mapped, ::ffff:0:0/96
+  [0x64, 0xff9b, 0, 0, 0, 0], // NAT64 well-known prefix, 64:ff9b::/96 (RFC 6052)
+  [0, 0, 0, 0, 0, 0], // IPv4-compatible, ::/96 (deprecated, still routed by some stacks)
+] as const;
+
+/**
+ * Whether an address is on the public internet. IPv6 addresses that carry an IPv4 address
+ * (IPv4-mapped, NAT64 `64:ff9b::/96`, IPv4-compatible) are judged by that IPv4 address, in any
+ * spelling: `64:ff9b::a00:5` carries 10.0.0.5 as surely as `64:ff9b::10.0.0.5` does.
  *
  * @example
  * ```ts
  * isPublicAddress('8.8.8.8'); // true
  * isPublicAddress('::ffff:10.0.0.1'); // false
+ * isPublicAddress('64:ff9b::a00:5'); // false
  * ```
  */
 export function isPublicAddress(address: string): boolean {
   if (isIPv4(address)) return !nonPublic.check(address, 'ipv4');
-  const mapped = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped?.[1]) return isPublicAddress(mapped[1]);
-  const hexMapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  if (hexMapped?.[1] && hexMapped[2]) {
-    const high = parseInt(hexMapped[1], 16);
-    const low = parseInt(hexMapped[2], 16);
-    return isPublicAddress(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
+  const words = ipv6Words(address);
+  if (!words) return false; // not an address at all: never "public"
+  const [w0, w1, w2, w3, w4, w5, w6 = 0, w7 = 0] = words;
+  const embeds = EMBEDDING_IPV4.some((prefix) =>
+    prefix.every((word, i) => word === [w0, w1, w2, w3, w4, w5][i]),
+  );
+  // `::` and `::1` are in the compatible range too, but are themselves non-public.
+  if (embeds && (w6 !== 0 || w7 > 1)) {
+    return isPublicAddress(`${w6 >> 8}.${w6 & 255}.${w7 >> 8}.${w7 & 255}`);
   }
-  return !nonPublic.check(address, 'ipv6');
+  return !nonPublic.check(address.split('%')[0] ?? address, 'ipv6');
 }

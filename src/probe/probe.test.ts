@@ -101,6 +101,37 @@ describe('probeWebhookUrl', () => {
     expect(statusOf(result, 'response')).toBe('fail');
   });
 
+  it('should close the connection once the status is in, even when the body never ends', async () => {
+    let closed = false;
+    const url = await httpsServer((request, response) => {
+      request.resume();
+      response.on('close', () => (closed = true));
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write('this body never ends');
+    });
+    const result = await probeWebhookUrl(url, loopback);
+    expect(result.http).toEqual({ status: 200 });
+    // Polled on real time: the server sees the socket go shortly after the probe returned.
+    for (let waited = 0; !closed && waited < 2000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(true);
+  });
+
+  it('should fail a resolver that answers a name instead of an address, and connect nowhere', async () => {
+    let connected = false;
+    const url = await httpsServer((_, response) => {
+      connected = true;
+      response.end();
+    });
+    const result = await probeWebhookUrl(url, {
+      ...loopback,
+      lookup: () => Promise.resolve([{ address: 'localhost', family: 4 }]),
+    });
+    expect(statusOf(result, 'dns')).toBe('fail');
+    expect(result.checks.find((c) => c.name === 'dns')?.message).toContain('not an IP address');
+    expect(connected).toBe(false);
+  });
+
   it('should refuse to connect when the name resolves to a private address', async () => {
     let connected = false;
     const url = await httpsServer((_, response) => {
@@ -181,6 +212,15 @@ describe('isPublicAddress', () => {
     ['::ffff:10.0.0.1', false],
     ['::ffff:a00:1', false],
     ['::ffff:8.8.8.8', true],
+    ['64:ff9b::10.0.0.5', false],
+    ['64:ff9b::a00:5', false],
+    ['64:FF9B:0:0:0:0:A00:5', false],
+    ['64:ff9b::7f00:1', false],
+    ['64:ff9b::808:808', true],
+    ['::a00:5', false],
+    ['0:0:0:0:0:ffff:c0a8:101', false],
+    ['fe80::1%eth0', false],
+    ['not-an-address', false],
   ])('should say %s is public: %s', (address, expected) => {
     expect(isPublicAddress(address)).toBe(expected);
   });

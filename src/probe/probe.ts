@@ -1,4 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import {
   connect as tlsConnect,
@@ -145,6 +146,17 @@ export async function probeWebhookUrl(
     });
     return finish();
   }
+  // A resolver (an injected one, a broken one) that answers a name would have it resolved again
+  // on connect, past the address check: only IP addresses count as an answer.
+  const notAnIp = addresses.find((entry) => isIP(String(entry?.address)) === 0);
+  if (notAnIp) {
+    checks.push({
+      name: 'dns',
+      status: 'fail',
+      message: `resolving ${hostname} gave ${JSON.stringify(String(notAnIp.address).slice(0, 80))}, which is not an IP address`,
+    });
+    return finish();
+  }
   if (addresses.length === 0) {
     checks.push({
       name: 'dns',
@@ -227,7 +239,9 @@ export async function probeWebhookUrl(
         cipher: socket.getCipher().name,
         certificate: socket.getPeerCertificate(),
       });
-      response.on('end', () => request.destroy());
+      // The status and the connection are all the probe needs: a body that never ends (or a
+      // slow one) must not keep the socket, and so the caller's process, alive after the probe.
+      request.destroy();
     });
     request.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
