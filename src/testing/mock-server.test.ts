@@ -1087,6 +1087,55 @@ describe('startMockServer', () => {
       expect((await send({ path: '/webhooks' })).response.status).toBe(200);
     });
 
+    it.each([
+      ['an absolute form with a broken IPv6 host', 'GET http://[/ HTTP/1.1'],
+      ['an absolute form with port 99999', 'GET http://x:99999/webhooks HTTP/1.1'],
+      ['an authority form', 'CONNECT tenant.tld:443 HTTP/1.1'],
+      ['a target of only a query', 'GET ?a=b HTTP/1.1'],
+    ])('should answer %s without crashing, and keep serving', async (_name, line) => {
+      const answer = await rawExchange(`${line}\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(answer).toMatch(/^HTTP\/1\.1 4\d\d /);
+      expect((await send({ path: '/webhooks' })).response.status).toBe(200);
+    });
+
+    it('should answer any request line and headers a raw socket sends, and keep serving', async () => {
+      const token = fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,8}$/);
+      const target = fc.oneof(
+        fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).map((t) => t.replace(/[\s]/g, '')),
+        fc
+          .tuple(
+            fc.constantFrom('http://', 'https://', '//', '', 'http://[', 'x:'),
+            fc.string({ unit: 'grapheme-ascii', maxLength: 20 }),
+            fc.constantFrom('', ':0', ':99999', ':-1', ':65536', ':abc'),
+            fc.constantFrom('/webhooks', '/webhooks/%zz', '/auth/token', '', '/%00', '/..'),
+          )
+          .map((parts) => parts.join('').replace(/[\s]/g, '')),
+      );
+      const header = fc.tuple(token, fc.string({ unit: 'grapheme-ascii', maxLength: 30 }));
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'),
+          target,
+          fc.array(header, { maxLength: 4 }),
+          async (method, path, headers) => {
+            const lines = headers.map(
+              ([name, value]) => `${name}: ${value.replace(/[\r\n]/g, '')}`,
+            );
+            const answer = await rawExchange(
+              `${method} ${path || '/'} HTTP/1.1\r\nHost: x\r\n${lines.join('\r\n')}${lines.length ? '\r\n' : ''}Connection: close\r\n\r\n`,
+            );
+            // An answer from the mock or from Node's parser, never a dropped process.
+            expect(
+              answer === '' || /^HTTP\/1\.1 [1-4]\d\d /.test(answer),
+              answer.slice(0, 80),
+            ).toBe(true);
+          },
+        ),
+        { numRuns: 150 },
+      );
+      expect((await send({ path: '/webhooks' })).response.status).toBe(200);
+    });
+
     it('should route OPTIONS * (the asterisk form) to 404, not crash', async () => {
       const answer = await rawExchange(
         'OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',

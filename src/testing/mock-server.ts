@@ -480,32 +480,41 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       .catch(() => ({ ...record, status: 500 }))
       .then((outcome) => Object.assign(record, outcome));
   });
+  /** A problem written straight to a socket, for what never becomes a routed request. */
+  function rawProblem(socket: Socket, problem: MockProblem, reason: string): void {
+    const requestId = randomUUID();
+    const payload = JSON.stringify(problemDocument(problem, requestId));
+    socket.end(
+      `HTTP/1.1 ${problem.status} ${reason}\r\n` +
+        `upvest-request-id: ${requestId}\r\ncontent-type: application/problem+json\r\n` +
+        `content-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`,
+    );
+  }
   // A message node cannot parse is no request to route or count; it still gets a problem answer.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable || error.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const requestId = randomUUID();
-    const payload = JSON.stringify(
-      problemDocument(
-        status === 431
-          ? new MockProblem(
-              431,
-              'invalid_request',
-              'Request header fields too large',
-              'the headers are too large',
-            )
-          : problems.badRequest('the request is not valid HTTP/1.1'),
-        requestId,
-      ),
-    );
-    socket.end(
-      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-        `upvest-request-id: ${requestId}\r\ncontent-type: application/problem+json\r\n` +
-        `content-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`,
-    );
+    if (error.code === 'HPE_HEADER_OVERFLOW') {
+      rawProblem(
+        socket,
+        new MockProblem(
+          431,
+          'invalid_request',
+          'Request header fields too large',
+          'the headers are too large',
+        ),
+        'Request Header Fields Too Large',
+      );
+    } else {
+      rawProblem(socket, problems.badRequest('the request is not valid HTTP/1.1'), 'Bad Request');
+    }
+  });
+  // CONNECT asks for a tunnel, which Node hands to this event instead of the request handler;
+  // without a listener the socket would just close. The API tunnels nothing.
+  server.on('connect', (_request: IncomingMessage, socket: Socket) => {
+    rawProblem(socket, problems.methodNotAllowed('CONNECT', []), 'Method Not Allowed');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
