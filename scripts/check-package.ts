@@ -19,6 +19,9 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The @types/node lines a consumer's declarations are checked against: each supported major, and the newest. */
+const NODE_TYPES_VERSIONS = ['20', '22', '24', 'latest'] as const;
+
 /** Minified + gzipped bytes of the main entry; raise it deliberately, with a reason in the commit. */
 export const SIZE_BUDGET_GZIP_BYTES = 44 * 1024;
 
@@ -169,6 +172,53 @@ async function main(): Promise<void> {
       return `${(JSON.parse(readFileSync(path.join(project, 'report.json'), 'utf8')) as { counts: { pass: number } }).counts.pass} checks passed`;
     });
     writeFileSync(path.join(project, 'consumer.ts'), consumerTypes);
+    // Our declarations name Node's types (KeyObject, IncomingMessage, …), whose shape changes
+    // between @types/node majors: the consumer type-checks under each supported line and the
+    // newest published, each installed on its own from the registry.
+    for (const version of NODE_TYPES_VERSIONS) {
+      const types = path.join(work, `types-node-${version}`);
+      step(`type-check a consumer against @types/node@${version}`, () => {
+        run('npm', [
+          'install',
+          '--prefix',
+          types,
+          '--no-audit',
+          '--no-fund',
+          '--silent',
+          `@types/node@${version}`,
+        ]);
+        const installed = (
+          JSON.parse(
+            readFileSync(path.join(types, 'node_modules/@types/node/package.json'), 'utf8'),
+          ) as {
+            version: string;
+          }
+        ).version;
+        const tsconfig = `tsconfig.types-${version}.json`;
+        writeFileSync(
+          path.join(project, tsconfig),
+          JSON.stringify({
+            compilerOptions: {
+              strict: true,
+              noEmit: true,
+              target: 'ES2022',
+              module: 'NodeNext',
+              moduleResolution: 'NodeNext',
+              skipLibCheck: false,
+              types: ['node'],
+              typeRoots: [path.join(types, 'node_modules/@types')],
+            },
+            files: ['consumer.ts'],
+          }),
+        );
+        run(
+          process.execPath,
+          [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', tsconfig],
+          project,
+        );
+        return `ok (${installed})`;
+      });
+    }
     for (const resolution of ['NodeNext', 'Bundler'] as const) {
       const tsconfig = `tsconfig.${resolution.toLowerCase()}.json`;
       writeFileSync(

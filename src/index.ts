@@ -73,6 +73,7 @@ export {
   type SignatureFailureReason,
   type KeyLookup,
   type KeyInput,
+  type SigningJwk,
   type SignatureAlgorithm,
   type EcdsaEncoding,
   type BaseFormat,

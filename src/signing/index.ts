@@ -40,6 +40,7 @@ export {
   toSigningKey,
   toVerifyingKey,
   type KeyInput,
+  type SigningJwk,
 } from './keys.js';
 export { headerValue, type HeaderInput, type HttpMessage } from './message.js';
 export {

@@ -3,7 +3,7 @@ import {
   createPublicKey,
   createSecretKey,
   KeyObject,
-  type JsonWebKey,
+  type JsonWebKeyInput,
 } from 'node:crypto';
 import { UpvestConfigurationError } from '../errors.js';
 import type { SignatureAlgorithm } from './algorithms.js';
@@ -19,7 +19,31 @@ export type { SignatureAlgorithm } from './algorithms.js';
  * const key: KeyInput = await readFile('upvest-private.pem', 'utf8');
  * ```
  */
-export type KeyInput = string | JsonWebKey | KeyObject | Uint8Array;
+export type KeyInput = string | SigningJwk | KeyObject | Uint8Array;
+
+/**
+ * A JSON Web Key (RFC 7517) as the signing functions take it. Our own structural type, not
+ * `node:crypto`'s `JsonWebKey`, whose place and shape change between `@types/node` majors (25
+ * moved it), so our declarations type-check under every supported one.
+ *
+ * @example
+ * ```ts
+ * const jwk: SigningJwk = { kty: 'oct', k: 'c2VjcmV0' };
+ * ```
+ */
+export interface SigningJwk {
+  readonly kty?: string;
+  readonly crv?: string;
+  readonly x?: string;
+  readonly y?: string;
+  readonly d?: string;
+  readonly n?: string;
+  readonly e?: string;
+  readonly k?: string;
+  readonly kid?: string;
+  readonly alg?: string;
+  readonly [member: string]: unknown;
+}
 
 // Messages name the kind of key only: the key material must never reach an error or a log,
 // so Node's own error (the cause) is dropped too.
@@ -34,12 +58,13 @@ function secretKey(bytes: Uint8Array): KeyObject {
   return createSecretKey(bytes);
 }
 
-function fromJwk(jwk: JsonWebKey, half: 'private' | 'public'): KeyObject {
+function fromJwk(jwk: SigningJwk, half: 'private' | 'public'): KeyObject {
   if (jwk.kty === 'oct') {
     if (typeof jwk.k !== 'string') throw new Error('no k');
     return secretKey(Buffer.from(jwk.k, 'base64url'));
   }
-  const input = { key: jwk, format: 'jwk' } as const;
+  // Node checks the members itself; a malformed JWK throws and is reported as unusable.
+  const input: JsonWebKeyInput = { key: jwk, format: 'jwk' };
   return half === 'private' ? createPrivateKey(input) : createPublicKey(input);
 }
 
