@@ -1,0 +1,85 @@
+/**
+ * The delivery processor's promise under concurrency: overlapping copies of a batch, failures
+ * of `onEvents` anywhere, any interleaving. Once the sender got a 200 for a batch, every event
+ * of it was handed over, and handed over successfully exactly once.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createDeliveryProcessor } from './processor.js';
+import { createDeliveryEvent, generateDeliveryKeyPair, signDelivery } from './testing.js';
+
+const pair = generateDeliveryKeyPair();
+const NOW = 1_795_000_000;
+const URL_SIGNED = 'https://tenant.tld/hooks';
+
+/** Batches of distinct events, each signed once (Upvest resends a failed batch whole). */
+const batches = Array.from({ length: 3 }, (_, b) => {
+  const events = Array.from({ length: 3 }, (_, e) =>
+    createDeliveryEvent({
+      id: `00000000-0000-4000-8000-0000000000${b}${e}`,
+      created_at: `2021-11-19T13:06:57.82037126${e}Z`,
+    }),
+  );
+  const signed = signDelivery(events, { ...pair, now: NOW, url: URL_SIGNED });
+  return { ids: events.map((event) => event.id), signed };
+});
+
+describe('createDeliveryProcessor under overlapping copies and failures', () => {
+  it('should have handled every event exactly once when the sender got a 200 for each batch', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.array(fc.boolean(), { maxLength: 12 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        async (scheduler, failures, copies, batchCount) => {
+          const handled = new Map<string, number>();
+          let calls = 0;
+          const process = createDeliveryProcessor({
+            keys: pair.jwks,
+            now: () => NOW,
+            async onEvents(events) {
+              const failing = failures[calls++] ?? false;
+              // Any interleaving of the copies' work: the scheduler decides who goes on.
+              await scheduler.schedule(Promise.resolve(), 'onEvents');
+              if (failing) throw new Error('the database is down');
+              for (const event of events) handled.set(event.id, (handled.get(event.id) ?? 0) + 1);
+            },
+          });
+          const statuses: number[] = [];
+          /** Sends `copies` overlapping copies per round until one of them is answered 200. */
+          const sender = async (batch: (typeof batches)[number]) => {
+            for (let round = 0; round < 40; round++) {
+              const answers = await Promise.all(
+                Array.from({ length: copies }, () =>
+                  process({ method: 'POST', url: URL_SIGNED, ...batch.signed }),
+                ),
+              );
+              statuses.push(...answers.map((answer) => answer.status));
+              if (answers.some((answer) => answer.status === 200)) return true;
+            }
+            return false;
+          };
+          let finished = false;
+          const sent = Promise.all(batches.slice(0, batchCount).map(sender)).finally(() => {
+            finished = true;
+          });
+          // Verification runs between the scheduled steps, so tasks keep arriving: release one
+          // whenever one is waiting, until every sender is done.
+          while (!finished) {
+            if (scheduler.count() > 0) await scheduler.waitOne();
+            else await new Promise((resolve) => setImmediate(resolve));
+          }
+          const delivered = await sent;
+
+          expect(delivered.every(Boolean)).toBe(true);
+          // Only 200, 500 (onEvents threw) and 503 (another copy is under way) are answered.
+          expect(statuses.every((status) => [200, 500, 503].includes(status))).toBe(true);
+          for (const { ids } of batches.slice(0, batchCount))
+            for (const id of ids) expect(handled.get(id), id).toBe(1);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
