@@ -52,7 +52,7 @@ describe('createDeliveryProcessor under overlapping copies and failures', () => 
             for (let round = 0; round < 40; round++) {
               const answers = await Promise.all(
                 Array.from({ length: copies }, () =>
-                  process({ method: 'POST', url: URL_SIGNED, ...batch.signed }),
+                  process({ method: 'POST', ...batch.signed }),
                 ),
               );
               statuses.push(...answers.map((answer) => answer.status));

@@ -1,4 +1,5 @@
 import type { ValidationIssue, ValidationResult } from '../validation/issue.js';
+import { isValidAceLabel } from './punycode.js';
 import { preview, ruleIssue } from './issue.js';
 
 /** The spec's `maxLength` of a webhook URL, in code points like JSON Schema counts. */
@@ -365,6 +366,18 @@ export function checkWebhookUrl(value: unknown, path: string): ValidationIssue[]
       ),
     );
     if (url.protocol !== 'https:') issues.push(schemeIssue(url, path));
+    return issues;
+  }
+  // Node 24's parser accepts Punycode that Node 20's refuses (`xn--a` decodes to a control
+  // character): judged here the same on every Node, as a parse failure.
+  if (!url.hostname.split('.').every(isValidAceLabel)) {
+    issues.push(
+      ruleIssue(
+        path,
+        'url.malformed',
+        `${shown(value)} has a host label that is not valid Punycode`,
+      ),
+    );
     return issues;
   }
   if (url.protocol !== 'https:') issues.push(schemeIssue(url, path));
