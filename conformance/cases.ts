@@ -74,7 +74,15 @@ export interface ReplayCase {
   readonly responseExample: string | undefined;
 }
 
-function resolve(document: Node, value: unknown): Node {
+/**
+ * Follows local `$ref`s (`#/components/…`) until a node that is not one.
+ *
+ * @example
+ * ```ts
+ * resolve(openApiDocument, { $ref: '#/components/schemas/WebhookTitle' }); // { type: 'string', maxLength: 100, … }
+ * ```
+ */
+export function resolve(document: unknown, value: unknown): Node {
   const node = (value ?? {}) as Node;
   const ref = node['$ref'];
   if (typeof ref !== 'string') return node;

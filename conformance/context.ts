@@ -1,4 +1,6 @@
+import type { RequestSigner } from '../src/client/transport.js';
 import type { WebhooksClient } from '../src/client/webhooks-client.js';
+import type { KeyInput } from '../src/signing/keys.js';
 import type { CheckLog, Exchange } from './model.js';
 import type { RecordingFetch } from './recording-fetch.js';
 
@@ -46,6 +48,27 @@ export interface ProfileContext {
   readonly sendRaw: (request: RawRequest) => Promise<Exchange | undefined>;
   /** A token with the read scope only; undefined when the run has no client secret. */
   readonly readOnlyToken: (() => Promise<string | undefined>) | undefined;
+  /**
+   * The tenant's signing key, for attacks that need a signature crafted on purpose (expired,
+   * from the future, under an unknown key id, not covering a required component); undefined
+   * when the run was given only a `signer`.
+   */
+  readonly signingKey: { readonly keyId: string; readonly privateKey: KeyInput } | undefined;
+  /** The client id the run sends. */
+  readonly clientId: string;
+}
+
+/**
+ * The bytes of a raw request once signed, which an attack may change before they are sent.
+ *
+ * @example
+ * ```ts
+ * const dropSignature = (wire: WireRequest) => (wire.headers.delete('signature'), wire);
+ * ```
+ */
+export interface WireRequest {
+  readonly headers: Headers;
+  readonly body: Uint8Array | undefined;
 }
 
 /**
@@ -62,5 +85,10 @@ export interface RawRequest {
   /** `undefined`: the run's token; `null`: none; a string: that token. */
   readonly token?: string | null;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A JSON value, or the exact bytes (`Uint8Array`) to send. */
   readonly body?: unknown;
+  /** How it is signed: by the run's signer (default), not at all, or by this signer. */
+  readonly signWith?: 'run' | 'none' | RequestSigner;
+  /** Changes the signed request before it is sent: a body altered after signing, a header dropped. */
+  readonly tamper?: (wire: WireRequest) => WireRequest;
 }

@@ -8,7 +8,7 @@ import type { OperationId } from '../generated/constants.js';
  * const drift = report.drift.filter((r) => r.profile === ('examples' satisfies ProfileName));
  * ```
  */
-export type ProfileName = 'examples' | 'replay' | 'lifecycle' | 'negative' | 'enforcement';
+export type ProfileName = 'examples' | ServerProfile;
 
 /**
  * The profiles that talk to a server, in the order they run.
@@ -18,7 +18,16 @@ export type ProfileName = 'examples' | 'replay' | 'lifecycle' | 'negative' | 'en
  * const profiles = (process.env['CONFORMANCE_PROFILES'] ?? serverProfiles.join(',')).split(',');
  * ```
  */
-export const serverProfiles = ['replay', 'lifecycle', 'negative', 'enforcement'] as const;
+export const serverProfiles = [
+  'replay',
+  'lifecycle',
+  'negative',
+  'enforcement',
+  'boundaries',
+  'stateful',
+  'auth',
+  'protocol',
+] as const;
 
 /**
  * One of {@link serverProfiles}.

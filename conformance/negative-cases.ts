@@ -25,7 +25,7 @@ export interface NegativeCase {
 type Body = Record<string, unknown>;
 
 /** The examples the cases break: the registration body and the documented webhook id. */
-function baseExamples(document: unknown): { body: Body; id: string } {
+export function baseExamples(document: unknown): { body: Body; id: string } {
   const examples = collectExamples(document);
   const bodies = examples.filter(
     (e) => e.operationId === 'create_webhook' && e.location === 'request body',

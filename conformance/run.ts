@@ -8,10 +8,15 @@ import {
 import { createUpvestSigner } from '../src/signing/upvest-profile.js';
 import { startMockServer, type MockServer } from '../src/testing/mock-server.js';
 import { collectExamples, collectReplayCases, exampleDrift, pairDrift } from './cases.js';
+import type { KeyInput } from '../src/signing/keys.js';
 import type { ProfileContext } from './context.js';
 import { coverageTable, type CoverageRow } from './coverage.js';
 import { CheckLog, serverProfiles, type CheckResult, type ServerProfile } from './model.js';
+import { runAuth } from './profiles/auth.js';
+import { runBoundaries } from './profiles/boundaries.js';
 import { runLifecycle } from './profiles/lifecycle.js';
+import { runProtocol } from './profiles/protocol.js';
+import { runStateful } from './profiles/stateful.js';
 import { runEnforcement } from './profiles/enforcement.js';
 import { runNegative } from './profiles/negative.js';
 import { runReplay } from './profiles/replay.js';
@@ -50,6 +55,11 @@ export interface ConformanceOptions {
   readonly accessToken?: string;
   /** Signs every request (HTTP message signatures). */
   readonly signer?: RequestSigner;
+  /**
+   * The signing key itself, for the `auth` profile's crafted signatures (expired, unknown key id,
+   * …); without it those attacks are skipped. Against the embedded mock the run has its own.
+   */
+  readonly signingKey?: { readonly keyId: string; readonly privateKey: KeyInput };
   /**
    * The target is a spec mock that answers with the spec's examples (Prism): send
    * `Prefer: code=<status>, example=<name>` so it picks the paired response, check that the
@@ -118,6 +128,18 @@ export interface ConformanceReport {
   readonly counts: ConformanceCounts;
   readonly passed: boolean;
 }
+
+/** What runs each profile: adding a profile is adding an entry here and in `serverProfiles`. */
+const profileRunners: Record<ServerProfile, (context: ProfileContext) => Promise<void>> = {
+  replay: runReplay,
+  lifecycle: runLifecycle,
+  negative: runNegative,
+  enforcement: runEnforcement,
+  boundaries: runBoundaries,
+  stateful: runStateful,
+  auth: runAuth,
+  protocol: runProtocol,
+};
 
 /** The `upvest-client-id` sent when a run has no client id (a spec mock only checks its form). */
 const PLACEHOLDER_CLIENT_ID = '00000000-0000-4000-8000-000000000000';
@@ -205,6 +227,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
           accessToken: options.accessToken,
         };
   let signer = options.signer;
+  let signingKey = options.signingKey;
   let receiver: TestDeliveryReceiver | undefined;
   if (baseUrl === undefined) {
     // The embedded mock demands v15 signatures like the API; the run signs with the throwaway
@@ -226,6 +249,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     signer = privateKey
       ? createUpvestSigner({ keyId: mock.credentials.keyId, privateKey })
       : undefined;
+    signingKey = privateKey ? { keyId: mock.credentials.keyId, privateKey } : undefined;
   }
   const preferHeader = options.preferHeader ?? options.specMock ?? false;
   const stateful = options.stateful ?? !preferHeader;
@@ -291,10 +315,16 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
               return receiver.verdictFor(webhookId);
             }
           : undefined,
+      signingKey,
+      clientId,
       sendRaw: async (raw) => {
         const url = `${baseUrl.replace(/\/+$/, '')}${raw.path}`;
         const body =
-          raw.body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(raw.body));
+          raw.body === undefined
+            ? undefined
+            : raw.body instanceof Uint8Array
+              ? raw.body
+              : new TextEncoder().encode(JSON.stringify(raw.body));
         const headers = new Headers({
           'upvest-client-id': clientId,
           'upvest-api-version': '1',
@@ -304,20 +334,23 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
         });
         const bearer = raw.token === undefined ? token : raw.token;
         if (bearer) headers.set('authorization', `Bearer ${bearer}`);
-        if (signer) {
+        const signWith = raw.signWith ?? 'run';
+        const sign = signWith === 'none' ? undefined : signWith === 'run' ? signer : signWith;
+        if (sign) {
           for (const [name, value] of Object.entries(
-            await signer({ method: raw.method, url, headers, body }),
+            await sign({ method: raw.method, url, headers, body }),
           )) {
             headers.set(name, value);
           }
         }
+        const wire = raw.tamper ? raw.tamper({ headers, body }) : { headers, body };
         const mark = recording.mark();
         await recording
           .fetch(url, {
             method: raw.method,
-            headers,
+            headers: wire.headers,
             redirect: 'manual',
-            ...(body ? { body } : {}),
+            ...(wire.body ? { body: wire.body } : {}),
           })
           .then((response) => response.body?.cancel())
           .catch(() => undefined);
@@ -354,12 +387,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
         detail: 'no access token and no client secret, or the token request failed',
       });
     }
-    for (const profile of profiles) {
-      if (profile === 'replay') await runReplay(context);
-      if (profile === 'lifecycle') await runLifecycle(context);
-      if (profile === 'negative') await runNegative(context);
-      if (profile === 'enforcement') await runEnforcement(context);
-    }
+    for (const profile of profiles) await profileRunners[profile](context);
   } catch (error) {
     log.add({
       profile: 'replay',

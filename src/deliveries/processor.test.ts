@@ -51,9 +51,7 @@ describe('createDeliveryProcessor under overlapping copies and failures', () => 
           const sender = async (batch: (typeof batches)[number]) => {
             for (let round = 0; round < 40; round++) {
               const answers = await Promise.all(
-                Array.from({ length: copies }, () =>
-                  process({ method: 'POST', ...batch.signed }),
-                ),
+                Array.from({ length: copies }, () => process({ method: 'POST', ...batch.signed })),
               );
               statuses.push(...answers.map((answer) => answer.status));
               if (answers.some((answer) => answer.status === 200)) return true;

@@ -1,0 +1,166 @@
+import { operations, type OperationId } from '../../generated/constants.js';
+import { checkExchange } from '../checks.js';
+import type { ProfileContext, RawRequest } from '../context.js';
+import type { Exchange } from '../model.js';
+import { baseExamples } from '../negative-cases.js';
+
+/** The documented methods of each path of the spec, from the generated operations table. */
+function methodsByPath(): Map<string, Set<string>> {
+  const byPath = new Map<string, Set<string>>();
+  for (const operation of Object.values(operations)) {
+    const methods = byPath.get(operation.path) ?? new Set<string>();
+    methods.add(operation.method);
+    byPath.set(operation.path, methods);
+  }
+  return byPath;
+}
+
+const CANDIDATES = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+function createdId(exchange: Exchange | undefined): string | undefined {
+  if (exchange?.status !== 201) return undefined;
+  try {
+    const id = (JSON.parse(exchange.responseBody) as { id?: unknown }).id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `protocol`: HTTP itself. Every method a path does not document is answered 405 with an `allow`
+ * header naming only documented methods; an `accept` the server cannot serve is answered 406 by
+ * every operation that declares 406; a body on an operation that takes none is refused with 400,
+ * and nothing happens; a path the API does not have is a 404 problem. Every answer carries
+ * `upvest-request-id` and the documented media type (the contract checks of each exchange).
+ *
+ * @example
+ * ```ts
+ * await runProtocol(context); // records into context.log
+ * ```
+ */
+export async function runProtocol(context: ProfileContext): Promise<void> {
+  const seed = { ...baseExamples(context.document).body, title: 'conformance protocol' };
+  const created: string[] = [];
+  const made = await context.sendRaw({ method: 'POST', path: '/webhooks', body: seed });
+  const id = createdId(made);
+  if (id) created.push(id);
+  const concrete = (path: string) =>
+    path.replace('{webhook_id}', id ?? '00000000-0000-4000-8000-000000000000');
+
+  async function probe(
+    operation: OperationId | '-',
+    name: string,
+    request: RawRequest,
+    judge: (exchange: Exchange) => [check: string, ok: boolean, detail: string][],
+  ) {
+    const where = { profile: 'protocol' as const, operation, case: name };
+    const exchange = await context.sendRaw(request);
+    const madeId = createdId(exchange);
+    if (madeId) created.push(madeId);
+    if (!exchange) {
+      context.log.add({ ...where, check: 'answered', outcome: 'fail', detail: 'no answer' });
+      return;
+    }
+    for (const [check, ok, detail] of judge(exchange)) context.log.expect(where, check, ok, detail);
+    if (operation !== '-') checkExchange(context.log, { ...where, operation }, exchange);
+  }
+
+  try {
+    for (const [path, documented] of methodsByPath()) {
+      for (const method of CANDIDATES.filter((m) => !documented.has(m))) {
+        await probe(
+          '-',
+          `${method} ${path}`,
+          { method, path: concrete(path), ...(method === 'GET' ? {} : { body: {} }) },
+          (exchange) => {
+            const allow = (exchange.responseHeaders['allow'] ?? '')
+              .split(',')
+              .map((m) => m.trim())
+              .filter(Boolean);
+            return [
+              [
+                'an undocumented method is answered 405',
+                exchange.status === 405,
+                `HTTP ${exchange.status} to ${method} ${path}`,
+              ],
+              [
+                'allow names the documented methods',
+                allow.length > 0 &&
+                  allow.every((m) => documented.has(m) || m === 'HEAD' || m === 'OPTIONS'),
+                `allow: ${exchange.responseHeaders['allow'] ?? '(missing)'}; documented: ${[...documented].join(', ')}`,
+              ],
+            ];
+          },
+        );
+      }
+    }
+    for (const operation of Object.values(operations)) {
+      const declares406 = operation.responses.some((r) => r.status === 406);
+      if (!declares406 || operation.method !== 'GET') continue;
+      await probe(
+        operation.operationId,
+        'accept: application/pdf',
+        { method: 'GET', path: concrete(operation.path), headers: { accept: 'application/pdf' } },
+        (exchange) => [
+          [
+            'an accept the server cannot serve is answered 406',
+            exchange.status === 406,
+            `HTTP ${exchange.status}`,
+          ],
+        ],
+      );
+      await probe(
+        operation.operationId,
+        'accept: application/problem+json alone',
+        {
+          method: 'GET',
+          path: concrete(operation.path),
+          headers: { accept: 'application/problem+json' },
+        },
+        (exchange) => [
+          [
+            'a success cannot be problem+json: 406',
+            exchange.status === 406,
+            `HTTP ${exchange.status}`,
+          ],
+        ],
+      );
+    }
+    if (id) {
+      await probe(
+        'test_webhook',
+        'a body on a test',
+        { method: 'POST', path: `/webhooks/${id}/test`, body: { note: 'unexpected' } },
+        (exchange) => [
+          [
+            'a body where none is taken is refused with 400',
+            exchange.status === 400,
+            `HTTP ${exchange.status}`,
+          ],
+        ],
+      );
+    }
+    await probe(
+      '-',
+      'a path the API does not have',
+      { method: 'GET', path: '/webhooks-and-more' },
+      (exchange) => [
+        ['an unknown path is a 404', exchange.status === 404, `HTTP ${exchange.status}`],
+        [
+          'the 404 is a problem document',
+          (exchange.responseHeaders['content-type'] ?? '').startsWith('application/problem+json'),
+          `content-type ${exchange.responseHeaders['content-type'] ?? '(none)'}`,
+        ],
+        [
+          'the 404 carries upvest-request-id',
+          /^[0-9a-f-]{36}$/i.test(exchange.responseHeaders['upvest-request-id'] ?? ''),
+          `upvest-request-id ${exchange.responseHeaders['upvest-request-id'] ?? '(none)'}`,
+        ],
+      ],
+    );
+  } finally {
+    for (const each of created)
+      await context.sendRaw({ method: 'DELETE', path: `/webhooks/${each}` }).catch(() => undefined);
+  }
+}
