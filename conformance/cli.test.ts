@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServer } from '../src/testing/mock-server.js';
 import { main } from './cli.js';
+import { serverProfiles } from './model.js';
 
 let dir: string;
 const mocks: MockServer[] = [];
@@ -83,7 +84,7 @@ describe('conformance command', () => {
     expect(out).toContain('Coverage (operation x documented status x examples exercised)');
     expect(JSON.parse(await readFile(json, 'utf8'))).toMatchObject({
       passed: true,
-      profiles: ['replay', 'lifecycle', 'negative', 'enforcement'],
+      profiles: [...serverProfiles],
     });
     expect(await readFile(junit, 'utf8')).toMatch(/^<\?xml/);
   });

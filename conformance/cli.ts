@@ -19,8 +19,8 @@ Runs the upvest-webhooks conformance suite. Without --base-url it starts the emb
 
 Options (environment variable in brackets; a flag wins over its variable):
   --base-url <url>       server to test [UPVEST_BASE_URL]
-  --profile <list>       comma-separated: replay,lifecycle,negative,enforcement
-                         (default all four) [CONFORMANCE_PROFILES]
+  --profile <list>       comma-separated, from: ${serverProfiles.join(',')}
+                         (default all of them) [CONFORMANCE_PROFILES]
   --prefer-header        the target is a spec mock (Prism): pick examples with
                          Prefer: code=<status>, example=<name> [CONFORMANCE_PREFER_HEADER=1]
                          (--spec-mock is the same switch)
@@ -152,7 +152,11 @@ export async function main(
   try {
     report = await runConformance({
       ...(baseUrl && privateKey && keyId
-        ? { signer: createUpvestSigner({ keyId, privateKey }) }
+        ? {
+            signer: createUpvestSigner({ keyId, privateKey }),
+            // The auth profile crafts expired and foreign-key signatures with it.
+            signingKey: { keyId, privateKey },
+          }
         : {}),
       ...(baseUrl ? { baseUrl } : {}),
       profiles: profileList as ServerProfile[],

@@ -1,0 +1,104 @@
+/**
+ * `npm run conformance:self-test`: measures the suite's own power. It runs every profile
+ * against the embedded mock behind a faithful proxy (which must pass), then once per seeded
+ * fault (each of which must fail the run), and prints the kill rate. Exits 0 only when the clean
+ * server passes and every fault is caught.
+ */
+import path from 'node:path';
+import { createUpvestSigner } from '../../src/signing/upvest-profile.js';
+import type { CheckResult } from '../model.js';
+import { runConformance, type ConformanceReport } from '../run.js';
+import { seededFaults } from './faults.js';
+import { startFaultyServer, type SeededFault } from './proxy.js';
+
+/**
+ * What one run against one (faulty or faithful) server found.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runAgainstFault(seededFaults[0]);
+ * console.log(outcome.caught, outcome.failures[0]?.check);
+ * ```
+ */
+export interface FaultOutcome {
+  readonly fault: SeededFault | undefined;
+  readonly passed: boolean;
+  readonly failures: readonly CheckResult[];
+  readonly durationMs: number;
+}
+
+/**
+ * Runs the whole suite against the mock behind a proxy that plants `fault` (none: faithful).
+ *
+ * @example
+ * ```ts
+ * const clean = await runAgainstFault(undefined);
+ * clean.passed; // true
+ * ```
+ */
+export async function runAgainstFault(fault: SeededFault | undefined): Promise<FaultOutcome> {
+  const server = await startFaultyServer(fault);
+  try {
+    const { mock } = server;
+    const key = { keyId: mock.credentials.keyId, privateKey: mock.credentials.privateKey! };
+    const report: ConformanceReport = await runConformance({
+      baseUrl: server.url,
+      targetName: fault ? `mock with "${fault.name}"` : 'mock behind a faithful proxy',
+      credentials: {
+        clientId: mock.credentials.clientId,
+        clientSecret: mock.credentials.clientSecret,
+      },
+      signer: createUpvestSigner(key),
+      signingKey: key,
+    });
+    return {
+      fault,
+      passed: report.passed,
+      failures: report.results.filter((r) => r.outcome === 'fail'),
+      durationMs: report.durationMs,
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+/**
+ * Runs the self-test and prints one line per fault; resolves to the exit code.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await selfTest();
+ * ```
+ */
+export async function selfTest(
+  faults: readonly SeededFault[] = seededFaults,
+  out: (line: string) => void = (line) => console.log(line),
+): Promise<number> {
+  const clean = await runAgainstFault(undefined);
+  out(
+    clean.passed
+      ? `clean server: passed (${clean.durationMs} ms)`
+      : `clean server: FAILED, the suite is wrong:\n${clean.failures.map((f) => `  ${f.profile} ${f.operation} ${f.case}: ${f.check}: ${f.detail}`).join('\n')}`,
+  );
+  const survivors: SeededFault[] = [];
+  for (const fault of faults) {
+    const outcome = await runAgainstFault(fault);
+    if (outcome.passed) survivors.push(fault);
+    const first = outcome.failures[0];
+    out(
+      outcome.passed
+        ? `SURVIVED  ${fault.kind.padEnd(11)} ${fault.name}`
+        : `caught    ${fault.kind.padEnd(11)} ${fault.name}: ${outcome.failures.length} failed check(s), e.g. ${first?.profile} ${first?.case}: ${first?.check}`,
+    );
+  }
+  const caught = faults.length - survivors.length;
+  out(
+    `\nkill rate: ${caught}/${faults.length} seeded faults caught (${((100 * caught) / faults.length).toFixed(0)}%)` +
+      (survivors.length ? `; survivors: ${survivors.map((f) => f.name).join('; ')}` : ''),
+  );
+  return clean.passed && survivors.length === 0 ? 0 : 1;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
+  process.exitCode = await selfTest();
+}
