@@ -27,6 +27,9 @@ Options (environment variable in brackets; a flag wins over its variable):
   --junit <file>         JUnit XML report (default ${defaultReportPaths.junit}) [CONFORMANCE_JUNIT]
   --json <file>          JSON report (default ${defaultReportPaths.json}) [CONFORMANCE_JSON]
   --verbose              list every check in the summary, not only failures and skips
+  --seed <n>             the fuzz profile's seed (printed by every run; default random)
+  --max-examples <n>     fuzz inputs per property (default 50)
+  --fuzz-budget <ms>     time per fuzz property (default 5000)
   --help                 this text
 
 Credentials come from the environment only, never from flags: UPVEST_CLIENT_ID with
@@ -82,6 +85,9 @@ export async function main(
         junit: { type: 'string' },
         json: { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        seed: { type: 'string' },
+        'max-examples': { type: 'string' },
+        'fuzz-budget': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -144,6 +150,25 @@ export async function main(
       );
     }
   }
+  const whole = (name: string, raw: string | undefined): number | undefined => {
+    if (raw === undefined) return undefined;
+    if (!/^-?\d+$/.test(raw)) throw new RangeError(`--${name} takes a whole number, not ${raw}`);
+    return Number(raw);
+  };
+  let fuzz;
+  try {
+    const seed = whole('seed', values.seed);
+    const maxExamples = whole('max-examples', values['max-examples']);
+    const timeBudgetMs = whole('fuzz-budget', values['fuzz-budget']);
+    fuzz = {
+      ...(seed !== undefined ? { seed } : {}),
+      ...(maxExamples !== undefined ? { maxExamples } : {}),
+      ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
+    };
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
   const reports = {
     junit: values.junit ?? env['CONFORMANCE_JUNIT'] ?? defaultReportPaths.junit,
     json: values.json ?? env['CONFORMANCE_JSON'] ?? defaultReportPaths.json,
@@ -160,6 +185,7 @@ export async function main(
         : {}),
       ...(baseUrl ? { baseUrl } : {}),
       profiles: profileList as ServerProfile[],
+      fuzz,
       preferHeader:
         values['prefer-header'] ||
         values['spec-mock'] ||

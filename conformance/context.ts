@@ -1,6 +1,7 @@
 import type { RequestSigner } from '../src/client/transport.js';
 import type { WebhooksClient } from '../src/client/webhooks-client.js';
 import type { KeyInput } from '../src/signing/keys.js';
+import type { FuzzSettings } from './profiles/fuzz.js';
 import type { CheckLog, Exchange } from './model.js';
 import type { RecordingFetch } from './recording-fetch.js';
 
@@ -56,6 +57,8 @@ export interface ProfileContext {
   readonly signingKey: { readonly keyId: string; readonly privateKey: KeyInput } | undefined;
   /** The client id the run sends. */
   readonly clientId: string;
+  /** Settings of the fuzz profile. */
+  readonly fuzz: FuzzSettings;
 }
 
 /**

@@ -27,6 +27,7 @@ export const serverProfiles = [
   'stateful',
   'auth',
   'protocol',
+  'fuzz',
 ] as const;
 
 /**

@@ -14,6 +14,7 @@ import { coverageTable, type CoverageRow } from './coverage.js';
 import { CheckLog, serverProfiles, type CheckResult, type ServerProfile } from './model.js';
 import { runAuth } from './profiles/auth.js';
 import { runBoundaries } from './profiles/boundaries.js';
+import { runFuzz, type FuzzSettings } from './profiles/fuzz.js';
 import { runLifecycle } from './profiles/lifecycle.js';
 import { runProtocol } from './profiles/protocol.js';
 import { runStateful } from './profiles/stateful.js';
@@ -60,6 +61,8 @@ export interface ConformanceOptions {
    * …); without it those attacks are skipped. Against the embedded mock the run has its own.
    */
   readonly signingKey?: { readonly keyId: string; readonly privateKey: KeyInput };
+  /** The fuzz profile's seed, examples per property and time budget. */
+  readonly fuzz?: FuzzSettings;
   /**
    * The target is a spec mock that answers with the spec's examples (Prism): send
    * `Prefer: code=<status>, example=<name>` so it picks the paired response, check that the
@@ -139,6 +142,7 @@ const profileRunners: Record<ServerProfile, (context: ProfileContext) => Promise
   stateful: runStateful,
   auth: runAuth,
   protocol: runProtocol,
+  fuzz: (context) => runFuzz(context, context.fuzz),
 };
 
 /** The `upvest-client-id` sent when a run has no client id (a spec mock only checks its form). */
@@ -317,6 +321,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
           : undefined,
       signingKey,
       clientId,
+      fuzz: options.fuzz ?? {},
       sendRaw: async (raw) => {
         const url = `${baseUrl.replace(/\/+$/, '')}${raw.path}`;
         const body =

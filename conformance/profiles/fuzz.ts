@@ -1,0 +1,180 @@
+import fc from 'fast-check';
+import type { OperationId } from '../../generated/constants.js';
+import { validateCreateWebhook, validateUpdateWebhook } from '../../src/validation/webhook.js';
+import type { ProfileContext, RawRequest } from '../context.js';
+import type { Exchange } from '../model.js';
+import { baseExamples } from '../negative-cases.js';
+import { brokenArbitrary, validArbitrary } from '../schema-arbitrary.js';
+
+/**
+ * How much the fuzz profile generates.
+ *
+ * @example
+ * ```ts
+ * const settings: FuzzSettings = { seed: 42, maxExamples: 200, timeBudgetMs: 20_000 };
+ * ```
+ */
+export interface FuzzSettings {
+  /** fast-check's seed; a run with the same seed against the same server sends the same inputs. */
+  readonly seed?: number;
+  /** Examples per property (default 25; five properties). */
+  readonly maxExamples?: number;
+  /** Time per property after which it stops generating (default 5 s). */
+  readonly timeBudgetMs?: number;
+}
+
+const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+function createdId(exchange: Exchange | undefined): string | undefined {
+  if (exchange?.status !== 201) return undefined;
+  try {
+    const id = (JSON.parse(exchange.responseBody) as { id?: unknown }).id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface FuzzProperty {
+  readonly operation: OperationId;
+  readonly name: string;
+  readonly inputs: fc.Arbitrary<{ request: RawRequest; owed: number; shown: unknown }>;
+}
+
+/**
+ * `fuzz`: inputs generated from the JSON Schemas of the spec (fast-check arbitraries compiled by
+ * `schema-arbitrary.ts`), valid and broken in exactly one place, for create, update and the list
+ * query. A valid input is owed what our validators say of it (201/200, or 400 where a business
+ * rule refuses it); a broken one is owed 400; a 5xx is never acceptable. A failure is shrunk to a
+ * minimal input and reported with the seed that reproduces it (`--seed`).
+ *
+ * @example
+ * ```ts
+ * await runFuzz(context, { seed: 42 });
+ * ```
+ */
+export async function runFuzz(context: ProfileContext, settings: FuzzSettings = {}): Promise<void> {
+  const seed = settings.seed ?? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+  const numRuns = settings.maxExamples ?? 25;
+  const budget = settings.timeBudgetMs ?? 5_000;
+  const document = context.document;
+  const created: string[] = [];
+  const seedBody = { ...baseExamples(document).body, title: 'conformance fuzz' };
+  const target = createdId(
+    await context.sendRaw({ method: 'POST', path: '/webhooks', body: seedBody }),
+  );
+  if (target) created.push(target);
+
+  const properties: FuzzProperty[] = [
+    {
+      operation: 'create_webhook',
+      name: 'generated valid create bodies',
+      inputs: validArbitrary(document, schemaRef('WebhookCreateRequest')).map((body) => ({
+        request: { method: 'POST', path: '/webhooks', body },
+        owed: validateCreateWebhook(body).ok ? 201 : 400,
+        shown: body,
+      })),
+    },
+    {
+      operation: 'create_webhook',
+      name: 'generated broken create bodies',
+      inputs: brokenArbitrary(document, schemaRef('WebhookCreateRequest')).map((broken) => ({
+        request: { method: 'POST', path: '/webhooks', body: broken.value },
+        owed: 400,
+        shown: broken,
+      })),
+    },
+  ];
+  if (target) {
+    properties.push(
+      {
+        operation: 'update_webhook',
+        name: 'generated valid update bodies',
+        inputs: validArbitrary(document, schemaRef('WebhookUpdateRequest')).map((body) => ({
+          request: { method: 'PATCH', path: `/webhooks/${target}`, body },
+          owed: validateUpdateWebhook(body).ok ? 200 : 400,
+          shown: body,
+        })),
+      },
+      {
+        operation: 'update_webhook',
+        name: 'generated broken update bodies',
+        inputs: brokenArbitrary(document, schemaRef('WebhookUpdateRequest')).map((broken) => ({
+          request: { method: 'PATCH', path: `/webhooks/${target}`, body: broken.value },
+          owed: 400,
+          shown: broken,
+        })),
+      },
+    );
+  }
+  properties.push({
+    operation: 'list_webhooks',
+    name: 'generated list queries',
+    inputs: fc
+      .record(
+        {
+          limit: fc.oneof(fc.constantFrom(0, 1000), fc.integer({ min: 0, max: 1000 })),
+          offset: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1_000_000 })),
+          sort: fc.constantFrom('created_at', 'updated_at', 'title', 'url', 'enabled'),
+          order: fc.constantFrom('ASC', 'DESC'),
+        },
+        { requiredKeys: [] },
+      )
+      .map((query) => {
+        const text = new URLSearchParams(
+          Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]),
+        ).toString();
+        return {
+          request: { method: 'GET', path: `/webhooks${text ? `?${text}` : ''}` },
+          owed: 200,
+          shown: query,
+        };
+      }),
+  });
+
+  try {
+    for (const property of properties) {
+      const where = {
+        profile: 'fuzz' as const,
+        operation: property.operation,
+        case: property.name,
+      };
+      const seen = new Map<string, number | undefined>();
+      const result = await fc.check(
+        fc.asyncProperty(property.inputs, async ({ request, owed, shown }) => {
+          const exchange = await context.sendRaw(request);
+          const id = createdId(exchange);
+          if (id) {
+            created.push(id);
+            await context
+              .sendRaw({ method: 'DELETE', path: `/webhooks/${id}` })
+              .catch(() => undefined);
+          }
+          seen.set(JSON.stringify(shown), exchange?.status);
+          return exchange !== undefined && exchange.status === owed;
+        }),
+        { seed, numRuns, interruptAfterTimeLimit: budget, endOnFailure: false },
+      );
+      if (result.failed && result.counterexample) {
+        const [{ shown, owed }] = result.counterexample;
+        const status = seen.get(JSON.stringify(shown));
+        context.log.add({
+          ...where,
+          check: 'every generated input gets the answer it is owed',
+          outcome: 'fail',
+          detail: `HTTP ${status ?? 'none'} where ${owed} is owed, for ${JSON.stringify(shown)} (shrunk after ${result.numShrinks} steps; reproduce with --seed ${seed})`,
+        });
+      } else {
+        context.log.add({
+          ...where,
+          check: 'every generated input gets the answer it is owed',
+          outcome: 'pass',
+          detail: `${result.numRuns} inputs, seed ${seed}${result.interrupted ? ', stopped at the time budget' : ''}`,
+        });
+      }
+    }
+  } finally {
+    for (const id of created)
+      await context.sendRaw({ method: 'DELETE', path: `/webhooks/${id}` }).catch(() => undefined);
+  }
+}
