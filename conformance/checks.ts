@@ -36,6 +36,8 @@ export function checkExchange(
   exchange: Exchange,
   expectedStatus?: number,
 ): unknown {
+  // Failures from here on carry this exchange as their evidence.
+  log.about(exchange);
   const documented = operations[where.operation].responses;
   const response = documented.find((r) => r.status === exchange.status);
   log.expect(

@@ -174,4 +174,27 @@ describe('conformance command', () => {
     expect(code).toBe(1);
     expect(out).toMatch(/Failures:[\s\S]*delay 31s \(R5\)[\s\S]*expected 400, got 201/);
   });
+
+  it('should append a Markdown summary to $GITHUB_STEP_SUMMARY and print a progress line per profile', async () => {
+    const summary = path.join(dir, 'step-summary.md');
+    const { code, err } = await cli(
+      [
+        '--profile',
+        'replay,protocol',
+        '--json',
+        path.join(dir, 'c.json'),
+        '--junit',
+        path.join(dir, 'c.xml'),
+      ],
+      { GITHUB_STEP_SUMMARY: summary },
+    );
+    expect(code).toBe(0);
+    expect(await readFile(summary, 'utf8')).toMatch(/^## Conformance passed/);
+    expect(err).toMatch(/conformance: replay\s+\d+ checks, 0 failed/);
+    expect(err).toMatch(/conformance: protocol\s+\d+ checks, 0 failed/);
+  });
+
+  it('should refuse a --timeout that is not a number', async () => {
+    expect((await cli(['--timeout', 'soon'])).code).toBe(2);
+  });
 });

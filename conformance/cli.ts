@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { readEnvironment, type EnvironmentSettings } from '../src/cli/environment.js';
 import { createUpvestSigner } from '../src/signing/upvest-profile.js';
 import { serverProfiles, type ServerProfile } from './model.js';
-import { defaultReportPaths, toSummary, writeReports } from './reports.js';
+import { appendFile } from 'node:fs/promises';
+import { defaultReportPaths, toMarkdown, toSummary, writeReports } from './reports.js';
 import { runConformance, type ConformanceReport } from './run.js';
 
 const USAGE = `Usage: conformance [options]
@@ -27,6 +28,8 @@ Options (environment variable in brackets; a flag wins over its variable):
   --junit <file>         JUnit XML report (default ${defaultReportPaths.junit}) [CONFORMANCE_JUNIT]
   --json <file>          JSON report (default ${defaultReportPaths.json}) [CONFORMANCE_JSON]
   --verbose              list every check in the summary, not only failures and skips
+  --timeout <ms>         a time limit for the whole run; a partial report when it passes
+  --markdown <file>      a Markdown summary too (also appended to $GITHUB_STEP_SUMMARY when set)
   --seed <n>             the fuzz profile's seed (printed by every run; default random)
   --max-examples <n>     fuzz inputs per property (default 50)
   --fuzz-budget <ms>     time per fuzz property (default 5000)
@@ -86,6 +89,8 @@ export async function main(
         json: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         seed: { type: 'string' },
+        timeout: { type: 'string' },
+        markdown: { type: 'string' },
         'max-examples': { type: 'string' },
         'fuzz-budget': { type: 'string' },
         help: { type: 'boolean', default: false },
@@ -156,10 +161,12 @@ export async function main(
     return Number(raw);
   };
   let fuzz;
+  let timeoutMs: number | undefined;
   try {
     const seed = whole('seed', values.seed);
     const maxExamples = whole('max-examples', values['max-examples']);
     const timeBudgetMs = whole('fuzz-budget', values['fuzz-budget']);
+    timeoutMs = whole('timeout', values.timeout);
     fuzz = {
       ...(seed !== undefined ? { seed } : {}),
       ...(maxExamples !== undefined ? { maxExamples } : {}),
@@ -186,6 +193,12 @@ export async function main(
       ...(baseUrl ? { baseUrl } : {}),
       profiles: profileList as ServerProfile[],
       fuzz,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      // One line per profile on stderr while it runs; stdout keeps the summary alone.
+      onProgress: (p) =>
+        io.err(
+          `conformance: ${p.profile.padEnd(12)} ${String(p.checks).padStart(5)} checks, ${p.failed} failed (${(p.durationMs / 1000).toFixed(1)} s)`,
+        ),
       preferHeader:
         values['prefer-header'] ||
         values['spec-mock'] ||
@@ -222,7 +235,21 @@ export async function main(
       return 2;
     }
   }
-  io.out(`\nReports: ${reports.junit}, ${reports.json}`);
+  const markdownFiles = [values.markdown, env['GITHUB_STEP_SUMMARY']].filter(
+    (file): file is string => Boolean(file),
+  );
+  for (const file of markdownFiles) {
+    try {
+      await appendFile(file, toMarkdown(report));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      io.err(`cannot write the Markdown summary to ${file} (${code})`);
+      return 2;
+    }
+  }
+  io.out(
+    `\nReports: ${reports.junit}, ${reports.json}${markdownFiles.length ? `, ${markdownFiles.join(', ')}` : ''}`,
+  );
   return report.passed ? 0 : 1;
 }
 

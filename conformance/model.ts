@@ -8,7 +8,7 @@ import type { OperationId } from '../generated/constants.js';
  * const drift = report.drift.filter((r) => r.profile === ('examples' satisfies ProfileName));
  * ```
  */
-export type ProfileName = 'examples' | ServerProfile;
+export type ProfileName = 'examples' | 'preflight' | ServerProfile;
 
 /**
  * The profiles that talk to a server, in the order they run.
@@ -73,6 +73,61 @@ export interface CheckResult {
   readonly outcome: 'pass' | 'fail' | 'skip' | 'warn';
   /** Why it failed, was skipped or warned, or what was seen when it passed. */
   readonly detail: string;
+  /** The exchange a failure is about, to reproduce it (redacted like everything else). */
+  readonly evidence?: Evidence;
+  /** Milliseconds since the check before it in the same log: the time it took, roughly. */
+  readonly ms?: number;
+}
+
+/**
+ * What a CI user needs to act on a failing exchange: what was sent, what came back, the id to
+ * quote to Upvest, and a command that sends it again.
+ *
+ * @example
+ * ```ts
+ * console.log(`${evidence.method} ${evidence.path} -> ${evidence.status}\n${evidence.curl}`);
+ * ```
+ */
+export interface Evidence {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly requestId: string | undefined;
+  /** The request as a `curl` command; tokens and signatures are placeholders to fill in. */
+  readonly curl: string;
+}
+
+/** Single quotes for a POSIX shell. */
+const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** Headers a curl command must not carry verbatim: secrets, or values that are stale by then. */
+const REDACTED_HEADERS: Readonly<Record<string, string>> = {
+  authorization: 'Bearer $UPVEST_ACCESS_TOKEN',
+  signature: '<sign again: signatures expire>',
+  'signature-input': '<sign again: signatures expire>',
+};
+
+/**
+ * The evidence of one exchange.
+ *
+ * @example
+ * ```ts
+ * const evidence = evidenceOf(exchange);
+ * ```
+ */
+export function evidenceOf(exchange: Exchange): Evidence {
+  const url = new URL(exchange.url);
+  const headers = Object.entries(exchange.requestHeaders)
+    .filter(([name]) => name !== 'content-length' && name !== 'host')
+    .map(([name, value]) => `-H ${shellQuote(`${name}: ${REDACTED_HEADERS[name] ?? value}`)}`);
+  const body = exchange.requestBody ? ` --data-binary ${shellQuote(exchange.requestBody)}` : '';
+  return {
+    method: exchange.method,
+    path: `${url.pathname}${url.search}`,
+    status: exchange.status,
+    requestId: exchange.responseHeaders['upvest-request-id'],
+    curl: `curl -sS -X ${exchange.method} ${shellQuote(exchange.url)} ${headers.join(' ')}${body}`,
+  };
 }
 
 /**
@@ -105,9 +160,23 @@ export interface Exchange {
  */
 export class CheckLog {
   readonly results: CheckResult[] = [];
+  /** The exchange checks are about now; failures recorded meanwhile carry its evidence. */
+  private exchange: Exchange | undefined;
+  private last = Date.now();
+
+  /** Sets the exchange the next checks are about (`undefined`: none). */
+  about(exchange: Exchange | undefined): void {
+    this.exchange = exchange;
+  }
 
   add(result: CheckResult): void {
-    this.results.push(result);
+    const now = Date.now();
+    const evidence =
+      result.outcome === 'fail' && !result.evidence && this.exchange
+        ? { evidence: evidenceOf(this.exchange) }
+        : {};
+    this.results.push({ ...result, ...evidence, ms: now - this.last });
+    this.last = now;
   }
 
   /** Records a pass when `ok`, else a failure, with the given detail. */

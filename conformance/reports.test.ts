@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from './model.js';
-import { escapeXml, toJUnitXml, toJson, toSummary } from './reports.js';
+import { escapeXml, toJUnitXml, toJson, toMarkdown, toSummary } from './reports.js';
 import type { ConformanceReport } from './run.js';
 
 const NASTY = 'a <b> & "c" \'d\' ]]> \u0000\u0007 line\nbreak \ud800 end';
@@ -170,5 +170,41 @@ describe('toSummary', () => {
     expect(toSummary(r)).toMatch(
       /retrieve_webhook\s+200\s+1\s+documented_webhook, other \(not run\)/,
     );
+  });
+
+  it('should write Markdown for a CI step summary: verdict, counts, failures and how to reproduce', () => {
+    const failed = report([
+      result({}),
+      result({
+        outcome: 'fail',
+        check: 'status is documented',
+        detail: 'HTTP 500 | boom',
+        evidence: {
+          method: 'GET',
+          path: '/webhooks',
+          status: 500,
+          requestId: 'r-1',
+          curl: "curl -sS -X GET 'http://127.0.0.1:1/webhooks'",
+        },
+      }),
+    ]);
+    const markdown = toMarkdown(failed);
+    expect(markdown).toMatch(/^## Conformance failed/);
+    expect(markdown).toContain('| replay | 1 | 1 | 0 | 0 |');
+    expect(markdown).toContain('HTTP 500 \\| boom'); // a pipe cannot break the table
+    expect(markdown).toContain(
+      "```sh\nGET /webhooks -> HTTP 500, upvest-request-id r-1\ncurl -sS -X GET 'http://127.0.0.1:1/webhooks'\n```",
+    );
+    expect(markdown.trimEnd()).toMatch(/1 passed, 1 failed, 0 skipped, 0 warnings$/);
+  });
+
+  it('should give every JUnit test case a time, and the suites the target and package version', () => {
+    const xml = toJUnitXml(report([result({ ms: 1500 })]));
+    assertWellFormed(xml);
+    expect(xml).toContain('time="1.500"');
+    expect(xml).toMatch(
+      /<property name="target" value="embedded mock \(http:\/\/127\.0\.0\.1:1\)"\/>/,
+    );
+    expect(xml).toMatch(/<property name="package" value="upvest-webhooks \d+\.\d+\.\d+"\/>/);
   });
 });

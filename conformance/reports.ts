@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CheckResult } from './model.js';
+import { packageVersion } from '../src/version.js';
+import type { CheckResult, Evidence } from './model.js';
 import type { ConformanceReport } from './run.js';
 
 /**
@@ -76,35 +77,121 @@ export function toJUnitXml(report: ConformanceReport): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="upvest-webhooks conformance" tests="${all.length}" failures="${report.counts.fail}" skipped="${report.counts.skip}" time="${(report.durationMs / 1000).toFixed(3)}">`,
   ];
+  const properties = [
+    ['target', report.target],
+    ['package', `upvest-webhooks ${packageVersion()}`],
+    ['profiles', report.profiles.join(',')],
+    ['started', report.startedAt],
+  ]
+    .map(
+      ([name, value]) =>
+        `      <property name="${escapeXml(name ?? '')}" value="${escapeXml(value ?? '')}"/>`,
+    )
+    .join('\n');
   for (const [profile, results] of suites) {
     const failures = results.filter((r) => r.outcome === 'fail').length;
     const skipped = results.filter((r) => r.outcome === 'skip').length;
+    const seconds = results.reduce((sum, r) => sum + (r.ms ?? 0), 0) / 1000;
     lines.push(
-      `  <testsuite name="${escapeXml(profile)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${escapeXml(report.startedAt)}">`,
+      `  <testsuite name="${escapeXml(profile)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds.toFixed(3)}" timestamp="${escapeXml(report.startedAt)}">`,
+      `    <properties>\n${properties}\n    </properties>`,
     );
     for (const r of results) {
       const name = escapeXml(`${r.case}: ${r.check}`);
       const classname = escapeXml(`${r.profile}.${r.operation}`);
+      const time = `time="${((r.ms ?? 0) / 1000).toFixed(3)}"`;
       if (r.outcome === 'pass')
-        lines.push(`    <testcase classname="${classname}" name="${name}"/>`);
+        lines.push(`    <testcase classname="${classname}" name="${name}" ${time}/>`);
       else if (r.outcome === 'warn')
         // JUnit has no warnings: a passed case whose output says what drifted.
         lines.push(
-          `    <testcase classname="${classname}" name="${name}"><system-out>${escapeXml(`warning: ${r.detail}`)}</system-out></testcase>`,
+          `    <testcase classname="${classname}" name="${name}" ${time}><system-out>${escapeXml(`warning: ${r.detail}`)}</system-out></testcase>`,
         );
       else if (r.outcome === 'skip')
         lines.push(
-          `    <testcase classname="${classname}" name="${name}"><skipped message="${escapeXml(r.detail)}"/></testcase>`,
+          `    <testcase classname="${classname}" name="${name}" ${time}><skipped message="${escapeXml(r.detail)}"/></testcase>`,
         );
       else
         lines.push(
-          `    <testcase classname="${classname}" name="${name}"><failure type="${escapeXml(r.check)}" message="${escapeXml(r.detail)}">${escapeXml(`${r.operation} ${r.case}: ${r.check}: ${r.detail}`)}</failure></testcase>`,
+          // GitLab shows only the element's body: the evidence goes there, whole.
+          `    <testcase classname="${classname}" name="${name}" ${time}><failure type="${escapeXml(r.check)}" message="${escapeXml(r.detail)}">${escapeXml(`${r.operation} ${r.case}: ${r.check}: ${r.detail}${r.evidence ? `\n${evidenceText(r.evidence)}` : ''}`)}</failure></testcase>`,
         );
     }
     lines.push('  </testsuite>');
   }
   lines.push('</testsuites>', '');
   return lines.join('\n');
+}
+
+/** A failing exchange, as a CI user reads it: what, where, the id for Upvest, and a curl. */
+export function evidenceText(evidence: Evidence): string {
+  return `${evidence.method} ${evidence.path} -> HTTP ${evidence.status}, upvest-request-id ${evidence.requestId ?? '(none)'}\n${evidence.curl}`;
+}
+
+/**
+ * The report as Markdown, for `$GITHUB_STEP_SUMMARY` and merge-request comments: the verdict,
+ * counts per profile, and the failures with their evidence (at most `limit`).
+ *
+ * @example
+ * ```ts
+ * await appendFile(process.env.GITHUB_STEP_SUMMARY!, toMarkdown(report));
+ * ```
+ */
+export function toMarkdown(report: ConformanceReport, limit = 50): string {
+  const all = [...report.drift, ...report.results];
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const byProfile = new Map<string, CheckResult[]>();
+  for (const r of all) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
+  const count = (rs: CheckResult[], outcome: CheckResult['outcome']) =>
+    String(rs.filter((r) => r.outcome === outcome).length);
+  const out = [
+    `## Conformance ${report.passed ? 'passed ✅' : 'failed ❌'}`,
+    '',
+    `Against ${cell(report.target)}, upvest-webhooks ${packageVersion()}, ${report.durationMs} ms.`,
+    '',
+    '| profile | pass | fail | skip | warn |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...[...byProfile].map(
+      ([profile, rs]) =>
+        `| ${profile} | ${count(rs, 'pass')} | ${count(rs, 'fail')} | ${count(rs, 'skip')} | ${count(rs, 'warn')} |`,
+    ),
+  ];
+  const failures = all.filter((r) => r.outcome === 'fail');
+  if (failures.length > 0) {
+    out.push(
+      '',
+      '### Failures',
+      '',
+      '| profile | operation | case | check | why |',
+      '| --- | --- | --- | --- | --- |',
+    );
+    for (const r of failures.slice(0, limit))
+      out.push(
+        `| ${r.profile} | ${r.operation} | ${cell(r.case)} | ${cell(r.check)} | ${cell(r.detail)} |`,
+      );
+    if (failures.length > limit)
+      out.push('', `…and ${failures.length - limit} more in the JUnit and JSON reports.`);
+    const shown = failures.filter((r) => r.evidence).slice(0, 10);
+    if (shown.length > 0) {
+      out.push('', '<details><summary>Reproduce</summary>', '');
+      for (const r of shown)
+        out.push(
+          `**${cell(r.case)}: ${cell(r.check)}**`,
+          '',
+          '```sh',
+          evidenceText(r.evidence!),
+          '```',
+          '',
+        );
+      out.push('</details>');
+    }
+  }
+  out.push(
+    '',
+    `${report.counts.pass} passed, ${report.counts.fail} failed, ${report.counts.skip} skipped, ${report.counts.warn} warnings`,
+    '',
+  );
+  return out.join('\n');
 }
 
 /**
@@ -205,6 +292,23 @@ export function toSummary(report: ConformanceReport, options: SummaryOptions = {
   } else {
     const failures = all.filter((r) => r.outcome === 'fail');
     if (failures.length > 0) out.push('', 'Failures:', checkTable(failures));
+    // One line of evidence per failing exchange, once each: what to send Upvest or rerun.
+    const seen = new Set<string>();
+    const evidence = failures.flatMap((r) => {
+      if (!r.evidence || seen.has(r.evidence.curl)) return [];
+      seen.add(r.evidence.curl);
+      return [
+        `- ${r.profile} ${r.case}: ${r.check}\n  ${evidenceText(r.evidence).replace('\n', '\n  ')}`,
+      ];
+    });
+    if (evidence.length > 0) {
+      out.push(
+        '',
+        'Failing exchanges (reproduce with curl; fill in a token and sign again):',
+        ...evidence.slice(0, 20),
+      );
+      if (evidence.length > 20) out.push(`  …and ${evidence.length - 20} more in the JUnit report`);
+    }
     const skips = all.filter((r) => r.outcome === 'skip');
     if (skips.length > 0) out.push('', 'Skipped:', checkTable(skips));
   }

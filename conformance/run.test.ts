@@ -102,7 +102,9 @@ describe('runConformance', () => {
 
     expect(failures([...report.drift, ...report.results])).toEqual([]);
     expect(report.passed).toBe(true);
-    expect(new Set(report.results.map((r) => r.profile))).toEqual(new Set(serverProfiles));
+    expect(new Set(report.results.map((r) => r.profile))).toEqual(
+      new Set(['preflight', ...serverProfiles]),
+    );
     expect(report.counts.pass).toBeGreaterThan(300);
   });
 
@@ -478,5 +480,80 @@ describe('reports', () => {
     expect(xml).not.toMatch(/message="[^"]*[<&][^"]*"/);
     expect(JSON.parse(toJson(report))).toMatchObject({ passed: false });
     expect(toSummary(report)).toContain('Failures:');
+  });
+});
+
+describe('output a CI user can act on', () => {
+  it("should stop at the preflight with the server's own words when the token is wrong", async () => {
+    const mock = await startMockServer({ seed: 'documented-examples' });
+    cleanups.push(() => mock.close());
+    const report = await runConformance({
+      baseUrl: mock.url,
+      credentials: { clientId: mock.credentials.clientId, accessToken: 'bm90LWEtdG9rZW4' },
+      signer: createUpvestSigner({
+        keyId: mock.credentials.keyId,
+        privateKey: mock.credentials.privateKey!,
+      }),
+    });
+    expect(report.passed).toBe(false);
+    const failed = failures(report.results);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ profile: 'preflight' });
+    expect(failed[0]?.detail).toMatch(/HTTP 401: Unauthorised: .*token/);
+    // Every profile is still in the report, skipped with the reason.
+    const skipped = report.results.filter((r) => r.outcome === 'skip').map((r) => r.profile);
+    expect(new Set(skipped)).toEqual(new Set(serverProfiles));
+  });
+
+  it('should attach method, path, status, request id and a curl with no secret to a failure', async () => {
+    const report = await runAgainst((r) => {
+      if (r.method === 'GET' && r.path === '/webhooks') r.status = 500;
+    });
+    const failure = failures(report.results).find((r) => r.evidence);
+    expect(failure?.evidence).toMatchObject({ method: 'GET', status: 500 });
+    expect(failure?.evidence?.path).toMatch(/^\/webhooks/);
+    expect(failure?.evidence?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(failure?.evidence?.curl).toMatch(
+      /^curl -sS -X GET 'http:\/\/127\.0\.0\.1:\d+\/webhooks/,
+    );
+    expect(failure?.evidence?.curl).toContain('Bearer $UPVEST_ACCESS_TOKEN');
+    expect(failure?.evidence?.curl).not.toMatch(/sig1=:/);
+    expect(toSummary(report)).toContain('Failing exchanges (reproduce with curl');
+    expect(toJUnitXml(report)).toContain('curl -sS -X GET');
+  });
+
+  it('should stop at the time limit with a partial report: what ran, and the rest skipped', async () => {
+    const report = await runConformance({ timeoutMs: 300 });
+    const skipped = report.results.filter((r) => r.outcome === 'skip' && r.check === 'profile ran');
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(skipped[0]?.detail).toContain("the run's time limit of 300 ms passed");
+    expect(report.results.some((r) => r.outcome === 'pass')).toBe(true);
+    expect(report.durationMs).toBeLessThan(5_000);
+  });
+
+  it('should report progress once per profile', async () => {
+    const seen: string[] = [];
+    await runConformance({
+      profiles: ['replay', 'protocol'],
+      onProgress: (p) => seen.push(`${p.profile}:${p.checks > 0}`),
+    });
+    expect(seen).toEqual(['replay:true', 'protocol:true']);
+  });
+});
+
+describe('running against the same server again', () => {
+  it('should pass a second and third time, and leave the server as it found it', async () => {
+    const mock = await startMockServer({ seed: 'documented-examples' });
+    cleanups.push(() => mock.close());
+    const before = mock.webhooks();
+    for (let run = 1; run <= 3; run++) {
+      const report = await runConformance({
+        baseUrl: mock.url,
+        ...targetOf(mock),
+        profiles: ['replay', 'lifecycle', 'boundaries', 'stateful', 'auth', 'protocol'],
+      });
+      expect(failures(report.results), `run ${run}`).toEqual([]);
+      expect(mock.webhooks(), `run ${run}`).toEqual(before);
+    }
   });
 });

@@ -86,6 +86,28 @@ export interface ConformanceOptions {
   readonly fetch?: typeof globalThis.fetch;
   /** Builds the client under test; tests of the suite inject a faulty one here. */
   readonly clientFactory?: (options: WebhooksClientOptions) => WebhooksClient;
+  /**
+   * A time limit for the whole run. When it passes, the profile under way stops being waited
+   * for, the ones after it are reported as skipped, and the report holds what was checked.
+   */
+  readonly timeoutMs?: number;
+  /** Called as each profile ends, for a progress line. */
+  readonly onProgress?: (progress: ProfileProgress) => void;
+}
+
+/**
+ * One finished profile, for a progress line.
+ *
+ * @example
+ * ```ts
+ * const onProgress = (p: ProfileProgress) => console.error(`${p.profile}: ${p.checks} checks, ${p.failed} failed`);
+ * ```
+ */
+export interface ProfileProgress {
+  readonly profile: ServerProfile;
+  readonly checks: number;
+  readonly failed: number;
+  readonly durationMs: number;
 }
 
 /**
@@ -130,6 +152,58 @@ export interface ConformanceReport {
   readonly coverage: readonly CoverageRow[];
   readonly counts: ConformanceCounts;
   readonly passed: boolean;
+}
+
+/** The title and detail of a problem document, or the start of a body that is none. */
+function problemWords(body: string): string {
+  try {
+    const problem = JSON.parse(body) as { title?: unknown; detail?: unknown };
+    return [problem.title, problem.detail].filter((p) => typeof p === 'string').join(': ');
+  } catch {
+    return body.slice(0, 200);
+  }
+}
+
+/**
+ * Before any profile: one authenticated, signed `GET /webhooks?limit=1`. Refused credentials or
+ * signing stop the run at once with the server's own words, instead of hundreds of 401s.
+ */
+async function runPreflight(
+  context: ProfileContext,
+): Promise<{ ok: true } | { ok: false; why: string }> {
+  const where = {
+    profile: 'preflight' as const,
+    operation: 'list_webhooks' as const,
+    case: 'preflight',
+  };
+  const exchange = await context.sendRaw({ method: 'GET', path: '/webhooks?limit=1' });
+  if (!exchange) {
+    context.log.add({
+      ...where,
+      check: 'the server answers',
+      outcome: 'fail',
+      detail: 'no answer: check the base URL and the network',
+    });
+    return { ok: false, why: 'the server did not answer the preflight request' };
+  }
+  if (exchange.status === 401 || exchange.status === 403) {
+    const said = problemWords(exchange.responseBody);
+    const why = `the server refused the credentials or the signature (HTTP ${exchange.status}${said ? `: ${said}` : ''}); check UPVEST_CLIENT_ID, the secret or token, UPVEST_KEY_ID and the private key`;
+    context.log.add({
+      ...where,
+      check: 'credentials and signing are accepted',
+      outcome: 'fail',
+      detail: why,
+    });
+    return { ok: false, why: 'the preflight request was refused (see preflight)' };
+  }
+  context.log.add({
+    ...where,
+    check: 'credentials and signing are accepted',
+    outcome: 'pass',
+    detail: `HTTP ${exchange.status}`,
+  });
+  return { ok: true };
 }
 
 /** What runs each profile: adding a profile is adding an entry here and in `serverProfiles`. */
@@ -259,6 +333,8 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   const stateful = options.stateful ?? !preferHeader;
   const secrets = [credentials?.clientSecret, credentials?.accessToken];
   const log = new CheckLog();
+  // Set when the time limit cut a profile short: results after it are not reported.
+  let stopped: number | undefined;
   const recording = createRecordingFetch(options.fetch ?? globalThis.fetch);
   const exercised = new Set<string>();
   try {
@@ -359,7 +435,9 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
           })
           .then((response) => response.body?.cancel())
           .catch(() => undefined);
-        return recording.since(mark)[0];
+        const exchange = recording.since(mark)[0];
+        log.about(exchange);
+        return exchange;
       },
       readOnlyToken: exchangeCredentials
         ? async () => {
@@ -392,7 +470,59 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
         detail: 'no access token and no client secret, or the token request failed',
       });
     }
-    for (const profile of profiles) await profileRunners[profile](context);
+    const deadline = options.timeoutMs === undefined ? undefined : started + options.timeoutMs;
+    const skipRest = (from: number, why: string) => {
+      for (const profile of profiles.slice(from))
+        log.add({
+          profile,
+          operation: '-',
+          case: 'run',
+          check: 'profile ran',
+          outcome: 'skip',
+          detail: why,
+        });
+    };
+    const preflight = await runPreflight(context);
+    if (!preflight.ok) {
+      skipRest(0, `not run: ${preflight.why}`);
+    } else {
+      for (const [index, profile] of profiles.entries()) {
+        const before = log.results.length;
+        const profileStarted = Date.now();
+        const left = deadline === undefined ? undefined : deadline - Date.now();
+        if (left !== undefined && left <= 0) {
+          skipRest(index, `not run: the run's time limit of ${options.timeoutMs} ms passed`);
+          break;
+        }
+        const finished = await Promise.race([
+          profileRunners[profile](context).then(() => true),
+          ...(left === undefined
+            ? []
+            : [new Promise<false>((resolve) => setTimeout(() => resolve(false), left).unref())]),
+        ]);
+        if (!finished) {
+          // The profile goes on in the background; what it checks from now on is not reported.
+          log.add({
+            profile,
+            operation: '-',
+            case: 'run',
+            check: "the profile finished within the run's time limit",
+            outcome: 'fail',
+            detail: `the run's time limit of ${options.timeoutMs} ms passed during ${profile}; the report holds what was checked until then`,
+          });
+          skipRest(index + 1, `not run: the run's time limit of ${options.timeoutMs} ms passed`);
+          stopped = log.results.length;
+          break;
+        }
+        const results = log.results.slice(before);
+        options.onProgress?.({
+          profile,
+          checks: results.length,
+          failed: results.filter((r) => r.outcome === 'fail').length,
+          durationMs: Date.now() - profileStarted,
+        });
+      }
+    }
   } catch (error) {
     log.add({
       profile: 'replay',
@@ -413,8 +543,21 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   }
   const redact = redactor(secrets);
   const clean = (results: readonly CheckResult[]) =>
-    results.map((r) => ({ ...r, detail: redact(r.detail), case: redact(r.case) }));
-  const results = clean(log.results);
+    results.map((r) => ({
+      ...r,
+      detail: redact(r.detail),
+      case: redact(r.case),
+      ...(r.evidence
+        ? {
+            evidence: {
+              ...r.evidence,
+              curl: redact(r.evidence.curl),
+              path: redact(r.evidence.path),
+            },
+          }
+        : {}),
+    }));
+  const results = clean(stopped === undefined ? log.results : log.results.slice(0, stopped));
   const all = [...drift, ...results];
   const counts = count(all);
   const name = options.targetName ?? (mock ? 'embedded mock' : undefined);

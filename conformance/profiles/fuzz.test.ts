@@ -54,6 +54,6 @@ describe('the fuzz profile', () => {
   it('should pass the embedded mock, whatever the seed', async () => {
     const report = await runConformance({ profiles: ['fuzz'], fuzz: { maxExamples: 40 } });
     expect(report.results.filter((r) => r.outcome === 'fail')).toEqual([]);
-    expect(report.results).toHaveLength(5);
+    expect(report.results.filter((r) => r.profile === 'fuzz')).toHaveLength(5);
   });
 });

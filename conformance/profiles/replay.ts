@@ -5,6 +5,7 @@ import { checkExchange, checkSpecMockAnswer } from '../checks.js';
 import type { ProfileContext } from '../context.js';
 import { caseKey } from '../coverage.js';
 import { checkEcho } from '../echo.js';
+import { baseExamples } from '../negative-cases.js';
 
 /** Reads first, then writes, deletes last, so a stateful target still has what later cases need. */
 const ORDER: OperationId[] = [
@@ -18,9 +19,14 @@ const ORDER: OperationId[] = [
   'delete_webhook',
 ];
 
-function invoke(context: ProfileContext, replay: ReplayCase): Promise<unknown> {
+function invoke(
+  context: ProfileContext,
+  replay: ReplayCase,
+  ids: Map<string, string>,
+): Promise<unknown> {
   const { client } = context;
-  const id = replay.pathParams['webhook_id'] ?? '';
+  const example = replay.pathParams['webhook_id'] ?? '';
+  const id = ids.get(example) ?? example;
   switch (replay.operationId) {
     case 'issue_token':
       return context.requestToken ? context.requestToken() : Promise.resolve();
@@ -66,6 +72,18 @@ export async function runReplay(context: ProfileContext): Promise<void> {
       .map((e) => `${e.operationId} ${e.location === 'request body' ? 'body' : 'param'} ${e.name}`),
   );
   const created: string[] = [];
+  // A stateful server keeps what a run did: the documented webhook a run deleted is gone for
+  // the next. So the cases that address it address a webhook the run seeds instead, made from
+  // the registration example; the unknown id of the 404 cases stays as it is.
+  const ids = new Map<string, string>();
+  if (context.stateful && !context.preferHeader) {
+    const { body, id: documentedId } = baseExamples(context.document);
+    const seeded = await context.client.create(body as WebhookCreateRequest).catch(() => undefined);
+    if (seeded) {
+      ids.set(documentedId, seeded.id);
+      created.push(seeded.id);
+    }
+  }
   for (const replay of cases) {
     const where = { profile: 'replay' as const, operation: replay.operationId, case: replay.name };
     const broken = [
@@ -100,7 +118,7 @@ export async function runReplay(context: ProfileContext): Promise<void> {
         : `code=${replay.expectedStatus}`,
     );
     const mark = context.recording.mark();
-    const error = await invoke(context, replay).then(
+    const error = await invoke(context, replay, ids).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -140,6 +158,10 @@ export async function runReplay(context: ProfileContext): Promise<void> {
         `enabled is ${String(enabled)}`,
       );
     }
+    // A delete case that removed a seeded webhook leaves nothing to clean up.
+    const deleted = ids.get(replay.pathParams['webhook_id'] ?? '');
+    if (replay.operationId === 'delete_webhook' && exchange.status === 204 && deleted)
+      created.splice(created.indexOf(deleted), 1);
     const id = (body as { id?: unknown } | undefined)?.id;
     if (
       replay.operationId === 'create_webhook' &&

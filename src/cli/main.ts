@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   createWebhooksClient,
@@ -18,6 +17,7 @@ import {
 import type { ProbeOptions } from '../probe/probe.js';
 import type { ValidationIssue } from '../validation/issue.js';
 import { commands, PROBE_FAILED, UsageError, type Command, type OptionSpec } from './commands.js';
+import { packageVersion } from '../version.js';
 import { readEnvironment } from './environment.js';
 
 /** Exit codes scripts can rely on. */
@@ -125,23 +125,6 @@ export function nearest(given: string, known: readonly string[]): string | undef
     if (!best || cost < best.cost) best = { name, cost };
   }
   return best && best.cost <= Math.max(1, Math.floor(given.length / 3)) ? best.name : undefined;
-}
-
-/** The version of this package, from its package.json. */
-function packageVersion(): string {
-  // dist/src/cli/main.js and src/cli/main.ts both sit two folders below the package root's src.
-  for (const up of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'upvest-webhooks' && pkg.version) return pkg.version;
-    } catch {
-      // not this one
-    }
-  }
-  return 'unknown';
 }
 
 function checkedBaseUrl(raw: string): string {
