@@ -12,6 +12,8 @@ export default tseslint.config(
       'reports/',
       'coverage/',
       'examples/.readme-snippets/',
+      '.stryker-tmp/',
+      'vitest.mutation.config.ts',
     ],
   },
   js.configs.recommended,

