@@ -121,6 +121,33 @@ export function typeOf(event: DeliveryEvent): string {
 }
 `;
 
+/** Type-checks consumer.ts in `project`, strictly, libraries included, with these settings. */
+function typeCheckConsumer(
+  project: string,
+  tsconfig: string,
+  settings: { module: string; moduleResolution: string; typeRoots: string[] },
+): void {
+  writeFileSync(
+    path.join(project, tsconfig),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'ES2022',
+        skipLibCheck: false,
+        types: ['node'],
+        ...settings,
+      },
+      files: ['consumer.ts'],
+    }),
+  );
+  run(
+    process.execPath,
+    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', tsconfig],
+    project,
+  );
+}
+
 async function main(): Promise<void> {
   step('publint --strict', () => {
     run(bin('publint'), ['--strict']);
@@ -194,55 +221,21 @@ async function main(): Promise<void> {
             version: string;
           }
         ).version;
-        const tsconfig = `tsconfig.types-${version}.json`;
-        writeFileSync(
-          path.join(project, tsconfig),
-          JSON.stringify({
-            compilerOptions: {
-              strict: true,
-              noEmit: true,
-              target: 'ES2022',
-              module: 'NodeNext',
-              moduleResolution: 'NodeNext',
-              skipLibCheck: false,
-              types: ['node'],
-              typeRoots: [path.join(types, 'node_modules/@types')],
-            },
-            files: ['consumer.ts'],
-          }),
-        );
-        run(
-          process.execPath,
-          [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', tsconfig],
-          project,
-        );
+        typeCheckConsumer(project, `tsconfig.types-${version}.json`, {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          typeRoots: [path.join(types, 'node_modules/@types')],
+        });
         return `ok (${installed})`;
       });
     }
     for (const resolution of ['NodeNext', 'Bundler'] as const) {
-      const tsconfig = `tsconfig.${resolution.toLowerCase()}.json`;
-      writeFileSync(
-        path.join(project, tsconfig),
-        JSON.stringify({
-          compilerOptions: {
-            strict: true,
-            noEmit: true,
-            target: 'ES2022',
-            module: resolution === 'NodeNext' ? 'NodeNext' : 'ESNext',
-            moduleResolution: resolution,
-            skipLibCheck: false,
-            types: [],
-            typeRoots: [path.join(root, 'node_modules/@types')],
-          },
-          files: ['consumer.ts'],
-        }),
-      );
       step(`type-check a consumer under moduleResolution ${resolution}`, () => {
-        run(
-          process.execPath,
-          [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', tsconfig, '--types', 'node'],
-          project,
-        );
+        typeCheckConsumer(project, `tsconfig.${resolution.toLowerCase()}.json`, {
+          module: resolution === 'NodeNext' ? 'NodeNext' : 'ESNext',
+          moduleResolution: resolution,
+          typeRoots: [path.join(root, 'node_modules/@types')],
+        });
       });
     }
   } finally {

@@ -5,8 +5,8 @@ import { contentDigest } from '../../src/signing/digest.js';
 import { signRequest } from '../../src/signing/sign.js';
 import { createUpvestSigner, UPVEST_SIGNATURE_VERSION } from '../../src/signing/upvest-profile.js';
 import { checkExchange } from '../checks.js';
+import { createdId, deleteAll } from './scratch.js';
 import type { ProfileContext, RawRequest, WireRequest } from '../context.js';
-import type { Exchange } from '../model.js';
 import { baseExamples } from '../negative-cases.js';
 
 type Key = NonNullable<ProfileContext['signingKey']>;
@@ -225,16 +225,6 @@ const attacks: readonly Attack[] = [
   })),
 ];
 
-function createdId(exchange: Exchange | undefined): string | undefined {
-  if (exchange?.status !== 201) return undefined;
-  try {
-    const id = (JSON.parse(exchange.responseBody) as { id?: unknown }).id;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * `auth`: what no generic API tester can send: signatures missing, garbled, expired, from the
  * future, under an unknown key, not covering what the v15 profile requires, over a body changed
@@ -298,7 +288,6 @@ export async function runAuth(context: ProfileContext): Promise<void> {
       checkExchange(context.log, where, exchange);
     }
   } finally {
-    for (const id of created)
-      await context.sendRaw({ method: 'DELETE', path: `/webhooks/${id}` }).catch(() => undefined);
+    await deleteAll(context, created);
   }
 }

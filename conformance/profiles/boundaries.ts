@@ -1,7 +1,7 @@
 import { boundaryCasesFor, type BoundaryCase } from '../boundary-cases.js';
 import { checkExchange } from '../checks.js';
+import { createdId, deleteAll } from './scratch.js';
 import type { ProfileContext } from '../context.js';
-import type { Exchange } from '../model.js';
 import { baseExamples } from '../negative-cases.js';
 
 const OWED: Record<string, number> = {
@@ -9,16 +9,6 @@ const OWED: Record<string, number> = {
   update_webhook: 200,
   list_webhooks: 200,
 };
-
-function createdId(exchange: Exchange | undefined): string | undefined {
-  if (exchange?.status !== 201) return undefined;
-  try {
-    const id = (JSON.parse(exchange.responseBody) as { id?: unknown }).id;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * `boundaries`: every edge of every constraint of the create and update bodies and the list
@@ -44,8 +34,7 @@ export async function runBoundaries(context: ProfileContext): Promise<void> {
   try {
     for (const each of cases) await runCase(context, each, targetId, created);
   } finally {
-    for (const id of created)
-      await context.sendRaw({ method: 'DELETE', path: `/webhooks/${id}` }).catch(() => undefined);
+    await deleteAll(context, created);
   }
 }
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import type { OperationId } from '../../generated/constants.js';
 import { validateCreateWebhook, validateUpdateWebhook } from '../../src/validation/webhook.js';
+import { createdId, deleteAll } from './scratch.js';
 import type { ProfileContext, RawRequest } from '../context.js';
-import type { Exchange } from '../model.js';
 import { baseExamples } from '../negative-cases.js';
 import { brokenArbitrary, validArbitrary } from '../schema-arbitrary.js';
 
@@ -24,16 +24,6 @@ export interface FuzzSettings {
 }
 
 const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-
-function createdId(exchange: Exchange | undefined): string | undefined {
-  if (exchange?.status !== 201) return undefined;
-  try {
-    const id = (JSON.parse(exchange.responseBody) as { id?: unknown }).id;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 interface FuzzProperty {
   readonly operation: OperationId;
@@ -174,7 +164,6 @@ export async function runFuzz(context: ProfileContext, settings: FuzzSettings = 
       }
     }
   } finally {
-    for (const id of created)
-      await context.sendRaw({ method: 'DELETE', path: `/webhooks/${id}` }).catch(() => undefined);
+    await deleteAll(context, created);
   }
 }

@@ -1,5 +1,6 @@
 import { operations, type OperationId } from '../../generated/constants.js';
 import { checkExchange } from '../checks.js';
+import { createdId, deleteAll } from './scratch.js';
 import type { ProfileContext, RawRequest } from '../context.js';
 import type { Exchange } from '../model.js';
 import { baseExamples } from '../negative-cases.js';
@@ -16,16 +17,6 @@ function methodsByPath(): Map<string, Set<string>> {
 }
 
 const CANDIDATES = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-
-function createdId(exchange: Exchange | undefined): string | undefined {
-  if (exchange?.status !== 201) return undefined;
-  try {
-    const id = (JSON.parse(exchange.responseBody) as { id?: unknown }).id;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * `protocol`: HTTP itself. Every method a path does not document is answered 405 with an `allow`
@@ -160,7 +151,6 @@ export async function runProtocol(context: ProfileContext): Promise<void> {
       ],
     );
   } finally {
-    for (const each of created)
-      await context.sendRaw({ method: 'DELETE', path: `/webhooks/${each}` }).catch(() => undefined);
+    await deleteAll(context, created);
   }
 }

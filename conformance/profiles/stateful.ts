@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { OperationId } from '../../generated/constants.js';
 import { checkExchange } from '../checks.js';
+import { deleteAll } from './scratch.js';
 import type { ProfileContext, RawRequest } from '../context.js';
 import type { Exchange } from '../model.js';
 import { baseExamples } from '../negative-cases.js';
@@ -77,8 +78,7 @@ export async function runStateful(context: ProfileContext): Promise<void> {
     await paging(seed, run, send, expect);
     if (first?.id) await useAfterFree(first.id, send, expect);
   } finally {
-    for (const id of created)
-      await context.sendRaw({ method: 'DELETE', path: `/webhooks/${id}` }).catch(() => undefined);
+    await deleteAll(context, created);
   }
 }
 

@@ -221,6 +221,29 @@ function absoluteUrl(request: DeliveryRequest): string {
   return url.href;
 }
 
+/**
+ * A lookup by `keyid` over the JWKS or the provider given, and the error the provider threw, if
+ * it did: a failed fetch is no unknown key (a retry may find it), so callers tell them apart.
+ */
+function keyLookupOf(keys: VerifyDeliveryOptions['keys']): {
+  byKid: KeyLookup;
+  error: () => unknown;
+} {
+  let failure: unknown;
+  const byKid: KeyLookup =
+    typeof keys === 'function'
+      ? async (keyId) => {
+          try {
+            return await keys(keyId);
+          } catch (error) {
+            failure = error;
+            throw error;
+          }
+        }
+      : (keyId) => keyFromJwks(keys, keyId);
+  return { byKid, error: () => failure };
+}
+
 function signatureOptionsOf(options: VerifyDeliveryOptions): Omit<VerifySignatureOptions, 'keys'> {
   const enforce = options.enforceTimestamps ?? true;
   return {
@@ -280,26 +303,13 @@ export async function checkDeliveryHeaders(
     headers: request.headers,
     body: undefined,
   };
-  const keys = options.keys;
-  let keysError: unknown;
-  const byKid: KeyLookup | undefined =
-    options.keyIdMatch !== 'kid'
-      ? undefined
-      : typeof keys === 'function'
-        ? async (keyId) => {
-            try {
-              return await keys(keyId);
-            } catch (error) {
-              keysError = error;
-              throw error;
-            }
-          }
-        : (keyId) => keyFromJwks(keys, keyId);
+  const lookup = options.keyIdMatch === 'kid' ? keyLookupOf(options.keys) : undefined;
   const verdict = await checkSignatureHeaders(message, {
     ...signatureOptionsOf(options),
-    ...(byKid ? { keys: byKid } : {}),
+    ...(lookup ? { keys: lookup.byKid } : {}),
   });
-  if (keysError !== undefined) return undefined; // let the full check answer 503, not 401
+  // The keys could not be fetched: the full check answers 503 (retry), not 401.
+  if (lookup?.error() !== undefined) return undefined;
   return verdict ? failure(verdict.reason, verdict.message) : undefined;
 }
 
@@ -327,18 +337,7 @@ export async function verifyDelivery(
   options: VerifyDeliveryOptions,
 ): Promise<VerifiedDelivery> {
   const keys = options.keys;
-  let keysError: unknown;
-  const byKid: KeyLookup =
-    typeof keys === 'function'
-      ? async (keyId) => {
-          try {
-            return await keys(keyId);
-          } catch (error) {
-            keysError = error;
-            throw error;
-          }
-        }
-      : (keyId) => keyFromJwks(keys, keyId);
+  const { byKid, error: keysFailure } = keyLookupOf(keys);
   const message: HttpMessage = {
     method: request.method,
     url: absoluteUrl(request),
@@ -351,6 +350,7 @@ export async function verifyDelivery(
     ...signatureOptions,
     keys: byKid,
   });
+  const keysError = keysFailure();
   if (keysError !== undefined) {
     // Neither accepted nor refused: the key may be new. Worth a retry (503), not a 401.
     const detail =
