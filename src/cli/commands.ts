@@ -25,6 +25,8 @@ export interface CommandContext {
   readonly show: (value: unknown, render: () => string) => void;
   readonly err: (text: string) => void;
   readonly probeOptions: ProbeOptions;
+  /** Stops a long-running command (`mock`) as SIGINT would; for tests. */
+  readonly stop?: AbortSignal;
 }
 
 /**

@@ -19,6 +19,15 @@ import type { ValidationIssue } from '../validation/issue.js';
 import { commands, PROBE_FAILED, UsageError, type Command, type OptionSpec } from './commands.js';
 import { packageVersion } from '../version.js';
 import { readEnvironment } from './environment.js';
+import { mockCommand } from './mock-command.js';
+import { verifyCommand } from './verify-command.js';
+
+/** Every command but `conformance`, which the bin dispatches to the suite. */
+const allCommands: Readonly<Record<string, Command>> = {
+  ...commands,
+  verify: verifyCommand,
+  mock: mockCommand,
+};
 
 /** Exit codes scripts can rely on. */
 export const exitCodes = {
@@ -42,6 +51,8 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Stops a long-running command as SIGINT would; for tests. */
+  readonly stop?: AbortSignal;
 }
 
 const GLOBAL_HELP = `Usage: upvest-webhooks <command> [options]
@@ -49,7 +60,7 @@ const GLOBAL_HELP = `Usage: upvest-webhooks <command> [options]
 Manage Upvest webhook subscriptions and check an API against the spec.
 
 Commands:
-${Object.entries(commands)
+${Object.entries(allCommands)
   .map(
     ([name, command]) =>
       `  ${name.padEnd(20)} ${command.summary.split('. ')[0]?.replace(/\.$/, '')}`,
@@ -288,9 +299,9 @@ export async function runCli(
     io.out(packageVersion());
     return exitCodes.ok;
   }
-  const command = commands[name];
+  const command = allCommands[name];
   if (!command) {
-    const suggestion = nearest(name, [...Object.keys(commands), 'conformance']);
+    const suggestion = nearest(name, [...Object.keys(allCommands), 'conformance']);
     return fail(
       new UsageError(
         `unknown command ${JSON.stringify(name)}${suggestion ? `; did you mean ${suggestion}?` : ''}\n\n${GLOBAL_HELP}`,
@@ -320,6 +331,7 @@ export async function runCli(
       show: (value, render) => io.out(json ? JSON.stringify(value, null, 2) : render()),
       err: io.err,
       probeOptions,
+      ...(io.stop ? { stop: io.stop } : {}),
     });
     return code ?? exitCodes.ok;
   } catch (error) {

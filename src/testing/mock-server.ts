@@ -67,8 +67,10 @@ export interface MockServerOptions {
   readonly tokenLifetimeSeconds?: number;
   /** The clock for timestamps, token expiry and signature windows; inject one to test expiry. */
   readonly now?: () => Date;
-  /** Interface to listen on; 127.0.0.1 by default. The port is always ephemeral. */
+  /** Interface to listen on; 127.0.0.1 by default. */
   readonly host?: string;
+  /** Port to listen on; an ephemeral one by default (0). */
+  readonly port?: number;
   /**
    * The keys served at `GET /auth/verify_keys`. By default the mock's own delivery key (see
    * `deliveryTarget`), so test deliveries verify end to end; `'documented-example'` serves the
@@ -518,7 +520,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, options.host ?? '127.0.0.1', () => {
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

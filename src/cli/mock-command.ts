@@ -1,0 +1,172 @@
+/**
+ * `upvest-webhooks mock`: the embedded mock as a long-running server for services in any
+ * language. It prints its base URL and the tenant's credentials, can write them as a `.env` file
+ * with the private key beside it as PEM, can keep its webhooks (and credentials) in a state file
+ * across restarts, and stops cleanly on SIGINT or SIGTERM.
+ */
+import { createPublicKey, createPrivateKey, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startMockServer, type MockServer } from '../testing/mock-server.js';
+import type { Webhook } from '../types.js';
+import { UsageError, type Command } from './commands.js';
+
+/** What `--state` keeps: the tenant the mock serves, and its webhooks. */
+interface MockState {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly keyId: string;
+  readonly privateKeyPem: string;
+  readonly webhooks: readonly Webhook[];
+}
+
+function readState(file: string): MockState | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as MockState;
+  } catch {
+    throw new UsageError(`--state ${file} is not a state file this command wrote`);
+  }
+}
+
+function pemOf(key: KeyObject | undefined): string {
+  return key ? key.export({ format: 'pem', type: 'pkcs8' }).toString() : '';
+}
+
+/** The `.env` lines a service needs to talk to the mock, with the key file they name. */
+function environmentOf(mock: MockServer, keyFile: string | undefined): string[] {
+  return [
+    `UPVEST_BASE_URL=${mock.url}`,
+    `UPVEST_CLIENT_ID=${mock.credentials.clientId}`,
+    `UPVEST_CLIENT_SECRET=${mock.credentials.clientSecret}`,
+    `UPVEST_KEY_ID=${mock.credentials.keyId}`,
+    ...(keyFile ? [`UPVEST_PRIVATE_KEY_FILE=${keyFile}`] : []),
+  ];
+}
+
+/** Resolves on the first SIGINT or SIGTERM (or when `signal` aborts, for tests). */
+function untilStopped(signal?: AbortSignal): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (reason: string) => () => {
+      process.off('SIGINT', onInt).off('SIGTERM', onTerm);
+      resolve(reason);
+    };
+    const onInt = stop('SIGINT');
+    const onTerm = stop('SIGTERM');
+    process.once('SIGINT', onInt).once('SIGTERM', onTerm);
+    signal?.addEventListener('abort', stop('abort'), { once: true });
+  });
+}
+
+/**
+ * The `mock` command of the table in commands.ts.
+ *
+ * @example
+ * ```ts
+ * await mockCommand.run(context); // resolves once SIGINT or SIGTERM stopped the mock
+ * ```
+ */
+export const mockCommand: Command = {
+  usage:
+    'mock [--port 4010] [--host 127.0.0.1] [--seed documented-examples|none] [--deliver-to URL] [--write-env FILE] [--state FILE]',
+  summary:
+    'Run the embedded mock of the API as a server, for a service in any language. Prints the base URL and the credentials of its tenant; stops on Ctrl-C or SIGTERM. Mock-only: nothing here talks to Upvest.',
+  options: {
+    port: { type: 'string', description: 'port to listen on (default: any free one)' },
+    host: { type: 'string', description: 'interface to listen on (default 127.0.0.1)' },
+    seed: { type: 'string', description: 'documented-examples (default) or none' },
+    'deliver-to': { type: 'string', description: 'where test deliveries go (your receiver URL)' },
+    'write-env': {
+      type: 'string',
+      description: 'write the credentials as a .env file, the key as PEM beside it',
+    },
+    state: {
+      type: 'string',
+      description: 'keep webhooks and credentials in this file across restarts',
+    },
+  },
+  api: false,
+  async run(context) {
+    const { values } = context;
+    const port = values['port'] === undefined ? 0 : Number(values['port']);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new UsageError(`--port takes a port number, not ${String(values['port'])}`);
+    }
+    const seedName = (values['seed'] as string | undefined) ?? 'documented-examples';
+    if (seedName !== 'documented-examples' && seedName !== 'none') {
+      throw new UsageError(`--seed takes documented-examples or none, not ${seedName}`);
+    }
+    const stateFile = values['state'] as string | undefined;
+    const saved = stateFile ? readState(stateFile) : undefined;
+    const savedKey = saved ? createPrivateKey(saved.privateKeyPem) : undefined;
+    const mock = await startMockServer({
+      port,
+      host: (values['host'] as string | undefined) ?? '127.0.0.1',
+      seed: saved ? saved.webhooks : seedName === 'none' ? [] : 'documented-examples',
+      ...(saved
+        ? {
+            clientId: saved.clientId,
+            clientSecret: saved.clientSecret,
+            signingKey: { keyId: saved.keyId, publicKey: createPublicKey(savedKey!) },
+          }
+        : {}),
+      ...(typeof values['deliver-to'] === 'string' ? { deliveryTarget: values['deliver-to'] } : {}),
+    });
+    const privateKeyPem = saved?.privateKeyPem ?? pemOf(mock.credentials.privateKey);
+    const save = () => {
+      if (!stateFile) return;
+      const state: MockState = {
+        clientId: mock.credentials.clientId,
+        clientSecret: mock.credentials.clientSecret,
+        keyId: mock.credentials.keyId,
+        privateKeyPem,
+        webhooks: mock.webhooks(),
+      };
+      writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    };
+    let keyFile: string | undefined;
+    const envFile = values['write-env'] as string | undefined;
+    if (envFile) {
+      keyFile = path.resolve(`${envFile}.private-key.pem`);
+      writeFileSync(keyFile, privateKeyPem, { mode: 0o600 });
+      writeFileSync(envFile, `${environmentOf(mock, keyFile).join('\n')}\n`, { mode: 0o600 });
+    }
+    save();
+    // Webhooks change with requests: the state file follows, so a kill -9 loses a second at most.
+    let last = JSON.stringify(mock.webhooks());
+    const keeper = setInterval(() => {
+      const now = JSON.stringify(mock.webhooks());
+      if (now !== last) {
+        last = now;
+        save();
+      }
+    }, 1000);
+    context.show(
+      {
+        url: mock.url,
+        clientId: mock.credentials.clientId,
+        clientSecret: mock.credentials.clientSecret,
+        keyId: mock.credentials.keyId,
+        ...(keyFile ? { privateKeyFile: keyFile } : {}),
+        ...(envFile ? { envFile } : {}),
+        ...(stateFile ? { stateFile } : {}),
+      },
+      () =>
+        [
+          `upvest-webhooks mock listening on ${mock.url} (a mock of the API; nothing reaches Upvest)`,
+          '',
+          ...environmentOf(mock, keyFile),
+          ...(keyFile ? [] : ['(the private key: use --write-env FILE to get it as PEM)']),
+          ...(envFile ? ['', `written to ${envFile}`] : []),
+          '',
+          'Stop with Ctrl-C.',
+        ].join('\n'),
+    );
+    const reason = await untilStopped(context.stop);
+    clearInterval(keeper);
+    save();
+    await mock.close();
+    context.err(`mock stopped (${reason})`);
+    return 0;
+  },
+};

@@ -1,0 +1,173 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWebhooksClient } from '../client/webhooks-client.js';
+import {
+  createDeliveryEvent,
+  generateDeliveryKeyPair,
+  signDelivery,
+} from '../deliveries/testing.js';
+import { exitCodes, runCli } from './main.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const tempDir = () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'upvest-cli-'));
+  dirs.push(dir);
+  return dir;
+};
+
+async function cli(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, { env: {}, out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** Starts `upvest-webhooks mock` as a child process; resolves once it printed its JSON. */
+function startMockProcess(args: string[]) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'conformance/bin.ts', 'mock', '--json', ...args],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const ready = new Promise<{ url: string; clientId: string; clientSecret: string; keyId: string }>(
+    (resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        try {
+          resolve(JSON.parse(stdout) as never);
+        } catch {
+          // not all of it yet
+        }
+      });
+      child.on('exit', () => reject(new Error(`mock exited early: ${stderr}`)));
+    },
+  );
+  return { child, ready, exited, stderr: () => stderr };
+}
+
+describe('upvest-webhooks mock', () => {
+  it('should serve the API until SIGTERM, write a .env with the key, and keep webhooks in --state', async () => {
+    const dir = tempDir();
+    const envFile = path.join(dir, 'mock.env');
+    const stateFile = path.join(dir, 'state.json');
+    const first = startMockProcess(['--write-env', envFile, '--state', stateFile]);
+    const info = await first.ready;
+    const env = Object.fromEntries(
+      readFileSync(envFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
+    );
+    expect(env['UPVEST_BASE_URL']).toBe(info.url);
+    const pem = readFileSync(env['UPVEST_PRIVATE_KEY_FILE'] ?? '', 'utf8');
+    expect(pem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    // A client configured from nothing but the .env talks to it, signed and all.
+    const client = () =>
+      createWebhooksClient({
+        baseUrl: env['UPVEST_BASE_URL'] ?? '',
+        clientId: env['UPVEST_CLIENT_ID'] ?? '',
+        clientSecret: env['UPVEST_CLIENT_SECRET'] ?? '',
+        keyId: env['UPVEST_KEY_ID'] ?? '',
+        privateKey: pem,
+      });
+    const made = await client().create({ title: 'kept', url: 'https://tenant.tld/kept' });
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.stderr()).toContain('mock stopped (SIGTERM)');
+
+    // Restarted on the same state: the same tenant, the webhook still there.
+    const second = startMockProcess(['--state', stateFile, '--port', new URL(info.url).port]);
+    await second.ready;
+    try {
+      const listed = await client().list();
+      expect(listed.data.map((w) => w.id)).toContain(made.id);
+    } finally {
+      second.child.kill('SIGINT');
+      expect(await second.exited).toBe(0);
+    }
+  }, 30_000);
+
+  it('should refuse a port that is no port', async () => {
+    const result = await cli(['mock', '--port', 'http']);
+    expect(result.code).toBe(exitCodes.usage);
+  });
+});
+
+describe('upvest-webhooks verify', () => {
+  const pair = generateDeliveryKeyPair();
+  const NOW = 1_795_000_000;
+  const url = 'https://tenant.tld/hooks/upvest';
+
+  function captured(changeBody?: (body: string) => string) {
+    const dir = tempDir();
+    const delivery = signDelivery([createDeliveryEvent()], { ...pair, now: NOW, url });
+    const files = {
+      headers: path.join(dir, 'headers.txt'),
+      body: path.join(dir, 'body.json'),
+      jwks: path.join(dir, 'jwks.json'),
+    };
+    writeFileSync(
+      files.headers,
+      `POST /hooks/upvest HTTP/1.1\n${Object.entries(delivery.headers)
+        .map(([name, value]) => `${name}: ${value}`)
+        .join('\n')}\n`,
+    );
+    writeFileSync(files.body, changeBody ? changeBody(delivery.body) : delivery.body);
+    writeFileSync(files.jwks, JSON.stringify(pair.jwks));
+    return ['--headers', files.headers, '--body', files.body, '--jwks', files.jwks];
+  }
+
+  it.each([
+    ['an untouched capture', () => captured(), url, NOW, 0, /verifies: 1 event/],
+    [
+      'a body changed on the way',
+      () => captured((body) => body.replace('"payload"', '"payload" ')),
+      url,
+      NOW,
+      1,
+      /digest_mismatch/,
+    ],
+    [
+      'the wrong path',
+      () => captured(),
+      'https://tenant.tld/other',
+      NOW,
+      1,
+      /bad_signature: .*checked here as "\/other"/,
+    ],
+    ['a time after it expired', () => captured(), url, NOW + 3600, 1, /expired/],
+  ])('should judge %s', async (_name, files, target, now, code, message) => {
+    const result = await cli(['verify', ...files(), '--url', target, '--now', String(now)]);
+    expect(result.code).toBe(code);
+    expect(result.out).toMatch(message);
+  });
+
+  it('should say which file is missing', async () => {
+    const missing = path.join(tempDir(), 'no-such-file');
+    const result = await cli([
+      'verify',
+      '--headers',
+      missing,
+      '--body',
+      'x',
+      '--jwks',
+      'y',
+      '--url',
+      url,
+    ]);
+    expect(result.code).toBe(exitCodes.usage);
+    expect(result.err).toContain(`--headers ${missing} cannot be read (ENOENT)`);
+  });
+});
