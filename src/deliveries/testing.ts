@@ -53,7 +53,7 @@ function nanosecondTimestamp(): string {
  * ```ts
  * const delivery = signDelivery(
  *   [createDeliveryEvent({ type: 'ORDER.FILLED', object: { id: orderId } })],
- *   pair,
+ *   { ...pair, url: 'https://tenant.tld/webhooks/upvest' },
  * );
  * ```
  */
@@ -79,6 +79,7 @@ export function createDeliveryEvent(
  * const options: SignDeliveryOptions = {
  *   keyId: pair.keyId,
  *   privateKey: pair.privateKey,
+ *   url: 'https://tenant.tld/webhooks/upvest',
  *   format: 'rfc9421',
  *   digest: 'content-digest',
  *   ecdsaEncoding: 'ieee-p1363',
