@@ -488,6 +488,8 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     } else {
       for (const [index, profile] of profiles.entries()) {
         const before = log.results.length;
+        // Evidence belongs to the exchange a check is about: none carries over between profiles.
+        log.about(undefined);
         const profileStarted = Date.now();
         const left = deadline === undefined ? undefined : deadline - Date.now();
         if (left !== undefined && left <= 0) {
