@@ -41,7 +41,7 @@ export interface Command {
   readonly usage: string;
   readonly summary: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
-  readonly positional?: 'id' | 'url';
+  readonly positional?: 'id' | 'url' | 'event';
   /** Whether it talks to the API (and so takes `--base-url`, `--client-id` and credentials). */
   readonly api: boolean;
   /** Resolves to the exit code (0 unless the command decides otherwise). */

@@ -19,6 +19,8 @@ import type { ValidationIssue } from '../validation/issue.js';
 import { commands, PROBE_FAILED, UsageError, type Command, type OptionSpec } from './commands.js';
 import { packageVersion } from '../version.js';
 import { readEnvironment } from './environment.js';
+import { nearest } from './suggest.js';
+import { triggerCommand } from './trigger-command.js';
 import { mockCommand } from './mock-command.js';
 import { verifyCommand } from './verify-command.js';
 
@@ -27,6 +29,7 @@ const allCommands: Readonly<Record<string, Command>> = {
   ...commands,
   verify: verifyCommand,
   mock: mockCommand,
+  trigger: triggerCommand,
 };
 
 /** Exit codes scripts can rely on. */
@@ -102,40 +105,6 @@ function helpFor(name: string, command: Command): string {
     ([flag, option]) => `  --${flag.padEnd(20)} ${option.description}`,
   );
   return `Usage: upvest-webhooks ${command.usage}\n\n${command.summary}\n\nOptions:\n${rows.join('\n')}\n\nSee upvest-webhooks --help for configuration and exit codes.`;
-}
-
-/** Edit distance, for "did you mean": small strings only. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        (previous[j] ?? 0) + 1,
-        (current[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
-/**
- * The known name nearest to `given`, if it is near enough to be a typo.
- *
- * @example
- * ```ts
- * nearest('colour', ['color', 'title']); // 'color'
- * ```
- */
-export function nearest(given: string, known: readonly string[]): string | undefined {
-  let best: { name: string; cost: number } | undefined;
-  for (const name of known) {
-    const cost = distance(given, name);
-    if (!best || cost < best.cost) best = { name, cost };
-  }
-  return best && best.cost <= Math.max(1, Math.floor(given.length / 3)) ? best.name : undefined;
 }
 
 function checkedBaseUrl(raw: string): string {
@@ -319,9 +288,11 @@ export async function runCli(
       const what =
         command.positional === 'url'
           ? 'one URL'
-          : command.positional
-            ? 'one webhook id'
-            : 'no positional arguments';
+          : command.positional === 'event'
+            ? 'one event type or category'
+            : command.positional
+              ? 'one webhook id'
+              : 'no positional arguments';
       throw new UsageError(`${name} takes ${what}\n\n${helpFor(name, command)}`);
     }
     const code = await command.run({

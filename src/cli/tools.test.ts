@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhooksClient } from '../client/webhooks-client.js';
+import { createNodeDeliveryHandler } from '../deliveries/handler.js';
 import {
   createDeliveryEvent,
   generateDeliveryKeyPair,
@@ -169,5 +172,122 @@ describe('upvest-webhooks verify', () => {
     ]);
     expect(result.code).toBe(exitCodes.usage);
     expect(result.err).toContain(`--headers ${missing} cannot be read (ENOENT)`);
+  });
+});
+
+describe('upvest-webhooks trigger', () => {
+  /** A receiver built with the package's own handler, trusting the key the test signs with. */
+  async function receiver() {
+    const pair = generateDeliveryKeyPair();
+    const dir = tempDir();
+    const keyFile = path.join(dir, 'key.pem');
+    writeFileSync(keyFile, pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    const handed: { id: string; type: string; created_at: string }[] = [];
+    const handler = createNodeDeliveryHandler({
+      keys: pair.jwks,
+      onEvents: (events) => void handed.push(...(events as never[])),
+    });
+    const server = createServer((req, res) => void handler(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/upvest`;
+    return { url, handed, key: ['--key', keyFile, '--key-id', pair.keyId] };
+  }
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(closers.splice(0).map((close) => close()));
+  });
+
+  it.each([
+    ['one event type, v6', ['ORDER.FILLED'], ['ORDER.FILLED']],
+    ['one event type, v15', ['ORDER.FILLED', '--format', 'v15'], ['ORDER.FILLED']],
+    [
+      'every type of a category',
+      ['ORDER'],
+      ['ORDER.NEW', 'ORDER.PROCESSING', 'ORDER.FILLED', 'ORDER.CANCELLED'],
+    ],
+    [
+      'a batch of three',
+      ['USER.CREATED', '--batch', '3'],
+      ['USER.CREATED', 'USER.CREATED', 'USER.CREATED'],
+    ],
+  ])('should deliver %s that the package handler accepts', async (_name, args, types) => {
+    const target = await receiver();
+    const result = await cli(['trigger', ...args, '--to', target.url, ...target.key, '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toMatchObject({ answers: [{ status: 200 }] });
+    expect(target.handed.map((e) => e.type)).toEqual(types);
+  });
+
+  it('should redeliver with --duplicate, and the handler hands each event over once', async () => {
+    const target = await receiver();
+    const result = await cli([
+      'trigger',
+      'USER.CREATED',
+      '--duplicate',
+      '--to',
+      target.url,
+      ...target.key,
+      '--json',
+    ]);
+    expect(
+      (JSON.parse(result.out) as { answers: { status: number }[] }).answers.map((a) => a.status),
+    ).toEqual([200, 200]);
+    expect(target.handed).toHaveLength(1);
+  });
+
+  it('should send events out of order with --out-of-order, which the handler puts back in order', async () => {
+    const target = await receiver();
+    const result = await cli([
+      'trigger',
+      'ORDER',
+      '--out-of-order',
+      '--to',
+      target.url,
+      ...target.key,
+      '--json',
+    ]);
+    const sent = (JSON.parse(result.out) as { events: { type: string }[] }).events.map(
+      (e) => e.type,
+    );
+    expect(sent).toEqual(['ORDER.CANCELLED', 'ORDER.FILLED', 'ORDER.PROCESSING', 'ORDER.NEW']);
+    expect(target.handed.map((e) => e.type)).toEqual([...sent].reverse());
+  });
+
+  it('should exit 1 when the receiver refuses, e.g. a key it does not trust', async () => {
+    const target = await receiver();
+    const result = await cli(['trigger', 'USER.CREATED', '--to', target.url]);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/HTTP 401/);
+    expect(result.out).toMatch(/Keys that verify it \(JWKS\): \{"keys":\[\{"kid"/);
+  });
+
+  it('should serve the JWKS with --serve-keys until stopped, as Upvest serves its keys', async () => {
+    const target = await receiver();
+    const free = createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const port = (free.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => free.close(() => resolve()));
+    const stop = new AbortController();
+    const out: string[] = [];
+    const running = runCli(
+      ['trigger', 'USER.CREATED', '--to', target.url, '--serve-keys', String(port), '--json'],
+      { env: {}, out: (t) => out.push(t), err: () => undefined, stop: stop.signal },
+    );
+    let keys: unknown;
+    for (let tries = 0; (keys === undefined || out.length === 0) && tries < 100; tries++) {
+      keys = await fetch(`http://127.0.0.1:${port}/auth/verify_keys`)
+        .then((r) => r.json())
+        .catch(() => new Promise((resolve) => setTimeout(() => resolve(undefined), 50)));
+    }
+    expect(keys).toEqual((JSON.parse(out.join('')) as { jwks: unknown }).jwks);
+    stop.abort();
+    expect(await running).toBe(1); // signed under a fresh key the receiver does not trust
+  });
+
+  it('should name the nearest event type for a typo', async () => {
+    const result = await cli(['trigger', 'ORDER.FILED', '--to', 'http://127.0.0.1:1/']);
+    expect(result.code).toBe(exitCodes.usage);
+    expect(result.err).toContain('did you mean ORDER.FILLED?');
   });
 });
