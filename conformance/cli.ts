@@ -9,8 +9,10 @@ import { parseArgs } from 'node:util';
 import { readEnvironment, type EnvironmentSettings } from '../src/cli/environment.js';
 import { createUpvestSigner } from '../src/signing/upvest-profile.js';
 import { serverProfiles, type ServerProfile } from './model.js';
-import { appendFile } from 'node:fs/promises';
+import { createPrivateKey } from 'node:crypto';
+import { appendFile, readFile } from 'node:fs/promises';
 import { defaultReportPaths, toMarkdown, toSummary, writeReports } from './reports.js';
+import { freshReceiverKey, jwksOf, runReceiverConformance } from './receiver.js';
 import { runConformance, type ConformanceReport } from './run.js';
 
 const USAGE = `Usage: conformance [options]
@@ -76,6 +78,7 @@ export async function main(
   env: NodeJS.ProcessEnv = process.env,
   io: ConformanceCliIo = consoleIo,
 ): Promise<number> {
+  if (argv[0] === 'receiver') return receiverMain(argv.slice(1), io);
   let values;
   try {
     ({ values } = parseArgs({
@@ -250,6 +253,93 @@ export async function main(
   io.out(
     `\nReports: ${reports.junit}, ${reports.json}${markdownFiles.length ? `, ${markdownFiles.join(', ')}` : ''}`,
   );
+  return report.passed ? 0 : 1;
+}
+
+const RECEIVER_USAGE = `Usage: conformance receiver --url URL [--key FILE --key-id ID] [options]
+
+Tests your webhook endpoint the way Upvest calls it: a valid signed batch gets 2xx in time, a
+redelivery gets 2xx again, a huge event and an unknown event type are accepted, and unsigned,
+tampered, expired and foreign-key deliveries are refused with 4xx.
+
+  --url <url>            your endpoint (its path is signed)
+  --key <file>           the PEM EC P-521 key it trusts; --key-id <id> the keyid (its JWKS kid).
+                         Without them a fresh key is made and its JWKS printed: configure the
+                         endpoint with it first, or the valid deliveries fail
+  --ack-budget <ms>      how long an acknowledgement may take (default 5000)
+  --junit <file>, --json <file>   report paths (defaults under reports/)`;
+
+async function receiverMain(argv: readonly string[], io: ConformanceCliIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        url: { type: 'string' },
+        key: { type: 'string' },
+        'key-id': { type: 'string' },
+        'ack-budget': { type: 'string' },
+        junit: { type: 'string' },
+        json: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\n${RECEIVER_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(RECEIVER_USAGE);
+    return 0;
+  }
+  if (!values.url || !URL.canParse(values.url)) {
+    io.err(`--url is required: your endpoint\n\n${RECEIVER_USAGE}`);
+    return 2;
+  }
+  if ((values.key === undefined) !== (values['key-id'] === undefined)) {
+    io.err('--key and --key-id go together');
+    return 2;
+  }
+  let key;
+  try {
+    key =
+      values.key && values['key-id']
+        ? {
+            keyId: values['key-id'],
+            privateKey: createPrivateKey(await readFile(values.key, 'utf8')),
+          }
+        : freshReceiverKey();
+  } catch (error) {
+    io.err(
+      `--key ${values.key ?? ''} is no readable PEM private key (${(error as NodeJS.ErrnoException).code ?? 'not a key'})`,
+    );
+    return 2;
+  }
+  if (!values.key)
+    io.err(`a fresh key; configure your endpoint with this JWKS: ${JSON.stringify(jwksOf(key))}`);
+  const budget = values['ack-budget'];
+  if (budget !== undefined && !/^\d+$/.test(budget)) {
+    io.err(`--ack-budget takes milliseconds, not ${budget}`);
+    return 2;
+  }
+  const report = await runReceiverConformance({
+    url: values.url,
+    key,
+    ...(budget !== undefined ? { ackBudgetMs: Number(budget) } : {}),
+  });
+  io.out(toSummary(report));
+  const paths = {
+    junit: values.junit ?? 'reports/receiver.junit.xml',
+    json: values.json ?? 'reports/receiver.json',
+  };
+  try {
+    await writeReports(report, paths);
+  } catch (error) {
+    io.err(`cannot write the reports (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    return 2;
+  }
+  io.out(`\nReports: ${paths.junit}, ${paths.json}`);
   return report.passed ? 0 : 1;
 }
 

@@ -8,7 +8,7 @@ import type { OperationId } from '../generated/constants.js';
  * const drift = report.drift.filter((r) => r.profile === ('examples' satisfies ProfileName));
  * ```
  */
-export type ProfileName = 'examples' | 'preflight' | ServerProfile;
+export type ProfileName = 'examples' | 'preflight' | 'receiver' | ServerProfile;
 
 /**
  * The profiles that talk to a server, in the order they run.
