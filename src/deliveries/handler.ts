@@ -137,10 +137,12 @@ async function nodeBody(
 /**
  * A delivery handler for Node's `http` server, and for Express and other frameworks that pass
  * Node's request and response (mount it before any JSON body parser: it needs the raw bytes;
- * `express.raw()` works). Reads the body up to `maxBodyBytes`, verifies, parses, deduplicates,
- * calls `onEvents`, and answers 200 once it resolved (R14); 400 for a malformed body, 401 for a
- * bad signature, 413 above the size cap, 500 when `onEvents` threw, 503 to ask for a retry.
- * Never rejects.
+ * `express.raw()` works). Refuses from the headers alone what cannot verify (401, 405, 413,
+ * before a byte of the body is read), reads the body up to `maxBodyBytes` within
+ * `bodyTimeoutMs` (else 408), verifies, parses, deduplicates, calls `onEvents`, and answers 200
+ * once it resolved (R14); 400 for a malformed body, 401 for a bad signature, 500 when
+ * `onEvents` threw, 503 to ask for a retry. The path comes from the request line; `Host` only
+ * ever sets the authority. Never rejects.
  *
  * @example
  * ```ts
