@@ -3,9 +3,10 @@
  * can prove from the outside is what the endpoint answers; whether it also acted on an event
  * (stored it once, not twice) it cannot see, and says so in the report.
  */
-import { createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import {
   createDeliveryEvent,
+  deliveryKeyPairOf,
   signDelivery,
   type DeliveryEventInput,
   type SignedDelivery,
@@ -42,10 +43,7 @@ export interface ReceiverConformanceOptions {
  * ```
  */
 export function jwksOf(key: { keyId: string; privateKey: KeyObject }): JsonWebKeySet {
-  const jwk = createPublicKey(key.privateKey).export({ format: 'jwk' });
-  return {
-    keys: [{ kid: key.keyId, kty: 'EC', crv: 'P-521', x: String(jwk.x), y: String(jwk.y) }],
-  };
+  return deliveryKeyPairOf(key.keyId, key.privateKey).jwks;
 }
 
 /**

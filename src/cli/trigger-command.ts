@@ -2,19 +2,14 @@
  * `upvest-webhooks trigger`: sends a correctly signed delivery of generated events to a receiver,
  * the way Upvest would, so a tenant's endpoint can be developed without Upvest or Node code.
  */
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  randomUUID,
-  type KeyObject,
-} from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { webhookEventTypes, webhookEventTypesByCategory } from '../../generated/constants.js';
 import {
   createDeliveryEvent,
+  deliveryKeyPairOf,
   signDelivery,
   type DeliveryEventInput,
 } from '../deliveries/testing.js';
@@ -50,11 +45,6 @@ function keyFrom(file: unknown, keyId: unknown): { keyId: string; privateKey: Ke
       `--key ${file} is no readable PEM private key (${(error as NodeJS.ErrnoException).code ?? 'not a key'})`,
     );
   }
-}
-
-function jwksOf(keyId: string, privateKey: KeyObject): JsonWebKeySet {
-  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
-  return { keys: [{ kid: keyId, kty: 'EC', crv: 'P-521', x: String(jwk.x), y: String(jwk.y) }] };
 }
 
 async function serveKeys(port: number, jwks: JsonWebKeySet): Promise<Server> {
@@ -134,7 +124,7 @@ export const triggerCommand: Command = {
     }
     const batch = whole('batch', values['batch'], types.length);
     const key = keyFrom(values['key'], values['key-id']);
-    const jwks = jwksOf(key.keyId, key.privateKey);
+    const { jwks } = deliveryKeyPairOf(key.keyId, key.privateKey);
     const servePort =
       values['serve-keys'] === undefined ? undefined : whole('serve-keys', values['serve-keys'], 0);
     const keyServer = servePort === undefined ? undefined : await serveKeys(servePort, jwks);

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import type { EcdsaEncoding } from '../signing/algorithms.js';
 import type { BaseFormat } from '../signing/base.js';
 import { contentDigest, legacyDigest } from '../signing/digest.js';
@@ -213,9 +213,22 @@ export interface DeliveryKeyPair {
 export function generateDeliveryKeyPair(
   options: { readonly keyId?: string } = {},
 ): DeliveryKeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-521' });
-  const jwk = publicKey.export({ format: 'jwk' });
-  const keyId = options.keyId ?? randomUUID();
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-521' });
+  return deliveryKeyPairOf(options.keyId ?? randomUUID(), privateKey);
+}
+
+/**
+ * The delivery key pair of an EC P-521 private key you already have (a PEM file, say): its
+ * public JWK under `keyId`, and the JWKS a receiver verifies with.
+ *
+ * @example
+ * ```ts
+ * const pair = deliveryKeyPairOf('my-kid', createPrivateKey(await readFile('key.pem', 'utf8')));
+ * console.log(JSON.stringify(pair.jwks));
+ * ```
+ */
+export function deliveryKeyPairOf(keyId: string, privateKey: KeyObject): DeliveryKeyPair {
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
   const publicJwk: JsonWebKey = {
     kid: keyId,
     kty: 'EC',

@@ -23,6 +23,7 @@ export type {
 } from './mock-signatures.js';
 export {
   signDelivery,
+  deliveryKeyPairOf,
   generateDeliveryKeyPair,
   type SignDeliveryOptions,
   type SignedDelivery,
