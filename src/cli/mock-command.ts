@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startMockServer, type MockServer } from '../testing/mock-server.js';
 import type { Webhook } from '../types.js';
 import { UsageError, type Command } from './commands.js';
+import { untilStopped } from './until-stopped.js';
 
 /** What `--state` keeps: the tenant the mock serves, and its webhooks. */
 interface MockState {
@@ -42,20 +43,6 @@ function environmentOf(mock: MockServer, keyFile: string | undefined): string[] 
     `UPVEST_KEY_ID=${mock.credentials.keyId}`,
     ...(keyFile ? [`UPVEST_PRIVATE_KEY_FILE=${keyFile}`] : []),
   ];
-}
-
-/** Resolves on the first SIGINT or SIGTERM (or when `signal` aborts, for tests). */
-function untilStopped(signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (reason: string) => () => {
-      process.off('SIGINT', onInt).off('SIGTERM', onTerm);
-      resolve(reason);
-    };
-    const onInt = stop('SIGINT');
-    const onTerm = stop('SIGTERM');
-    process.once('SIGINT', onInt).once('SIGTERM', onTerm);
-    signal?.addEventListener('abort', stop('abort'), { once: true });
-  });
 }
 
 /**

@@ -173,6 +173,13 @@ describe('upvest-webhooks verify', () => {
     expect(result.code).toBe(exitCodes.usage);
     expect(result.err).toContain(`--headers ${missing} cannot be read (ENOENT)`);
   });
+
+  it('should say so when the body file is missing, as for every other file', async () => {
+    const missing = path.join(tempDir(), 'no-body');
+    const result = await cli(['verify', ...captured(), '--body', missing, '--url', url]);
+    expect(result.code).toBe(exitCodes.usage);
+    expect(result.err).toContain(`--body ${missing} cannot be read (ENOENT)`);
+  });
 });
 
 describe('upvest-webhooks trigger', () => {

@@ -16,6 +16,7 @@ import {
 import type { JsonWebKeySet } from '../types.js';
 import { UsageError, type Command } from './commands.js';
 import { nearest } from './suggest.js';
+import { untilStopped } from './until-stopped.js';
 
 /** The event types a positional names: one type, or every type of a category. */
 function typesOf(name: string): readonly string[] {
@@ -180,11 +181,7 @@ export const triggerCommand: Command = {
         ].join('\n'),
     );
     if (keyServer) {
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop).once('SIGTERM', stop);
-        context.stop?.addEventListener('abort', stop, { once: true });
-      });
+      await untilStopped(context.stop);
       await new Promise<void>((resolve) => keyServer.close(() => resolve()));
     }
     return answers.every((a) => a.status !== undefined && a.status >= 200 && a.status < 300)

@@ -35,16 +35,19 @@ export function parseHeaders(text: string): Record<string, string[]> {
   return headers;
 }
 
-function readText(flag: string, file: unknown): string {
+/** The bytes of a file a flag names; a missing flag or an unreadable file is a usage error. */
+function readBytes(flag: string, file: unknown): Buffer {
   if (typeof file !== 'string') throw new UsageError(`verify needs --${flag} FILE`);
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(file);
   } catch (error) {
     throw new UsageError(
       `--${flag} ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
 }
+
+const readText = (flag: string, file: unknown): string => readBytes(flag, file).toString('utf8');
 
 /**
  * The `verify` command of the table in commands.ts.
@@ -75,7 +78,7 @@ export const verifyCommand: Command = {
   async run(context) {
     const { values } = context;
     const headers = parseHeaders(readText('headers', values['headers']));
-    const body = readFileSync(readTextPath('body', values['body']));
+    const body = readBytes('body', values['body']);
     let jwks: JsonWebKeySet;
     try {
       jwks = JSON.parse(readText('jwks', values['jwks'])) as JsonWebKeySet;
@@ -113,8 +116,3 @@ export const verifyCommand: Command = {
     return 1;
   },
 };
-
-function readTextPath(flag: string, file: unknown): string {
-  if (typeof file !== 'string') throw new UsageError(`verify needs --${flag} FILE`);
-  return file;
-}
