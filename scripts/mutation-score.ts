@@ -1,9 +1,10 @@
 /**
- * Reads Stryker's JSON report and prints the mutation score of each security-critical module;
+ * Reads Stryker's JSON reports and prints the mutation score of each security-critical module;
  * exits 1 when one is below the threshold (MUTATION_THRESHOLD, default 90). Stryker's own
  * `thresholds.break` sees only the total, and a strong module must not hide a weak one.
  *
- *   tsx scripts/mutation-score.ts [reports/mutation/mutation.json]
+ *   tsx scripts/mutation-score.ts reports/mutation/*.json   the scores, exit 1 below the threshold
+ *   tsx scripts/mutation-score.ts --modules                 "slug<TAB>globs" per module, for mutation.sh
  */
 import { readFileSync } from 'node:fs';
 
@@ -11,18 +12,38 @@ interface Report {
   readonly files: Record<string, { readonly mutants: readonly { readonly status: string }[] }>;
 }
 
-/** The modules the threshold applies to, by path prefix. */
+/**
+ * The modules the threshold applies to, by path prefix. mutation.sh runs Stryker once per module
+ * (its own incremental file and report), so the first module's survivors are known in minutes,
+ * not at the end of a two-hour run.
+ */
 export const MODULES: Readonly<Record<string, readonly string[]>> = {
-  signing: ['src/signing/'],
-  deliveries: ['src/deliveries/'],
-  rules: ['src/rules/'],
   'client retry and transport': ['src/client/retry-policy.ts', 'src/client/transport.ts'],
   'mock auth and validation': [
     'src/testing/mock-signatures.ts',
     'src/testing/mock-tokens.ts',
     'src/testing/mock-request.ts',
   ],
+  signing: ['src/signing/'],
+  deliveries: ['src/deliveries/'],
+  rules: ['src/rules/'],
 };
+
+/** What Stryker mutates in a module: its files without tests, fixtures and re-export indexes. */
+export function globsOf(prefixes: readonly string[]): string {
+  const globs = prefixes.map((prefix) => (prefix.endsWith('/') ? `${prefix}**/*.ts` : prefix));
+  return [
+    ...globs,
+    '!src/**/*.test.ts',
+    '!src/**/*.test-d.ts',
+    '!src/**/fixtures/**',
+    '!src/**/index.ts',
+    '!src/deliveries/testing.ts',
+  ].join(',');
+}
+
+/** A module's name as a file name: `client retry and transport` -> `client-retry-and-transport`. */
+export const slugOf = (module: string): string => module.replaceAll(' ', '-');
 
 const DETECTED = new Set(['Killed', 'Timeout']);
 const COUNTED = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
@@ -51,10 +72,19 @@ export function scoresOf(report: Report): { module: string; detected: number; co
   });
 }
 
-if (process.argv[1]?.endsWith('mutation-score.ts')) {
-  const file = process.argv[2] ?? 'reports/mutation/mutation.json';
+if (process.argv[1]?.endsWith('mutation-score.ts') && process.argv[2] === '--modules') {
+  for (const [module, prefixes] of Object.entries(MODULES)) {
+    console.log(`${slugOf(module)}\t${globsOf(prefixes)}`);
+  }
+} else if (process.argv[1]?.endsWith('mutation-score.ts')) {
+  const files = process.argv.slice(2);
+  if (files.length === 0) throw new Error('usage: mutation-score.ts REPORT.json...');
   const threshold = Number(process.env['MUTATION_THRESHOLD'] ?? 90);
-  const scores = scoresOf(JSON.parse(readFileSync(file, 'utf8')) as Report);
+  const merged: Report = { files: {} };
+  for (const file of files) {
+    Object.assign(merged.files, (JSON.parse(readFileSync(file, 'utf8')) as Report).files);
+  }
+  const scores = scoresOf(merged);
   let failed = false;
   for (const { module, detected, counted } of scores) {
     const score = counted === 0 ? 100 : (100 * detected) / counted;
