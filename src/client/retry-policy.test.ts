@@ -1,9 +1,11 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
 import type { OperationId } from '../../generated/constants.js';
 import { UpvestConfigurationError } from '../errors.js';
 import {
   backoffMs,
+  provablyNotProcessed,
   resolveRetryOptions,
   retryAfterMs,
   shouldRetry,
@@ -48,6 +50,21 @@ describe('shouldRetry', () => {
 
   it.each(cases)('should decide %s after %s: retry %s', (operation, outcome, expected) => {
     expect(shouldRetry(operation, outcomes[outcome]!)).toBe(expected);
+  });
+});
+
+describe('provablyNotProcessed', () => {
+  it.each([
+    ['429', true],
+    ['503', true],
+    ['refused', true],
+    ['502', false],
+    ['504', false],
+    ['reset', false],
+    ['timeout', false],
+    ['500', false],
+  ])('should say a %s proves nothing was processed: %s', (name, expected) => {
+    expect(provablyNotProcessed(outcomes[name]!)).toBe(expected);
   });
 });
 
@@ -111,13 +128,27 @@ describe('resolveRetryOptions', () => {
   });
 
   it.each([
-    ['maxAttempts 0', { maxAttempts: 0 }],
-    ['maxAttempts NaN, which would retry forever', { maxAttempts: Number.NaN }],
-    ['maxAttempts 2.5', { maxAttempts: 2.5 }],
-    ['a negative baseDelayMs', { baseDelayMs: -1 }],
-    ['an infinite maxDelayMs', { maxDelayMs: Number.POSITIVE_INFINITY }],
-  ])('should refuse %s', (_name, options) => {
+    ['maxAttempts 0', { maxAttempts: 0 }, 'retry.maxAttempts must be a whole number'],
+    [
+      'maxAttempts NaN, which would retry forever',
+      { maxAttempts: Number.NaN },
+      'retry.maxAttempts',
+    ],
+    ['maxAttempts 2.5', { maxAttempts: 2.5 }, 'retry.maxAttempts'],
+    ['a negative baseDelayMs', { baseDelayMs: -1 }, 'retry.baseDelayMs must be a finite number'],
+    ['an infinite maxDelayMs', { maxDelayMs: Number.POSITIVE_INFINITY }, 'retry.maxDelayMs'],
+    ['a negative minAttemptMs', { minAttemptMs: -0.5 }, 'retry.minAttemptMs'],
+  ])('should refuse %s, naming the option', (_name, options, message) => {
     expect(() => resolveRetryOptions(options)).toThrow(UpvestConfigurationError);
+    expect(() => resolveRetryOptions(options)).toThrow(message);
+  });
+
+  it('should accept zero for every wait: no backoff and no minimum attempt time are valid choices', () => {
+    expect(resolveRetryOptions({ baseDelayMs: 0, maxDelayMs: 0, minAttemptMs: 0 })).toMatchObject({
+      baseDelayMs: 0,
+      maxDelayMs: 0,
+      minAttemptMs: 0,
+    });
   });
 });
 
@@ -127,5 +158,32 @@ describe('sleep', () => {
     const waiting = sleep(60_000, controller.signal);
     controller.abort(new Error('stop'));
     await expect(waiting).rejects.toThrow('stop');
+  });
+
+  it('should reject at once, without waiting, on a signal that is already aborted', async () => {
+    const started = performance.now();
+    await expect(sleep(60_000, AbortSignal.abort(new Error('gone')))).rejects.toThrow('gone');
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('should leave no timer behind when aborted, and no listener behind either way', async () => {
+    vi.useFakeTimers();
+    try {
+      const aborted = new AbortController();
+      const waiting = sleep(60_000, aborted.signal);
+      aborted.abort(new Error('stop'));
+      await expect(waiting).rejects.toThrow('stop');
+      expect(vi.getTimerCount()).toBe(0);
+      expect(getEventListeners(aborted.signal, 'abort')).toHaveLength(0);
+
+      const finished = new AbortController();
+      const done = sleep(10, finished.signal);
+      expect(getEventListeners(finished.signal, 'abort')).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(10);
+      await done;
+      expect(getEventListeners(finished.signal, 'abort')).toHaveLength(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -185,8 +185,7 @@ export function retryAfterMs(
   header: string | null | undefined,
   now: number = Date.now(),
 ): number | undefined {
-  const value = header?.trim();
-  if (!value) return undefined;
+  const value = header?.trim() ?? '';
   if (/^\d+$/.test(value)) return Number(value) * 1000;
   // Date.parse reads "1.5" or "-1" as dates; an HTTP date always names a day or month.
   if (!/[a-z]/i.test(value)) return undefined;
