@@ -146,6 +146,10 @@ export const mockCommand: Command = {
           ...(keyFile ? [] : ['(the private key: use --write-env FILE to get it as PEM)']),
           ...(envFile ? ['', `written to ${envFile}`] : []),
           '',
+          `Mock-only admin endpoints (no credentials): POST ${mock.url}/__mock/events {"type":"ORDER.FILLED"}`,
+          `delivers signed events to enabled webhooks${typeof values['deliver-to'] === 'string' ? '' : ' (needs --deliver-to)'}; POST ${mock.url}/__mock/faults {"kind":"rate_limited","retryAfterSeconds":1}`,
+          'fails the next request; GET /__mock/deliveries lists what was sent.',
+          '',
           'Stop with Ctrl-C.',
         ].join('\n'),
     );

@@ -102,6 +102,76 @@ describe('upvest-webhooks mock', () => {
     }
   }, 30_000);
 
+  it('should deliver triggered events to --deliver-to and fail requests on demand, over plain HTTP', async () => {
+    const dir = tempDir();
+    const envFile = path.join(dir, 'mock.env');
+    const received: { webhookId: unknown; type: string }[] = [];
+    let keys: Parameters<typeof createNodeDeliveryHandler>[0]['keys'] = { keys: [] };
+    const receiver = createServer((request, response) => {
+      const handler = createNodeDeliveryHandler({
+        keys,
+        onEvents: (events) => {
+          for (const event of events)
+            received.push({ webhookId: event.webhook_id, type: event.type });
+        },
+      });
+      void handler(request, response);
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const to = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/upvest`;
+    const mock = startMockProcess(['--write-env', envFile, '--deliver-to', to]);
+    try {
+      const info = await mock.ready;
+      const client = createWebhooksClient({
+        baseUrl: info.url,
+        clientId: info.clientId,
+        clientSecret: info.clientSecret,
+        keyId: info.keyId,
+        privateKey: readFileSync(`${envFile}.private-key.pem`, 'utf8'),
+      });
+      keys = await client.verificationKeys();
+      const [seeded] = (await client.list()).data;
+      await client.enable(seeded?.id ?? '');
+      // What a service in any language does: plain JSON over HTTP, no credentials.
+      const post = (path: string, body: unknown) =>
+        fetch(`${info.url}/__mock${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      expect((await post('/events', { type: 'USER', count: 2 })).status).toBe(202);
+      expect((await post('/faults', { kind: 'unavailable', retryAfterSeconds: 0 })).status).toBe(
+        201,
+      );
+      const direct = createWebhooksClient({
+        baseUrl: info.url,
+        clientId: info.clientId,
+        clientSecret: info.clientSecret,
+        keyId: info.keyId,
+        privateKey: readFileSync(`${envFile}.private-key.pem`, 'utf8'),
+        retry: false,
+      });
+      await expect(direct.list()).rejects.toMatchObject({ status: 503 });
+      await expect(direct.list()).resolves.toMatchObject({ meta: { count: 1 } });
+      for (let i = 0; i < 100 && received.length < 2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(received).toEqual([
+        { webhookId: seeded?.id, type: 'USER.CREATED' },
+        { webhookId: seeded?.id, type: 'USER.ACTIVATED' },
+      ]);
+      const listed = (await (await fetch(`${info.url}/__mock/deliveries`)).json()) as {
+        deliveries: { status: number }[];
+      };
+      expect(listed.deliveries.map((d) => d.status)).toEqual([200]);
+    } finally {
+      mock.child.kill('SIGTERM');
+      await mock.exited;
+      receiver.closeAllConnections();
+      receiver.close();
+    }
+  }, 30_000);
+
   it('should refuse a port that is no port', async () => {
     const result = await cli(['mock', '--port', 'http']);
     expect(result.code).toBe(exitCodes.usage);

@@ -10,6 +10,7 @@ import { webhookEventTypes, webhookEventTypesByCategory } from '../../generated/
 import {
   createDeliveryEvent,
   deliveryKeyPairOf,
+  eventTypesNamed,
   signDelivery,
   type DeliveryEventInput,
 } from '../deliveries/testing.js';
@@ -20,9 +21,8 @@ import { untilStopped } from './until-stopped.js';
 
 /** The event types a positional names: one type, or every type of a category. */
 function typesOf(name: string): readonly string[] {
-  if ((webhookEventTypes as readonly string[]).includes(name)) return [name];
-  const category = (webhookEventTypesByCategory as Record<string, readonly string[]>)[name];
-  if (category) return category;
+  const types = eventTypesNamed(name);
+  if (types.length > 0) return types;
   const suggestion = nearest(name, [
     ...webhookEventTypes,
     ...Object.keys(webhookEventTypesByCategory),

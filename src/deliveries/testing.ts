@@ -6,7 +6,8 @@ import type { KeyInput } from '../signing/keys.js';
 import { signRequest } from '../signing/sign.js';
 import type { JsonWebKey, JsonWebKeySet } from '../types.js';
 import type { DigestHeader } from './verify.js';
-import type { WebhookEventType } from './events.js';
+import { webhookEventTypesByCategory } from '../../generated/constants.js';
+import { isKnownEventType, type WebhookEventCategory, type WebhookEventType } from './events.js';
 
 /**
  * An event to deliver: the fields every delivered event has (the spec's `WebhookEventFields`).
@@ -237,4 +238,23 @@ export function deliveryKeyPairOf(keyId: string, privateKey: KeyObject): Deliver
     y: String(jwk.y),
   };
   return { keyId, privateKey, publicJwk, jwks: { keys: [publicJwk] } };
+}
+
+/**
+ * The documented event types a name stands for: the type itself, or every type of a category
+ * (`ORDER` -> `ORDER.FILLED`, `ORDER.CANCELLED`, …); an empty list for a name that is neither.
+ * `ALL` is a webhook category (R7), not an event category, and names no types here.
+ *
+ * @example
+ * ```ts
+ * eventTypesNamed('USER.CREATED'); // ['USER.CREATED']
+ * eventTypesNamed('USER_CHECK'); // ['USER_CHECK.PASSED', …]
+ * eventTypesNamed('USER.CREATE'); // []
+ * ```
+ */
+export function eventTypesNamed(name: string): readonly WebhookEventType[] {
+  if (isKnownEventType(name)) return [name];
+  return Object.hasOwn(webhookEventTypesByCategory, name)
+    ? webhookEventTypesByCategory[name as WebhookEventCategory]
+    : [];
 }

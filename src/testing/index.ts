@@ -15,6 +15,8 @@ export {
   type MockServerOptions,
   type MockRequestRecord,
 } from './mock-server.js';
+export type { MockFault, PendingFault } from './mock-faults.js';
+export type { MockTriggerRequest, MockTriggerResult } from './mock-admin.js';
 export type { MockDeliveryRecord, DeliveryTarget } from './mock-deliveries.js';
 export type {
   MockIncomingRequest,

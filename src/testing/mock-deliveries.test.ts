@@ -26,6 +26,7 @@ describe('TestDeliveries', () => {
         {
           webhookId: seedResponse.id,
           eventId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
+          eventIds: [expect.stringMatching(/^[0-9a-f-]{36}$/)] as unknown,
           target: `${receiver.url}/hooks`,
           status: 200,
           error: undefined,

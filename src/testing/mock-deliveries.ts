@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { eventCategory } from '../deliveries/events.js';
 import {
   generateDeliveryKeyPair,
   signDelivery,
+  type DeliveryEventInput,
   type DeliveryKeyPair,
 } from '../deliveries/testing.js';
 import type { Webhook } from '../types.js';
@@ -17,7 +19,10 @@ import type { Webhook } from '../types.js';
  */
 export interface MockDeliveryRecord {
   readonly webhookId: string;
+  /** The first event of the delivery (a test delivery has one); `''` when none was built. */
   readonly eventId: string;
+  /** Every event of the delivery, in the order sent. */
+  readonly eventIds: readonly string[];
   readonly target: string;
   /** The receiver's HTTP status, or undefined when the request failed. */
   readonly status: number | undefined;
@@ -34,6 +39,55 @@ export interface MockDeliveryRecord {
  * ```
  */
 export type DeliveryTarget = string | ((webhook: Webhook) => string);
+
+/**
+ * Whether a webhook receives an event of this type: it is enabled, and subscribed to `ALL` (R7)
+ * or to the event's category.
+ *
+ * @example
+ * ```ts
+ * receives({ ...webhook, enabled: true, type: ['ORDER'] }, 'ORDER.FILLED'); // true
+ * ```
+ */
+export function receives(webhook: Webhook, type: string): boolean {
+  const categories: readonly string[] = webhook.type;
+  return (
+    webhook.enabled && (categories.includes('ALL') || categories.includes(eventCategory(type)))
+  );
+}
+
+/**
+ * Splits events, in order, into deliveries whose body (`{"payload":[…]}`) has at most
+ * `maxPackageSize` bytes (R6, R12);
+ * an event larger than the limit on its own is still sent, alone (R6). Without a limit, one
+ * delivery.
+ *
+ * @example
+ * ```ts
+ * batchesOf(events, 10_240); // [[e1, e2, …], [e9, …]]
+ * ```
+ */
+export function batchesOf<T>(events: readonly T[], maxPackageSize: number | undefined): T[][] {
+  if (maxPackageSize === undefined) return events.length === 0 ? [] : [[...events]];
+  const batches: T[][] = [];
+  let batch: T[] = [];
+  const envelope = Buffer.byteLength('{"payload":[]}');
+  let size = envelope;
+  for (const event of events) {
+    const bytes = Buffer.byteLength(JSON.stringify(event));
+    // One comma between events.
+    const grown = size + bytes + (batch.length > 0 ? 1 : 0);
+    if (batch.length > 0 && grown > maxPackageSize) {
+      batches.push(batch);
+      batch = [];
+      size = envelope;
+    }
+    size += bytes + (batch.length > 0 ? 1 : 0);
+    batch.push(event);
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
 
 /**
  * Sends the signed test event of `POST /webhooks/{id}/test`, after the 202 (the API processes
@@ -73,18 +127,39 @@ export class TestDeliveries {
     return [...this.#records];
   }
 
+  /** Whether deliveries go anywhere: without a target, nothing is sent. */
+  get hasTarget(): boolean {
+    return this.options.target !== undefined;
+  }
+
   /** Sends the test event of `webhook` in the background; without a target, nothing is sent. */
   deliver(webhook: Webhook): void {
+    const event = {
+      id: randomUUID(),
+      created_at: this.options.now().toISOString(),
+      type: this.options.eventType ?? 'WEBHOOK.TEST',
+      object: { webhook_id: webhook.id, title: webhook.title },
+      webhook_id: webhook.id,
+    };
+    this.deliverEvents(webhook, [event]);
+  }
+
+  /**
+   * Sends `events` to `webhook`'s target in the background, as one signed delivery; without a
+   * target, nothing is sent.
+   */
+  deliverEvents(webhook: Webhook, events: readonly DeliveryEventInput[]): void {
     const { target: configured } = this.options;
     let target: string | undefined;
     try {
       target = typeof configured === 'function' ? configured(webhook) : configured;
-      if (target !== undefined) this.#send(webhook, target);
+      if (target !== undefined) this.#send(webhook, target, events);
     } catch (error) {
-      // The API has accepted the test (202) whatever becomes of the delivery: record, not throw.
+      // The API has accepted the request whatever becomes of the delivery: record, not throw.
       this.#records.push({
         webhookId: webhook.id,
         eventId: '',
+        eventIds: [],
         target: target ?? '',
         status: undefined,
         error: error instanceof Error ? error.message : String(error),
@@ -92,23 +167,24 @@ export class TestDeliveries {
     }
   }
 
-  #send(webhook: Webhook, target: string): void {
+  #send(webhook: Webhook, target: string, events: readonly DeliveryEventInput[]): void {
     const { now } = this.options;
-    const event = {
-      id: randomUUID(),
-      created_at: now().toISOString(),
-      type: this.options.eventType ?? 'WEBHOOK.TEST',
-      object: { webhook_id: webhook.id, title: webhook.title },
-      webhook_id: webhook.id,
-    };
-    const signed = signDelivery([event], {
+    const signed = signDelivery(events, {
       keyId: this.keys.keyId,
       privateKey: this.keys.privateKey,
       url: target,
       now: Math.floor(now().getTime() / 1000),
     });
+    const eventIds = events.map((event) => event.id);
     const record = (status: number | undefined, error: string | undefined) =>
-      void this.#records.push({ webhookId: webhook.id, eventId: event.id, target, status, error });
+      void this.#records.push({
+        webhookId: webhook.id,
+        eventId: eventIds[0] ?? '',
+        eventIds,
+        target,
+        status,
+        error,
+      });
     const sending = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() =>
         fetch(target, {

@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { operations, type OperationId } from '../../generated/constants.js';
 import * as validators from '../../generated/validators.js';
 import type { SchemaValidator } from '../../generated/validators.js';
@@ -22,7 +23,22 @@ import {
   type RuleOptions,
 } from '../validation/webhook.js';
 import { documentedVerificationKeys, documentedWebhook } from './documented-examples.js';
-import { TestDeliveries, type DeliveryTarget, type MockDeliveryRecord } from './mock-deliveries.js';
+import {
+  ADMIN_PREFIX,
+  adminAnswer,
+  eventsOf,
+  triggerIssues,
+  type MockTriggerRequest,
+  type MockTriggerResult,
+} from './mock-admin.js';
+import {
+  batchesOf,
+  receives,
+  TestDeliveries,
+  type DeliveryTarget,
+  type MockDeliveryRecord,
+} from './mock-deliveries.js';
+import { FaultQueue, faultIssues, type MockFault, type PendingFault } from './mock-faults.js';
 import { MockProblem, problemDocument, problems } from './mock-problem.js';
 import {
   acceptsJson,
@@ -42,7 +58,15 @@ import {
 import { MockState } from './mock-state.js';
 import { exchangeClientCredentials, scopesSatisfy, TokenStore } from './mock-tokens.js';
 
-export type { MockDeliveryRecord, MockIncomingRequest, MockVerification };
+export type {
+  MockDeliveryRecord,
+  MockFault,
+  MockIncomingRequest,
+  MockTriggerRequest,
+  MockTriggerResult,
+  MockVerification,
+  PendingFault,
+};
 
 /**
  * Options of {@link startMockServer}. Everything is optional.
@@ -128,6 +152,8 @@ export interface MockRequestRecord {
   readonly status: number;
   /** The operation the request was routed to; undefined for an unknown path or method. */
   readonly operationId: OperationId | undefined;
+  /** The injected fault the request got (see `injectFault`); a `reset` has status 0. */
+  readonly fault?: MockFault['kind'];
 }
 
 /**
@@ -173,6 +199,23 @@ export interface MockServer {
   readonly deliveries: readonly MockDeliveryRecord[];
   /** Resolves when every test delivery under way has been answered. */
   deliveriesSettled(): Promise<void>;
+  /**
+   * Makes the next API request(s) fail as asked: 429 with `Retry-After`, 503, a delay, or a
+   * reset connection (see {@link MockFault}); the same as `POST /__mock/faults`. Throws an
+   * `UpvestConfigurationError` naming what is wrong with an invalid fault.
+   */
+  injectFault(fault: MockFault): void;
+  /** The faults still waiting for requests, oldest first (copies). */
+  pendingFaults(): PendingFault[];
+  /** Drops every waiting fault. */
+  clearFaults(): void;
+  /**
+   * Delivers generated events of a type or category to every enabled webhook subscribed to it
+   * (R7), signed as deliveries are, to `deliveryTarget`; the same as `POST /__mock/events`.
+   * Returns at once; `deliveriesSettled()` waits for the answers. Throws an
+   * `UpvestConfigurationError` for an invalid request or when the mock has no delivery target.
+   */
+  triggerEvents(request: MockTriggerRequest): MockTriggerResult;
   /** Stops listening and closes every connection, keep-alive ones included. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -184,6 +227,9 @@ interface Answer {
   readonly status: number;
   readonly body?: unknown;
 }
+
+/** Thrown inside the pipeline to end a request with a reset connection instead of an answer. */
+class ConnectionReset extends Error {}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -269,8 +315,77 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     now,
   });
   const signatures = signatureCheck(options, now);
+  const faults = new FaultQueue();
+  /** Aborts injected delays on close, so a closed mock holds no timer. */
+  const closed = new AbortController();
   const records: MutableRecord[] = [];
   let baseUrl = '';
+
+  function injectFault(fault: MockFault): void {
+    const issues = faultIssues(fault);
+    if (issues.length > 0) {
+      throw new UpvestConfigurationError(
+        `the fault is invalid: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}`,
+      );
+    }
+    faults.add(fault);
+  }
+
+  function triggerEvents(request: MockTriggerRequest): MockTriggerResult {
+    const issues = triggerIssues(request);
+    if (issues.length > 0) {
+      throw new UpvestConfigurationError(
+        `the trigger is invalid: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}`,
+      );
+    }
+    if (!deliveries.hasTarget) {
+      throw new UpvestConfigurationError(
+        'the mock has no delivery target: start it with deliveryTarget (upvest-webhooks mock --deliver-to URL)',
+      );
+    }
+    const events = eventsOf(request);
+    const sent: { webhookId: string; eventIds: string[] }[] = [];
+    for (const webhook of state.all()) {
+      const mine = events
+        .filter((event) => receives(webhook, event.type))
+        .map((event) => ({ ...event, webhook_id: webhook.id }));
+      for (const batch of batchesOf(mine, webhook.config.max_package_size)) {
+        deliveries.deliverEvents(webhook, batch);
+        sent.push({ webhookId: webhook.id, eventIds: batch.map((event) => event.id) });
+      }
+    }
+    return { events: events.map(({ id, type }) => ({ id, type })), deliveries: sent };
+  }
+
+  /** An injected 429 or 503, or the wait of a delay; a reset is the caller's to carry out. */
+  async function sufferFault(fault: MockFault): Promise<void> {
+    if (fault.kind === 'delay') {
+      await sleep(fault.delayMs, undefined, { signal: closed.signal });
+      return;
+    }
+    if (fault.kind === 'reset') return;
+    const headers =
+      fault.retryAfterSeconds === undefined
+        ? {}
+        : { 'retry-after': String(fault.retryAfterSeconds) };
+    throw fault.kind === 'rate_limited'
+      ? new MockProblem(
+          429,
+          'too_many_requests',
+          'Too many requests',
+          'an injected fault',
+          undefined,
+          headers,
+        )
+      : new MockProblem(
+          503,
+          'service_unavailable',
+          'Service unavailable',
+          'an injected fault',
+          undefined,
+          headers,
+        );
+  }
 
   /** 400 / 401 from the operation's header schema (facts §2.2), then the tenant's id (401). */
   function checkHeaders(operationId: OperationId, headers: Record<string, string>): void {
@@ -426,6 +541,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const method = request.method ?? '';
     const path = url?.pathname ?? request.url ?? '';
     let operationId: OperationId | undefined;
+    let fault: MockFault | undefined;
+    const faulted = () => (fault ? { fault: fault.kind } : {});
     try {
       const body = await readBody(request, settings.maxBodyBytes);
       if (!url) throw problems.notFound('no operation has this request target');
@@ -435,6 +552,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       }
       if (match.kind === 'wrong_method') throw problems.methodNotAllowed(method, match.allowed);
       operationId = match.operationId;
+      fault = faults.take(operationId);
+      if (fault?.kind === 'reset' && !fault.afterEffect)
+        throw new ConnectionReset('an injected reset');
+      if (fault) await sufferFault(fault);
       const headers = flattenHeaders(request);
       checkHeaders(operationId, headers);
       if (signatures.verifier) {
@@ -452,6 +573,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         throw problems.badRequest(`${operationId} takes no request body`);
       }
       const answer = await handle(operationId, match.pathParams[0] ?? '', url, headers, body);
+      // The operation took effect; its answer is lost on the way (the ambiguous failure).
+      if (fault?.kind === 'reset') throw new ConnectionReset('an injected reset');
       checkAnswer(operationId, answer);
       const payload = answer.body === undefined ? undefined : JSON.stringify(answer.body);
       send(
@@ -460,17 +583,55 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         payload,
         payload === undefined ? {} : { 'content-type': 'application/json' },
       );
-      return { method, path, status: answer.status, operationId };
+      return { method, path, status: answer.status, operationId, ...faulted() };
     } catch (error) {
+      if (error instanceof ConnectionReset) {
+        request.socket.destroy();
+        return { method, path, status: 0, operationId, ...faulted() };
+      }
       const problem = error instanceof MockProblem ? error : problems.internal();
       sendProblem(response, problem);
-      return { method, path, status: problem.status, operationId };
+      return { method, path, status: problem.status, operationId, ...faulted() };
+    }
+  }
+
+  /** Answers an admin request (mock-only, see mock-admin.ts); never rejects. */
+  async function serveAdmin(request: IncomingMessage, response: ServerResponse, url: URL) {
+    try {
+      const body = await readBody(request, settings.maxBodyBytes);
+      const answer = adminAnswer(
+        request.method ?? '',
+        url.pathname,
+        flattenHeaders(request),
+        body,
+        {
+          injectFault,
+          pendingFaults: () => faults.pending(),
+          clearFaults: () => faults.clear(),
+          triggerEvents,
+          deliveries: () => deliveries.records,
+        },
+      );
+      const payload = answer.body === undefined ? undefined : JSON.stringify(answer.body);
+      send(
+        response,
+        answer.status,
+        payload,
+        payload === undefined ? {} : { 'content-type': 'application/json' },
+      );
+    } catch (error) {
+      sendProblem(response, error instanceof MockProblem ? error : problems.internal());
     }
   }
 
   const server = createServer((request, response) => {
-    // Counted on arrival, so a caller that got its answer always sees its request counted.
     const url = requestTarget(request.url, baseUrl);
+    // Admin requests are the test's own, not the API's: neither counted nor faulted.
+    if (url?.pathname === ADMIN_PREFIX || url?.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
+      void serveAdmin(request, response, url);
+      return;
+    }
+    // Counted on arrival, so a caller that got its answer always sees its request counted.
     const record: MutableRecord = {
       method: request.method ?? '',
       path: url?.pathname ?? request.url ?? '',
@@ -548,15 +709,21 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       return deliveries.records;
     },
     deliveriesSettled: () => deliveries.settled(),
+    injectFault,
+    pendingFaults: () => faults.pending(),
+    clearFaults: () => faults.clear(),
+    triggerEvents,
     issueToken: (scopes) => tokens.issue(scopes),
     reset() {
       state.reset();
       tokens.clear();
       deliveries.clear();
+      faults.clear();
       // Requests still under way finish into their own records, which are no longer listed.
       records.length = 0;
     },
     close() {
+      closed.abort();
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

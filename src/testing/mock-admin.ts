@@ -1,0 +1,193 @@
+import { createDeliveryEvent, eventTypesNamed } from '../deliveries/testing.js';
+import { UpvestConfigurationError } from '../errors.js';
+import type { ValidationIssue } from '../validation/issue.js';
+import type { MockDeliveryRecord } from './mock-deliveries.js';
+import { faultIssues, type MockFault, type PendingFault } from './mock-faults.js';
+import { MockProblem, problems } from './mock-problem.js';
+import { parseJsonBody } from './mock-request.js';
+
+/**
+ * The prefix of the mock's admin endpoints. Upvest's paths are lower-case words under
+ * `/auth/` and `/webhooks`; no API path starts with an underscore, so nothing here can shadow
+ * or be shadowed by an operation of the spec.
+ */
+export const ADMIN_PREFIX = '/__mock';
+
+/**
+ * What `POST /__mock/events` and `mock.triggerEvents` take: an event type or a category, how
+ * many events (default: one, or one per type of a category), and optionally the `object` every
+ * event carries (default `{ id: <fresh UUID> }` per event).
+ *
+ * @example
+ * ```ts
+ * const request: MockTriggerRequest = { type: 'ORDER', count: 10 };
+ * ```
+ */
+export interface MockTriggerRequest {
+  readonly type: string;
+  readonly count?: number;
+  readonly object?: Record<string, unknown>;
+}
+
+/**
+ * What a trigger did: the events it made, and the deliveries it started, one or more per
+ * enabled webhook subscribed to their category (split by the webhook's `max_package_size`, R6).
+ * The same event goes to every matching webhook with the same `id` and that webhook's
+ * `webhook_id` (our choice: Upvest does not say whether ids are per webhook).
+ *
+ * @example
+ * ```ts
+ * const { deliveries } = mock.triggerEvents({ type: 'USER.CREATED' });
+ * await mock.deliveriesSettled();
+ * ```
+ */
+export interface MockTriggerResult {
+  readonly events: readonly { readonly id: string; readonly type: string }[];
+  readonly deliveries: readonly {
+    readonly webhookId: string;
+    readonly eventIds: readonly string[];
+  }[];
+}
+
+/** Largest `count` of one trigger: more is a load test, not a fixture. */
+export const MAX_TRIGGER_COUNT = 10_000;
+
+/**
+ * Checks a trigger request; on success the types it stands for and the events to make.
+ *
+ * @example
+ * ```ts
+ * triggerIssues({ type: 'ORDER', count: 0 }); // [{ path: '/count', code: 'trigger.count', … }]
+ * ```
+ */
+export function triggerIssues(input: unknown): ValidationIssue[] {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return [{ path: '', code: 'trigger.not_an_object', message: 'a trigger is a JSON object' }];
+  }
+  const request = input as Record<string, unknown>;
+  const issues: ValidationIssue[] = [];
+  const issue = (path: string, code: string, message: string) =>
+    void issues.push({ path, code: `trigger.${code}`, message });
+  for (const name of Object.keys(request)) {
+    if (!['type', 'count', 'object'].includes(name)) {
+      issue(`/${name}`, 'unknown_field', `${name} is not a field of a trigger`);
+    }
+  }
+  const type = request['type'];
+  if (typeof type !== 'string' || eventTypesNamed(type).length === 0) {
+    issue(
+      '/type',
+      'type',
+      'type must be a documented event type (USER.CREATED) or category (USER)',
+    );
+  }
+  const count = request['count'];
+  if (
+    count !== undefined &&
+    !(
+      typeof count === 'number' &&
+      Number.isSafeInteger(count) &&
+      count >= 1 &&
+      count <= MAX_TRIGGER_COUNT
+    )
+  ) {
+    issue('/count', 'count', `count must be a whole number from 1 to ${MAX_TRIGGER_COUNT}`);
+  }
+  const object = request['object'];
+  if (
+    object !== undefined &&
+    (typeof object !== 'object' || object === null || Array.isArray(object))
+  ) {
+    issue('/object', 'object', 'object must be a JSON object');
+  }
+  return issues;
+}
+
+/**
+ * The events of a checked trigger request, in `created_at` order, without a `webhook_id` yet.
+ *
+ * @example
+ * ```ts
+ * eventsOf({ type: 'ORDER', count: 2 }).map((e) => e.type); // ['ORDER.FILLED', 'ORDER.CANCELLED']
+ * ```
+ */
+export function eventsOf(request: MockTriggerRequest) {
+  const types = eventTypesNamed(request.type);
+  return Array.from({ length: request.count ?? types.length }, (_, i) =>
+    createDeliveryEvent({
+      type: types[i % types.length]!,
+      object: request.object ? structuredClone(request.object) : { id: crypto.randomUUID() },
+    }),
+  );
+}
+
+/** What the admin endpoints act on: the running mock's own parts. */
+export interface AdminContext {
+  injectFault(fault: MockFault): void;
+  pendingFaults(): PendingFault[];
+  clearFaults(): void;
+  triggerEvents(request: MockTriggerRequest): MockTriggerResult;
+  deliveries(): readonly MockDeliveryRecord[];
+}
+
+/**
+ * Answers a request under {@link ADMIN_PREFIX}: a status and a JSON body (none for 204), or a
+ * thrown {@link MockProblem}. Admin requests need no credentials (the mock listens on loopback
+ * by default) and are not counted or recorded as API requests.
+ *
+ * - `POST /__mock/faults` `{ "kind": "rate_limited", "retryAfterSeconds": 1, "times": 2 }` → 201
+ * - `GET /__mock/faults` → 200 `{ "faults": [...] }`; `DELETE /__mock/faults` → 204
+ * - `POST /__mock/events` `{ "type": "ORDER", "count": 3 }` → 202 `{ "events", "deliveries" }`
+ * - `GET /__mock/deliveries` → 200 `{ "deliveries": [...] }`
+ *
+ * @example
+ * ```ts
+ * adminAnswer('GET', '/__mock/faults', {}, new Uint8Array(), context); // { status: 200, … }
+ * ```
+ */
+export function adminAnswer(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Uint8Array,
+  context: AdminContext,
+): { status: number; body?: unknown } {
+  const routes: Record<string, Record<string, () => { status: number; body?: unknown }>> = {
+    [`${ADMIN_PREFIX}/faults`]: {
+      GET: () => ({ status: 200, body: { faults: context.pendingFaults() } }),
+      POST: () => {
+        const fault = parseJsonBody(headers, body);
+        const issues = faultIssues(fault);
+        if (issues.length > 0) throw problems.badRequest('the fault is invalid', issues);
+        context.injectFault(fault as MockFault);
+        return { status: 201, body: { faults: context.pendingFaults() } };
+      },
+      DELETE: () => {
+        context.clearFaults();
+        return { status: 204 };
+      },
+    },
+    [`${ADMIN_PREFIX}/events`]: {
+      POST: () => {
+        const request = parseJsonBody(headers, body);
+        const issues = triggerIssues(request);
+        if (issues.length > 0) throw problems.badRequest('the trigger is invalid', issues);
+        try {
+          return { status: 202, body: context.triggerEvents(request as MockTriggerRequest) };
+        } catch (error) {
+          // No delivery target: the mock's set-up, not the request, is what is wrong.
+          if (!(error instanceof UpvestConfigurationError)) throw error;
+          throw new MockProblem(409, 'conflict', 'Conflict', error.message);
+        }
+      },
+    },
+    [`${ADMIN_PREFIX}/deliveries`]: {
+      GET: () => ({ status: 200, body: { deliveries: context.deliveries() } }),
+    },
+  };
+  const route = routes[path];
+  if (!route) throw problems.notFound(`no admin endpoint has this path (see ${ADMIN_PREFIX}/…)`);
+  const answer = route[method];
+  if (!answer) throw problems.methodNotAllowed(method, Object.keys(route));
+  return answer();
+}
