@@ -10,10 +10,14 @@ import { problems } from './mock-problem.js';
  * flattenHeaders(request)['upvest-client-id']; // 'ebabcf4d-…'
  * ```
  */
-export function flattenHeaders(request: IncomingMessage): Record<string, string> {
+export function flattenHeaders(
+  request: Pick<IncomingMessage, 'headersDistinct'>,
+): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  // Every field line, so a repeated `authorization` is seen (and refused), not silently dropped
+  // as `request.headers` would drop it.
+  for (const [name, values] of Object.entries(request.headersDistinct) as [string, string[]][]) {
+    headers[name] = values.join(', ');
   }
   return headers;
 }
@@ -32,9 +36,10 @@ export function flattenHeaders(request: IncomingMessage): Record<string, string>
  * ```
  */
 export function requestTarget(target: string | undefined, base: string): URL | undefined {
+  if (target === undefined) return undefined;
   try {
-    if (target?.startsWith('/')) return new URL(`${base}${target}`);
-    if (target !== undefined && /^https?:\/\//i.test(target)) {
+    if (target.startsWith('/')) return new URL(`${base}${target}`);
+    if (/^https?:\/\//i.test(target)) {
       const absolute = new URL(target);
       return new URL(`${base}${absolute.pathname}${absolute.search}`);
     }
@@ -77,7 +82,9 @@ export async function readBody(request: IncomingMessage, limit: number): Promise
  * ```
  */
 export function mediaType(headers: Readonly<Record<string, string>>): string | undefined {
-  const type = headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  const header = headers['content-type'];
+  if (header === undefined) return undefined;
+  const type = header.replace(/;.*$/s, '').trim().toLowerCase();
   return type === '' ? undefined : type;
 }
 
@@ -187,8 +194,10 @@ export function acceptsJson(accept: string | undefined): boolean {
     if (specificity <= best) continue;
     best = specificity;
     const q = parameters.find((parameter) => /^q\s*=/.test(parameter));
-    const value = q === undefined ? 1 : Number(q.slice(q.indexOf('=') + 1).trim());
+    // Number() ignores the whitespace around the value.
+    const value = q === undefined ? 1 : Number(q.slice(q.indexOf('=') + 1));
     quality = Number.isFinite(value) ? value : 0;
   }
-  return best > 0 && quality > 0;
+  // No range naming JSON leaves the quality at 0.
+  return quality > 0;
 }

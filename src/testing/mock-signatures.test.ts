@@ -117,6 +117,7 @@ describe('the signature seam (verifyRequest)', () => {
       });
       expect(response.status).toBe(200);
       expect(off.credentials.privateKey).toBeUndefined();
+      expect(off.credentials.keyId).toMatch(/^[0-9a-f-]{36}$/);
     } finally {
       await off.close();
     }
@@ -169,6 +170,48 @@ describe('signatures (v15 profile, on by default)', () => {
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 401 });
     expect((error as UpvestApiError).problem?.detail).toContain('Signature is incorrect');
+  });
+
+  it('should answer 401 to its own key under another key id, and say why', async () => {
+    const client = createWebhooksClient({
+      baseUrl: signed.url,
+      clientId: signed.credentials.clientId,
+      accessToken: signed.issueToken(['webhooks:read']),
+      signer: createUpvestSigner({
+        keyId: 'not-the-tenant-key',
+        privateKey: signed.credentials.privateKey!,
+      }),
+    });
+    const error = await client.list().catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 401 });
+    expect((error as UpvestApiError).problem?.detail).toMatch(/^Signature is incorrect: \S/);
+    expect((error as UpvestApiError).problem?.detail).not.toContain('undefined');
+  });
+
+  it("should judge the signature window by its own clock, not the machine's", async () => {
+    const past = new Date('2021-07-21T14:10:00Z');
+    const mock = await startMockServer({ now: () => past });
+    try {
+      const client = (signedAt: () => number) =>
+        createWebhooksClient({
+          baseUrl: mock.url,
+          clientId: mock.credentials.clientId,
+          accessToken: mock.issueToken(['webhooks:read']),
+          signer: createUpvestSigner({
+            keyId: mock.credentials.keyId,
+            privateKey: mock.credentials.privateKey!,
+            now: signedAt,
+          }),
+        });
+      await expect(client(() => Math.floor(past.getTime() / 1000)).list()).resolves.toMatchObject({
+        data: [],
+      });
+      await expect(client(() => Math.floor(Date.now() / 1000)).list()).rejects.toMatchObject({
+        status: 401,
+      });
+    } finally {
+      await mock.close();
+    }
   });
 
   it('should answer 401 when the body was changed after signing', async () => {

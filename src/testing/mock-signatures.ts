@@ -73,13 +73,12 @@ export function signatureCheck(
   if (options.verifyRequest) {
     return { verifier: options.verifyRequest, keyId, privateKey: undefined };
   }
-  if ((options.requestSignatures ?? 'required') === 'off') {
+  if (options.requestSignatures === 'off') {
     return { verifier: undefined, keyId, privateKey: undefined };
   }
-  const generated = options.signingKey
-    ? undefined
+  const { publicKey, privateKey } = options.signingKey
+    ? { publicKey: options.signingKey.publicKey, privateKey: undefined }
     : generateKeyPairSync('ec', { namedCurve: 'P-521' });
-  const publicKey = options.signingKey?.publicKey ?? generated?.publicKey;
   const verifier: MockRequestVerifier = async (request) => {
     const verdict = await verifyUpvestRequest(request, {
       keys: (id) => (id === keyId ? publicKey : undefined),
@@ -89,5 +88,5 @@ export function signatureCheck(
       ? { valid: true }
       : { valid: false, reason: verdict.reason, message: verdict.message };
   };
-  return { verifier, keyId, privateKey: generated?.privateKey };
+  return { verifier, keyId, privateKey };
 }

@@ -95,4 +95,31 @@ describe('exchangeClientCredentials', () => {
     expect((thrown as MockProblem).status).toBe(status);
     expect((thrown as MockProblem).message).not.toContain('s3cr3t');
   });
+
+  it.each<[string, Record<string, string>, string]>([
+    [
+      'the request breaks the schema',
+      { ...form(), grant_type: 'password' },
+      'the token request is invalid',
+    ],
+    [
+      'the credentials are wrong',
+      form({ client_secret: 'nope' }),
+      'the client credentials are wrong',
+    ],
+    ['the scope is empty', form({ scope: ' ' }), 'the scope is empty'],
+    [
+      'which scopes exist, without echoing the unknown ones',
+      form({ scope: 'webhooks:admin s3cr3t-in-scope' }),
+      'the scope names 1 unknown scope(s); known: webhooks:read, webhooks:admin',
+    ],
+  ])('should say %s', (_name, fields, detail) => {
+    let thrown: unknown;
+    try {
+      exchange(fields, CLIENT_ID);
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as MockProblem).detail).toBe(detail);
+  });
 });
