@@ -32,6 +32,12 @@ import { checkTitle } from '../src/rules/title.js';
 import { checkWebhookUrl } from '../src/rules/url.js';
 import { signRequest } from '../src/signing/sign.js';
 import { validateCreateWebhook } from '../src/validation/webhook.js';
+import pg from 'pg';
+import { createDeliveryEvent } from '../src/deliveries/testing.js';
+import { parseDelivery } from '../src/deliveries/parse.js';
+import { createPostgresInbox } from '../src/postgres/inbox.js';
+import { createInboxWorker } from '../src/postgres/worker.js';
+import { startPostgres } from '../src/test-support/postgres.js';
 import { compare, formatRate, type Measured } from './harness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -258,6 +264,79 @@ async function deliveries() {
   }
 }
 
+/** The Postgres inbox: storing batches against the least work, and applying events. */
+async function inbox() {
+  out('## The Postgres inbox (`upvest-webhooks/postgres`)');
+  out();
+  const database = await startPostgres();
+  const pool = new pg.Pool({ connectionString: database.connectionString, max: 8 });
+  try {
+    const store = createPostgresInbox({ pool });
+    await store.migrate();
+    await pool.query('CREATE TABLE bare_events (id text PRIMARY KEY, payload jsonb NOT NULL)');
+    const BATCH = 100;
+    const batch = () => {
+      const parsed = parseDelivery(
+        JSON.stringify({
+          payload: Array.from({ length: BATCH }, (_, i) =>
+            createDeliveryEvent({ type: 'ORDER.FILLED', object: { id: `order-${i % 20}` } }),
+          ),
+        }),
+      );
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return parsed.events;
+    };
+    const values = Array.from({ length: BATCH }, (_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(
+      ', ',
+    );
+    const results = await compare(
+      [
+        {
+          name: `inbox.store, ${BATCH} events (dedupe, order key, objects)`,
+          run: () => store.store(batch()),
+        },
+        {
+          name: `bare multi-row INSERT of ${BATCH} events in one transaction`,
+          run: () =>
+            pool.query(
+              `INSERT INTO bare_events (id, payload) VALUES ${values}`,
+              batch().flatMap((event) => [event.id, JSON.stringify(event)]),
+            ),
+        },
+      ],
+      { rounds: 5, roundMs: 1000 },
+    );
+    table(results, `bare multi-row INSERT of ${BATCH} events in one transaction`);
+    out(
+      `Target: at least 0.8 of the bare INSERT. Measured ${ratio(results[0], results[1])}: ${formatRate((results[0]?.opsPerSecond ?? 0) * BATCH)} events stored per second (including building each batch).`,
+    );
+    out();
+
+    const pending = (await store.counts()).pending;
+    await pool.query('CREATE TABLE effects (event_id text PRIMARY KEY)');
+    const worker = createInboxWorker(store, {
+      concurrency: 4,
+      batchSize: 50,
+      pollIntervalMs: 5,
+      onEvent: async (event, tx) => {
+        await tx.query('INSERT INTO effects (event_id) VALUES ($1)', [event.id]);
+      },
+    });
+    const started = performance.now();
+    worker.start();
+    while ((await store.counts()).pending > 0) await new Promise((r) => setTimeout(r, 20));
+    await worker.stop();
+    const seconds = (performance.now() - started) / 1000;
+    out(
+      `Applying: one worker process (concurrency 4, batches of 50, an effect of one INSERT per event) applied ${pending} events in ${seconds.toFixed(1)} s: ${formatRate(pending / seconds)} events per second, each in the transaction that marks it applied.`,
+    );
+    out();
+  } finally {
+    await pool.end();
+    await database.stop();
+  }
+}
+
 function processes() {
   out('## Import time and conformance wall time');
   out();
@@ -306,6 +385,7 @@ await validation();
 await client();
 await signing();
 await deliveries();
+await inbox();
 processes();
 out('## Where targets are missed, and why');
 out();

@@ -64,6 +64,8 @@ const consumerModule = `
 import { createWebhooksClient, validateWebhookUrl, UpvestValidationError } from 'upvest-webhooks';
 import { startMockServer, signDelivery, generateDeliveryKeyPair } from 'upvest-webhooks/testing';
 import { runConformance } from 'upvest-webhooks/conformance';
+// Without pg installed: the inbox takes the user's pool and imports nothing of pg itself.
+import { createPostgresInbox, inboxSchemaSql } from 'upvest-webhooks/postgres';
 
 const mock = await startMockServer();
 const client = createWebhooksClient({
@@ -96,7 +98,7 @@ await mock.close();
 const pair = generateDeliveryKeyPair();
 signDelivery([], { keyId: pair.keyId, privateKey: pair.privateKey, url: 'https://tenant.tld/hooks' });
 const report = await runConformance({ profiles: ['negative'] });
-if (!listed.data.some((w) => w.id === webhook.id) || !cliListed.data.some((w) => w.id === webhook.id) || refused !== true || !report.passed || validateWebhookUrl('https://127.1/').ok) {
+if (typeof createPostgresInbox !== 'function' || !inboxSchemaSql().includes('CREATE TABLE') || !listed.data.some((w) => w.id === webhook.id) || !cliListed.data.some((w) => w.id === webhook.id) || refused !== true || !report.passed || validateWebhookUrl('https://127.1/').ok) {
   throw new Error('the installed package misbehaved');
 }
 console.log('installed package works');
@@ -106,6 +108,7 @@ const consumerTypes = `
 import { createWebhooksClient, type Webhook, type WebhookCreateRequest, type DeliveryEvent } from 'upvest-webhooks';
 import { startMockServer, type MockServer } from 'upvest-webhooks/testing';
 import { runConformance, type ConformanceReport } from 'upvest-webhooks/conformance';
+import { createInboxWorker, type PostgresInbox, type Queryable } from 'upvest-webhooks/postgres';
 
 export async function use(mock: MockServer): Promise<Webhook> {
   const client = createWebhooksClient({ baseUrl: mock.url, clientId: mock.credentials.clientId, accessToken: mock.issueToken(['webhooks:admin']) });
@@ -116,6 +119,9 @@ export async function use(mock: MockServer): Promise<Webhook> {
 }
 export const started: Promise<MockServer> = startMockServer();
 export const report: Promise<ConformanceReport> = runConformance({ profiles: ['negative'] });
+export function work(inbox: PostgresInbox) {
+  return createInboxWorker(inbox, { onEvent: async (event: DeliveryEvent, tx: Queryable) => { await tx.query('select $1', [event.id]); } });
+}
 export function typeOf(event: DeliveryEvent): string {
   return event.known ? event.type : \`unknown \${event.type}\`;
 }

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateWebhookEventFields } from '../../generated/validators.js';
-import { compareCreatedAt, parseInstant, sortByCreatedAt } from './created-at.js';
+import {
+  compareCreatedAt,
+  decimalEpochSeconds,
+  parseInstant,
+  sortByCreatedAt,
+} from './created-at.js';
 
 describe('compareCreatedAt', () => {
   it.each([
@@ -115,3 +120,44 @@ describe('sortByCreatedAt', () => {
     expect(sortByCreatedAt(items, (item) => item.at).map((item) => item.n)).toEqual([3, 2, 4, 1]);
   });
 });
+
+describe('decimalEpochSeconds', () => {
+  it.each([
+    ['the epoch', '1970-01-01T00:00:00Z', '0'],
+    ['nanoseconds, every digit', '2021-11-19T13:06:57.820371265Z', '1637327217.820371265'],
+    ['trailing zeros dropped', '2021-11-19T13:06:57.500Z', '1637327217.5'],
+    ['an offset', '2021-11-19T14:06:57.25+01:00', '1637327217.25'],
+    ['half a second before the epoch', '1969-12-31T23:59:59.5Z', '-0.5'],
+    ['more than nine digits', '1970-01-01T00:00:01.0000000001Z', '1.0000000001'],
+    ['no timestamp', 'yesterday', undefined],
+  ])('should write %s exactly', (_name, value, expected) => {
+    expect(decimalEpochSeconds(value)).toBe(expected);
+  });
+
+  it('should order like compareCreatedAt, as numbers', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }),
+        fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }),
+        fc.stringMatching(/^\d{0,12}$/),
+        fc.stringMatching(/^\d{0,12}$/),
+        (a, b, fa, fb) => {
+          const x = `${a.toISOString().slice(0, 19)}${fa ? `.${fa}` : ''}Z`;
+          const y = `${b.toISOString().slice(0, 19)}${fb ? `.${fb}` : ''}Z`;
+          const byNumber = compareDecimals(decimalEpochSeconds(x)!, decimalEpochSeconds(y)!);
+          expect(byNumber).toBe(compareCreatedAt(x, y));
+        },
+      ),
+    );
+  });
+});
+
+/** Compares two decimal strings as numbers, exactly (the way SQL `numeric` does). */
+function compareDecimals(a: string, b: string): number {
+  const [ai = '', af = ''] = a.split('.');
+  const [bi = '', bf = ''] = b.split('.');
+  const width = Math.max(af.length, bf.length);
+  const x = BigInt(ai + af.padEnd(width, '0'));
+  const y = BigInt(bi + bf.padEnd(width, '0'));
+  return x === y ? 0 : x < y ? -1 : 1;
+}

@@ -98,3 +98,26 @@ export function sortByCreatedAt<T>(items: readonly T[], createdAt: (item: T) => 
   });
   return keyed.map(({ item }) => item);
 }
+
+/**
+ * A timestamp as exact decimal Unix seconds, every fraction digit kept (`numeric` in SQL sorts
+ * it exactly, where a `timestamptz` would round to microseconds); undefined for anything that
+ * is not RFC 3339.
+ *
+ * @example
+ * ```ts
+ * decimalEpochSeconds('2021-11-19T13:06:57.820371265Z'); // '1637327217.820371265'
+ * decimalEpochSeconds('1970-01-01T00:00:00Z'); // '0'
+ * ```
+ */
+export function decimalEpochSeconds(value: string): string | undefined {
+  const instant = parseInstant(value);
+  if (!instant) return undefined;
+  const { seconds, fraction } = instant;
+  if (!fraction) return String(seconds);
+  // seconds + 0.fraction, exactly: before 1970 the seconds are negative and the fraction is not.
+  const scaled = BigInt(seconds) * 10n ** BigInt(fraction.length) + BigInt(fraction);
+  const digits = (scaled < 0n ? -scaled : scaled).toString().padStart(fraction.length + 1, '0');
+  const point = digits.length - fraction.length;
+  return `${scaled < 0n ? '-' : ''}${digits.slice(0, point)}.${digits.slice(point)}`;
+}

@@ -47,12 +47,13 @@ export interface DeliveryHandlerOptions extends VerifyDeliveryOptions {
   /**
    * Receives the verified events not processed before, in `created_at` order, once per event
    * id. Answer fast: Upvest blocks later deliveries until this one succeeds (R16). Throwing
-   * answers 500, so Upvest retries the batch and these events come again.
+   * answers 500, so Upvest retries the batch and these events come again. What it resolves
+   * with is ignored (so `inbox.store` of `upvest-webhooks/postgres` fits as it is).
    */
   readonly onEvents: (
     events: readonly DeliveryEvent[],
     context: DeliveryContext,
-  ) => Promise<void> | void;
+  ) => Promise<unknown> | void;
   /**
    * Remembers processed event ids, so a redelivered batch hands each event over once. An
    * in-memory store by default (bounded, per process); `false` hands every event of every

@@ -1,0 +1,398 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createNodeDeliveryHandler } from '../deliveries/handler.js';
+import { parseDelivery } from '../deliveries/parse.js';
+import type { DeliveryEvent } from '../deliveries/events.js';
+import {
+  createDeliveryEvent,
+  generateDeliveryKeyPair,
+  signDelivery,
+  type DeliveryEventInput,
+} from '../deliveries/testing.js';
+import { UpvestConfigurationError } from '../errors.js';
+import { startPostgres } from '../test-support/postgres.js';
+import { createPostgresInbox, type PostgresInbox } from './inbox.js';
+import { inboxSchemaSql, inboxTables } from './schema.js';
+import { createInboxWorker, type InboxWorkerOptions } from './worker.js';
+
+let database: Awaited<ReturnType<typeof startPostgres>>;
+let pool: pg.Pool;
+let inbox: PostgresInbox;
+
+beforeAll(async () => {
+  database = await startPostgres();
+  pool = new pg.Pool({ connectionString: database.connectionString, max: 12 });
+}, 60_000);
+afterAll(async () => {
+  await pool?.end();
+  await database?.stop();
+});
+beforeEach(async () => {
+  await pool.query('DROP TABLE IF EXISTS upvest_inbox, upvest_inbox_objects, effects');
+  await pool.query(
+    `CREATE TABLE effects (event_id text PRIMARY KEY, object_key text, created_at_key numeric,
+       seq bigserial, applied integer NOT NULL DEFAULT 1)`,
+  );
+  inbox = createPostgresInbox({ pool });
+  await inbox.migrate();
+});
+
+/** Events as the handler hands them over: parsed from their JSON. */
+function delivered(inputs: readonly DeliveryEventInput[]): DeliveryEvent[] {
+  const parsed = parseDelivery(JSON.stringify({ payload: inputs }));
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return [...parsed.events];
+}
+
+const eventOf = (object: string, overrides: Partial<DeliveryEventInput> = {}) =>
+  createDeliveryEvent({ type: 'ORDER.FILLED', object: { id: object }, ...overrides });
+
+/** The user's effect: one row per event, a counter that shows a second application. */
+const recordEffect: InboxWorkerOptions['onEvent'] = async (event, tx) => {
+  await tx.query(
+    `INSERT INTO effects (event_id, object_key, created_at_key)
+     VALUES ($1, $2, (SELECT created_at_key FROM upvest_inbox WHERE event_id = $1 LIMIT 1))
+     ON CONFLICT (event_id) DO UPDATE SET applied = effects.applied + 1`,
+    [event.id, event.object['id'] ?? null],
+  );
+};
+
+async function drain(options: Partial<InboxWorkerOptions> = {}) {
+  const worker = createInboxWorker(inbox, { onEvent: recordEffect, ...options });
+  let total = 0;
+  for (let handled = -1; handled !== 0; total += handled) handled = await worker.runOnce();
+  return total;
+}
+
+async function effects() {
+  const { rows } = await pool.query<{ event_id: string; object_key: string; applied: number }>(
+    'SELECT event_id, object_key, applied FROM effects ORDER BY seq',
+  );
+  return rows;
+}
+
+describe('the schema', () => {
+  it.each([
+    ['a plain name', 'upvest_inbox', '"upvest_inbox"', '"upvest_inbox_objects"'],
+    ['a schema-qualified name', 'billing.inbox', '"billing"."inbox"', '"billing"."inbox_objects"'],
+  ])('should quote %s', (_name, table, events, objects) => {
+    expect(inboxTables(table)).toMatchObject({ events, objects });
+  });
+
+  it.each([
+    ['an injection', 'inbox; DROP TABLE users'],
+    ['a quote', 'in"box'],
+    ['upper case', 'Inbox'],
+    ['three parts', 'a.b.c'],
+    ['an empty part', 'billing.'],
+    ['a name too long for the _objects suffix', 'x'.repeat(49)],
+  ])('should refuse %s as a table name', (_name, table) => {
+    expect(() => inboxTables(table)).toThrow(UpvestConfigurationError);
+    expect(() => createPostgresInbox({ pool, table })).toThrow(UpvestConfigurationError);
+  });
+
+  it('should migrate from several instances at once, and again, without error', async () => {
+    const other = createPostgresInbox({ pool, table: 'public.second_inbox' });
+    await Promise.all([other.migrate(), other.migrate(), other.migrate()]);
+    await other.migrate();
+    expect(await other.counts()).toMatchObject({ pending: 0 });
+    expect(inboxSchemaSql('public.second_inbox')).toContain('"public"."second_inbox_objects"');
+    await pool.query('DROP TABLE public.second_inbox, public.second_inbox_objects');
+  });
+
+  it('should refuse something that is not a pool', () => {
+    expect(() => createPostgresInbox({ pool: {} as never })).toThrow(UpvestConfigurationError);
+  });
+});
+
+describe('store', () => {
+  it('should store a batch once, however often it is delivered', async () => {
+    const batch = delivered([eventOf('o1'), eventOf('o2'), eventOf('o1')]);
+    expect(await inbox.store(batch)).toBe(3);
+    expect(await inbox.store(batch)).toBe(0);
+    expect(await inbox.store([...batch].reverse())).toBe(0);
+    expect(await inbox.counts()).toMatchObject({ pending: 3, applied: 0 });
+  });
+
+  it('should store overlapping batches sent at once to many instances exactly once', async () => {
+    const events = delivered(Array.from({ length: 60 }, (_, i) => eventOf(`o${i % 7}`)));
+    const copies = Array.from({ length: 24 }, (_, i) => {
+      const start = (i * 7) % 50;
+      return events.slice(start, start + 10 + (i % 11));
+    });
+    const stored = await Promise.all([...copies, events].map((copy) => inbox.store(copy)));
+    expect(stored.reduce((a, b) => a + b, 0)).toBe(60);
+    expect((await inbox.counts()).pending).toBe(60);
+  });
+
+  it('should keep the event as delivered, and give it back with known set', async () => {
+    const [event] = delivered([eventOf('o1', { type: 'ORDER.LATER_ADDED' as never })]);
+    await inbox.store([event!]);
+    const seen: DeliveryEvent[] = [];
+    await drain({ onEvent: (e) => void seen.push(e) });
+    expect(seen).toEqual([event]);
+    expect(seen[0]?.known).toBe(false);
+  });
+
+  it('should dedupe by a key of the caller, e.g. per webhook', async () => {
+    const perWebhook = createPostgresInbox({
+      pool,
+      dedupeKey: (event) => `${event.webhook_id}/${event.id}`,
+    });
+    const event = eventOf('o1');
+    const [a] = delivered([{ ...event, webhook_id: '4b7c9d1e-0000-4000-8000-000000000001' }]);
+    const [b] = delivered([{ ...event, webhook_id: '4b7c9d1e-0000-4000-8000-000000000002' }]);
+    expect(await perWebhook.store([a!])).toBe(1);
+    expect(await perWebhook.store([b!])).toBe(1);
+    expect(await inbox.store([a!])).toBe(1); // keyed by id alone: the other inbox's rows differ
+  });
+});
+
+describe('the delivery handler with the inbox', () => {
+  let server: Server;
+  let origin: string;
+  const pair = generateDeliveryKeyPair();
+  let failing = false;
+
+  beforeAll(async () => {
+    const handler = createNodeDeliveryHandler({
+      keys: pair.jwks,
+      dedupe: false,
+      onEvents: async (events) => {
+        if (failing) throw new Error('database down');
+        await inbox.store(events);
+      },
+    });
+    server = createServer((request, response) => void handler(request, response));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const post = (events: DeliveryEventInput[]) => {
+    const delivery = signDelivery(events, { ...pair, url: `${origin}/hooks` });
+    return fetch(`${origin}/hooks`, {
+      method: 'POST',
+      headers: delivery.headers,
+      body: delivery.body,
+    });
+  };
+
+  it('should answer 200 once the batch is committed, and 200 again for a redelivery that adds nothing', async () => {
+    const events = [eventOf('o1'), eventOf('o2')];
+    expect((await post(events)).status).toBe(200);
+    expect((await inbox.counts()).pending).toBe(2);
+    expect((await post(events)).status).toBe(200);
+    expect((await inbox.counts()).pending).toBe(2);
+  });
+
+  it('should answer 500 when the batch cannot be stored, so Upvest delivers it again', async () => {
+    failing = true;
+    try {
+      expect((await post([eventOf('o1')])).status).toBe(500);
+    } finally {
+      failing = false;
+    }
+    expect((await inbox.counts()).pending).toBe(0);
+  });
+});
+
+describe('workers', () => {
+  it('should apply each event once, in created_at order per object, across batches stored out of order', async () => {
+    const events = Array.from({ length: 30 }, (_, i) => eventOf(`o${i % 3}`));
+    // Later batches first: what the worker sees is not what arrived first.
+    for (let i = 25; i >= 0; i -= 5) await inbox.store(delivered(events.slice(i, i + 5)));
+    expect(await drain({ batchSize: 4 })).toBe(30);
+    const applied = await effects();
+    expect(applied.every((row) => row.applied === 1)).toBe(true);
+    for (const object of ['o0', 'o1', 'o2']) {
+      expect(applied.filter((row) => row.object_key === object).map((row) => row.event_id)).toEqual(
+        events.filter((e) => e.object['id'] === object).map((e) => e.id),
+      );
+    }
+    expect(await inbox.counts()).toMatchObject({ pending: 0, applied: 30 });
+  });
+
+  it('should order by every nanosecond digit, not by the millisecond', async () => {
+    const early = eventOf('o1', { created_at: '2026-12-01T10:00:00.000000002Z' });
+    const later = eventOf('o1', { created_at: '2026-12-01T10:00:00.00000001Z' });
+    await inbox.store(delivered([later]));
+    await inbox.store(delivered([early]));
+    await drain();
+    expect((await effects()).map((row) => row.event_id)).toEqual([early.id, later.id]);
+  });
+
+  it("should roll back a failing event's writes, hold back its object only, and retry it", async () => {
+    const [first, second, other] = [eventOf('stuck'), eventOf('stuck'), eventOf('free')];
+    await inbox.store(delivered([first, second, other]));
+    let fail = true;
+    const onEvent: InboxWorkerOptions['onEvent'] = async (event, tx) => {
+      await recordEffect(event, tx);
+      if (fail && event.id === first.id) throw new Error('downstream refused');
+    };
+    await drain({ onEvent, backoffMs: () => 60_000 });
+    // The failed event's effect was rolled back; the other object went ahead; `second` waits.
+    expect((await effects()).map((row) => row.event_id)).toEqual([other.id]);
+    expect(await inbox.counts()).toMatchObject({ pending: 2, applied: 1 });
+    await pool.query('UPDATE upvest_inbox SET available_at = now()'); // the back-off is over
+    fail = false;
+    await drain({ onEvent, backoffMs: () => 0 });
+    expect((await effects()).map((row) => row.event_id)).toEqual([other.id, first.id, second.id]);
+  });
+
+  it('should wait the back-off before trying a failed event again', async () => {
+    await inbox.store(delivered([eventOf('o1')]));
+    const worker = createInboxWorker(inbox, {
+      onEvent: () => {
+        throw new Error('no');
+      },
+      backoffMs: () => 60_000,
+    });
+    expect(await worker.runOnce()).toBe(1);
+    expect(await worker.runOnce()).toBe(0);
+  });
+
+  it('should make a dead letter after maxAttempts, list it with its error, and replay it', async () => {
+    const [event] = delivered([eventOf('o1')]);
+    await inbox.store([event!]);
+    const failing = () => {
+      throw new Error('schema mismatch in the ledger');
+    };
+    await drain({ onEvent: failing, maxAttempts: 3, backoffMs: () => 0 });
+    expect(await inbox.counts()).toMatchObject({ pending: 0, dead: 1 });
+    const [letter] = await inbox.deadLetters();
+    expect(letter).toMatchObject({
+      dedupeKey: event!.id,
+      event,
+      attempts: 3,
+      lastError: 'Error: schema mismatch in the ledger',
+    });
+    expect(await inbox.replay([event!.id, 'no-such-key'])).toBe(1);
+    await drain();
+    expect(await inbox.counts()).toMatchObject({ dead: 0, applied: 1 });
+  });
+
+  it.each([
+    ['apply', 'applied', 2],
+    ['skip', 'skipped', 1],
+  ] as const)(
+    'should %s an event older than one already applied for its object',
+    async (stale, status, applied) => {
+      const older = eventOf('o1');
+      const newer = eventOf('o1');
+      await inbox.store(delivered([newer]));
+      await drain({ stale });
+      await inbox.store(delivered([older])); // arrives late, in another delivery
+      await drain({ stale });
+      expect((await effects()).length).toBe(applied);
+      const { rows } = await pool.query<{ status: string }>(
+        'SELECT status FROM upvest_inbox WHERE event_id = $1',
+        [older.id],
+      );
+      expect(rows[0]?.status).toBe(status);
+    },
+  );
+
+  it('should apply every event exactly once with many workers at once, in order per object', async () => {
+    const events = Array.from({ length: 400 }, (_, i) => eventOf(`o${i % 13}`));
+    for (let i = 0; i < events.length; i += 40)
+      await inbox.store(delivered(events.slice(i, i + 40)));
+    const workers = Array.from({ length: 6 }, () =>
+      createInboxWorker(inbox, { onEvent: recordEffect, batchSize: 7, pollIntervalMs: 5 }),
+    );
+    for (const worker of workers) worker.start();
+    for (let i = 0; i < 400 && (await inbox.counts()).pending > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await Promise.all(workers.map((worker) => worker.stop()));
+    const applied = await effects();
+    expect(applied).toHaveLength(400);
+    expect(applied.every((row) => row.applied === 1)).toBe(true);
+    for (let object = 0; object < 13; object++) {
+      expect(
+        applied.filter((row) => row.object_key === `o${object}`).map((row) => row.event_id),
+      ).toEqual(events.filter((e) => e.object['id'] === `o${object}`).map((e) => e.id));
+    }
+  });
+
+  it('should apply events without an object id in any order, never holding them back', async () => {
+    const events = delivered([
+      createDeliveryEvent({
+        type: 'USER.DATA_CHANGE_FAILED',
+        object: { user_id: 'u1', reason: 'x' },
+      }),
+      createDeliveryEvent({
+        type: 'USER.DATA_CHANGE_FAILED',
+        object: { user_id: 'u1', reason: 'y' },
+      }),
+    ]);
+    await inbox.store(events);
+    let calls = 0;
+    const worker = createInboxWorker(inbox, {
+      onEvent: () => {
+        calls += 1;
+        if (calls === 1) throw new Error('first fails');
+      },
+      backoffMs: () => 60_000,
+    });
+    expect(await worker.runOnce()).toBe(2);
+    expect(await inbox.counts()).toMatchObject({ applied: 1, pending: 1 });
+  });
+
+  it('should refuse unusable options', () => {
+    const onEvent = () => undefined;
+    expect(() => createInboxWorker(inbox, { onEvent, batchSize: 0 })).toThrow(
+      UpvestConfigurationError,
+    );
+    expect(() => createInboxWorker(inbox, { onEvent, concurrency: 1.5 })).toThrow(
+      UpvestConfigurationError,
+    );
+    expect(() => createInboxWorker(inbox, { onEvent, stale: 'maybe' as never })).toThrow(
+      UpvestConfigurationError,
+    );
+    expect(() => createInboxWorker(inbox, {} as never)).toThrow(UpvestConfigurationError);
+  });
+
+  it('should stop at once while idle', async () => {
+    const worker = createInboxWorker(inbox, {
+      onEvent: recordEffect,
+      pollIntervalMs: 60_000,
+      concurrency: 3,
+    });
+    worker.start();
+    worker.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await worker.stop();
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe('operations', () => {
+  it('should count events per state and the age of the oldest pending one', async () => {
+    await inbox.store(delivered([eventOf('o1'), eventOf('o2')]));
+    await pool.query("UPDATE upvest_inbox SET received_at = now() - interval '90 seconds'");
+    const counts = await inbox.counts();
+    expect(counts).toMatchObject({ pending: 2, applied: 0, skipped: 0, dead: 0 });
+    expect(counts.oldestPendingSeconds).toBeGreaterThanOrEqual(90);
+    await drain();
+    expect((await inbox.counts()).oldestPendingSeconds).toBe(0);
+  });
+
+  it('should prune applied events older than the retention, and nothing pending', async () => {
+    await inbox.store(delivered([eventOf('o1'), eventOf('o2')]));
+    await drain();
+    await inbox.store(delivered([eventOf('o3')]));
+    await pool.query(
+      "UPDATE upvest_inbox SET applied_at = now() - interval '31 days' WHERE status = 'applied'",
+    );
+    expect(await inbox.prune({ olderThanDays: 30 })).toBe(2);
+    expect(await inbox.counts()).toMatchObject({ pending: 1, applied: 0 });
+    await expect(inbox.prune({ olderThanDays: -1 })).rejects.toThrow(UpvestConfigurationError);
+  });
+});

@@ -1,0 +1,266 @@
+import type { DeliveryEvent } from '../deliveries/events.js';
+import { UpvestConfigurationError } from '../errors.js';
+import { eventFromRow, type PostgresInbox, type Queryable } from './inbox.js';
+
+/**
+ * Options of {@link createInboxWorker}.
+ *
+ * @example
+ * ```ts
+ * const options: InboxWorkerOptions = {
+ *   onEvent: async (event, tx) => { await tx.query('insert into fills …', [event.object['id']]) },
+ *   concurrency: 4,
+ *   stale: 'skip',
+ * };
+ * ```
+ */
+export interface InboxWorkerOptions {
+  /**
+   * Applies one event. It runs inside the transaction that marks the event applied: do the
+   * event's database work with `tx`, and it commits together with the mark, or not at all.
+   * Throwing rolls back only this event's work; the event is tried again after a back-off.
+   * Effects outside the database (an e-mail, a call) can run twice after a crash between them
+   * and the commit: make those idempotent on `event.id`.
+   */
+  readonly onEvent: (event: DeliveryEvent, tx: Queryable) => Promise<void> | void;
+  /** Events claimed per transaction (default 10). */
+  readonly batchSize?: number;
+  /** Transactions this worker runs at once, each on its own connection (default 1). */
+  readonly concurrency?: number;
+  /** Wait between polls when nothing is pending, in ms (default 500). */
+  readonly pollIntervalMs?: number;
+  /** Failures before an event becomes a dead letter (default 10). */
+  readonly maxAttempts?: number;
+  /** Wait before attempt `n + 1` after `n` failures, in ms (default 1 s doubling to 5 min). */
+  readonly backoffMs?: (failures: number) => number;
+  /**
+   * An event older than one already applied for its object (it arrived late, across
+   * deliveries: R13 orders events within one delivery only): `'apply'` it anyway (default), or
+   * `'skip'` it (status `skipped`, `onEvent` not called).
+   */
+  readonly stale?: 'apply' | 'skip';
+  /** Called with errors of the worker itself (a lost connection), never with `onEvent`'s. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * A running worker; see {@link createInboxWorker}.
+ *
+ * @example
+ * ```ts
+ * worker.start();
+ * process.on('SIGTERM', () => void worker.stop());
+ * ```
+ */
+export interface InboxWorker {
+  /** Starts polling; calling it twice does nothing. */
+  start(): void;
+  /** Stops polling and resolves once the transactions under way have ended. */
+  stop(): Promise<void>;
+  /**
+   * Claims and handles one batch now; resolves with how many events it handled (applied,
+   * skipped or failed). For tests and for running from a scheduler instead of `start()`.
+   */
+  runOnce(): Promise<number>;
+}
+
+const defaultBackoff = (failures: number): number => Math.min(300_000, 1000 * 2 ** (failures - 1));
+
+function positiveWhole(name: string, value: number | undefined, fallback: number): number {
+  const resolved = value ?? fallback;
+  if (!Number.isSafeInteger(resolved) || resolved < 1) {
+    throw new UpvestConfigurationError(`${name} must be a whole number of at least 1`);
+  }
+  return resolved;
+}
+
+/** An error as text for `last_error`: its message, never its stack, at most 2,000 characters. */
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.slice(0, 2000);
+}
+
+/**
+ * Workers that apply stored events exactly once per effect, from any number of processes:
+ * each transaction claims pending events with `FOR UPDATE SKIP LOCKED`, locks their objects,
+ * calls `onEvent(event, tx)` and marks the event applied in the same transaction.
+ *
+ * Guarantees, exactly:
+ * - An event's database effects (through `tx`) and its `applied` mark commit together: a crash
+ *   or a kill at any point leaves the event pending, and its effects absent.
+ * - Events with the same object key are applied one at a time, in `created_at` order (every
+ *   nanosecond digit; ties by dedupe key), among the events stored when each is claimed. An
+ *   event stored after a newer one of its object was applied is stale: see `stale`.
+ * - A failing event blocks later events of its object (not others) until it succeeds or
+ *   becomes a dead letter; a dead letter no longer blocks (replaying it later makes it stale).
+ *
+ * @example
+ * ```ts
+ * const worker = createInboxWorker(inbox, {
+ *   onEvent: async (event, tx) => {
+ *     if (event.known && event.type === 'ORDER.FILLED') {
+ *       await tx.query('insert into fills (order_id) values ($1)', [event.object['id']]);
+ *     }
+ *   },
+ * });
+ * worker.start();
+ * ```
+ */
+export function createInboxWorker(inbox: PostgresInbox, options: InboxWorkerOptions): InboxWorker {
+  if (typeof options.onEvent !== 'function') {
+    throw new UpvestConfigurationError('onEvent must be a function');
+  }
+  const batchSize = positiveWhole('batchSize', options.batchSize, 10);
+  const concurrency = positiveWhole('concurrency', options.concurrency, 1);
+  const maxAttempts = positiveWhole('maxAttempts', options.maxAttempts, 10);
+  const pollIntervalMs = options.pollIntervalMs ?? 500;
+  const backoffMs = options.backoffMs ?? defaultBackoff;
+  const stale = options.stale ?? 'apply';
+  if (stale !== 'apply' && stale !== 'skip') {
+    throw new UpvestConfigurationError("stale must be 'apply' or 'skip'");
+  }
+  const { events, objects } = inbox.tables;
+
+  // Claimable: pending, due, and no earlier pending event of its object (claimed elsewhere or
+  // not). SKIP LOCKED passes over events other transactions hold.
+  const claimSql = `
+SELECT dedupe_key, object_key, created_at_key, attempts, payload FROM ${events} AS candidate
+WHERE status = 'pending' AND available_at <= now()
+  AND (object_key IS NULL OR NOT EXISTS (
+    SELECT 1 FROM ${events} AS earlier
+    WHERE earlier.object_key = candidate.object_key AND earlier.status = 'pending'
+      AND (earlier.created_at_key, earlier.dedupe_key) < (candidate.created_at_key, candidate.dedupe_key)))
+ORDER BY created_at_key, dedupe_key
+LIMIT $1
+FOR UPDATE SKIP LOCKED`;
+
+  async function runOnce(): Promise<number> {
+    const client = await inbox.pool.connect();
+    let handled = 0;
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query(claimSql, [batchSize]);
+      // An older event stored late can be claimable while a newer one of its object is being
+      // applied elsewhere: the object's row serialises them. Held rows are skipped, not waited
+      // for, so no two workers ever wait on each other.
+      const keys = [...new Set(rows.map((row) => row['object_key']).filter((key) => key !== null))];
+      const locked = new Map<string, string | null>();
+      if (keys.length > 0) {
+        const objectRows = await client.query(
+          `SELECT object_key, last_applied::text AS last_applied FROM ${objects}
+           WHERE object_key = ANY($1::text[]) FOR UPDATE SKIP LOCKED`,
+          [keys],
+        );
+        for (const row of objectRows.rows) {
+          locked.set(String(row['object_key']), (row['last_applied'] as string | null) ?? null);
+        }
+      }
+      for (const row of rows) {
+        const objectKey = row['object_key'] as string | null;
+        // Not locked: another transaction holds its object (store() always creates the row).
+        if (objectKey !== null && !locked.has(objectKey)) continue;
+        await handle(client, row, objectKey, objectKey === null ? null : locked.get(objectKey));
+        handled += 1;
+      }
+      await client.query('COMMIT');
+      client.release();
+      return handled;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(error as Error);
+      throw error;
+    }
+  }
+
+  async function handle(
+    client: Queryable,
+    row: Record<string, unknown>,
+    objectKey: string | null,
+    lastApplied: string | null | undefined,
+  ): Promise<void> {
+    const dedupeKey = String(row['dedupe_key']);
+    const createdAtKey = String(row['created_at_key']);
+    if (stale === 'skip' && lastApplied != null) {
+      const { rows } = await client.query('SELECT $1::numeric < $2::numeric AS stale', [
+        createdAtKey,
+        lastApplied,
+      ]);
+      if (rows[0]?.['stale'] === true) {
+        await client.query(
+          `UPDATE ${events} SET status = 'skipped', applied_at = now() WHERE dedupe_key = $1`,
+          [dedupeKey],
+        );
+        return;
+      }
+    }
+    await client.query('SAVEPOINT upvest_event');
+    try {
+      await options.onEvent(eventFromRow(row['payload']), client);
+      await client.query('RELEASE SAVEPOINT upvest_event');
+    } catch (error) {
+      await client.query('ROLLBACK TO SAVEPOINT upvest_event');
+      const failures = Number(row['attempts']) + 1;
+      const wait = Math.max(0, Math.floor(backoffMs(failures)));
+      await client.query(
+        `UPDATE ${events} SET attempts = $2::int, last_error = $3,
+           status = CASE WHEN $2::int >= $4::int THEN 'dead' ELSE 'pending' END,
+           available_at = now() + make_interval(secs => $5::float8 / 1000)
+         WHERE dedupe_key = $1`,
+        [dedupeKey, failures, errorText(error), maxAttempts, wait],
+      );
+      return;
+    }
+    await client.query(
+      `UPDATE ${events} SET status = 'applied', applied_at = now(), attempts = attempts + 1
+       WHERE dedupe_key = $1`,
+      [dedupeKey],
+    );
+    if (objectKey !== null) {
+      await client.query(
+        `UPDATE ${objects} SET last_applied = GREATEST(coalesce(last_applied, $2::numeric), $2::numeric)
+         WHERE object_key = $1`,
+        [objectKey, createdAtKey],
+      );
+    }
+  }
+
+  let running = false;
+  const sleepers = new Set<() => void>();
+  const loops: Promise<void>[] = [];
+
+  async function loop(): Promise<void> {
+    while (running) {
+      let handled = 0;
+      try {
+        handled = await runOnce();
+      } catch (error) {
+        options.onError?.(error);
+      }
+      if (handled === 0 && running) {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            sleepers.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, pollIntervalMs);
+          sleepers.add(wake);
+        });
+      }
+    }
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (running) return;
+      running = true;
+      for (let i = 0; i < concurrency; i++) loops.push(loop());
+    },
+    async stop() {
+      running = false;
+      for (const wake of [...sleepers]) wake();
+      await Promise.all(loops.splice(0));
+    },
+  };
+}
