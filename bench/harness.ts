@@ -1,7 +1,11 @@
 /**
- * A small benchmark harness: candidates are measured in interleaved rounds, so a noisy shared
- * machine slows them alike and the ratios between them stay meaningful.
+ * The benchmark harness: tinybench measures each candidate (warm-up, calibration, sync and
+ * async tasks, timer overhead), and the candidates take turns in interleaved rounds, so a noisy
+ * shared machine slows them alike and the ratios between them stay meaningful. A candidate's
+ * rate is the median of its rounds; the spread is how far its rounds ranged around it.
  */
+import { Bench } from 'tinybench';
+
 export interface Candidate {
   readonly name: string;
   readonly run: () => unknown;
@@ -11,9 +15,11 @@ export interface Measured {
   readonly name: string;
   /** Operations per second, median over the rounds. */
   readonly opsPerSecond: number;
+  /** (slowest round … fastest round) as a fraction of the median, e.g. 0.08 for ±4%. */
+  readonly spread: number;
 }
 
-function median(values: number[]): number {
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
@@ -26,40 +32,32 @@ export async function compare(
   const rounds = options.rounds ?? 7;
   const roundMs = options.roundMs ?? 200;
   const rates = new Map<string, number[]>(candidates.map((c) => [c.name, []]));
-  // Synchronous candidates run in batches between clock reads, so neither `await` nor
-  // performance.now() dominates a sub-microsecond operation.
-  const once = async (candidate: Candidate) => {
-    const result = candidate.run();
-    if (result instanceof Promise) await result;
-    return result instanceof Promise;
-  };
-  const batches = new Map<string, number>();
-  for (const candidate of candidates) {
-    let isAsync = false;
-    const start = performance.now();
-    for (let i = 0; i < 20; i++) isAsync = await once(candidate); // warm-up and calibration
-    const perCall = (performance.now() - start) / 20;
-    batches.set(
-      candidate.name,
-      isAsync ? 1 : Math.max(1, Math.min(1000, Math.floor(0.5 / Math.max(perCall, 1e-6)))),
-    );
-  }
   for (let round = 0; round < rounds; round++) {
     for (const candidate of candidates) {
-      const batch = batches.get(candidate.name) ?? 1;
-      let count = 0;
-      const start = performance.now();
-      let elapsed = 0;
-      while (elapsed < roundMs) {
-        if (batch === 1) await once(candidate);
-        else for (let i = 0; i < batch; i++) candidate.run();
-        count += batch;
-        elapsed = performance.now() - start;
-      }
-      rates.get(candidate.name)?.push((count / elapsed) * 1000);
+      const bench = new Bench({
+        time: roundMs,
+        warmup: round === 0,
+        warmupTime: 100,
+        throws: true,
+      });
+      bench.add(candidate.name, candidate.run);
+      await bench.run();
+      const result = bench.tasks[0]?.result;
+      if (result?.state !== 'completed') throw new Error(`${candidate.name} did not complete`);
+      // Mean over the round (runs / time), not a per-sample figure: sub-microsecond samples are
+      // at the timer's resolution, a round's total is not.
+      rates.get(candidate.name)?.push(1000 / result.period);
     }
   }
-  return candidates.map((c) => ({ name: c.name, opsPerSecond: median(rates.get(c.name) ?? []) }));
+  return candidates.map((c) => {
+    const measured = rates.get(c.name) ?? [];
+    const mid = median(measured);
+    return {
+      name: c.name,
+      opsPerSecond: mid,
+      spread: mid === 0 ? 0 : (Math.max(...measured) - Math.min(...measured)) / mid,
+    };
+  });
 }
 
 export function formatRate(rate: number): string {

@@ -56,9 +56,13 @@ const ratio = (a: Measured | undefined, b: Measured | undefined) =>
   ((a?.opsPerSecond ?? 0) / (b?.opsPerSecond ?? 1)).toFixed(2);
 function table(results: Measured[], baseline: string) {
   const base = results.find((r) => r.name === baseline);
-  out('| candidate | rate | ratio to baseline |');
-  out('| --- | --- | --- |');
-  for (const r of results) out(`| ${r.name} | ${formatRate(r.opsPerSecond)} | ${ratio(r, base)} |`);
+  out('| candidate | rate (median of rounds) | spread of rounds | ratio to baseline |');
+  out('| --- | --- | --- | --- |');
+  for (const r of results) {
+    out(
+      `| ${r.name} | ${formatRate(r.opsPerSecond)} | ±${((r.spread / 2) * 100).toFixed(0)}% | ${ratio(r, base)} |`,
+    );
+  }
   out();
 }
 
@@ -378,7 +382,7 @@ out(
   `Measured by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}.`,
 );
 out(
-  'Each table is one run; candidates are measured in interleaved rounds and the median rate is shown, so the ratios hold on a noisy machine even when absolute rates move.',
+  'Each table is one run. tinybench measures each candidate; the candidates take turns in interleaved rounds and the median rate of the rounds is shown with their spread, so the ratios hold on a noisy machine even when absolute rates move. Each baseline is the least correct work for the same job.',
 );
 out();
 await validation();
