@@ -14,6 +14,8 @@ export default tseslint.config(
       'examples/.readme-snippets/',
       '.stryker-tmp/',
       'vitest.mutation.config.ts',
+      // CommonJS configuration, outside the TypeScript project.
+      '.dependency-cruiser.cjs',
     ],
   },
   js.configs.recommended,

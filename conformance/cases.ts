@@ -4,7 +4,7 @@ import {
   validateUpdateWebhook,
   validateWebhookId,
 } from '../src/validation/webhook.js';
-import type { ValidationResult } from '../src/validation/issue.js';
+import type { ValidationResult } from '../src/validation-issue.js';
 import { echoMismatches } from './echo.js';
 import { schemaValidator } from './schemas.js';
 

@@ -1,9 +1,25 @@
-import type { RequestSigner } from '../src/client/transport.js';
+import { type RequestSigner } from '../src/wire/signer.js';
 import type { WebhooksClient } from '../src/client/webhooks-client.js';
 import type { KeyInput } from '../src/signing/keys.js';
-import type { FuzzSettings } from './profiles/fuzz.js';
 import type { CheckLog, Exchange } from './model.js';
 import type { RecordingFetch } from './recording-fetch.js';
+
+/**
+ * How much the fuzz profile generates.
+ *
+ * @example
+ * ```ts
+ * const settings: FuzzSettings = { seed: 42, maxExamples: 200, timeBudgetMs: 20_000 };
+ * ```
+ */
+export interface FuzzSettings {
+  /** fast-check's seed; a run with the same seed against the same server sends the same inputs. */
+  readonly seed?: number;
+  /** Examples per property (default 25; five properties). */
+  readonly maxExamples?: number;
+  /** Time per property after which it stops generating (default 5 s). */
+  readonly timeBudgetMs?: number;
+}
 
 /**
  * What every profile gets: a client wired to record its exchanges, and the target's traits.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../generated/spec.js';
 import { ruleCodes } from '../src/rules/codes.js';
-import type { ValidationResult } from '../src/validation/issue.js';
+import type { ValidationResult } from '../src/validation-issue.js';
 import {
   validateCreateWebhook,
   validateListQuery,

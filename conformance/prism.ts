@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { RequestSigner } from '../src/client/transport.js';
+import { type RequestSigner } from '../src/wire/signer.js';
 import { createUpvestSigner } from '../src/signing/upvest-profile.js';
 import { toSummary, type ReportPaths } from './reports.js';
 import { runConformance, type ConformanceReport } from './run.js';

@@ -1,8 +1,52 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageVersion } from '../src/version.js';
-import type { CheckResult, Evidence } from './model.js';
-import type { ConformanceReport } from './run.js';
+import type { CoverageRow } from './coverage.js';
+import type { CheckResult, Evidence, ServerProfile } from './model.js';
+
+/**
+ * Counts of a run's verdicts.
+ *
+ * @example
+ * ```ts
+ * const { pass, fail, skip } = (await runConformance()).counts;
+ * ```
+ */
+export interface ConformanceCounts {
+  readonly pass: number;
+  readonly fail: number;
+  readonly skip: number;
+  /** Drift that fails nothing: response properties the spec does not document. */
+  readonly warn: number;
+}
+
+/**
+ * What a conformance run found. `passed` is false when any check failed, example drift included.
+ *
+ * @example
+ * ```ts
+ * const report = await runConformance();
+ * if (!report.passed) console.log(report.results.filter((r) => r.outcome === 'fail'));
+ * ```
+ */
+export interface ConformanceReport {
+  /** The base URL tested, or `<name> (<url>)`: `embedded mock (…)`, or the `targetName` given. */
+  readonly target: string;
+  readonly profiles: readonly ServerProfile[];
+  /** Whether the run asked a spec mock for examples with `Prefer`. */
+  readonly preferHeader: boolean;
+  /** Whether the target was treated as keeping state (echo checks, clean-up). */
+  readonly stateful: boolean;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  /** Checks of the spec's own examples: drift, reported apart from server failures. */
+  readonly drift: readonly CheckResult[];
+  /** Checks of the exchanges with the server. */
+  readonly results: readonly CheckResult[];
+  readonly coverage: readonly CoverageRow[];
+  readonly counts: ConformanceCounts;
+  readonly passed: boolean;
+}
 
 /**
  * Where to write a run's reports; each is optional.

@@ -1,5 +1,5 @@
 import { openApiDocument } from '../generated/spec.js';
-import type { RequestSigner } from '../src/client/transport.js';
+import { type RequestSigner } from '../src/wire/signer.js';
 import {
   createWebhooksClient,
   type WebhooksClient,
@@ -10,7 +10,7 @@ import { startMockServer, type MockServer } from '../src/testing/mock-server.js'
 import { collectExamples, collectReplayCases, exampleDrift, pairDrift } from './cases.js';
 import type { KeyInput } from '../src/signing/keys.js';
 import type { ProfileContext } from './context.js';
-import { coverageTable, type CoverageRow } from './coverage.js';
+import { coverageTable } from './coverage.js';
 import { CheckLog, serverProfiles, type CheckResult, type ServerProfile } from './model.js';
 import { runAuth } from './profiles/auth.js';
 import { runBoundaries } from './profiles/boundaries.js';
@@ -23,7 +23,14 @@ import { runNegative } from './profiles/negative.js';
 import { runReplay } from './profiles/replay.js';
 import { createRecordingFetch } from './recording-fetch.js';
 import { redactor } from './redact.js';
-import { writeReports, type ReportPaths } from './reports.js';
+import {
+  writeReports,
+  type ConformanceCounts,
+  type ConformanceReport,
+  type ReportPaths,
+} from './reports.js';
+
+export type { ConformanceCounts, ConformanceReport };
 import { startTestDeliveryReceiver, type TestDeliveryReceiver } from './test-delivery-receiver.js';
 import { fetchAccessToken, type ConformanceCredentials } from './token.js';
 
@@ -108,50 +115,6 @@ export interface ProfileProgress {
   readonly checks: number;
   readonly failed: number;
   readonly durationMs: number;
-}
-
-/**
- * Counts of a run's verdicts.
- *
- * @example
- * ```ts
- * const { pass, fail, skip } = (await runConformance()).counts;
- * ```
- */
-export interface ConformanceCounts {
-  readonly pass: number;
-  readonly fail: number;
-  readonly skip: number;
-  /** Drift that fails nothing: response properties the spec does not document. */
-  readonly warn: number;
-}
-
-/**
- * What a conformance run found. `passed` is false when any check failed, example drift included.
- *
- * @example
- * ```ts
- * const report = await runConformance();
- * if (!report.passed) console.log(report.results.filter((r) => r.outcome === 'fail'));
- * ```
- */
-export interface ConformanceReport {
-  /** The base URL tested, or `<name> (<url>)`: `embedded mock (…)`, or the `targetName` given. */
-  readonly target: string;
-  readonly profiles: readonly ServerProfile[];
-  /** Whether the run asked a spec mock for examples with `Prefer`. */
-  readonly preferHeader: boolean;
-  /** Whether the target was treated as keeping state (echo checks, clean-up). */
-  readonly stateful: boolean;
-  readonly startedAt: string;
-  readonly durationMs: number;
-  /** Checks of the spec's own examples: drift, reported apart from server failures. */
-  readonly drift: readonly CheckResult[];
-  /** Checks of the exchanges with the server. */
-  readonly results: readonly CheckResult[];
-  readonly coverage: readonly CoverageRow[];
-  readonly counts: ConformanceCounts;
-  readonly passed: boolean;
 }
 
 /** The title and detail of a problem document, or the start of a body that is none. */

@@ -1,4 +1,4 @@
-import type { RequestSigner } from '../src/client/transport.js';
+import { type RequestSigner } from '../src/wire/signer.js';
 
 /**
  * Client credentials for a run. The secret never appears in any report.

@@ -1,4 +1,4 @@
-import type { ValidationIssue } from './validation/issue.js';
+import type { ValidationIssue } from './validation-issue.js';
 
 /**
  * Every error this package throws is an `UpvestWebhooksError`; narrow with `instanceof` on the

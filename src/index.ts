@@ -22,8 +22,8 @@ export type {
   AccessTokenContext,
   AccessTokenProvider,
   AccessTokenSource,
-} from './client/access-token.js';
-export type { OutgoingRequest, RequestSigner } from './client/transport.js';
+} from './wire/access-token.js';
+export type { OutgoingRequest, RequestSigner } from './wire/signer.js';
 export type { RetryOptions } from './client/retry-policy.js';
 export {
   createOAuthTokenProvider,
@@ -39,7 +39,7 @@ export { validateWebhookUrl } from './rules/url.js';
 export type { DelayPolicy } from './rules/delay.js';
 export { isWebhookCategory } from './rules/categories.js';
 export { ruleCodes, type RuleCode } from './rules/codes.js';
-export type { ValidationIssue, ValidationResult } from './validation/issue.js';
+export type { ValidationIssue, ValidationResult } from './validation-issue.js';
 export {
   UpvestAbortError,
   UpvestApiError,

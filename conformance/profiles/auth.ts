@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OperationId } from '../../generated/constants.js';
-import type { RequestSigner } from '../../src/client/transport.js';
+import { type RequestSigner } from '../../src/wire/signer.js';
 import { contentDigest } from '../../src/signing/digest.js';
 import { signRequest } from '../../src/signing/sign.js';
 import { createUpvestSigner, UPVEST_SIGNATURE_VERSION } from '../../src/signing/upvest-profile.js';

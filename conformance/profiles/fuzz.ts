@@ -2,26 +2,11 @@ import fc from 'fast-check';
 import type { OperationId } from '../../generated/constants.js';
 import { validateCreateWebhook, validateUpdateWebhook } from '../../src/validation/webhook.js';
 import { createdId, deleteAll } from './scratch.js';
-import type { ProfileContext, RawRequest } from '../context.js';
+import type { FuzzSettings, ProfileContext, RawRequest } from '../context.js';
+
+export type { FuzzSettings };
 import { baseExamples } from '../negative-cases.js';
 import { brokenArbitrary, validArbitrary } from '../schema-arbitrary.js';
-
-/**
- * How much the fuzz profile generates.
- *
- * @example
- * ```ts
- * const settings: FuzzSettings = { seed: 42, maxExamples: 200, timeBudgetMs: 20_000 };
- * ```
- */
-export interface FuzzSettings {
-  /** fast-check's seed; a run with the same seed against the same server sends the same inputs. */
-  readonly seed?: number;
-  /** Examples per property (default 25; five properties). */
-  readonly maxExamples?: number;
-  /** Time per property after which it stops generating (default 5 s). */
-  readonly timeBudgetMs?: number;
-}
 
 const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 

@@ -5,11 +5,11 @@ import {
   isBearerToken,
   type AccessTokenContext,
   type AccessTokenProvider,
-} from '../client/access-token.js';
-import { parseProblem } from '../client/problem.js';
-import { causeCode, neverConnected } from '../client/network-failure.js';
-import { redactSecrets, secretForms } from '../client/redact.js';
-import { runSigner, SignerFailure, type RequestSigner } from '../client/transport.js';
+} from '../wire/access-token.js';
+import { parseProblem } from '../wire/problem.js';
+import { causeCode, neverConnected } from '../wire/network-failure.js';
+import { redactSecrets, secretForms } from '../wire/redact.js';
+import { runSigner, SignerFailure, type RequestSigner } from '../wire/signer.js';
 import {
   UpvestApiError,
   UpvestAuthenticationError,

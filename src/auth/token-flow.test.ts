@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OutgoingRequest, RequestSigner } from '../client/transport.js';
+import { type OutgoingRequest, type RequestSigner } from '../wire/signer.js';
 import { createWebhooksClient } from '../client/webhooks-client.js';
 import {
   UpvestApiError,

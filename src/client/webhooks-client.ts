@@ -25,7 +25,7 @@ import type {
   WebhookUpdateRequest,
 } from '../types.js';
 import { schemaIssues } from '../validation/schema-issues.js';
-import type { ValidationIssue, ValidationResult } from '../validation/issue.js';
+import type { ValidationIssue, ValidationResult } from '../validation-issue.js';
 import {
   validateCreateWebhook,
   validateListQuery,
@@ -39,10 +39,10 @@ import {
   hasControlCharacters,
   resolveAccessToken,
   type AccessTokenSource,
-} from './access-token.js';
-import { causeCode, neverConnected } from './network-failure.js';
-import { parseProblem } from './problem.js';
-import { redactSecrets, secretForms } from './redact.js';
+} from '../wire/access-token.js';
+import { causeCode, neverConnected } from '../wire/network-failure.js';
+import { parseProblem } from '../wire/problem.js';
+import { redactSecrets, secretForms } from '../wire/redact.js';
 import {
   backoffMs,
   isIdempotent,
@@ -53,13 +53,8 @@ import {
   type AttemptOutcome,
   type RetryOptions,
 } from './retry-policy.js';
-import {
-  createApiClient,
-  SignerFailure,
-  wireRequest,
-  type ApiClient,
-  type RequestSigner,
-} from './transport.js';
+import { createApiClient, wireRequest, type ApiClient } from './transport.js';
+import { SignerFailure, type RequestSigner } from '../wire/signer.js';
 
 /**
  * Upvest's sandbox.

@@ -1,6 +1,6 @@
 import { validateWebhookDelivery, validateWebhookEventFields } from '../../generated/validators.js';
-import type { ValidationIssue } from '../validation/issue.js';
-import { pointer } from '../validation/issue.js';
+import type { ValidationIssue } from '../validation-issue.js';
+import { pointer } from '../validation-issue.js';
 import { schemaIssues } from '../validation/schema-issues.js';
 import { sortByCreatedAt } from './created-at.js';
 import { isKnownEventType, type DeliveryEvent } from './events.js';

@@ -11,7 +11,7 @@ import {
   type VerifySignatureOptions,
 } from '../signing/verify.js';
 import type { JsonWebKeySet } from '../types.js';
-import type { ValidationIssue } from '../validation/issue.js';
+import type { ValidationIssue } from '../validation-issue.js';
 import type { DeliveryEvent } from './events.js';
 import { importVerificationKey, keyFromJwks, VerificationKeysUnavailableError } from './keys.js';
 import { parseDelivery } from './parse.js';

@@ -1,5 +1,5 @@
 import { webhookCategories } from '../../generated/constants.js';
-import { pointer, type ValidationIssue } from '../validation/issue.js';
+import { pointer, type ValidationIssue } from '../validation-issue.js';
 import { preview, ruleIssue } from './issue.js';
 
 /**

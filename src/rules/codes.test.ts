@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ValidationIssue } from '../validation/issue.js';
+import type { ValidationIssue } from '../validation-issue.js';
 import { checkCategories } from './categories.js';
 import { ruleCodes, type RuleCode } from './codes.js';
 import { checkDelay } from './delay.js';

@@ -1,4 +1,4 @@
-import type { ValidationIssue } from '../validation/issue.js';
+import type { ValidationIssue } from '../validation-issue.js';
 import { preview, ruleIssue } from './issue.js';
 
 /** The spec's pattern: 1–99 seconds or minutes. */

@@ -1,4 +1,4 @@
-import type { ValidationIssue } from '../validation/issue.js';
+import type { ValidationIssue } from '../validation-issue.js';
 import type { RuleCode } from './codes.js';
 
 /**

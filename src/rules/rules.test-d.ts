@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { ValidationIssue, ValidationResult } from '../validation/issue.js';
+import type { ValidationIssue, ValidationResult } from '../validation-issue.js';
 import { checkCategories } from './categories.js';
 import { ruleCodes, type RuleCode, type RuleSource } from './codes.js';
 import { checkDelay, type DelayPolicy } from './delay.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pointer, type ValidationIssue } from '../validation/issue.js';
+import { pointer, type ValidationIssue } from '../validation-issue.js';
 import { checkCategories } from './categories.js';
 import { ruleCodes } from './codes.js';
 import { checkDelay } from './delay.js';

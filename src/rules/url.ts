@@ -1,4 +1,4 @@
-import type { ValidationIssue, ValidationResult } from '../validation/issue.js';
+import type { ValidationIssue, ValidationResult } from '../validation-issue.js';
 import { isValidAceLabel } from './punycode.js';
 import { preview, ruleIssue } from './issue.js';
 

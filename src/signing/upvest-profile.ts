@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { OutgoingRequest, RequestSigner } from '../client/transport.js';
+import { type OutgoingRequest, type RequestSigner } from '../wire/signer.js';
 import type { EcdsaEncoding } from './algorithms.js';
 import { contentDigest } from './digest.js';
 import type { KeyInput } from './keys.js';

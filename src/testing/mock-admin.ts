@@ -1,6 +1,6 @@
 import { createDeliveryEvent, eventTypesNamed } from '../deliveries/testing.js';
 import { UpvestConfigurationError } from '../errors.js';
-import type { ValidationIssue } from '../validation/issue.js';
+import type { ValidationIssue } from '../validation-issue.js';
 import type { MockDeliveryRecord } from './mock-deliveries.js';
 import { faultIssues, type MockFault, type PendingFault } from './mock-faults.js';
 import { MockProblem, problems } from './mock-problem.js';

@@ -1,6 +1,6 @@
 import type { OperationId } from '../../generated/constants.js';
 import { operations } from '../../generated/constants.js';
-import type { ValidationIssue } from '../validation/issue.js';
+import type { ValidationIssue } from '../validation-issue.js';
 
 /**
  * A fault the mock answers instead of (or before) the API's answer, for the next `times` API

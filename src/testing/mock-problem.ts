@@ -1,5 +1,5 @@
 import type { Problem } from '../types.js';
-import type { ValidationIssue } from '../validation/issue.js';
+import type { ValidationIssue } from '../validation-issue.js';
 
 /** Error types are URLs under Upvest's error documentation, as the live API writes them (§6). */
 const PROBLEM_BASE = 'https://docs.upvest.co/errors/';

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { pointer, type ValidationIssue } from './issue.js';
+import { pointer, type ValidationIssue } from '../validation-issue.js';
 
 /**
  * Turns ajv's errors into our issues. The path points at the offending value itself: for a

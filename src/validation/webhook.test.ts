@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ruleCodes, type RuleCode } from '../rules/codes.js';
-import type { ValidationResult } from './issue.js';
+import type { ValidationResult } from '../validation-issue.js';
 import {
   validateCreateWebhook,
   validateListQuery,

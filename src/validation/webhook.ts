@@ -10,7 +10,7 @@ import { checkMaxPackageSize } from '../rules/package-size.js';
 import { checkTitle } from '../rules/title.js';
 import { checkWebhookUrl } from '../rules/url.js';
 import type { ListWebhooksQuery, WebhookCreateRequest, WebhookUpdateRequest } from '../types.js';
-import type { ValidationIssue, ValidationResult } from './issue.js';
+import type { ValidationIssue, ValidationResult } from '../validation-issue.js';
 import { schemaIssues } from './schema-issues.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runSigner, SignerFailure, type OutgoingRequest } from './transport.js';
+import { runSigner, SignerFailure, type OutgoingRequest } from './signer.js';
 
 const request: OutgoingRequest = {
   method: 'GET',

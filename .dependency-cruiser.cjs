@@ -1,0 +1,81 @@
+/**
+ * The architecture, checked (`npm run lint:deps`, part of `npm test`): spec -> generated ->
+ * src -> conformance, and inside src the layers below, each importing only from layers before
+ * it. CONTRIBUTING.md draws the same picture.
+ *
+ * Tests, type tests, test fixtures and test support may import anything.
+ */
+
+/** src's layers, lowest first: a module may import from its own layer and those before it. */
+const layers = [
+  // The kernel: errors, shared types, the validation issue, the package version.
+  ['^src/[^/]+\\.ts$', '^generated/'],
+  ['^src/wire/', '^src/spec/'],
+  ['^src/signing/'],
+  ['^src/rules/'],
+  ['^src/validation/'],
+  ['^src/deliveries/'],
+  ['^src/auth/'],
+  ['^src/client/'],
+  ['^src/probe/'],
+  ['^src/testing/'],
+  ['^src/postgres/'],
+  ['^src/cli/'],
+];
+const TESTS = '(\\.test\\.ts|\\.test-d\\.ts)$|^src/test-support/|/fixtures/';
+const ENTRY = '^src/index\\.ts$';
+
+const upward = layers.flatMap((lower, index) =>
+  layers.slice(index + 1).map((higher) => ({
+    name: `layer-${index}-imports-upward`,
+    comment: `${lower.join(' ')} must not import from the higher layer ${higher.join(' ')}`,
+    severity: 'error',
+    from: { path: lower.join('|'), pathNot: `${TESTS}|${ENTRY}` },
+    to: { path: higher.join('|') },
+  })),
+);
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    ...upward,
+    {
+      name: 'generated-stays-generated',
+      comment: 'generated/ is made from spec/ and imports nothing of ours above it',
+      severity: 'error',
+      from: { path: '^generated/' },
+      to: { path: '^(src|conformance|scripts)/' },
+    },
+    {
+      name: 'src-below-conformance',
+      severity: 'error',
+      from: { path: '^src/', pathNot: TESTS },
+      to: { path: '^(conformance|scripts|bench|examples)/' },
+    },
+    {
+      name: 'openapi-fetch-only-in-transport',
+      comment: 'openapi-fetch is in maintenance mode upstream: one file may know it',
+      severity: 'error',
+      from: { pathNot: '^src/client/transport\\.ts$' },
+      to: { path: 'node_modules/openapi-fetch/' },
+    },
+    {
+      name: 'pg-not-at-run-time',
+      comment: "the inbox takes the user's pool; pg is an optional peer and only tests load it",
+      severity: 'error',
+      from: { path: '^src/', pathNot: `${TESTS}` },
+      to: { path: 'node_modules/pg/', dependencyTypesNot: ['type-only'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
