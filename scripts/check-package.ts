@@ -23,7 +23,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_TYPES_VERSIONS = ['20', '22', '24', 'latest'] as const;
 
 /** Minified + gzipped bytes of the main entry; raise it deliberately, with a reason in the commit. */
-export const SIZE_BUDGET_GZIP_BYTES = 44 * 1024;
+export const SIZE_BUDGET_GZIP_BYTES = 40 * 1024;
 
 const run = (command: string, args: string[], cwd = root) =>
   execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -36,13 +36,8 @@ function step(name: string, action: () => string | void) {
 }
 
 async function mainEntrySize(): Promise<number> {
-  // The generated validators load ajv-formats and ajv's ucs2length through createRequire, which
-  // a bundler cannot follow; they are bundled on their own and added, so the figure is complete.
-  const entries = [
-    path.join(root, 'dist/src/index.js'),
-    path.join(root, 'node_modules/ajv-formats/dist/formats.js'),
-    path.join(root, 'node_modules/ajv/dist/runtime/ucs2length.js'),
-  ];
+  // Everything the entry imports is bundled, the validators' ajv-formats import included.
+  const entries = [path.join(root, 'dist/src/index.js')];
   let total = 0;
   for (const entry of entries) {
     const result = await build({

@@ -237,14 +237,30 @@ function withoutTransportHeaders(document: JsonObject): JsonObject {
 
 /**
  * ajv's standalone output keeps CommonJS `require()` calls (formats, ucs2length) even in ESM
- * mode. A `require` made with `createRequire` gives them exactly CommonJS semantics; a default
- * import would not, because bundlers and test runners unwrap `__esModule` modules differently
- * from Node.
+ * mode, which loads ajv's CommonJS runtime through `createRequire` and fails where there is no
+ * `require` (edge runtimes). The formats become a named ES import (Node and bundlers read
+ * `fullFormats` from the CommonJS module); ajv's ucs2length, which counts code points, becomes
+ * the loop below, which counts the same. Any other `require` fails the generator.
  */
 function requireToImports(code: string): string {
-  const body = code.replace(/^"use strict";/, '');
-  if (!body.includes('require(')) return body;
-  return `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${body}`;
+  let body = code.replace(/^"use strict";/, '');
+  const imports: string[] = [];
+  const formats = /require\(["']ajv-formats\/dist\/formats["']\)\.fullFormats/g;
+  if (formats.test(body)) {
+    body = body.replace(formats, 'fullFormats');
+    imports.push("import { fullFormats } from 'ajv-formats/dist/formats.js';");
+  }
+  const ucs2 = /require\(["']ajv\/dist\/runtime\/ucs2length["']\)\.default/g;
+  if (ucs2.test(body)) {
+    body = body.replace(ucs2, 'ucs2length');
+    imports.push(
+      "/** The length in code points, as JSON Schema counts it (ajv's ucs2length). */",
+      'const ucs2length = (value) => {\n  let count = 0;\n  for (const _ of value) count += 1;\n  return count;\n};',
+    );
+  }
+  const left = /require\([^)]*\)/.exec(body);
+  if (left) throw new Error(`the standalone validators still call ${left[0]}`);
+  return `${imports.join('\n')}\n${body}`;
 }
 
 async function format(code: string, file: string): Promise<string> {
@@ -267,11 +283,35 @@ async function buildTypes(document: JsonObject): Promise<string> {
   );
 }
 
+/**
+ * The validators each consumer loads, so a receiver does not load the client's schemas nor the
+ * client the event schemas; `validators.js` holds every one, for the mock and the conformance
+ * suite. A name missing here is a compile error where it is imported.
+ */
+const CONSUMERS: Readonly<Record<string, readonly string[]>> = {
+  'validators-client': [
+    'JsonWebKeySet',
+    'ListWebhooksQuery',
+    'Problem',
+    'TokenResponse',
+    'Webhook',
+    'WebhookCreateRequest',
+    'WebhookList',
+    'WebhookUpdateRequest',
+  ],
+  'validators-deliveries': ['WebhookDelivery', 'WebhookEventFields'],
+};
+
+interface ValidatorModule {
+  readonly js: string;
+  readonly dts: string;
+}
+
 function buildValidators(
   document: JsonObject,
   querySchemas: Map<string, JsonObject>,
   headerSchemas: Map<string, JsonObject>,
-): { js: string; dts: string; names: string[] } {
+): { modules: Map<string, ValidatorModule>; names: string[] } {
   const components = asObject(asObject(document['components'], 'components')['schemas'], 'schemas');
   const ajv = new Ajv2020({
     strict: true,
@@ -284,12 +324,13 @@ function buildValidators(
   ajv.addSchema({ $id: SCHEMA_ID, $defs: toJsonSchema(components) });
 
   const exports: Record<string, string> = {};
-  const types: string[] = [];
+  const types = new Map<string, string>();
   for (const name of Object.keys(components)) {
     const id = `urn:upvest-webhooks:schema:${name}`;
     ajv.addSchema({ $id: id, $ref: `${SCHEMA_ID}#/$defs/${name}` }, id);
     exports[`validate${name}`] = id;
-    types.push(
+    types.set(
+      name,
       `export declare const validate${name}: SchemaValidator<components['schemas']['${name}']>;`,
     );
   }
@@ -297,17 +338,39 @@ function buildValidators(
     const id = `urn:upvest-webhooks:schema:${name}`;
     ajv.addSchema({ $id: id, ...(schema as object) }, id);
     exports[`validate${name}`] = id;
-    types.push(`export declare const validate${name}: SchemaValidator<Record<string, unknown>>;`);
+    types.set(
+      name,
+      `export declare const validate${name}: SchemaValidator<Record<string, unknown>>;`,
+    );
   }
-  const js = HEADER + requireToImports(standaloneCode(ajv, exports));
-  const dts =
-    HEADER +
-    `import type { ErrorObject } from 'ajv';\nimport type { components } from './openapi.js';\n\n` +
-    '/** A precompiled ajv validator: a type guard that leaves its errors on `errors`. */\n' +
-    'export interface SchemaValidator<T> {\n  (data: unknown): data is T;\n  errors?: ErrorObject[] | null;\n}\n\n' +
-    types.join('\n') +
-    '\n';
-  return { js, dts, names: Object.keys(exports) };
+  const modules = new Map<string, ValidatorModule>();
+  modules.set('validators', {
+    js: HEADER + requireToImports(standaloneCode(ajv, exports)),
+    dts:
+      HEADER +
+      `import type { ErrorObject } from 'ajv';\nimport type { components } from './openapi.js';\n\n` +
+      '/** A precompiled ajv validator: a type guard that leaves its errors on `errors`. */\n' +
+      'export interface SchemaValidator<T> {\n  (data: unknown): data is T;\n  errors?: ErrorObject[] | null;\n}\n\n' +
+      [...types.values()].join('\n') +
+      '\n',
+  });
+  for (const [module, names] of Object.entries(CONSUMERS)) {
+    const subset: Record<string, string> = {};
+    for (const name of names) {
+      const id = exports[`validate${name}`];
+      if (!id) throw new Error(`${module} names ${name}, which the spec does not define`);
+      subset[`validate${name}`] = id;
+    }
+    modules.set(module, {
+      js: HEADER + requireToImports(standaloneCode(ajv, subset)),
+      dts:
+        HEADER +
+        `import type { components } from './openapi.js';\nimport type { SchemaValidator } from './validators.js';\n\nexport type { SchemaValidator };\n\n` +
+        names.map((name) => types.get(name)).join('\n') +
+        '\n',
+    });
+  }
+  return { modules, names: Object.keys(exports) };
 }
 
 function buildConstants(document: JsonObject, operations: OperationInfo[]): string {
@@ -393,8 +456,10 @@ async function main(): Promise<void> {
 
   const files = new Map<string, string>([
     ['openapi.ts', await buildTypes(document)],
-    ['validators.js', validators.js],
-    ['validators.d.ts', validators.dts],
+    ...[...validators.modules].flatMap(([name, module]): [string, string][] => [
+      [`${name}.js`, module.js],
+      [`${name}.d.ts`, module.dts],
+    ]),
     ['constants.ts', buildConstants(document, operations)],
     ['spec.ts', buildSpecModule(document)],
   ]);

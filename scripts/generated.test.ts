@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../generated/spec.js';
 import * as validators from '../generated/validators.js';
+import * as client from '../generated/validators-client.js';
+import * as deliveries from '../generated/validators-deliveries.js';
 import {
   webhookCategories,
   webhookEventTypes,
@@ -72,6 +75,46 @@ describe('generated/', () => {
       { cwd: root, encoding: 'utf8' },
     );
     expect(output.trim()).toBe('true false');
+  });
+
+  it.each(['validators', 'validators-client', 'validators-deliveries'])(
+    'should load %s without require, so it runs where there is no CommonJS',
+    (module) => {
+      const code = readFileSync(`${root}generated/${module}.js`, 'utf8');
+      expect(code).not.toMatch(/\brequire\(|createRequire/);
+    },
+  );
+
+  it('should count a length in code points, as JSON Schema does: 100 emoji are a valid title', () => {
+    const url = 'https://tenant.tld/x';
+    expect(client.validateWebhookCreateRequest({ title: '\u{1F600}'.repeat(100), url })).toBe(true);
+    expect(client.validateWebhookCreateRequest({ title: '\u{1F600}'.repeat(101), url })).toBe(
+      false,
+    );
+    expect(validators.validateWebhookCreateRequest({ title: 'a'.repeat(100), url })).toBe(true);
+  });
+
+  it('should give the per-consumer validators the verdicts of the full module on every example', () => {
+    const perConsumer = { ...client, ...deliveries } as Record<string, (data: unknown) => boolean>;
+    const full = validators as unknown as Record<string, (data: unknown) => boolean>;
+    const examples = mediaExamples();
+    let compared = 0;
+    for (const name of Object.keys(perConsumer)) {
+      const values = [
+        ...examples.filter((e) => `validate${e.schema}` === name).map((e) => e.value),
+        {},
+        null,
+        'x'.repeat(3),
+        { title: '\u{1F600}'.repeat(101), url: 'https://tenant.tld/x' },
+      ];
+      for (const value of values) {
+        expect(perConsumer[name]!(value), `${name} on ${JSON.stringify(value)}`).toBe(
+          full[name]!(value),
+        );
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(40);
   });
 
   it('should list 67 event types in 24 categories, each prefixed by its category', () => {

@@ -1,5 +1,5 @@
 import { operations as operationTable } from '../../generated/constants.js';
-import { validateTokenResponse } from '../../generated/validators.js';
+import { validateTokenResponse } from '../../generated/validators-client.js';
 import {
   hasControlCharacters,
   isBearerToken,

@@ -4,7 +4,7 @@ import {
   validateWebhook,
   validateWebhookList,
   type SchemaValidator,
-} from '../../generated/validators.js';
+} from '../../generated/validators-client.js';
 import {
   UpvestAbortError,
   UpvestApiError,

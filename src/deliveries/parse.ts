@@ -1,4 +1,4 @@
-import { validateWebhookDelivery, validateWebhookEventFields } from '../../generated/validators.js';
+import { validateWebhookDelivery, validateWebhookEventFields } from '../../generated/validators-deliveries.js';
 import type { ValidationIssue } from '../validation-issue.js';
 import { pointer } from '../validation-issue.js';
 import { schemaIssues } from '../validation/schema-issues.js';

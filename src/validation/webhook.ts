@@ -3,7 +3,7 @@ import {
   validateWebhookCreateRequest,
   validateWebhookUpdateRequest,
   type SchemaValidator,
-} from '../../generated/validators.js';
+} from '../../generated/validators-client.js';
 import { checkCategories } from '../rules/categories.js';
 import { checkDelay, type DelayPolicy } from '../rules/delay.js';
 import { checkMaxPackageSize } from '../rules/package-size.js';

@@ -1,4 +1,4 @@
-import { validateProblem } from '../../generated/validators.js';
+import { validateProblem } from '../../generated/validators-client.js';
 import type { ProblemDetails } from '../errors.js';
 
 /**
