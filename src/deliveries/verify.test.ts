@@ -11,7 +11,12 @@ import {
   type DeliveryEventInput,
   type SignDeliveryOptions,
 } from './testing.js';
-import { verifyDelivery, type DeliveryRequest, type VerifyDeliveryOptions } from './verify.js';
+import {
+  formatsToTry,
+  verifyDelivery,
+  type DeliveryRequest,
+  type VerifyDeliveryOptions,
+} from './verify.js';
 
 const pair = generateDeliveryKeyPair();
 const other = generateDeliveryKeyPair();
@@ -418,5 +423,57 @@ describe('verifyDelivery', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('formatsToTry', () => {
+  const both = ['upvest-v6', 'rfc9421'] as const;
+  it.each([
+    [
+      'content-digest: the v15 form first',
+      'sig1=("@method" "content-digest");keyid="k"',
+      both,
+      ['rfc9421', 'upvest-v6'],
+    ],
+    [
+      'digest: the v6 form first',
+      'sig1=("@method" "digest");keyid="k"',
+      both,
+      ['upvest-v6', 'rfc9421'],
+    ],
+    [
+      'digest with v15 preferred by the caller: v6 first anyway',
+      'sig1=("digest")',
+      ['rfc9421', 'upvest-v6'],
+      ['upvest-v6', 'rfc9421'],
+    ],
+    [
+      "no digest: the caller's order",
+      'sig1=("@method" "@path")',
+      ['rfc9421', 'upvest-v6'],
+      ['rfc9421', 'upvest-v6'],
+    ],
+    ["no signature-input: the caller's order", undefined, both, both],
+    [
+      'a hint for a format not allowed: only what is allowed',
+      'sig1=("content-digest")',
+      ['upvest-v6'],
+      ['upvest-v6'],
+    ],
+    [
+      'a header merely named like a digest: no hint',
+      'sig1=("x-content-digest-copy")',
+      ['rfc9421', 'upvest-v6'],
+      ['rfc9421', 'upvest-v6'],
+    ],
+  ] as const)('should order %s', (_name, input, allowed, expected) => {
+    expect(formatsToTry(allowed, input)).toEqual(expected);
+  });
+
+  it('should still verify a delivery whose digest header points at the other format', async () => {
+    // A v6 base with content-digest: the hint says v15 first; the v6 try must still come.
+    const request = delivery({ format: 'upvest-v6', digest: 'content-digest' });
+    const result = await verify(request);
+    expect(result).toMatchObject({ ok: true, signature: { format: 'upvest-v6' } });
   });
 });
