@@ -91,7 +91,12 @@ if (process.argv[1]?.endsWith('mutation-score.ts') && process.argv[2] === '--mod
   const scores = scoresOf(merged);
   let failed = false;
   for (const { module, detected, counted } of scores) {
-    const score = counted === 0 ? 100 : (100 * detected) / counted;
+    // A module this run did not mutate (MODULES=…) has no score, not a perfect one.
+    if (counted === 0) {
+      console.log(`${module.padEnd(28)}     -   (not in this run)`);
+      continue;
+    }
+    const score = (100 * detected) / counted;
     const below = score < threshold;
     failed ||= below;
     console.log(
