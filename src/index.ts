@@ -81,7 +81,53 @@ export {
   type DigestAlgorithm,
   type DigestCheck,
 } from './signing/index.js';
-export * from './deliveries/index.js';
+// Receiving deliveries: verify, parse typed events in order, hand each event over once.
+export {
+  checkDeliveryHeaders,
+  verifyDelivery,
+  type DeliveryRequest,
+  type DeliveryFailure,
+  type DeliveryFailureReason,
+  type DeliverySignature,
+  type DigestHeader,
+  type VerifiedDelivery,
+  type VerifyDeliveryOptions,
+} from './deliveries/verify.js';
+export { parseDelivery, type ParsedDelivery } from './deliveries/parse.js';
+export { compareCreatedAt } from './deliveries/created-at.js';
+export {
+  createVerificationKeyProvider,
+  VerificationKeysUnavailableError,
+  type VerificationKeyProvider,
+  type VerificationKeyProviderOptions,
+} from './deliveries/keys.js';
+export {
+  createDeliveryProcessor,
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  type DeliveryAnswer,
+  type DeliveryContext,
+  type DeliveryHandlerOptions,
+} from './deliveries/processor.js';
+export { createFetchDeliveryHandler, createNodeDeliveryHandler } from './deliveries/handler.js';
+export {
+  createMemoryDedupeStore,
+  type DedupeClaim,
+  type DeliveryDedupeStore,
+  type MemoryDedupeStoreOptions,
+} from './deliveries/dedupe.js';
+export {
+  eventCategory,
+  isEventOfCategory,
+  isKnownEventType,
+  type DeliveryEvent,
+  type EventOfCategory,
+  type KnownDeliveryEvent,
+  type UnknownDeliveryEvent,
+  type WebhookEvent,
+  type WebhookEventCategory,
+  type WebhookEventType,
+} from './deliveries/events.js';
 export {
   probeWebhookUrl,
   PROBE_HEADER,
