@@ -224,14 +224,16 @@ async function deliveries() {
   const publicKey = createPublicKey(
     createPrivateKey(pair.privateKey.export({ format: 'pem', type: 'pkcs8' })),
   );
-  for (const [label, events] of [
-    [`a 1 MiB batch (${big.length} events)`, big],
-    ['a batch of one event', [event(0)]],
+  for (const [label, events, v15] of [
+    [`a 1 MiB batch (${big.length} events)`, big, false],
+    ['a batch of one event', [event(0)], false],
+    ['a batch of one event, v15 form (quoted base, content-digest)', [event(0)], true],
   ] as const) {
     const signed = signDelivery(events, {
       keyId: pair.keyId,
       privateKey: pair.privateKey,
       url: 'https://tenant.tld/webhooks',
+      ...(v15 ? { format: 'rfc9421' as const, digest: 'content-digest' as const } : {}),
     });
     const req = {
       method: 'POST',
