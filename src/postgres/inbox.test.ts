@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
@@ -100,6 +101,12 @@ describe('the schema', () => {
     expect(await other.counts()).toMatchObject({ pending: 0 });
     expect(inboxSchemaSql('public.second_inbox')).toContain('"public"."second_inbox_objects"');
     await pool.query('DROP TABLE public.second_inbox, public.second_inbox_objects');
+  });
+
+  it('should be printed in the README exactly as migrate() runs it', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /```sql\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBe(inboxSchemaSql());
   });
 
   it('should refuse something that is not a pool', () => {
