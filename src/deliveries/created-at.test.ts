@@ -119,6 +119,43 @@ describe('sortByCreatedAt', () => {
     ];
     expect(sortByCreatedAt(items, (item) => item.at).map((item) => item.n)).toEqual([3, 2, 4, 1]);
   });
+
+  it.each([
+    [
+      'a leap second after the next second',
+      ['2016-12-31T23:59:60.5Z', '2017-01-01T00:00:00.2Z'],
+      [1, 0],
+    ],
+    [
+      'fractions of different length',
+      ['2021-11-19T13:06:57.5Z', '2021-11-19T13:06:57.49Z'],
+      [1, 0],
+    ],
+    ['an offset', ['2021-11-19T14:06:58+01:00', '2021-11-19T13:06:57Z'], [1, 0]],
+    ['an ordered batch', ['2021-11-19T13:06:57.1Z', '2021-11-19T13:06:57.2Z'], [0, 1]],
+  ])('should sort %s by instant, not by text', (_name, stamps, order) => {
+    expect(sortByCreatedAt(stamps, (at) => at)).toEqual(order.map((i) => stamps[i]));
+  });
+
+  it('should agree with a full stable sort, whether the batch is in order or not', () => {
+    const second = fc.integer({ min: 0, max: 60 }).map((s) => String(s).padStart(2, '0'));
+    const stamp = fc.oneof(
+      fc
+        .tuple(fc.integer({ min: 0, max: 2 }), second, fc.stringMatching(/^(\.\d{1,3})?$/))
+        .map(([minute, s, fraction]) => `2021-11-19T13:0${minute}:${s}${fraction}Z`),
+      fc.constantFrom('2021-11-19T14:01:00+01:00', 'not a time', '2021-11-19t13:01:00z'),
+    );
+    fc.assert(
+      fc.property(fc.array(stamp, { maxLength: 12 }), fc.boolean(), (stamps, presort) => {
+        const items = (presort ? [...stamps].sort() : stamps).map((at, n) => ({ at, n }));
+        const reference = items
+          .map((item, index) => ({ item, index }))
+          .sort((a, b) => compareCreatedAt(a.item.at, b.item.at) || a.index - b.index)
+          .map(({ item }) => item);
+        expect(sortByCreatedAt(items, (item) => item.at)).toEqual(reference);
+      }),
+    );
+  });
 });
 
 describe('decimalEpochSeconds', () => {

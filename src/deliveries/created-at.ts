@@ -82,6 +82,30 @@ export function compareCreatedAt(a: string, b: string): number {
 }
 
 /**
+ * UTC timestamps in one fixed shape (`Z`, no leap second): two of equal length compare as
+ * strings exactly as they compare as instants.
+ */
+const CANONICAL_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:[0-5]\d(?:\.\d+)?Z$/;
+
+/**
+ * Whether items are already in `created_at` order, as Upvest sends them within a delivery (R13):
+ * the usual case, checked without parsing where two neighbours share one canonical UTC shape.
+ */
+function inOrder<T>(items: readonly T[], createdAt: (item: T) => string): boolean {
+  let previous = items.length > 0 ? createdAt(items[0]!) : '';
+  for (let i = 1; i < items.length; i++) {
+    const current = createdAt(items[i]!);
+    const comparable =
+      previous.length === current.length &&
+      CANONICAL_UTC.test(previous) &&
+      CANONICAL_UTC.test(current);
+    if (comparable ? previous > current : compareCreatedAt(previous, current) > 0) return false;
+    previous = current;
+  }
+  return true;
+}
+
+/**
  * Sorts items by a timestamp, stably (equal timestamps keep their order), parsing each
  * timestamp once; items whose timestamp is not RFC 3339 go last.
  *
@@ -91,6 +115,7 @@ export function compareCreatedAt(a: string, b: string): number {
  * ```
  */
 export function sortByCreatedAt<T>(items: readonly T[], createdAt: (item: T) => string): T[] {
+  if (inOrder(items, createdAt)) return [...items];
   const keyed = items.map((item, index) => ({ item, index, at: parseInstant(createdAt(item)) }));
   keyed.sort((a, b) => {
     const order = a.at && b.at ? compareInstants(a.at, b.at) : a.at ? -1 : b.at ? 1 : 0;

@@ -1,4 +1,7 @@
-import { validateWebhookDelivery, validateWebhookEventFields } from '../../generated/validators-deliveries.js';
+import {
+  validateWebhookDelivery,
+  validateWebhookEventFields,
+} from '../../generated/validators-deliveries.js';
 import type { ValidationIssue } from '../validation-issue.js';
 import { pointer } from '../validation-issue.js';
 import { schemaIssues } from '../validation/schema-issues.js';
@@ -64,13 +67,12 @@ export function parseDelivery(body: Uint8Array | string): ParsedDelivery {
   if (!validateWebhookDelivery(data)) {
     return { ok: false, reason: 'invalid_delivery', issues: preciseIssues(data) };
   }
-  const events = sortByCreatedAt(data.payload, (event) => event.created_at).map(
-    (event): DeliveryEvent =>
-      isKnownEventType(event.type)
-        ? ({ ...event, known: true } as DeliveryEvent)
-        : { ...event, known: false },
-  );
-  return { ok: true, events };
+  // The events were parsed here and belong to no one else: mark them in place, no copies.
+  const events = sortByCreatedAt(data.payload, (event) => event.created_at);
+  for (const event of events) {
+    (event as { known?: boolean }).known = isKnownEventType(event.type);
+  }
+  return { ok: true, events: events as unknown as DeliveryEvent[] };
 }
 
 /**
