@@ -5,6 +5,7 @@ import { contentDigest, legacyDigest } from './digest.js';
 import type { HttpMessage } from './message.js';
 import { signRequest, type SignRequestOptions } from './sign.js';
 import {
+  checkSignatureHeaders,
   verifyRequestSignature,
   type SignatureFailureReason,
   type VerifySignatureOptions,
@@ -471,5 +472,204 @@ describe('verifyRequestSignature against tampering (zero false accepts)', () => 
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('verifyRequestSignature: what a refusal says', () => {
+  const lookupFails = () => {
+    throw new Error('key service down');
+  };
+  it.each<[string, () => HttpMessage, Partial<VerifySignatureOptions>, string, string]>([
+    [
+      'a signature-input without a signature',
+      () => withHeaders({ signature: undefined }),
+      {},
+      'missing_signature',
+      'the signature and signature-input headers are required',
+    ],
+    [
+      'an empty signature-input',
+      () => withHeaders({ 'signature-input': '' }),
+      {},
+      'missing_signature',
+      'no signature labelled (none)',
+    ],
+    [
+      'a label only in signature-input',
+      () => inputWith('sig1=', 'sig2='),
+      {},
+      'missing_signature',
+      'no signature labelled sig2 in both',
+    ],
+    [
+      'a well-formed input beside a signature field that does not parse',
+      () => withHeaders({ signature: 'sig1=:AA' }),
+      {},
+      'malformed_signature_header',
+      'sig',
+    ],
+    [
+      'a member of signature that is not a byte sequence',
+      () => withHeaders({ signature: 'sig1="abc"' }),
+      {},
+      'malformed_signature_header',
+      'sig1: ',
+    ],
+    [
+      'a member of signature-input that is not an inner list',
+      () => withHeaders({ 'signature-input': 'sig1="@method"' }),
+      {},
+      'malformed_signature_header',
+      'sig1: ',
+    ],
+    [
+      'two required parameters missing',
+      () => inputWith(`;nonce="n"`, ''),
+      { requiredParameters: ['nonce', 'alg'] },
+      'malformed_signature_header',
+      'signature-input lacks nonce, alg',
+    ],
+    [
+      'two required components not covered',
+      () => original,
+      { requiredComponents: ['@authority', 'authorization'] },
+      'missing_required_component',
+      'the signature must cover @authority, authorization',
+    ],
+    [
+      'a signature older than maxAgeSeconds',
+      () => original,
+      { now: () => CREATED + 9, maxAgeSeconds: 3 },
+      'expired',
+      'created 9 s ago, more than 3 s',
+    ],
+    [
+      'a bounded age without created',
+      () => inputWith(`;created=${CREATED}`, ''),
+      { maxAgeSeconds: 3600 },
+      'expired',
+      'the signature has no created time, so its age cannot be held to 3600 s',
+    ],
+    [
+      'an expired signature',
+      () => original,
+      { now: () => CREATED + 16 },
+      'expired',
+      `expired at ${CREATED + 10}, now is ${CREATED + 16}`,
+    ],
+    [
+      'a signature from the future',
+      () => original,
+      { now: () => CREATED - 6 },
+      'created_in_future',
+      `created ${CREATED} is after now (${CREATED - 6})`,
+    ],
+    [
+      'a key lookup that throws',
+      () => original,
+      { keys: lookupFails },
+      'unknown_key',
+      'the key lookup failed',
+    ],
+    [
+      'an unknown keyid',
+      () => inputWith('keyid="k1"', 'keyid="k9"'),
+      {},
+      'unknown_key',
+      'no key is known for keyid "k9"',
+    ],
+    [
+      'a keyid missing from a key map',
+      () => original,
+      { keys: new Map([['other', ed25519.publicKey]]) },
+      'unknown_key',
+      'no key is known for keyid "k1"',
+    ],
+    [
+      'a key that cannot be read',
+      () => original,
+      { keys: () => 'not a key' },
+      'unknown_key',
+      'the key for keyid "k1" could not be read',
+    ],
+    [
+      'an alg this package does not know',
+      () => inputWith('keyid="k1"', 'keyid="k1";alg="hs2019"'),
+      {},
+      'unsupported_algorithm',
+      'alg hs2019 is not supported',
+    ],
+    [
+      'an alg other than the configured one',
+      () => inputWith('keyid="k1"', 'keyid="k1";alg="ed25519"'),
+      { algorithm: 'ecdsa-p521-sha512' },
+      'unsupported_algorithm',
+      'alg ed25519 is not the accepted algorithm ecdsa-p521-sha512',
+    ],
+    [
+      'a configured algorithm the key does not suit',
+      () => original,
+      { algorithm: 'ecdsa-p521-sha512' },
+      'unsupported_algorithm',
+      'ecdsa-p521-sha512 does not suit the key for keyid "k1"',
+    ],
+  ])('should refuse %s, and say so', async (_name, build, extra, reason, message) => {
+    const verdict = await verify(build(), extra);
+    expect(verdict).toMatchObject({ valid: false, reason });
+    expect((verdict as { message: string }).message).toContain(message);
+  });
+
+  it('should accept a signature exactly maxAgeSeconds plus the skew old, and not a second more', async () => {
+    expect((await verify(original, { now: () => CREATED + 8, maxAgeSeconds: 3 })).valid).toBe(true);
+    expect((await verify(original, { now: () => CREATED + 9, maxAgeSeconds: 3 })).valid).toBe(
+      false,
+    );
+    expect(
+      (await verify(original, { now: () => CREATED + 9, maxAgeSeconds: 3, clockSkewSeconds: 6 }))
+        .valid,
+    ).toBe(true);
+  });
+
+  it('should take a signature without expires as never expiring, unless the age is bounded', async () => {
+    const { headers } = signRequest(request, {
+      keyId: 'k1',
+      privateKey: ed25519.privateKey,
+      created: CREATED,
+      components: ['@method', '@path'],
+    });
+    const lasting = { ...request, headers: { ...request.headers, ...headers } };
+    expect((await verify(lasting, { now: () => CREATED + 86_400 })).valid).toBe(true);
+    expect(await verify(lasting, { now: () => CREATED + 86_400, maxAgeSeconds: 60 })).toMatchObject(
+      {
+        valid: false,
+        reason: 'expired',
+      },
+    );
+  });
+});
+
+describe('checkSignatureHeaders', () => {
+  const keys = (id: string | undefined) => (id === 'k1' ? ed25519.publicKey : undefined);
+
+  it('should pass the headers of a good signature, with or without keys', async () => {
+    expect(await checkSignatureHeaders(original, { now: () => CREATED, keys })).toBeUndefined();
+    expect(await checkSignatureHeaders(original, { now: () => CREATED })).toBeUndefined();
+  });
+
+  it('should refuse a keyid no key answers to when keys are given, before any body is read', async () => {
+    const unknown = inputWith('keyid="k1"', 'keyid="k9"');
+    expect(await checkSignatureHeaders(unknown, { now: () => CREATED, keys })).toMatchObject({
+      reason: 'unknown_key',
+    });
+    expect(await checkSignatureHeaders(unknown, { now: () => CREATED })).toBeUndefined();
+  });
+
+  it('should refuse what the headers alone show: no signature, expired', async () => {
+    expect(
+      await checkSignatureHeaders(withHeaders({ signature: undefined }), { now: () => CREATED }),
+    ).toMatchObject({ reason: 'missing_signature' });
+    expect(await checkSignatureHeaders(original, { now: () => CREATED + 16 })).toMatchObject({
+      reason: 'expired',
+    });
   });
 });

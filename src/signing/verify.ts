@@ -248,23 +248,20 @@ function selectSignature(
   }
   const inputs = parseSignatureInput(inputField);
   const signatures = parseSignatureField(signatureField);
-  if (!inputs.ok || !signatures.ok) {
-    const problem = !inputs.ok ? inputs.message : !signatures.ok ? signatures.message : '';
-    return fail('malformed_signature_header', problem);
-  }
-  const label = wanted ?? inputs.value.keys().next().value;
-  const input = label === undefined ? undefined : inputs.value.get(label);
-  const signature = label === undefined ? undefined : signatures.value.get(label);
-  if (label === undefined || !input || !signature) {
+  if (!inputs.ok) return fail('malformed_signature_header', inputs.message);
+  if (!signatures.ok) return fail('malformed_signature_header', signatures.message);
+  // An empty dictionary has no first label: '' names no member.
+  const label = wanted ?? inputs.value.keys().next().value ?? '';
+  const input = inputs.value.get(label);
+  const signature = signatures.value.get(label);
+  if (!input || !signature) {
     return fail(
       'missing_signature',
-      `no signature labelled ${label ?? '(none)'} in both signature-input and signature`,
+      `no signature labelled ${label || '(none)'} in both signature-input and signature`,
     );
   }
-  if (!input.ok || !signature.ok) {
-    const problem = !input.ok ? input.message : !signature.ok ? signature.message : '';
-    return fail('malformed_signature_header', `${label}: ${problem}`);
-  }
+  if (!input.ok) return fail('malformed_signature_header', `${label}: ${input.message}`);
+  if (!signature.ok) return fail('malformed_signature_header', `${label}: ${signature.message}`);
   return { label, input: input.value, signature: signature.value };
 }
 
@@ -274,18 +271,23 @@ function checkTime(
 ): Failure | undefined {
   const now = options.now?.() ?? Math.floor(Date.now() / 1000);
   const skew = options.clockSkewSeconds ?? 5;
-  const { created, expires } = params;
-  if (created !== undefined && created > now + skew) {
+  // Without `created` a signature is as old as can be, without `expires` it never expires.
+  const { created = Number.NEGATIVE_INFINITY, expires = Number.POSITIVE_INFINITY } = params;
+  if (created > now + skew) {
     return fail('created_in_future', `created ${created} is after now (${now})`);
   }
-  if (expires !== undefined && expires < now - skew) {
+  if (expires < now - skew) {
     return fail('expired', `expired at ${expires}, now is ${now}`);
   }
-  if (options.maxAgeSeconds !== undefined && created !== undefined) {
-    const age = now - created;
-    if (age > options.maxAgeSeconds + skew) {
-      return fail('expired', `created ${age} s ago, more than ${options.maxAgeSeconds} s`);
-    }
+  // A caller who bounds the age refuses a signature whose age cannot be told.
+  const age = now - created;
+  if (options.maxAgeSeconds !== undefined && age > options.maxAgeSeconds + skew) {
+    return fail(
+      'expired',
+      Number.isFinite(age)
+        ? `created ${age} s ago, more than ${options.maxAgeSeconds} s`
+        : `the signature has no created time, so its age cannot be held to ${options.maxAgeSeconds} s`,
+    );
   }
   return undefined;
 }
@@ -323,9 +325,9 @@ async function resolveKey(
   try {
     const { keys } = options;
     if (typeof keys === 'function') input = await keys(keyId);
-    else if (keys instanceof Map) {
-      input = keyId === undefined ? undefined : (keys as ReadonlyMap<string, KeyInput>).get(keyId);
-    } else input = keys as KeyInput;
+    // A Map has no entry under an undefined keyid.
+    else if (keys instanceof Map) input = (keys as ReadonlyMap<string, KeyInput>).get(keyId!);
+    else input = keys as KeyInput;
   } catch {
     return fail('unknown_key', 'the key lookup failed');
   }
