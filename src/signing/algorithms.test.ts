@@ -187,3 +187,32 @@ describe('keys', () => {
     }
   });
 });
+
+describe('signBase and verifyBase defaults', () => {
+  const { privateKey, publicKey } = pairs['ecdsa-p521-sha512'];
+
+  it('should sign ECDSA in DER unless told otherwise, as Upvest signers do', () => {
+    const signature = signBase('ecdsa-p521-sha512', privateKey, base);
+    expect(signature[0]).toBe(0x30); // a DER SEQUENCE
+    expect(verifyBase('ecdsa-p521-sha512', publicKey, base, signature, 'der')).toEqual({
+      ok: true,
+      encoding: 'der',
+    });
+  });
+
+  it('should verify either encoding unless told otherwise, and say which matched', () => {
+    const raw = signBase('ecdsa-p521-sha512', privateKey, base, 'ieee-p1363');
+    expect(raw).toHaveLength(132);
+    expect(verifyBase('ecdsa-p521-sha512', publicKey, base, raw)).toEqual({
+      ok: true,
+      encoding: 'ieee-p1363',
+    });
+  });
+
+  it('should verify RSA PKCS#1 v1.5 and refuse the same signature as PSS', () => {
+    const rsa = pairs['rsa-v1_5-sha256'];
+    const signature = signBase('rsa-v1_5-sha256', rsa.privateKey, base);
+    expect(verifyBase('rsa-v1_5-sha256', rsa.publicKey, base, signature).ok).toBe(true);
+    expect(verifyBase('rsa-pss-sha512', rsa.publicKey, base, signature).ok).toBe(false);
+  });
+});

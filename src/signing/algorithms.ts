@@ -63,7 +63,7 @@ const HASH: Record<SignatureAlgorithm, string | null> = {
   'ecdsa-p521-sha512': 'sha512',
   'ecdsa-p256-sha256': 'sha256',
   ed25519: null,
-  'hmac-sha256': 'sha256',
+  'hmac-sha256': null, // HMAC is computed with createHmac, not sign/verify
   'rsa-pss-sha512': 'sha512',
   'rsa-v1_5-sha256': 'sha256',
 };
@@ -80,7 +80,7 @@ function keyOptions(
   if (algorithm === 'rsa-pss-sha512') {
     return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 };
   }
-  if (algorithm === 'rsa-v1_5-sha256') return { key, padding: constants.RSA_PKCS1_PADDING };
+  // rsa-v1_5-sha256 is Node's default RSA padding (PKCS#1 v1.5); Ed25519 takes the key as is.
   return key;
 }
 

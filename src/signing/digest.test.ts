@@ -83,3 +83,16 @@ describe('legacyDigest and verifyLegacyDigest', () => {
     expect(verifyLegacyDigest(body, field)).toBe(verdict);
   });
 });
+
+describe('verifyLegacyDigest: the shape of each member', () => {
+  const body = '{"hello": "world"}';
+  const good = 'SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=';
+  it.each([
+    ['whitespace around a member', ` ${good} `, 'match'],
+    ['text after the value', `${good}!!`, 'malformed'],
+    ['text before the name', `x ${good}`, 'malformed'],
+    ['text after the value and a space', `${good} x`, 'malformed'],
+  ])('should read %s as %s', (_name, field, expected) => {
+    expect(verifyLegacyDigest(body, field)).toBe(expected);
+  });
+});

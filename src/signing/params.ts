@@ -93,10 +93,9 @@ function readMember(member: Item | InnerList): Parsed<SignatureInput> {
   const params: { -readonly [K in SignatureParameterName]?: SignatureParameters[K] } = {};
   for (const [key, value] of parameters) {
     if (key === 'created' || key === 'expires') {
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-        return { ok: false, message: `${key} must be an integer` };
-      }
-      params[key] = value;
+      // isSafeInteger is false for anything that is not a number.
+      if (!Number.isSafeInteger(value)) return { ok: false, message: `${key} must be an integer` };
+      params[key] = value as number;
     } else if (key === 'nonce' || key === 'keyid' || key === 'alg' || key === 'tag') {
       if (typeof value !== 'string') return { ok: false, message: `${key} must be a string` };
       params[key] = value;

@@ -148,3 +148,15 @@ describe('signRequest', () => {
     expect(() => signRequest(message, { ...options, ...change })).toThrow(expected);
   });
 });
+
+describe('signRequest: optional parameters', () => {
+  it('should leave out expires and nonce when none is given, and put them in when they are', () => {
+    const bare = signRequest(request, options).headers['signature-input'];
+    expect(bare).not.toMatch(/expires=|nonce=/);
+    const full = signRequest(request, { ...options, expires: CREATED + 10, nonce: 'n1' }).headers[
+      'signature-input'
+    ];
+    expect(full).toContain(`;expires=${CREATED + 10}`);
+    expect(full).toContain(';nonce="n1"');
+  });
+});

@@ -158,6 +158,22 @@ describe('upvestSignatureHeaders', () => {
   });
 });
 
+describe('verifyUpvestRequest: the clock', () => {
+  it("should honour the caller's clock skew: a signature expired 20 s ago passes with 30 s of skew", async () => {
+    const added = upvestSignatureHeaders(create, fixed);
+    const expires = CREATED + UPVEST_DEFAULT_EXPIRES_IN_SECONDS;
+    const at = (skew: number | undefined) =>
+      verifyUpvestRequest(withAdded(create, added), {
+        keys: keys.publicKey,
+        now: () => expires + 20,
+        ...(skew === undefined ? {} : { clockSkewSeconds: skew }),
+      });
+    expect(await at(30)).toMatchObject({ valid: true });
+    expect(await at(undefined)).toMatchObject({ valid: false, reason: 'expired' });
+    expect(await at(10)).toMatchObject({ valid: false, reason: 'expired' });
+  });
+});
+
 describe('createUpvestSigner and verifyUpvestRequest', () => {
   it('should sign every request afresh in a way the Upvest verifier accepts', async () => {
     const signer = createUpvestSigner({ keyId: 'k', privateKey: keys.privateKey });

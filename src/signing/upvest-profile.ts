@@ -100,11 +100,8 @@ export function upvestComponents(request: HttpMessage): string[] {
 
 function hasQuery(request: HttpMessage): boolean {
   const base = 'http://relative.invalid';
-  return (
-    request.url !== undefined &&
-    URL.canParse(request.url, base) &&
-    new URL(request.url, base).search !== ''
-  );
+  const url = request.url ?? ''; // no URL: the base itself, which has no query
+  return URL.canParse(url, base) && new URL(url, base).search !== '';
 }
 
 /**
