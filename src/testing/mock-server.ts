@@ -519,6 +519,17 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     response.end(payload);
   }
 
+  /** An answer as JSON, or without a body (202, 204). */
+  function sendAnswer(response: ServerResponse, answer: Answer): void {
+    const payload = answer.body === undefined ? undefined : JSON.stringify(answer.body);
+    send(
+      response,
+      answer.status,
+      payload,
+      payload === undefined ? {} : { 'content-type': 'application/json' },
+    );
+  }
+
   function sendProblem(response: ServerResponse, problem: MockProblem): void {
     const requestId = randomUUID();
     const payload = JSON.stringify(problemDocument(problem, requestId));
@@ -576,13 +587,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       // The operation took effect; its answer is lost on the way (the ambiguous failure).
       if (fault?.kind === 'reset') throw new ConnectionReset('an injected reset');
       checkAnswer(operationId, answer);
-      const payload = answer.body === undefined ? undefined : JSON.stringify(answer.body);
-      send(
-        response,
-        answer.status,
-        payload,
-        payload === undefined ? {} : { 'content-type': 'application/json' },
-      );
+      sendAnswer(response, answer);
       return { method, path, status: answer.status, operationId, ...faulted() };
     } catch (error) {
       if (error instanceof ConnectionReset) {
@@ -612,13 +617,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
           deliveries: () => deliveries.records,
         },
       );
-      const payload = answer.body === undefined ? undefined : JSON.stringify(answer.body);
-      send(
-        response,
-        answer.status,
-        payload,
-        payload === undefined ? {} : { 'content-type': 'application/json' },
-      );
+      sendAnswer(response, answer);
     } catch (error) {
       sendProblem(response, error instanceof MockProblem ? error : problems.internal());
     }
