@@ -277,6 +277,8 @@ async function inbox() {
   out();
   const database = await startPostgres();
   const pool = new pg.Pool({ connectionString: database.connectionString, max: 8 });
+  // Stopping the server ends idle connections; that is the end of the section, not an error.
+  pool.on('error', () => undefined);
   try {
     const store = createPostgresInbox({ pool });
     await store.migrate();
