@@ -15,6 +15,7 @@ import type { KeyInput } from '../signing/keys.js';
 import { matchOperation } from '../spec/match-operation.js';
 import type { JsonWebKeySet, Webhook } from '../types.js';
 import { schemaIssues } from '../validation/schema-issues.js';
+import type { ValidationIssue } from '../validation-issue.js';
 import {
   validateCreateWebhook,
   validateListQuery,
@@ -228,6 +229,14 @@ interface Answer {
   readonly body?: unknown;
 }
 
+/** A library call with an invalid admin request throws what its HTTP twin answers as a 400. */
+function refuseInvalid(what: string, issues: readonly ValidationIssue[]): void {
+  if (issues.length === 0) return;
+  throw new UpvestConfigurationError(
+    `the ${what} is invalid: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}`,
+  );
+}
+
 /** Thrown inside the pipeline to end a request with a reset connection instead of an answer. */
 class ConnectionReset extends Error {}
 
@@ -322,22 +331,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   let baseUrl = '';
 
   function injectFault(fault: MockFault): void {
-    const issues = faultIssues(fault);
-    if (issues.length > 0) {
-      throw new UpvestConfigurationError(
-        `the fault is invalid: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}`,
-      );
-    }
+    refuseInvalid('fault', faultIssues(fault));
     faults.add(fault);
   }
 
   function triggerEvents(request: MockTriggerRequest): MockTriggerResult {
-    const issues = triggerIssues(request);
-    if (issues.length > 0) {
-      throw new UpvestConfigurationError(
-        `the trigger is invalid: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}`,
-      );
-    }
+    refuseInvalid('trigger', triggerIssues(request));
     if (!deliveries.hasTarget) {
       throw new UpvestConfigurationError(
         'the mock has no delivery target: start it with deliveryTarget (upvest-webhooks mock --deliver-to URL)',
