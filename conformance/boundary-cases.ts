@@ -6,7 +6,7 @@
  * listed here, with their R-numbers.
  */
 import type { OperationId } from '../generated/constants.js';
-import { MAX_DELAY_SECONDS } from '../src/rules/delay.js';
+import { webhookLimits } from '../generated/constants.js';
 import { resolve } from './cases.js';
 
 type Node = Record<string, unknown>;
@@ -157,14 +157,14 @@ function ruleCases(withInSeed: (path: string[], value: unknown) => Body) {
       body: withInSeed(['config', 'delay'], '1s'),
     },
     {
-      name: `delay ${MAX_DELAY_SECONDS}s, the longest (R5)`,
+      name: `delay ${webhookLimits.delaySeconds.maximum}s, the longest (R5)`,
       accept: true,
-      body: withInSeed(['config', 'delay'], `${MAX_DELAY_SECONDS}s`),
+      body: withInSeed(['config', 'delay'], `${webhookLimits.delaySeconds.maximum}s`),
     },
     {
-      name: `delay ${MAX_DELAY_SECONDS + 1}s, past the longest (R5)`,
+      name: `delay ${webhookLimits.delaySeconds.maximum + 1}s, past the longest (R5)`,
       accept: false,
-      body: withInSeed(['config', 'delay'], `${MAX_DELAY_SECONDS + 1}s`),
+      body: withInSeed(['config', 'delay'], `${webhookLimits.delaySeconds.maximum + 1}s`),
     },
     { name: 'delay 0s (R5, pattern)', accept: false, body: withInSeed(['config', 'delay'], '0s') },
     { name: 'delay in minutes (R5)', accept: false, body: withInSeed(['config', 'delay'], '1m') },

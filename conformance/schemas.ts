@@ -1,5 +1,4 @@
-import * as validators from '../generated/validators.js';
-import type { SchemaValidator } from '../generated/validators.js';
+import { schemaValidators, type SchemaValidator } from '../generated/validators.js';
 
 /**
  * The precompiled validator of a schema component, by its name in the spec.
@@ -11,7 +10,7 @@ import type { SchemaValidator } from '../generated/validators.js';
  * ```
  */
 export function schemaValidator(schema: string): SchemaValidator<unknown> | undefined {
-  return (validators as unknown as Record<string, SchemaValidator<unknown> | undefined>)[
-    `validate${schema}`
-  ];
+  return Object.hasOwn(schemaValidators, schema)
+    ? (schemaValidators as Readonly<Record<string, SchemaValidator<unknown>>>)[schema]
+    : undefined;
 }

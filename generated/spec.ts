@@ -1586,6 +1586,10 @@ export const openApiDocument: unknown = {
               'The longest wait between deliveries, `<number><unit>`. The documentation narrows this pattern to `1s`–`30s` (R5).',
             type: 'string',
             pattern: '^[1-9][0-9]?[sm]$',
+            'x-documented-seconds': {
+              minimum: 1,
+              maximum: 30,
+            },
           },
           max_package_size: {
             description:

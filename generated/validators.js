@@ -23577,3 +23577,73 @@ validate273.evaluated = {
   dynamicProps: false,
   dynamicItems: false,
 };
+
+/** Every component schema's validator, by its name in the spec. */
+export const schemaValidators = {
+  WebhookCategory: validateWebhookCategory,
+  WebhookCategories: validateWebhookCategories,
+  WebhookTitle: validateWebhookTitle,
+  WebhookUrl: validateWebhookUrl,
+  WebhookConfig: validateWebhookConfig,
+  Webhook: validateWebhook,
+  WebhookCreateRequest: validateWebhookCreateRequest,
+  WebhookUpdateRequest: validateWebhookUpdateRequest,
+  ListMeta: validateListMeta,
+  WebhookList: validateWebhookList,
+  JsonWebKey: validateJsonWebKey,
+  JsonWebKeySet: validateJsonWebKeySet,
+  TokenRequest: validateTokenRequest,
+  TokenResponse: validateTokenResponse,
+  Problem: validateProblem,
+  WebhookEventFields: validateWebhookEventFields,
+  WebhookDelivery: validateWebhookDelivery,
+  WebhookEvent: validateWebhookEvent,
+  UserEvent: validateUserEvent,
+  UserCheckEvent: validateUserCheckEvent,
+  OrderEvent: validateOrderEvent,
+  OrderCancellationEvent: validateOrderCancellationEvent,
+  ExecutionEvent: validateExecutionEvent,
+  PositionEvent: validatePositionEvent,
+  CashBalanceEvent: validateCashBalanceEvent,
+  AccountEvent: validateAccountEvent,
+  AccountGroupEvent: validateAccountGroupEvent,
+  ReportEvent: validateReportEvent,
+  TreasuryReportEvent: validateTreasuryReportEvent,
+  DirectDebitEvent: validateDirectDebitEvent,
+  WithdrawalEvent: validateWithdrawalEvent,
+  PortfolioAllocationEvent: validatePortfolioAllocationEvent,
+  PortfolioOrderEvent: validatePortfolioOrderEvent,
+  AccountValuationEvent: validateAccountValuationEvent,
+  IntradayAccountValuationEvent: validateIntradayAccountValuationEvent,
+  CashTransactionEvent: validateCashTransactionEvent,
+  SecurityTransactionEvent: validateSecurityTransactionEvent,
+  AccountLiquidationEvent: validateAccountLiquidationEvent,
+  AccountReturnsEvent: validateAccountReturnsEvent,
+  VirtualCashIncreaseEvent: validateVirtualCashIncreaseEvent,
+  VirtualCashDecreaseEvent: validateVirtualCashDecreaseEvent,
+  FeeCollectionEvent: validateFeeCollectionEvent,
+};
+
+/** Every operation's header validator (names lower-cased), by operation id. */
+export const headerValidators = {
+  issue_token: validateIssueTokenHeaders,
+  get_jwks: validateGetJwksHeaders,
+  list_webhooks: validateListWebhooksHeaders,
+  create_webhook: validateCreateWebhookHeaders,
+  retrieve_webhook: validateRetrieveWebhookHeaders,
+  delete_webhook: validateDeleteWebhookHeaders,
+  update_webhook: validateUpdateWebhookHeaders,
+  test_webhook: validateTestWebhookHeaders,
+};
+
+/** Every operation's query validator (no unknown parameters), by operation id. */
+export const queryValidators = {
+  issue_token: validateIssueTokenQuery,
+  get_jwks: validateGetJwksQuery,
+  list_webhooks: validateListWebhooksQuery,
+  create_webhook: validateCreateWebhookQuery,
+  retrieve_webhook: validateRetrieveWebhookQuery,
+  delete_webhook: validateDeleteWebhookQuery,
+  update_webhook: validateUpdateWebhookQuery,
+  test_webhook: validateTestWebhookQuery,
+};

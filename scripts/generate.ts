@@ -309,6 +309,7 @@ interface ValidatorModule {
 
 function buildValidators(
   document: JsonObject,
+  operationIds: readonly string[],
   querySchemas: Map<string, JsonObject>,
   headerSchemas: Map<string, JsonObject>,
 ): { modules: Map<string, ValidatorModule>; names: string[] } {
@@ -343,16 +344,32 @@ function buildValidators(
       `export declare const validate${name}: SchemaValidator<Record<string, unknown>>;`,
     );
   }
+  // Typed maps, so callers look a validator up by the spec's own keys, never by a mangled name.
+  const map = (entries: [string, string][]) =>
+    `{\n${entries.map(([key, name]) => `  ${JSON.stringify(key)}: validate${name},`).join('\n')}\n}`;
+  const schemaNames = Object.keys(components);
+  const maps =
+    `\n/** Every component schema's validator, by its name in the spec. */\n` +
+    `export const schemaValidators = ${map(schemaNames.map((name) => [name, name]))};\n` +
+    `\n/** Every operation's header validator (names lower-cased), by operation id. */\n` +
+    `export const headerValidators = ${map(operationIds.map((id) => [id, `${pascal(id)}Headers`]))};\n` +
+    `\n/** Every operation's query validator (no unknown parameters), by operation id. */\n` +
+    `export const queryValidators = ${map(operationIds.map((id) => [id, `${pascal(id)}Query`]))};\n`;
   const modules = new Map<string, ValidatorModule>();
   modules.set('validators', {
-    js: HEADER + requireToImports(standaloneCode(ajv, exports)),
+    js: HEADER + requireToImports(standaloneCode(ajv, exports)) + maps,
     dts:
       HEADER +
-      `import type { ErrorObject } from 'ajv';\nimport type { components } from './openapi.js';\n\n` +
+      `import type { ErrorObject } from 'ajv';\nimport type { OperationId } from './constants.js';\nimport type { components } from './openapi.js';\n\n` +
       '/** A precompiled ajv validator: a type guard that leaves its errors on `errors`. */\n' +
       'export interface SchemaValidator<T> {\n  (data: unknown): data is T;\n  errors?: ErrorObject[] | null;\n}\n\n' +
       [...types.values()].join('\n') +
-      '\n',
+      "\n\n/** Every component schema's validator, by its name in the spec. */\n" +
+      "export declare const schemaValidators: { readonly [Name in keyof components['schemas']]: SchemaValidator<components['schemas'][Name]> };\n" +
+      "\n/** Every operation's header validator (names lower-cased), by operation id. */\n" +
+      'export declare const headerValidators: { readonly [Id in OperationId]: SchemaValidator<Record<string, unknown>> };\n' +
+      "\n/** Every operation's query validator (no unknown parameters), by operation id. */\n" +
+      'export declare const queryValidators: { readonly [Id in OperationId]: SchemaValidator<Record<string, unknown>> };\n',
   });
   for (const [module, names] of Object.entries(CONSUMERS)) {
     const subset: Record<string, string> = {};
@@ -371,6 +388,70 @@ function buildValidators(
     });
   }
   return { modules, names: Object.keys(exports) };
+}
+
+function numberAt(schema: JsonObject, keyword: string, where: string): number {
+  const value = schema[keyword];
+  if (typeof value !== 'number') throw new Error(`spec: ${where} has no numeric ${keyword}`);
+  return value;
+}
+
+/** A property's schema of a component schema, `$ref`s followed. */
+function property(schemas: JsonObject, schema: string, name: string): JsonObject {
+  const properties = asObject(
+    asObject(schemas[schema], schema)['properties'],
+    `${schema}.properties`,
+  );
+  return asObject(properties[name], `${schema}.${name}`);
+}
+
+/**
+ * The bounds the business rules enforce, each from the one place the spec states it. R5's
+ * documented range of `delay` is the `x-documented-seconds` extension: the schema's pattern is the
+ * wider 1.9.0 one, which the `spec` delay policy still accepts.
+ */
+function webhookLimitsOf(schemas: JsonObject): Json {
+  const packageSize = property(schemas, 'WebhookConfig', 'max_package_size');
+  const delaySeconds = asObject(
+    property(schemas, 'WebhookConfig', 'delay')['x-documented-seconds'],
+    'WebhookConfig.delay.x-documented-seconds',
+  );
+  if (delaySeconds['minimum'] !== 1) {
+    // checkDelay has no below-minimum code: the pattern's lowest value, 1, is the minimum.
+    throw new Error('spec: x-documented-seconds.minimum other than 1 needs a rule of its own');
+  }
+  return {
+    titleMaxLength: numberAt(
+      asObject(schemas['WebhookTitle'], 'WebhookTitle'),
+      'maxLength',
+      'WebhookTitle',
+    ),
+    urlMaxLength: numberAt(
+      asObject(schemas['WebhookUrl'], 'WebhookUrl'),
+      'maxLength',
+      'WebhookUrl',
+    ),
+    maxPackageSize: {
+      minimum: numberAt(packageSize, 'minimum', 'max_package_size'),
+      maximum: numberAt(packageSize, 'maximum', 'max_package_size'),
+    },
+    delaySeconds: {
+      minimum: numberAt(delaySeconds, 'minimum', 'x-documented-seconds'),
+      maximum: numberAt(delaySeconds, 'maximum', 'x-documented-seconds'),
+    },
+  };
+}
+
+function oauthScopesOf(document: JsonObject): JsonObject {
+  const schemes = asObject(
+    asObject(document['components'], 'components')['securitySchemes'],
+    'securitySchemes',
+  );
+  const flows = asObject(
+    asObject(schemes['oauthClientCredentials'], 'oauthClientCredentials')['flows'],
+    'flows',
+  );
+  return asObject(asObject(flows['clientCredentials'], 'clientCredentials')['scopes'], 'scopes');
 }
 
 function buildConstants(document: JsonObject, operations: OperationInfo[]): string {
@@ -402,6 +483,26 @@ function buildConstants(document: JsonObject, operations: OperationInfo[]): stri
   }
   return [
     HEADER,
+    constant(
+      "The bounds of a webhook's fields (R5, R6, R9 and the URL's length), read from the spec: the rules, the CLI help and the conformance boundary cases use these, so a bound changes in spec/openapi.yaml alone.",
+      'webhookLimits',
+      webhookLimitsOf(schemas),
+    ),
+    constant(
+      'The 1.9.0 schema pattern of `config.delay` (1 to 99, seconds or minutes); R5 narrows it to `webhookLimits.delaySeconds`.',
+      'webhookDelayPattern',
+      asString(property(schemas, 'WebhookConfig', 'delay')['pattern'], 'delay pattern'),
+    ),
+    constant(
+      "The OAuth2 scopes of the spec's client-credentials flow.",
+      'oauthScopes',
+      Object.keys(oauthScopesOf(document)),
+    ),
+    constant(
+      'The longest `client_secret` of a token request, in characters.',
+      'clientSecretMaxLength',
+      numberAt(property(schemas, 'TokenRequest', 'client_secret'), 'maxLength', 'client_secret'),
+    ),
     constant(
       'Every documented event type of a delivery, in the order of the spec.',
       'webhookEventTypes',
@@ -452,7 +553,12 @@ async function main(): Promise<void> {
   const check = process.argv.includes('--check');
   const document = asObject(parseYaml(await readFile(specPath, 'utf8')) as Json, 'document');
   const { operations, querySchemas, headerSchemas } = collectOperations(document);
-  const validators = buildValidators(document, querySchemas, headerSchemas);
+  const validators = buildValidators(
+    document,
+    operations.map((operation) => operation.operationId),
+    querySchemas,
+    headerSchemas,
+  );
 
   const files = new Map<string, string>([
     ['openapi.ts', await buildTypes(document)],

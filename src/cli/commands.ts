@@ -3,6 +3,7 @@
  * so its help text and its parser) and the code that runs it. Adding a command is adding an
  * entry.
  */
+import { webhookLimits } from '../../generated/constants.js';
 import type { WebhooksClient } from '../client/webhooks-client.js';
 import { probeWebhookUrl, type ProbeOptions } from '../probe/probe.js';
 import type { ListWebhooksQuery, Webhook, WebhookCreateRequest } from '../types.js';
@@ -51,13 +52,21 @@ export interface Command {
 /** Thrown for a command line that cannot be run as given; exit code 2. */
 export class UsageError extends Error {}
 
+const { titleMaxLength, delaySeconds, maxPackageSize } = webhookLimits;
+
 const webhookFields = (typeHelp: string) =>
   ({
-    title: { type: 'string', description: 'a label, at most 100 characters' },
+    title: { type: 'string', description: `a label, at most ${titleMaxLength} characters` },
     url: { type: 'string', description: 'the HTTPS URL deliveries go to (DNS name, no IP)' },
     type: { type: 'string', description: typeHelp },
-    delay: { type: 'string', description: 'longest wait between batches, 1s to 30s' },
-    'max-package-size': { type: 'string', description: 'largest batch in bytes, 100 to 1048576' },
+    delay: {
+      type: 'string',
+      description: `longest wait between batches, ${delaySeconds.minimum}s to ${delaySeconds.maximum}s`,
+    },
+    'max-package-size': {
+      type: 'string',
+      description: `largest batch in bytes, ${maxPackageSize.minimum} to ${maxPackageSize.maximum}`,
+    },
   }) as const;
 
 /** Builds a create or update body from flags; numbers are parsed only where the API wants one. */

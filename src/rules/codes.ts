@@ -1,3 +1,7 @@
+import { webhookDelayPattern, webhookLimits } from '../../generated/constants.js';
+
+const { delaySeconds, maxPackageSize } = webhookLimits;
+
 /**
  * Where a rule comes from: a business rule of Upvest's documentation (R1–R9, numbered as in our
  * facts sheet and the README) or the OpenAPI schema itself (`schema`).
@@ -24,7 +28,7 @@ export const ruleCodes = {
   'url.not_a_string': { rule: 'schema', description: 'the URL is not a string' },
   'url.too_long': {
     rule: 'schema',
-    description: 'the URL is longer than 1000 characters (code points, as JSON Schema counts)',
+    description: `the URL is longer than ${webhookLimits.urlMaxLength} characters (code points, as JSON Schema counts)`,
   },
   'url.whitespace_or_control': {
     rule: 'R1',
@@ -56,7 +60,7 @@ export const ruleCodes = {
   'delay.not_a_string': { rule: 'schema', description: 'delay is not a string' },
   'delay.malformed': {
     rule: 'R5',
-    description: 'delay is not <number><unit> as the spec pattern ^[1-9][0-9]?[sm]$ requires',
+    description: `delay is not <number><unit> as the spec pattern ${webhookDelayPattern} requires`,
   },
   'delay.minutes_unit': {
     rule: 'R5',
@@ -64,8 +68,7 @@ export const ruleCodes = {
   },
   'delay.above_maximum': {
     rule: 'R5',
-    description:
-      'delay is above 30s: the spec pattern allows up to 99s, the documentation does not',
+    description: `delay is above ${delaySeconds.maximum}s: the spec pattern allows it, the documentation does not`,
   },
   'max_package_size.not_an_integer': {
     rule: 'R6',
@@ -73,11 +76,11 @@ export const ruleCodes = {
   },
   'max_package_size.below_minimum': {
     rule: 'R6',
-    description: 'max_package_size is below 100 bytes',
+    description: `max_package_size is below ${maxPackageSize.minimum} bytes`,
   },
   'max_package_size.above_maximum': {
     rule: 'R6',
-    description: 'max_package_size is above 1048576 bytes (1 MiB)',
+    description: `max_package_size is above ${maxPackageSize.maximum} bytes`,
   },
   'type.not_an_array': { rule: 'R7', description: 'type is not a list of categories' },
   'type.empty': { rule: 'R7', description: 'type lists no category; use ["ALL"] for every event' },
@@ -91,7 +94,10 @@ export const ruleCodes = {
     description: 'type combines ALL with other categories, which ALL already includes',
   },
   'title.not_a_string': { rule: 'R9', description: 'title is not a string' },
-  'title.too_long': { rule: 'R9', description: 'title is longer than 100 characters' },
+  'title.too_long': {
+    rule: 'R9',
+    description: `title is longer than ${webhookLimits.titleMaxLength} characters`,
+  },
 } as const satisfies Record<string, { rule: RuleSource; description: string }>;
 
 /**

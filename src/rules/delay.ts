@@ -1,8 +1,9 @@
 import type { ValidationIssue } from '../validation-issue.js';
+import { webhookDelayPattern, webhookLimits } from '../../generated/constants.js';
 import { preview, ruleIssue } from './issue.js';
 
 /** The spec's pattern: 1–99 seconds or minutes. */
-const SPEC_PATTERN = /^([1-9][0-9]?)([sm])$/;
+const SPEC_PATTERN = new RegExp(webhookDelayPattern);
 
 /**
  * The documentation's upper bound of `config.delay`, in seconds (R5).
@@ -12,7 +13,11 @@ const SPEC_PATTERN = /^([1-9][0-9]?)([sm])$/;
  * checkDelay(`${MAX_DELAY_SECONDS}s`, '/config/delay'); // []
  * ```
  */
-export const MAX_DELAY_SECONDS = 30;
+export const MAX_DELAY_SECONDS = webhookLimits.delaySeconds.maximum;
+
+// The lower bound needs no check of its own: the spec pattern starts at 1, and the generator
+// refuses a documented minimum other than 1.
+const RANGE = `${webhookLimits.delaySeconds.minimum}s to ${MAX_DELAY_SECONDS}s`;
 
 /**
  * Which delay rule applies: `docs` (default) enforces R5, 1s to 30s in seconds only, as Upvest's
@@ -54,8 +59,7 @@ export function checkDelay(
       ),
     ];
   }
-  const match = SPEC_PATTERN.exec(value);
-  if (!match) {
+  if (!SPEC_PATTERN.test(value)) {
     return [
       ruleIssue(
         path,
@@ -65,18 +69,25 @@ export function checkDelay(
     ];
   }
   if (policy === 'spec') return [];
-  const [, amount, unit] = match;
+  const amount = value.slice(0, -1);
+  const unit = value.slice(-1);
   if (unit === 'm') {
     return [
       ruleIssue(
         path,
         'delay.minutes_unit',
-        `delay must be given in seconds, 1s to 30s; got ${value} (R5)`,
+        `delay must be given in seconds, ${RANGE}; got ${value} (R5)`,
       ),
     ];
   }
   if (Number(amount) > MAX_DELAY_SECONDS) {
-    return [ruleIssue(path, 'delay.above_maximum', `delay must be at most 30s, got ${value} (R5)`)];
+    return [
+      ruleIssue(
+        path,
+        'delay.above_maximum',
+        `delay must be at most ${MAX_DELAY_SECONDS}s, got ${value} (R5)`,
+      ),
+    ];
   }
   return [];
 }

@@ -1,4 +1,5 @@
 import type { ValidationIssue } from '../validation-issue.js';
+import { webhookLimits } from '../../generated/constants.js';
 import { preview, ruleIssue } from './issue.js';
 
 /**
@@ -9,7 +10,7 @@ import { preview, ruleIssue } from './issue.js';
  * checkMaxPackageSize(MIN_PACKAGE_SIZE, '/config/max_package_size'); // []
  * ```
  */
-export const MIN_PACKAGE_SIZE = 100;
+export const MIN_PACKAGE_SIZE = webhookLimits.maxPackageSize.minimum;
 
 /**
  * The spec's upper bound of `config.max_package_size`, in bytes (1 MiB).
@@ -20,7 +21,7 @@ export const MIN_PACKAGE_SIZE = 100;
  * // 'max_package_size.above_maximum'
  * ```
  */
-export const MAX_PACKAGE_SIZE = 1_048_576;
+export const MAX_PACKAGE_SIZE = webhookLimits.maxPackageSize.maximum;
 
 /**
  * R6: `max_package_size` is a whole number of bytes within 100..1048576 (the spec's bounds; a
@@ -58,7 +59,7 @@ export function checkMaxPackageSize(value: unknown, path: string): ValidationIss
       ruleIssue(
         path,
         'max_package_size.above_maximum',
-        `max_package_size must be at most ${MAX_PACKAGE_SIZE} bytes (1 MiB), got ${value} (R6)`,
+        `max_package_size must be at most ${MAX_PACKAGE_SIZE} bytes, got ${value} (R6)`,
       ),
     ];
   }

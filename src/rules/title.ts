@@ -1,4 +1,5 @@
 import type { ValidationIssue } from '../validation-issue.js';
+import { webhookLimits } from '../../generated/constants.js';
 import { ruleIssue } from './issue.js';
 
 /**
@@ -9,7 +10,7 @@ import { ruleIssue } from './issue.js';
  * checkTitle('🙂'.repeat(MAX_TITLE_LENGTH), '/title'); // []: 100 code points, 200 UTF-16 units
  * ```
  */
-export const MAX_TITLE_LENGTH = 100;
+export const MAX_TITLE_LENGTH = webhookLimits.titleMaxLength;
 
 /**
  * R9: the title is a label of at most 100 characters, counted as Unicode code points like JSON

@@ -1,9 +1,10 @@
 import type { ValidationIssue, ValidationResult } from '../validation-issue.js';
 import { isValidAceLabel } from './punycode.js';
+import { webhookLimits } from '../../generated/constants.js';
 import { preview, ruleIssue } from './issue.js';
 
 /** The spec's `maxLength` of a webhook URL, in code points like JSON Schema counts. */
-export const MAX_URL_LENGTH = 1000;
+export const MAX_URL_LENGTH = webhookLimits.urlMaxLength;
 
 /** The spec's bound on a DNS name (RFC 1035 §2.3.4, without the root dot). */
 const MAX_HOST_LENGTH = 253;

@@ -7,9 +7,8 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { operations, type OperationId } from '../../generated/constants.js';
-import * as validators from '../../generated/validators.js';
-import type { SchemaValidator } from '../../generated/validators.js';
+import { clientSecretMaxLength, operations, type OperationId } from '../../generated/constants.js';
+import { headerValidators, schemaValidators } from '../../generated/validators.js';
 import { UpvestConfigurationError } from '../errors.js';
 import type { KeyInput } from '../signing/keys.js';
 import { matchOperation } from '../spec/match-operation.js';
@@ -80,7 +79,7 @@ export type {
 export interface MockServerOptions {
   /** The tenant's client id, a UUID (the header's schema); a random UUID by default. */
   readonly clientId?: string;
-  /** The tenant's client secret for `POST /auth/token` (1 to 1000 characters); random by default. */
+  /** The tenant's client secret for `POST /auth/token` (1 character up to the spec's `client_secret` maxLength); random by default. */
   readonly clientSecret?: string;
   /**
    * Webhooks present from the start (and again after `reset()`): a list, each checked against
@@ -245,20 +244,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The signature headers: their absence is a 401 (facts §6), not a 400, when signatures are checked. */
 const SIGNATURE_HEADERS: ReadonlySet<string> = new Set(['/signature', '/signature-input']);
 
-/** A generated validator by name, e.g. `validateListWebhooksHeaders` or `validateWebhook`. */
-function generatedValidator(name: string): SchemaValidator<unknown> {
-  const validator = (validators as unknown as Record<string, SchemaValidator<unknown> | undefined>)[
-    name
-  ];
-  if (!validator) throw new Error(`generated/validators has no ${name}`);
-  return validator;
-}
-
-/** `list_webhooks` -> `ListWebhooks`, the stem of the generated per-operation validators. */
-function pascal(operationId: string): string {
-  return operationId.replace(/(?:^|_)([a-z])/g, (_match, letter: string) => letter.toUpperCase());
-}
-
 function resolveOptions(options: MockServerOptions) {
   const clientId = options.clientId ?? randomUUID();
   if (!UUID.test(clientId)) {
@@ -267,8 +252,10 @@ function resolveOptions(options: MockServerOptions) {
     );
   }
   const clientSecret = options.clientSecret ?? randomBytes(24).toString('base64url');
-  if (clientSecret.length === 0 || clientSecret.length > 1000) {
-    throw new UpvestConfigurationError('clientSecret must have 1 to 1000 characters');
+  if (clientSecret.length === 0 || clientSecret.length > clientSecretMaxLength) {
+    throw new UpvestConfigurationError(
+      `clientSecret must have 1 to ${clientSecretMaxLength} characters`,
+    );
   }
   const tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
   if (!Number.isSafeInteger(tokenLifetimeSeconds) || tokenLifetimeSeconds <= 0) {
@@ -282,7 +269,7 @@ function resolveOptions(options: MockServerOptions) {
     options.verifyKeys === 'documented-example'
       ? documentedVerificationKeys()
       : options.verifyKeys && structuredClone(options.verifyKeys);
-  if (verifyKeys !== undefined && !validators.validateJsonWebKeySet(verifyKeys)) {
+  if (verifyKeys !== undefined && !schemaValidators.JsonWebKeySet(verifyKeys)) {
     throw new UpvestConfigurationError('verifyKeys is not a valid JSON Web Key Set');
   }
   const seed =
@@ -389,7 +376,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   /** 400 / 401 from the operation's header schema (facts §2.2), then the tenant's id (401). */
   function checkHeaders(operationId: OperationId, headers: Record<string, string>): void {
     if (headers['upvest-client-id'] === undefined) throw problems.missingClientId();
-    const validate = generatedValidator(`validate${pascal(operationId)}Headers`);
+    const validate = headerValidators[operationId];
     if (!validate({ ...headers })) {
       const issues = schemaIssues(validate.errors).filter(
         (issue) => signatures.verifier !== undefined || !SIGNATURE_HEADERS.has(issue.path),
@@ -492,12 +479,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       (response) => response.status === answer.status,
     );
     if (!documented) throw problems.internal(`the mock answered an undocumented ${answer.status}`);
-    const schema: string | null = documented.schema;
+    const schema = documented.schema;
     if (schema === null) {
       if (answer.body !== undefined) throw problems.internal('the mock answered a body with none');
       return;
     }
-    if (!generatedValidator(`validate${schema}`)(answer.body)) {
+    if (!schemaValidators[schema](answer.body)) {
       throw problems.internal(`the mock's answer broke the ${schema} schema`);
     }
   }

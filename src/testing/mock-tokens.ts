@@ -1,11 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { oauthScopes } from '../../generated/constants.js';
 import { validateTokenRequest } from '../../generated/validators.js';
 import type { TokenResponse } from '../types.js';
 import { schemaIssues } from '../validation/schema-issues.js';
 import { problems } from './mock-problem.js';
 
 /** The scopes of the webhook operations (facts §1, §10); the token endpoint grants no others. */
-const KNOWN_SCOPES: ReadonlySet<string> = new Set(['webhooks:read', 'webhooks:admin']);
+const KNOWN_SCOPES: ReadonlySet<string> = new Set(oauthScopes);
 
 /** What a token grants, and until when. */
 interface Grant {
