@@ -1,29 +1,92 @@
 import type { ValidationIssue } from './validation-issue.js';
 
 /**
- * Every error this package throws is an `UpvestWebhooksError`; narrow with `instanceof` on the
- * subclasses or switch on `code`.
+ * The stable `code` of every error this package throws, one per subclass: switch on it.
+ *
+ * @example
+ * ```ts
+ * const retryLater: UpvestErrorCode[] = ['network_error', 'timeout'];
+ * ```
+ */
+export type UpvestErrorCode = keyof UpvestErrorsByCode;
+
+/**
+ * Each error class by its `code`, for {@link isUpvestWebhooksError}'s narrowing.
+ *
+ * @example
+ * ```ts
+ * type Timeout = UpvestErrorsByCode['timeout']; // UpvestTimeoutError
+ * ```
+ */
+export interface UpvestErrorsByCode {
+  validation_failed: UpvestValidationError;
+  api_error: UpvestApiError;
+  invalid_response: UpvestResponseError;
+  network_error: UpvestNetworkError;
+  timeout: UpvestTimeoutError;
+  aborted: UpvestAbortError;
+  authentication_failed: UpvestAuthenticationError;
+  configuration_error: UpvestConfigurationError;
+  signing_failed: UpvestSigningError;
+  missing_component: MissingComponentError;
+  verification_keys_unavailable: VerificationKeysUnavailableError;
+}
+
+// A registered symbol, the same in every copy of the package a process loads (a bundle and
+// node_modules, two versions side by side), where `instanceof` sees two unrelated classes.
+const BRAND = Symbol.for('upvest-webhooks.error');
+
+/**
+ * Every error this package throws is an `UpvestWebhooksError`; switch on `code` (a
+ * {@link UpvestErrorCode}) or narrow with {@link isUpvestWebhooksError}, which also works when
+ * two copies of the package are loaded. `instanceof` works within one copy.
  *
  * @example
  * ```ts
  * try {
  *   await client.create(input);
  * } catch (error) {
- *   if (error instanceof UpvestValidationError) console.table(error.issues);
- *   else if (error instanceof UpvestApiError && error.status === 404) console.log('gone');
+ *   if (isUpvestWebhooksError(error, 'validation_failed')) console.table(error.issues);
+ *   else if (isUpvestApiError(error, 404)) console.log('gone');
  *   else throw error;
  * }
  * ```
  */
 export class UpvestWebhooksError extends Error {
-  /** A stable discriminant; see each subclass. */
-  readonly code: string;
+  /** A stable discriminant, one per subclass. */
+  readonly code: UpvestErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: UpvestErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
   }
+
+  /** The brand {@link isUpvestWebhooksError} checks. */
+  get [BRAND](): true {
+    return true;
+  }
+}
+
+/**
+ * Whether a value is an error of this package, optionally with one `code`; narrows to that
+ * code's class. Unlike `instanceof`, it recognises errors of another copy of the package.
+ *
+ * @example
+ * ```ts
+ * if (isUpvestWebhooksError(error, 'timeout')) console.log(error.timeoutMs);
+ * else if (isUpvestWebhooksError(error)) console.log(error.code);
+ * ```
+ */
+export function isUpvestWebhooksError(error: unknown): error is UpvestWebhooksError;
+export function isUpvestWebhooksError<C extends UpvestErrorCode>(
+  error: unknown,
+  code: C,
+): error is UpvestErrorsByCode[C];
+export function isUpvestWebhooksError(error: unknown, code?: UpvestErrorCode): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const branded = (error as { [BRAND]?: unknown })[BRAND] === true;
+  return branded && (code === undefined || (error as UpvestWebhooksError).code === code);
 }
 
 /**
@@ -116,7 +179,9 @@ export function isUpvestApiError<S extends number = number>(
   error: unknown,
   status?: S,
 ): error is UpvestApiError<S> {
-  return error instanceof UpvestApiError && (status === undefined || error.status === status);
+  return (
+    isUpvestWebhooksError(error, 'api_error') && (status === undefined || error.status === status)
+  );
 }
 
 /**
@@ -219,6 +284,8 @@ export class UpvestAuthenticationError extends UpvestWebhooksError {
  * contains the secret itself.
  */
 export class UpvestConfigurationError extends UpvestWebhooksError {
+  declare readonly code: 'configuration_error' | 'signing_failed' | 'missing_component';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super('configuration_error', message, options);
   }
@@ -242,5 +309,47 @@ export class UpvestSigningError extends UpvestConfigurationError {
   constructor(init: { operation: string; message: string; cause?: unknown }) {
     super(init.message, { cause: init.cause });
     this.operation = init.operation;
+  }
+}
+
+/**
+ * A covered component could not be derived from the message: a header is absent, the URL is not
+ * absolute where it must be, or the identifier uses a parameter this package does not support.
+ * Signing throws it; verification reports it as `missing_component`.
+ *
+ * @example
+ * ```ts
+ * if (isUpvestWebhooksError(error, 'missing_component')) console.log(error.component); // 'content-type'
+ * ```
+ */
+export class MissingComponentError extends UpvestConfigurationError {
+  override readonly code = 'missing_component';
+  /** The component identifier, as written in `signature-input` but unquoted. */
+  readonly component: string;
+
+  constructor(component: string, detail: string) {
+    super(`cannot derive ${component}: ${detail}`);
+    this.component = component;
+  }
+}
+
+/**
+ * Upvest's verification keys could not be fetched, so a delivery can be neither accepted nor
+ * refused: the handlers answer 503 and Upvest retries (R15).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await keys.refresh();
+ * } catch (error) {
+ *   if (isUpvestWebhooksError(error, 'verification_keys_unavailable')) console.warn(error.message);
+ * }
+ * ```
+ */
+export class VerificationKeysUnavailableError extends UpvestWebhooksError {
+  declare readonly code: 'verification_keys_unavailable';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('verification_keys_unavailable', message, options);
   }
 }

@@ -50,8 +50,14 @@ export {
   UpvestTimeoutError,
   UpvestValidationError,
   UpvestWebhooksError,
+  UpvestSigningError,
+  MissingComponentError,
+  VerificationKeysUnavailableError,
   isUpvestApiError,
+  isUpvestWebhooksError,
   type ProblemDetails,
+  type UpvestErrorCode,
+  type UpvestErrorsByCode,
 } from './errors.js';
 export {
   createUpvestSigner,
@@ -97,7 +103,6 @@ export { parseDelivery, type ParsedDelivery } from './deliveries/parse.js';
 export { compareCreatedAt } from './deliveries/created-at.js';
 export {
   createVerificationKeyProvider,
-  VerificationKeysUnavailableError,
   type VerificationKeyProvider,
   type VerificationKeyProviderOptions,
 } from './deliveries/keys.js';

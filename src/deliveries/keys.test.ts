@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { VerificationKeysUnavailableError } from '../errors.js';
 import type { JsonWebKeySet } from '../types.js';
-import {
-  createVerificationKeyProvider,
-  keyFromJwks,
-  VerificationKeysUnavailableError,
-} from './keys.js';
+import { createVerificationKeyProvider, keyFromJwks } from './keys.js';
 import { generateDeliveryKeyPair } from './testing.js';
 
 const pair = generateDeliveryKeyPair();

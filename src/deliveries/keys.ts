@@ -1,26 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { UpvestWebhooksError } from '../errors.js';
+import { VerificationKeysUnavailableError } from '../errors.js';
 import type { KeyLookup } from '../signing/verify.js';
 import type { JsonWebKey, JsonWebKeySet } from '../types.js';
-
-/**
- * Upvest's verification keys could not be fetched, so a delivery can be neither accepted nor
- * refused: the handlers answer 503 and Upvest retries (R15).
- *
- * @example
- * ```ts
- * try {
- *   await keys.refresh();
- * } catch (error) {
- *   if (error instanceof VerificationKeysUnavailableError) console.warn(error.message, error.cause);
- * }
- * ```
- */
-export class VerificationKeysUnavailableError extends UpvestWebhooksError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('verification_keys_unavailable', message, options);
-  }
-}
 
 // Importing a P-521 point validates it and costs about as much as a verification: each key
 // object of a set is imported once.

@@ -13,7 +13,8 @@ import {
 import type { JsonWebKeySet } from '../types.js';
 import type { ValidationIssue } from '../validation-issue.js';
 import type { DeliveryEvent } from './events.js';
-import { importVerificationKey, keyFromJwks, VerificationKeysUnavailableError } from './keys.js';
+import { VerificationKeysUnavailableError } from '../errors.js';
+import { importVerificationKey, keyFromJwks } from './keys.js';
 import { parseDelivery } from './parse.js';
 
 /**

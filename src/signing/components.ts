@@ -10,7 +10,10 @@ import {
   type Item,
   type Parameters,
 } from 'structured-headers';
-import { UpvestConfigurationError } from '../errors.js';
+import { MissingComponentError, UpvestConfigurationError } from '../errors.js';
+
+// The class lives with the package's other errors; signing code and its tests import it here.
+export { MissingComponentError };
 import { headerValue, type HttpMessage } from './message.js';
 
 /**
@@ -43,31 +46,6 @@ export const DERIVED_COMPONENTS = [
  * ```
  */
 export type DerivedComponent = (typeof DERIVED_COMPONENTS)[number];
-
-/**
- * A covered component could not be derived from the message: a header is absent, the URL is not
- * absolute where it must be, or the identifier uses a parameter this package does not support.
- * Signing throws it; verification reports it as `missing_component`.
- *
- * @example
- * ```ts
- * try {
- *   componentValue({ headers: {} }, 'content-type');
- * } catch (error) {
- *   if (error instanceof MissingComponentError) console.log(error.component); // 'content-type'
- * }
- * ```
- */
-export class MissingComponentError extends UpvestConfigurationError {
-  override readonly code = 'missing_component';
-  /** The component identifier, as written in `signature-input` but unquoted. */
-  readonly component: string;
-
-  constructor(component: string, detail: string) {
-    super(`cannot derive ${component}: ${detail}`);
-    this.component = component;
-  }
-}
 
 // A field name is an HTTP token (RFC 9110 §5.1); derived component names add a leading `@`.
 const FIELD_NAME = /^@?[!#$%&'*+\-.^_`|~0-9a-z]+$/;
