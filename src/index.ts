@@ -59,34 +59,19 @@ export {
   type UpvestErrorCode,
   type UpvestErrorsByCode,
 } from './errors.js';
+// Upvest's signing profile; the general RFC 9421 helpers are on `upvest-webhooks/signing`.
 export {
   createUpvestSigner,
   upvestSignatureHeaders,
   verifyUpvestRequest,
   UPVEST_SIGNATURE_VERSION,
-  signRequest,
-  verifyRequestSignature,
-  buildSignatureBase,
-  contentDigest,
-  verifyContentDigest,
-  legacyDigest,
-  verifyLegacyDigest,
   type UpvestSigningOptions,
-  type SignRequestOptions,
-  type SignedRequest,
-  type VerifySignatureOptions,
-  type SignatureVerification,
-  type SignatureFailureReason,
-  type KeyLookup,
-  type KeyInput,
-  type SigningJwk,
-  type SignatureAlgorithm,
-  type EcdsaEncoding,
-  type BaseFormat,
-  type HttpMessage,
-  type DigestAlgorithm,
-  type DigestCheck,
-} from './signing/index.js';
+  type VerifyUpvestRequestOptions,
+} from './signing/upvest-profile.js';
+export type { KeyLookup, SignatureFailureReason, SignatureVerification } from './signing/verify.js';
+export type { KeyInput, SigningJwk } from './signing/keys.js';
+export type { EcdsaEncoding } from './signing/algorithms.js';
+export type { HttpMessage } from './signing/message.js';
 // Receiving deliveries: verify, parse typed events in order, hand each event over once.
 export {
   checkDeliveryHeaders,

@@ -1,15 +1,18 @@
 import type { KeyObject } from 'node:crypto';
 import { describe, expectTypeOf, it } from 'vitest';
+import { componentValue } from './components.js';
+import { parseSignatureInput } from './params.js';
 import {
-  componentValue,
-  contentDigest,
   createUpvestSigner,
-  parseSignatureInput,
-  signRequest,
   upvestSignatureHeaders,
+  verifyUpvestRequest,
+} from './upvest-profile.js';
+import type * as entry from './index.js';
+import {
+  contentDigest,
+  signRequest,
   verifyContentDigest,
   verifyRequestSignature,
-  verifyUpvestRequest,
   type BaseFormat,
   type DigestCheck,
   type EcdsaEncoding,
@@ -25,6 +28,15 @@ import {
 const request: HttpMessage = { method: 'GET', url: 'https://x.tld/', headers: {} };
 
 describe('the signing module types', () => {
+  it('should keep the building blocks out of upvest-webhooks/signing', () => {
+    expectTypeOf<typeof entry>().toHaveProperty('signRequest');
+    expectTypeOf<typeof entry>().not.toHaveProperty('componentValue');
+    expectTypeOf<typeof entry>().not.toHaveProperty('parseSignatureInput');
+    expectTypeOf<typeof entry>().not.toHaveProperty('signBase');
+    // Upvest's profile is the main entry's, not a second export of the same name here.
+    expectTypeOf<typeof entry>().not.toHaveProperty('createUpvestSigner');
+  });
+
   it('should take the documented inputs and give back headers as a plain record', () => {
     expectTypeOf(signRequest).parameter(0).toEqualTypeOf<HttpMessage>();
     expectTypeOf(signRequest).returns.toEqualTypeOf<SignedRequest>();

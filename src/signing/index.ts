@@ -1,30 +1,20 @@
 /**
- * HTTP message signatures (RFC 9421, in the draft-15 wire format Upvest calls "v15"): a general
- * core (components, base, parameters, algorithms, keys, digests, sign, verify) and Upvest's
- * profile. `src/index.ts` picks what the package exports.
+ * `upvest-webhooks/signing`: the general HTTP message signature helpers (RFC 9421, in the
+ * draft-15 wire format Upvest calls "v15") and the body digests, for a caller who signs or
+ * verifies other messages. Upvest's own profile (`createUpvestSigner`, `verifyUpvestRequest`)
+ * is in the main entry; most integrations need nothing from here.
  *
  * @example
  * ```ts
- * import { signRequest, verifyRequestSignature } from './signing/index.js';
+ * import { signRequest, verifyRequestSignature } from 'upvest-webhooks/signing';
+ *
+ * const signed = signRequest(request, { keyId: 'k1', privateKey, components: ['@method', '@path'] });
+ * const verdict = await verifyRequestSignature({ ...request, headers: { ...request.headers, ...signed.headers } }, { keys: publicKey });
  * ```
  */
-export {
-  SIGNATURE_ALGORITHMS,
-  isSignatureAlgorithm,
-  signBase,
-  verifyBase,
-  type EcdsaEncoding,
-  type SignatureAlgorithm,
-} from './algorithms.js';
+export { SIGNATURE_ALGORITHMS, type EcdsaEncoding, type SignatureAlgorithm } from './algorithms.js';
 export { BASE_FORMATS, buildSignatureBase, type BaseFormat } from './base.js';
-export {
-  DERIVED_COMPONENTS,
-  MissingComponentError,
-  componentValue,
-  formatComponentId,
-  parseComponentId,
-  type DerivedComponent,
-} from './components.js';
+export { DERIVED_COMPONENTS, type DerivedComponent } from './components.js';
 export {
   contentDigest,
   legacyDigest,
@@ -33,39 +23,10 @@ export {
   type DigestAlgorithm,
   type DigestCheck,
 } from './digest.js';
-export {
-  algorithmForKey,
-  assertKeyFits,
-  keyFits,
-  toSigningKey,
-  toVerifyingKey,
-  type KeyInput,
-  type SigningJwk,
-} from './keys.js';
-export { headerValue, type HeaderInput, type HttpMessage } from './message.js';
-export {
-  createSignatureInput,
-  parseSignatureField,
-  parseSignatureInput,
-  parseSignatureParams,
-  serializeSignatureFields,
-  serializeSignatureParams,
-  type Parsed,
-  type SignatureInput,
-  type SignatureParameterName,
-  type SignatureParameters,
-} from './params.js';
+export type { KeyInput, SigningJwk } from './keys.js';
+export type { HeaderInput, HttpMessage } from './message.js';
+export type { SignatureParameterName, SignatureParameters } from './params.js';
 export { signRequest, type SignRequestOptions, type SignedRequest } from './sign.js';
-export {
-  createUpvestSigner,
-  upvestComponents,
-  upvestSignatureHeaders,
-  verifyUpvestRequest,
-  UPVEST_DEFAULT_EXPIRES_IN_SECONDS,
-  UPVEST_SIGNATURE_VERSION,
-  type UpvestSigningOptions,
-  type VerifyUpvestRequestOptions,
-} from './upvest-profile.js';
 export {
   verifyRequestSignature,
   type KeyLookup,
