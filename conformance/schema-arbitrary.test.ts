@@ -36,4 +36,14 @@ describe('schema keywords it cannot honour', () => {
   it('should refuse a schema with a keyword it does not know, rather than guess', () => {
     expect(() => validArbitrary({}, { type: 'string', uniqueItems: true })).toThrow(/uniqueItems/);
   });
+
+  it('should read an x- extension as the annotation it is, not as a constraint', () => {
+    const schema = { type: 'string', pattern: '^[1-9]s$', 'x-documented-seconds': { maximum: 3 } };
+    fc.assert(
+      fc.property(validArbitrary({}, schema), (value) => {
+        expect(value).toMatch(/^[1-9]s$/);
+      }),
+      { numRuns: 50 },
+    );
+  });
 });

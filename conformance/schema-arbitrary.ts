@@ -50,7 +50,8 @@ const SUPPORTED = new Set([
 
 function schemaAt(document: unknown, node: unknown): Node {
   const schema = resolve(document, node);
-  const unknown = Object.keys(schema).filter((key) => !SUPPORTED.has(key));
+  // `x-` members are OpenAPI extensions: annotations for our generator, never constraints.
+  const unknown = Object.keys(schema).filter((key) => !SUPPORTED.has(key) && !key.startsWith('x-'));
   if (unknown.length > 0) throw new Error(`schema keywords not supported: ${unknown.join(', ')}`);
   return schema;
 }
