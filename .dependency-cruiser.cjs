@@ -58,6 +58,26 @@ module.exports = {
       to: { path: '^(conformance|scripts|bench|examples)/' },
     },
     {
+      name: 'conformance-uses-public-entries',
+      comment:
+        'the suite tests the package as a user gets it: through its entries, not its internals. ' +
+        'Allowed besides: the package version and the spec router (shared infrastructure, not the ' +
+        'product under test), and the CLI code for the command-line files bin.ts and cli.ts.',
+      severity: 'error',
+      from: { path: '^conformance/', pathNot: TESTS },
+      to: {
+        path: '^src/',
+        pathNot:
+          '^src/(index|signing/index|testing/index|version|spec/match-operation)\\.ts$|^src/cli/',
+      },
+    },
+    {
+      name: 'conformance-cli-only-for-the-command-line',
+      severity: 'error',
+      from: { path: '^conformance/', pathNot: `${TESTS}|^conformance/(bin|cli)\\.ts$` },
+      to: { path: '^src/cli/' },
+    },
+    {
       name: 'openapi-fetch-only-in-transport',
       comment: 'openapi-fetch is in maintenance mode upstream: one file may know it',
       severity: 'error',

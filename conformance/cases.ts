@@ -1,10 +1,6 @@
 import { operations, type OperationId } from '../generated/constants.js';
-import {
-  validateCreateWebhook,
-  validateUpdateWebhook,
-  validateWebhookId,
-} from '../src/validation/webhook.js';
-import type { ValidationResult } from '../src/validation-issue.js';
+import { validateCreateWebhook, validateUpdateWebhook, validateWebhookId } from '../src/index.js';
+import type { ValidationResult } from '../src/index.js';
 import { echoMismatches } from './echo.js';
 import { schemaValidator } from './schemas.js';
 

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readEnvironment, type EnvironmentSettings } from '../src/cli/environment.js';
-import { createUpvestSigner } from '../src/signing/upvest-profile.js';
+import { createUpvestSigner } from '../src/index.js';
 import { serverProfiles, type ServerProfile } from './model.js';
 import { createPrivateKey } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';

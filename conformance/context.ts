@@ -1,6 +1,6 @@
-import { type RequestSigner } from '../src/wire/signer.js';
-import type { WebhooksClient } from '../src/client/webhooks-client.js';
-import type { KeyInput } from '../src/signing/keys.js';
+import { type RequestSigner } from '../src/index.js';
+import type { WebhooksClient } from '../src/index.js';
+import type { KeyInput } from '../src/index.js';
 import type { CheckLog, Exchange } from './model.js';
 import type { RecordingFetch } from './recording-fetch.js';
 

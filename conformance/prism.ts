@@ -13,8 +13,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type RequestSigner } from '../src/wire/signer.js';
-import { createUpvestSigner } from '../src/signing/upvest-profile.js';
+import { type RequestSigner } from '../src/index.js';
+import { createUpvestSigner } from '../src/index.js';
 import { toSummary, type ReportPaths } from './reports.js';
 import { runConformance, type ConformanceReport } from './run.js';
 

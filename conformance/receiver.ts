@@ -10,8 +10,8 @@ import {
   signDelivery,
   type DeliveryEventInput,
   type SignedDelivery,
-} from '../src/deliveries/testing.js';
-import type { JsonWebKeySet } from '../src/types.js';
+} from '../src/testing/index.js';
+import type { JsonWebKeySet } from '../src/index.js';
 import { CheckLog, type CheckResult } from './model.js';
 import type { ConformanceReport } from './run.js';
 

@@ -1,14 +1,14 @@
 import { openApiDocument } from '../generated/spec.js';
-import { type RequestSigner } from '../src/wire/signer.js';
+import { type RequestSigner } from '../src/index.js';
 import {
   createWebhooksClient,
   type WebhooksClient,
   type WebhooksClientOptions,
-} from '../src/client/webhooks-client.js';
-import { createUpvestSigner } from '../src/signing/upvest-profile.js';
-import { startMockServer, type MockServer } from '../src/testing/mock-server.js';
+} from '../src/index.js';
+import { createUpvestSigner } from '../src/index.js';
+import { startMockServer, type MockServer } from '../src/testing/index.js';
 import { collectExamples, collectReplayCases, exampleDrift, pairDrift } from './cases.js';
-import type { KeyInput } from '../src/signing/keys.js';
+import type { KeyInput } from '../src/index.js';
 import type { ProfileContext } from './context.js';
 import { coverageTable } from './coverage.js';
 import { CheckLog, serverProfiles, type CheckResult, type ServerProfile } from './model.js';

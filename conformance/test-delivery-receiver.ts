@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createNodeDeliveryHandler } from '../src/deliveries/handler.js';
-import { createVerificationKeyProvider } from '../src/deliveries/keys.js';
-import type { JsonWebKeySet } from '../src/types.js';
+import { createNodeDeliveryHandler } from '../src/index.js';
+import { createVerificationKeyProvider } from '../src/index.js';
+import type { JsonWebKeySet } from '../src/index.js';
 
 /**
  * A loopback receiver for the embedded mock's test deliveries, verifying them like a tenant.

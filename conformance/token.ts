@@ -1,4 +1,4 @@
-import { type RequestSigner } from '../src/wire/signer.js';
+import { type RequestSigner } from '../src/index.js';
 
 /**
  * Client credentials for a run. The secret never appears in any report.

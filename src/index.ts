@@ -33,6 +33,8 @@ export {
 export {
   validateCreateWebhook,
   validateUpdateWebhook,
+  validateListQuery,
+  validateWebhookId,
   type RuleOptions,
 } from './validation/webhook.js';
 export { validateWebhookUrl } from './rules/url.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { OperationId } from '../../generated/constants.js';
-import { validateCreateWebhook, validateUpdateWebhook } from '../../src/validation/webhook.js';
+import { validateCreateWebhook, validateUpdateWebhook } from '../../src/index.js';
 import { createdId, deleteAll } from './scratch.js';
 import type { FuzzSettings, ProfileContext, RawRequest } from '../context.js';
 

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { OperationId } from '../../generated/constants.js';
-import type { Webhook, WebhookCreateRequest } from '../../src/types.js';
+import type { Webhook, WebhookCreateRequest } from '../../src/index.js';
 import { collectExamples, REGISTRATION_EXAMPLE } from '../cases.js';
 import { checkExchange } from '../checks.js';
 import type { ProfileContext } from '../context.js';

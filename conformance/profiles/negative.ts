@@ -1,4 +1,4 @@
-import { UpvestValidationError } from '../../src/errors.js';
+import { UpvestValidationError } from '../../src/index.js';
 import type { ProfileContext } from '../context.js';
 import { negativeCasesFor, type NegativeCase } from '../negative-cases.js';
 

@@ -1,5 +1,5 @@
 import type { OperationId } from '../../generated/constants.js';
-import type { WebhookCreateRequest, WebhookUpdateRequest } from '../../src/types.js';
+import type { WebhookCreateRequest, WebhookUpdateRequest } from '../../src/index.js';
 import { collectExamples, collectReplayCases, exampleDrift, type ReplayCase } from '../cases.js';
 import { checkExchange, checkSpecMockAnswer } from '../checks.js';
 import type { ProfileContext } from '../context.js';

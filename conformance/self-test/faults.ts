@@ -2,7 +2,7 @@
  * The seeded faults of the self-test: one plausible server bug each, of every kind the suite
  * claims to catch. A fault the suite lets pass is a hole in the suite.
  */
-import { contentDigest } from '../../src/signing/digest.js';
+import { contentDigest } from '../../src/signing/index.js';
 import { problem, type ProxyRequest, type ProxyResponse, type SeededFault } from './proxy.js';
 
 type Json = Record<string, unknown>;

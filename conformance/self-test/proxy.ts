@@ -6,8 +6,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createUpvestSigner } from '../../src/signing/upvest-profile.js';
-import { startMockServer, type MockServer } from '../../src/testing/mock-server.js';
+import { createUpvestSigner } from '../../src/index.js';
+import { startMockServer, type MockServer } from '../../src/testing/index.js';
 
 /** A request as the proxy received it; a fault may change any part. */
 export interface ProxyRequest {

@@ -5,7 +5,7 @@
  * server passes and every fault is caught.
  */
 import path from 'node:path';
-import { createUpvestSigner } from '../../src/signing/upvest-profile.js';
+import { createUpvestSigner } from '../../src/index.js';
 import { serverProfiles, type CheckResult } from '../model.js';
 import { runConformance, type ConformanceReport } from '../run.js';
 import { seededFaults } from './faults.js';

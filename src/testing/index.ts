@@ -24,6 +24,7 @@ export type {
   MockRequestVerifier,
 } from './mock-signatures.js';
 export {
+  createDeliveryEvent,
   signDelivery,
   deliveryKeyPairOf,
   generateDeliveryKeyPair,

@@ -106,12 +106,28 @@ export function validateUpdateWebhook(
   return run(validateWebhookUpdateRequest, input, (value) => webhookRules(value, options));
 }
 
-/** Checks the query of `GET /webhooks` (sort and order enums, offset ≥ 0, 0 ≤ limit ≤ 1000). */
+/**
+ * Checks the query of `GET /webhooks` (sort and order enums, offset ≥ 0, 0 ≤ limit ≤ 1000), as
+ * the client does before it sends one. Never throws.
+ *
+ * @example
+ * ```ts
+ * validateListQuery({ limit: 5000 }).ok; // false: limit is at most 1000
+ * ```
+ */
 export function validateListQuery(input: unknown): ValidationResult<ListWebhooksQuery> {
   return run(validateListWebhooksQuery as SchemaValidator<ListWebhooksQuery>, input, noRules);
 }
 
-/** Checks a webhook id before it is put into a path: it must be a UUID. */
+/**
+ * Checks a webhook id before it is put into a path: it must be a UUID, so nothing else (a path
+ * segment, a token pasted by mistake) ever reaches the URL. Never throws.
+ *
+ * @example
+ * ```ts
+ * validateWebhookId('../admin').ok; // false, code webhook_id.not_a_uuid
+ * ```
+ */
 export function validateWebhookId(input: unknown): ValidationResult<string> {
   if (typeof input === 'string' && UUID.test(input)) return { ok: true, value: input };
   return {
