@@ -18,6 +18,7 @@ export {
   type ConformanceOptions,
   type ConformanceReport,
   type ConformanceCounts,
+  type ProfileProgress,
 } from './run.js';
 export type { ConformanceCredentials } from './token.js';
 export type { CheckResult, ProfileName, ServerProfile } from './model.js';

@@ -115,7 +115,7 @@ const REDACTED_HEADERS: Readonly<Record<string, string>> = {
  * const evidence = evidenceOf(exchange);
  * ```
  */
-export function evidenceOf(exchange: Exchange): Evidence {
+function evidenceOf(exchange: Exchange): Evidence {
   const url = new URL(exchange.url);
   const headers = Object.entries(exchange.requestHeaders)
     .filter(([name]) => name !== 'content-length' && name !== 'host')

@@ -168,7 +168,7 @@ export function toJUnitXml(report: ConformanceReport): string {
 }
 
 /** A failing exchange, as a CI user reads it: what, where, the id for Upvest, and a curl. */
-export function evidenceText(evidence: Evidence): string {
+function evidenceText(evidence: Evidence): string {
   return `${evidence.method} ${evidence.path} -> HTTP ${evidence.status}, upvest-request-id ${evidence.requestId ?? '(none)'}\n${evidence.curl}`;
 }
 

@@ -10,16 +10,6 @@ import { checkEcho } from '../echo.js';
 class StepFailed extends Error {}
 
 /**
- * The seed document's registration example: the webhook the lifecycle creates.
- *
- * @example
- * ```ts
- * LIFECYCLE_EXAMPLE; // 'user_webhook_docs'
- * ```
- */
-export const LIFECYCLE_EXAMPLE = REGISTRATION_EXAMPLE;
-
-/**
  * `lifecycle`: create -> retrieve -> list (walking pages) -> update -> enable -> test ->
  * disable -> delete -> retrieve gives 404. Whatever fails, the webhook it created is deleted, so
  * the profile is safe against a shared sandbox.
@@ -35,7 +25,7 @@ export async function runLifecycle(context: ProfileContext): Promise<void> {
     (e) =>
       e.operationId === 'create_webhook' &&
       e.location === 'request body' &&
-      e.name === LIFECYCLE_EXAMPLE,
+      e.name === REGISTRATION_EXAMPLE,
   );
   const base = { profile: 'lifecycle' as const };
   if (!example) {
@@ -45,7 +35,7 @@ export async function runLifecycle(context: ProfileContext): Promise<void> {
       case: 'create',
       check: 'example exists',
       outcome: 'fail',
-      detail: `the spec has no create example ${LIFECYCLE_EXAMPLE}`,
+      detail: `the spec has no create example ${REGISTRATION_EXAMPLE}`,
     });
     return;
   }

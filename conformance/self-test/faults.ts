@@ -3,7 +3,7 @@
  * claims to catch. A fault the suite lets pass is a hole in the suite.
  */
 import { contentDigest } from '../../src/signing/index.js';
-import { problem, type ProxyRequest, type ProxyResponse, type SeededFault } from './proxy.js';
+import { problem, type ProxyRequest, type SeededFault } from './proxy.js';
 
 type Json = Record<string, unknown>;
 
@@ -457,5 +457,3 @@ export const seededFaults: readonly SeededFault[] = [
     },
   },
 ];
-
-export type { ProxyResponse };

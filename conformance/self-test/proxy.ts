@@ -28,7 +28,7 @@ export interface ProxyResponse {
 }
 
 /** What a fault can reach besides the exchange: the mock behind the proxy, and a scratchpad. */
-export interface FaultTools {
+interface FaultTools {
   readonly mock: MockServer;
   /** Sends a request to the mock as the tenant (signed), for faults that need the real state. */
   readonly ask: (request: Omit<ProxyRequest, 'resign'>) => Promise<ProxyResponse>;

@@ -16,7 +16,7 @@ export interface OptionSpec {
 }
 
 /** What a command's code is handed. */
-export interface CommandContext {
+interface CommandContext {
   readonly values: Readonly<Record<string, string | boolean | undefined>>;
   /** The one positional argument (id or URL), if the command takes one. */
   readonly target: string;
@@ -70,7 +70,7 @@ const webhookFields = (typeHelp: string) =>
   }) as const;
 
 /** Builds a create or update body from flags; numbers are parsed only where the API wants one. */
-export function bodyFrom(
+function bodyFrom(
   values: Readonly<Record<string, string | boolean | undefined>>,
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {};

@@ -2,7 +2,7 @@ import type { ProbeResult, ProbeStatus } from '../probe/probe.js';
 import type { Webhook } from '../types.js';
 
 /** Left-aligned columns, two spaces apart, no trailing blanks. */
-export function table(rows: readonly (readonly string[])[]): string {
+function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows
     .map((r) =>

@@ -15,7 +15,7 @@ import { UsageError, type Command } from './commands.js';
  * parseHeaders('content-type: application/json\nsignature: sig1=:AA==:'); // { 'content-type': [...], … }
  * ```
  */
-export function parseHeaders(text: string): Record<string, string[]> {
+function parseHeaders(text: string): Record<string, string[]> {
   const trimmed = text.trim();
   const headers: Record<string, string[]> = {};
   const add = (name: string, value: string) => {

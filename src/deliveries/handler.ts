@@ -10,8 +10,6 @@ import {
   type DeliveryHandlerOptions,
 } from './processor.js';
 
-export type { DeliveryAnswer, DeliveryContext, DeliveryHandlerOptions } from './processor.js';
-
 class BodyTooLarge extends Error {}
 class BodyTimeout extends Error {}
 

@@ -1,7 +1,7 @@
 import { UpvestConfigurationError } from '../errors.js';
 
 /** The inbox table's name when none is given. */
-export const DEFAULT_INBOX_TABLE = 'upvest_inbox';
+const DEFAULT_INBOX_TABLE = 'upvest_inbox';
 
 /**
  * The SQL names of an inbox: its event table and the per-object table beside it, both quoted.

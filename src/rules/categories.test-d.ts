@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { WebhookCategory as GeneratedWebhookCategory } from '../types.js';
-import { isWebhookCategory, type WebhookCategory, type WebhookCategoryName } from './categories.js';
+import { isWebhookCategory, type WebhookCategory } from './categories.js';
 
 describe('WebhookCategory', () => {
   it('should be the union of the 27 literal strings of the spec', () => {
@@ -42,7 +42,6 @@ describe('WebhookCategory', () => {
 
   it('should be the same union in the runtime list and the generated OpenAPI types', () => {
     expectTypeOf<WebhookCategory>().toEqualTypeOf<GeneratedWebhookCategory>();
-    expectTypeOf<WebhookCategoryName>().toEqualTypeOf<WebhookCategory>();
   });
 });
 

@@ -13,16 +13,6 @@ import { preview, ruleIssue } from './issue.js';
  */
 export type WebhookCategory = (typeof webhookCategories)[number];
 
-/**
- * The same union as {@link WebhookCategory}, under the name the validators first used.
- *
- * @example
- * ```ts
- * const all: WebhookCategoryName = 'ALL';
- * ```
- */
-export type WebhookCategoryName = WebhookCategory;
-
 const known: ReadonlySet<string> = new Set(webhookCategories);
 
 /**

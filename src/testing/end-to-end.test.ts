@@ -5,7 +5,7 @@ import { createWebhooksClient } from '../client/webhooks-client.js';
 import { createNodeDeliveryHandler } from '../deliveries/handler.js';
 import { createVerificationKeyProvider } from '../deliveries/keys.js';
 import type { DeliveryEvent } from '../deliveries/events.js';
-import type { DeliveryContext } from '../deliveries/handler.js';
+import type { DeliveryContext } from '../deliveries/processor.js';
 import { createUpvestSigner } from '../signing/upvest-profile.js';
 import { startMockServer } from './mock-server.js';
 

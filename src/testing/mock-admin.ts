@@ -50,7 +50,7 @@ export interface MockTriggerResult {
 }
 
 /** Largest `count` of one trigger: more is a load test, not a fixture. */
-export const MAX_TRIGGER_COUNT = 10_000;
+const MAX_TRIGGER_COUNT = 10_000;
 
 /**
  * Checks a trigger request; on success the types it stands for and the events to make.

@@ -49,24 +49,9 @@ import {
   readBody,
   requestTarget,
 } from './mock-request.js';
-import {
-  signatureCheck,
-  type MockIncomingRequest,
-  type MockRequestVerifier,
-  type MockVerification,
-} from './mock-signatures.js';
+import { signatureCheck, type MockRequestVerifier } from './mock-signatures.js';
 import { MockState } from './mock-state.js';
 import { exchangeClientCredentials, scopesSatisfy, TokenStore } from './mock-tokens.js';
-
-export type {
-  MockDeliveryRecord,
-  MockFault,
-  MockIncomingRequest,
-  MockTriggerRequest,
-  MockTriggerResult,
-  MockVerification,
-  PendingFault,
-};
 
 /**
  * Options of {@link startMockServer}. Everything is optional.

@@ -6,7 +6,7 @@
  * error.message.includes(REDACTED); // the server echoed a secret, and it was scrubbed
  * ```
  */
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /**
  * Replaces every occurrence of the given secrets in a string, or in the strings of a JSON-like
