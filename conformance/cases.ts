@@ -1,6 +1,10 @@
 import { operations, type OperationId } from '../generated/constants.js';
-import { validateCreateWebhook, validateUpdateWebhook, validateWebhookId } from '../src/index.js';
-import type { ValidationResult } from '../src/index.js';
+import {
+  validateCreateWebhook,
+  validateUpdateWebhook,
+  validateWebhookId,
+  type ValidationResult,
+} from '../src/index.js';
 import { echoMismatches } from './echo.js';
 import { schemaValidator } from './schemas.js';
 

@@ -1,6 +1,4 @@
-import { type RequestSigner } from '../src/index.js';
-import type { WebhooksClient } from '../src/index.js';
-import type { KeyInput } from '../src/index.js';
+import { type RequestSigner, type WebhooksClient, type KeyInput } from '../src/index.js';
 import type { CheckLog, Exchange } from './model.js';
 import type { RecordingFetch } from './recording-fetch.js';
 

@@ -1,7 +1,6 @@
 import type { OperationId } from '../generated/constants.js';
 import { openApiDocument } from '../generated/spec.js';
-import type { WebhooksClient } from '../src/index.js';
-import type { WebhookCreateRequest } from '../src/index.js';
+import { type WebhooksClient, type WebhookCreateRequest } from '../src/index.js';
 import { collectExamples, REGISTRATION_EXAMPLE } from './cases.js';
 
 /**

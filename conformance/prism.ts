@@ -13,8 +13,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type RequestSigner } from '../src/index.js';
-import { createUpvestSigner } from '../src/index.js';
+import { type RequestSigner, createUpvestSigner } from '../src/index.js';
 import { toSummary, type ReportPaths } from './reports.js';
 import { runConformance, type ConformanceReport } from './run.js';
 

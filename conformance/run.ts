@@ -1,14 +1,14 @@
 import { openApiDocument } from '../generated/spec.js';
-import { type RequestSigner } from '../src/index.js';
 import {
+  type RequestSigner,
   createWebhooksClient,
   type WebhooksClient,
   type WebhooksClientOptions,
+  createUpvestSigner,
+  type KeyInput,
 } from '../src/index.js';
-import { createUpvestSigner } from '../src/index.js';
 import { startMockServer, type MockServer } from '../src/testing/index.js';
 import { collectExamples, collectReplayCases, exampleDrift, pairDrift } from './cases.js';
-import type { KeyInput } from '../src/index.js';
 import type { ProfileContext } from './context.js';
 import { coverageTable } from './coverage.js';
 import { CheckLog, serverProfiles, type CheckResult, type ServerProfile } from './model.js';

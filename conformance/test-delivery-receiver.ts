@@ -1,8 +1,10 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createNodeDeliveryHandler } from '../src/index.js';
-import { createVerificationKeyProvider } from '../src/index.js';
-import type { JsonWebKeySet } from '../src/index.js';
+import {
+  createNodeDeliveryHandler,
+  createVerificationKeyProvider,
+  type JsonWebKeySet,
+} from '../src/index.js';
+import { listenOnLoopback } from './loopback.js';
 
 /**
  * A loopback receiver for the embedded mock's test deliveries, verifying them like a tenant.
@@ -56,9 +58,9 @@ export async function startTestDeliveryReceiver(): Promise<TestDeliveryReceiver>
       if (response.statusCode !== 200) refused.push(`HTTP ${response.statusCode}`);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`,
+    url: `${base}/webhooks`,
     setKeySource(source) {
       fetchKeys = source;
     },

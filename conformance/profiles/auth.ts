@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { OperationId } from '../../generated/constants.js';
-import { type RequestSigner } from '../../src/index.js';
+import {
+  type RequestSigner,
+  createUpvestSigner,
+  UPVEST_SIGNATURE_VERSION,
+} from '../../src/index.js';
 import { contentDigest } from '../../src/signing/index.js';
 import { signRequest } from '../../src/signing/index.js';
-import { createUpvestSigner, UPVEST_SIGNATURE_VERSION } from '../../src/index.js';
 import { checkExchange } from '../checks.js';
 import { createdId, deleteAll } from './scratch.js';
 import type { ProfileContext, RawRequest, WireRequest } from '../context.js';

@@ -58,29 +58,30 @@ function repairBody(
   };
 }
 
-/** A create or update refused with 400 when `applies` holds: a server too strict at an edge. */
-function refuseBody(name: string, applies: (body: Json) => boolean): SeededFault {
+/** A create or update answered with a problem when `applies` holds. */
+function answerBody(
+  name: string,
+  status: number,
+  title: string,
+  applies: (body: Json) => boolean,
+): SeededFault {
   return {
     name,
     kind: 'too strict',
     request(request) {
       const body = isWrite(request) ? json(request) : undefined;
-      return body && applies(body) ? problem(400, 'refused') : undefined;
+      return body && applies(body) ? problem(status, title) : undefined;
     },
   };
 }
 
+/** A create or update refused with 400 when `applies` holds: a server too strict at an edge. */
+const refuseBody = (name: string, applies: (body: Json) => boolean): SeededFault =>
+  answerBody(name, 400, 'refused', applies);
+
 /** A create or update answered 500 when `applies` holds: unusual but valid input crashes it. */
-function crashOn(name: string, applies: (body: Json) => boolean): SeededFault {
-  return {
-    name,
-    kind: 'too strict',
-    request(request) {
-      const body = isWrite(request) ? json(request) : undefined;
-      return body && applies(body) ? problem(500, 'internal error') : undefined;
-    },
-  };
-}
+const crashOn = (name: string, applies: (body: Json) => boolean): SeededFault =>
+  answerBody(name, 500, 'internal error', applies);
 
 const textOf = (value: unknown) => (typeof value === 'string' ? value : '');
 const config = (body: Json) => (body['config'] ?? {}) as Json;

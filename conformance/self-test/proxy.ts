@@ -5,9 +5,9 @@
  * mock's answer. The self-test runs the suite against it once per seeded fault.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createUpvestSigner } from '../../src/index.js';
 import { startMockServer, type MockServer } from '../../src/testing/index.js';
+import { listenOnLoopback } from '../loopback.js';
 
 /** A request as the proxy received it; a fault may change any part. */
 export interface ProxyRequest {
@@ -187,9 +187,9 @@ export async function startFaultyServer(fault?: SeededFault): Promise<FaultyServ
       outgoing.end(`proxy: ${error instanceof Error ? error.message : String(error)}`);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     mock,
     async close() {
       server.closeAllConnections();

@@ -512,10 +512,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
         (init) =>
           api.POST('/webhooks', {
             body,
-            headers: init.headers,
-            signal: init.signal,
-            fetch: init.fetch,
-            parseAs: 'text',
+            ...readText(init),
           }),
         call?.signal,
       );
@@ -529,10 +526,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
         (init) =>
           api.GET('/webhooks', {
             params: { query: params },
-            headers: init.headers,
-            signal: init.signal,
-            fetch: init.fetch,
-            parseAs: 'text',
+            ...readText(init),
           }),
         call?.signal,
       );
@@ -569,10 +563,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
         (init) =>
           api.GET('/webhooks/{webhook_id}', {
             params: { path: { webhook_id: id } },
-            headers: init.headers,
-            signal: init.signal,
-            fetch: init.fetch,
-            parseAs: 'text',
+            ...readText(init),
           }),
         call?.signal,
       );
@@ -588,10 +579,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
           api.PATCH('/webhooks/{webhook_id}', {
             params: { path: { webhook_id: id } },
             body,
-            headers: init.headers,
-            signal: init.signal,
-            fetch: init.fetch,
-            parseAs: 'text',
+            ...readText(init),
           }),
         call?.signal,
       );
@@ -613,10 +601,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
         (init) =>
           api.DELETE('/webhooks/{webhook_id}', {
             params: { path: { webhook_id: id } },
-            headers: init.headers,
-            parseAs: 'stream',
-            signal: init.signal,
-            fetch: init.fetch,
+            ...readStream(init),
           }),
         call?.signal,
       );
@@ -630,10 +615,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
         (init) =>
           api.POST('/webhooks/{webhook_id}/test', {
             params: { path: { webhook_id: id } },
-            headers: init.headers,
-            parseAs: 'stream',
-            signal: init.signal,
-            fetch: init.fetch,
+            ...readStream(init),
           }),
         call?.signal,
       );
@@ -645,10 +627,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
         'get_jwks',
         (init) =>
           api.GET('/auth/verify_keys', {
-            headers: init.headers,
-            signal: init.signal,
-            fetch: init.fetch,
-            parseAs: 'text',
+            ...readText(init),
           }),
         call?.signal,
       );
@@ -665,6 +644,12 @@ interface AttemptInit {
   /** The attempt's own `fetch`, which notes that the request was handed to the network. */
   readonly fetch: (request: Request) => Promise<Response>;
 }
+
+/** An attempt's options for openapi-fetch, the body read as text to be parsed and checked here. */
+const readText = (init: AttemptInit) => ({ ...init, parseAs: 'text' as const });
+
+/** An attempt's options for openapi-fetch, the body left unread (202, 204: discarded). */
+const readStream = (init: AttemptInit) => ({ ...init, parseAs: 'stream' as const });
 
 /** The part of an error message that tells a caller a write may have happened. */
 function mayHaveHappened(operation: OperationId): string {

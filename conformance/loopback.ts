@@ -1,0 +1,16 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Starts a server on a free port of 127.0.0.1 and resolves with its base URL: the suite's own
+ * servers (a test receiver, the self-test's proxy) are never reachable from outside the machine.
+ *
+ * @example
+ * ```ts
+ * const url = await listenOnLoopback(createServer(handler)); // 'http://127.0.0.1:41234'
+ * ```
+ */
+export async function listenOnLoopback(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
