@@ -613,6 +613,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       .catch(() => ({ ...record, status: 500 }))
       .then((outcome) => Object.assign(record, outcome));
   });
+  // Idle keep-alive connections stay open longer than any common client pool keeps them (undici
+  // drops one after about 4 s, Node's agent after 5 s), so the client closes first. With Node's
+  // default of 5 s, a request sent on a connection the mock was closing at that instant failed
+  // with ECONNRESET: seen once in mock-server.test.ts's robustness property, on a loaded machine.
+  server.keepAliveTimeout = 65_000;
   /** A problem written straight to a socket, for what never becomes a routed request. */
   function rawProblem(socket: Socket, problem: MockProblem, reason: string): void {
     const requestId = randomUUID();
