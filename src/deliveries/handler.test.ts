@@ -1,5 +1,10 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JsonWebKeySet } from '../types.js';
 import { createMemoryDedupeStore, type DeliveryDedupeStore } from './dedupe.js';
@@ -499,5 +504,186 @@ describe('createFetchDeliveryHandler', () => {
     });
     await request.text();
     expect((await handle(request)).status).toBe(500);
+  });
+});
+
+describe('reading the body, at its limits', () => {
+  // Not covering content-length, so that the same signed delivery can be sent without one.
+  const delivery = sign([event(1)], { components: ['@method', '@path', 'content-type', 'digest'] });
+  const size = Buffer.byteLength(delivery.body);
+  const options = (extra: Partial<DeliveryHandlerOptions> = {}): DeliveryHandlerOptions => ({
+    keys: pair.jwks,
+    now: () => NOW,
+    onEvents: () => undefined,
+    ...extra,
+  });
+  const { 'content-length': _declared, ...undeclared } = delivery.headers;
+  /** The delivery as a Fetch request; `stream` sends it in chunks without a content-length. */
+  const fetchRequest = (stream = false) =>
+    new Request(delivery.url, {
+      method: 'POST',
+      headers: stream ? undeclared : delivery.headers,
+      body: stream
+        ? new ReadableStream<Uint8Array>({
+            start(controller) {
+              const bytes = Buffer.from(delivery.body);
+              controller.enqueue(bytes.subarray(0, 10));
+              controller.enqueue(bytes.subarray(10));
+              controller.close();
+            },
+          })
+        : delivery.body,
+      duplex: 'half',
+    });
+
+  it.each([
+    ['declared in content-length', false],
+    ['counted while streaming', true],
+  ])(
+    'should accept a body of exactly maxBodyBytes, %s, and refuse one byte more',
+    async (_, stream) => {
+      const exact = createFetchDeliveryHandler(options({ maxBodyBytes: size }));
+      expect((await exact(fetchRequest(stream))).status).toBe(200);
+      const under = createFetchDeliveryHandler(options({ maxBodyBytes: size - 1 }));
+      const refused = await under(fetchRequest(stream));
+      expect(refused.status).toBe(413);
+      expect(refused.headers.get('connection')).toBe('close');
+      expect(await refused.json()).toEqual({
+        type: 'payload_too_large',
+        status: 413,
+        title: 'Payload too large',
+        detail: `the delivery exceeds ${size - 1} bytes`,
+      });
+    },
+  );
+
+  it('should answer 408 naming the time limit when the body stops arriving', async () => {
+    const handle = createFetchDeliveryHandler(options({ bodyTimeoutMs: 50 }));
+    const stalled = new Request(delivery.url, {
+      method: 'POST',
+      headers: { ...delivery.headers, 'content-length': '' },
+      body: new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new Uint8Array(5)) }),
+      duplex: 'half',
+    });
+    const response = await handle(stalled);
+    expect(response.status).toBe(408);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(await response.json()).toEqual({
+      type: 'request_timeout',
+      status: 408,
+      title: 'Request timeout',
+      detail: 'the delivery body did not arrive within 50 ms',
+    });
+  });
+
+  it('should accept the exact limit on the Node handler, declared or chunked, and refuse one byte more', async () => {
+    const post = async (limit: number, chunked: boolean) => {
+      const server = await serveNode({ maxBodyBytes: limit });
+      const origin = new URL(await server.post(sign([])).then((r) => r.url)).origin;
+      const body = Buffer.from(delivery.body);
+      return new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${origin}${PATH}`, {
+          method: 'POST',
+          headers: chunked ? { ...undeclared, 'transfer-encoding': 'chunked' } : delivery.headers,
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        if (chunked) {
+          req.write(body.subarray(0, 7));
+          req.end(body.subarray(7));
+        } else req.end(body);
+      });
+    };
+    expect(await post(size, false)).toBe(200);
+    expect(await post(size - 1, false)).toBe(413);
+    expect(await post(size, true)).toBe(200);
+    expect(await post(size - 1, true)).toBe(413);
+  });
+
+  it('should read a body a middleware decoded to text with setEncoding', async () => {
+    const server = await serveNode({}, (req, _res, next) => {
+      req.setEncoding('utf8');
+      next();
+    });
+    expect((await server.post(delivery)).status).toBe(200);
+  });
+
+  it('should use a body a parser left as a string, and refuse a parsed buffer above the limit', async () => {
+    const parsed =
+      (body: (raw: Buffer) => unknown) =>
+      (req: IncomingMessage, _res: ServerResponse, next: () => void) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          (req as IncomingMessage & { body?: unknown }).body = body(Buffer.concat(chunks));
+          next();
+        });
+      };
+    const text = await serveNode(
+      {},
+      parsed((raw) => raw.toString('utf8')),
+    );
+    expect((await text.post(delivery)).status).toBe(200);
+    const small = await serveNode({ maxBodyBytes: size - 1 }, (req, res, next) => {
+      // The declared length would be refused first; a parser that already read it leaves none.
+      delete req.headers['content-length'];
+      parsed((raw) => raw)(req, res, next);
+    });
+    expect((await small.post(delivery)).status).toBe(413);
+    const exact = await serveNode({ maxBodyBytes: size }, (req, res, next) => {
+      delete req.headers['content-length'];
+      parsed((raw) => raw)(req, res, next);
+    });
+    expect((await exact.post(delivery)).status).toBe(200);
+  });
+
+  it('should say how to mount the handler when express.json() took the raw body', async () => {
+    const server = await serveNode({}, (req, _res, next) => {
+      req.resume();
+      req.on('end', () => {
+        (req as IncomingMessage & { body?: unknown }).body = { payload: [] };
+        next();
+      });
+    });
+    const response = await server.post(delivery);
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ type: 'receiver_misconfigured' });
+    expect(String(server.errors[0])).toContain('mount the delivery handler before express.json()');
+  });
+
+  it('should say the body was already read when a Fetch request arrives used', async () => {
+    const errors: unknown[] = [];
+    const handle = createFetchDeliveryHandler(options({ onError: (e) => void errors.push(e) }));
+    const used = fetchRequest();
+    await used.text();
+    const response = await handle(used);
+    expect(await response.json()).toMatchObject({
+      status: 500,
+      type: 'receiver_misconfigured',
+      title: 'Receiver misconfigured',
+    });
+    expect(String(errors[0])).toContain('pass the untouched Request');
+  });
+
+  it('should report a connection closed mid-body to onError and stop waiting for it', async () => {
+    const server = await serveNode();
+    const origin = new URL(await server.post(sign([])).then((r) => r.url)).origin;
+    const socket = connect(Number(new URL(origin).port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `POST ${PATH} HTTP/1.1\r\nhost: tenant.tld\r\n` +
+        Object.entries(delivery.headers)
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('') +
+        `\r\n${delivery.body.slice(0, 10)}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    // Node reports the torn body as an `aborted` error; the handler settles on it, once.
+    await expect.poll(() => server.errors.length).toBe(1);
+    expect(String(server.errors[0])).toContain('aborted');
   });
 });

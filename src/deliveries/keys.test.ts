@@ -87,11 +87,67 @@ describe('createVerificationKeyProvider', () => {
     expect(await keys(pair.keyId)).toBeDefined();
   });
 
-  it('should treat an answer that is not a JWKS as a failed fetch', async () => {
-    const { keys } = provider([
-      () => Promise.resolve({ keys: 'none' } as unknown as JsonWebKeySet),
-    ]);
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['a string', 'keys'],
+    ['an object without keys', {}],
+    ['keys that are not a list', { keys: 'none' }],
+    ['a list holding null', { keys: [null] }],
+    ['a list holding a number', { keys: [1] }],
+    ['a list with one good key and one string', { keys: [...pair.jwks.keys, 'x'] }],
+  ])('should treat an answer of %s as a failed fetch, not a key set', async (_, answer) => {
+    const { keys } = provider([() => Promise.resolve(answer as JsonWebKeySet)]);
+    const error: unknown = await Promise.resolve(keys(pair.keyId)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VerificationKeysUnavailableError);
+    expect(String((error as Error).cause)).toContain('not a JSON Web Key Set');
+    expect((error as VerificationKeysUnavailableError).code).toBe('verification_keys_unavailable');
+  });
+
+  it('should take an empty key set as a key set, answering every key id unknown', async () => {
+    const { keys } = provider([() => Promise.resolve({ keys: [] })]);
+    expect(await keys(pair.keyId)).toBeUndefined();
+  });
+
+  it('should use its defaults: a refetch per 60 s, a 5 s pause after a failure', async () => {
+    const clock = { now: 0 };
+    let fetches = 0;
+    const answers = [serve(pair.jwks), fail, serve(rotated.jwks)];
+    const keys = createVerificationKeyProvider({
+      fetchKeys: () => answers[Math.min(fetches++, answers.length - 1)]!(),
+      now: () => clock.now,
+    });
+    expect(await keys(pair.keyId)).toBeDefined();
+    clock.now = 59_999;
+    expect(await keys('forged')).toBeUndefined();
+    expect(fetches).toBe(1);
+    clock.now = 60_000;
+    await expect(keys(rotated.keyId)).rejects.toBeInstanceOf(VerificationKeysUnavailableError);
+    clock.now = 64_999;
+    await expect(keys(rotated.keyId)).rejects.toBeInstanceOf(VerificationKeysUnavailableError);
+    expect(fetches).toBe(2);
+    clock.now = 65_000;
+    expect(await keys(rotated.keyId)).toBeDefined();
+  });
+
+  it('should pause after a failure no longer than a shorter refetch interval', async () => {
+    const { keys, clock, fetches } = provider([fail, serve(pair.jwks)], 1_000);
     await expect(keys(pair.keyId)).rejects.toBeInstanceOf(VerificationKeysUnavailableError);
+    clock.now = 1_000;
+    expect(await keys(pair.keyId)).toBeDefined();
+    expect(fetches()).toBe(2);
+  });
+
+  it('should let a lookup that arrives during a fetch wait for it, not start another', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { keys, fetches } = provider([serve(pair.jwks), () => gate.then(() => rotated.jwks)]);
+    expect(await keys(pair.keyId)).toBeDefined();
+    const refreshing = keys.refresh();
+    const during = keys(rotated.keyId);
+    release();
+    await refreshing;
+    expect(await during).toBeDefined();
+    expect(fetches()).toBe(2);
   });
 
   it('should fetch on refresh() and expose the current set', async () => {
