@@ -213,6 +213,14 @@ interface Answer {
   readonly body?: unknown;
 }
 
+/** What an operation's handler gets: the path's id, the URL, the flattened headers, the body. */
+interface OperationRequest {
+  readonly id: string;
+  readonly url: URL;
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array;
+}
+
 /** A library call with an invalid admin request throws what its HTTP twin answers as a 400. */
 function refuseInvalid(what: string, issues: readonly ValidationIssue[]): void {
   if (issues.length === 0) return;
@@ -402,57 +410,52 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     return webhook;
   }
 
-  async function handle(
-    operationId: OperationId,
-    id: string,
-    url: URL,
-    headers: Record<string, string>,
-    body: Uint8Array,
-  ): Promise<Answer> {
-    switch (operationId) {
-      case 'issue_token': {
-        const form = parseFormBody(headers, body);
-        const answer = exchangeClientCredentials(
-          form,
-          headers['upvest-client-id'],
-          { clientId, clientSecret },
-          tokens,
-        );
-        return { status: 200, body: answer };
-      }
-      case 'get_jwks':
-        return { status: 200, body: settings.verifyKeys ?? deliveries.keys.jwks };
-      case 'list_webhooks': {
-        const query = validateListQuery(parseListQuery(url));
-        if (!query.ok) throw problems.badRequest('the query is invalid', query.issues);
-        return { status: 200, body: state.list(query.value) };
-      }
-      case 'create_webhook': {
-        const input = validateCreateWebhook(parseJsonBody(headers, body), options.rules);
-        if (!input.ok) throw problems.badRequest('the webhook is invalid', input.issues);
-        return { status: 201, body: state.create(input.value) };
-      }
-      case 'retrieve_webhook':
-        return { status: 200, body: existing(id) };
-      case 'update_webhook': {
-        // The body is judged before the id (400 before 404), as the spec lists them.
-        const input = validateUpdateWebhook(parseJsonBody(headers, body), options.rules);
-        if (!input.ok) throw problems.badRequest('the webhook update is invalid', input.issues);
-        existing(id);
-        return { status: 200, body: state.update(id, input.value) };
-      }
-      case 'delete_webhook':
-        existing(id);
-        state.delete(id);
-        return { status: 204 };
-      case 'test_webhook': {
-        const webhook = existing(id);
-        await options.onTestRequested?.(webhook);
-        deliveries.deliver(webhook);
-        return { status: 202 };
-      }
-    }
-  }
+  // One handler per operation id of the spec: a new operation in spec/openapi.yaml does not
+  // compile until it has one here.
+  const handlers: {
+    readonly [Id in OperationId]: (request: OperationRequest) => Answer | Promise<Answer>;
+  } = {
+    issue_token: ({ headers, body }) => {
+      const form = parseFormBody(headers, body);
+      const answer = exchangeClientCredentials(
+        form,
+        headers['upvest-client-id'],
+        { clientId, clientSecret },
+        tokens,
+      );
+      return { status: 200, body: answer };
+    },
+    get_jwks: () => ({ status: 200, body: settings.verifyKeys ?? deliveries.keys.jwks }),
+    list_webhooks: ({ url }) => {
+      const query = validateListQuery(parseListQuery(url));
+      if (!query.ok) throw problems.badRequest('the query is invalid', query.issues);
+      return { status: 200, body: state.list(query.value) };
+    },
+    create_webhook: ({ headers, body }) => {
+      const input = validateCreateWebhook(parseJsonBody(headers, body), options.rules);
+      if (!input.ok) throw problems.badRequest('the webhook is invalid', input.issues);
+      return { status: 201, body: state.create(input.value) };
+    },
+    retrieve_webhook: ({ id }) => ({ status: 200, body: existing(id) }),
+    update_webhook: ({ id, headers, body }) => {
+      // The body is judged before the id (400 before 404), as the spec lists them.
+      const input = validateUpdateWebhook(parseJsonBody(headers, body), options.rules);
+      if (!input.ok) throw problems.badRequest('the webhook update is invalid', input.issues);
+      existing(id);
+      return { status: 200, body: state.update(id, input.value) };
+    },
+    delete_webhook: ({ id }) => {
+      existing(id);
+      state.delete(id);
+      return { status: 204 };
+    },
+    test_webhook: async ({ id }) => {
+      const webhook = existing(id);
+      await options.onTestRequested?.(webhook);
+      deliveries.deliver(webhook);
+      return { status: 202 };
+    },
+  };
 
   /**
    * The mock's own answer must be one the operation documents, with a body its schema accepts:
@@ -554,7 +557,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       if (operations[operationId].requestSchema === null && body.byteLength > 0) {
         throw problems.badRequest(`${operationId} takes no request body`);
       }
-      const answer = await handle(operationId, match.pathParams[0] ?? '', url, headers, body);
+      const answer = await handlers[operationId]({
+        id: match.pathParams[0] ?? '',
+        url,
+        headers,
+        body,
+      });
       // The operation took effect; its answer is lost on the way (the ambiguous failure).
       if (fault?.kind === 'reset') throw new ConnectionReset('an injected reset');
       checkAnswer(operationId, answer);
