@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import {
+  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
@@ -250,9 +251,12 @@ async function deliveries() {
           run: () => verifyDelivery(req, { keys: pair.jwks }),
         },
         {
-          name: 'bare JSON.parse + crypto.verify',
+          // The least a correct receiver does with the bytes it got: hash them for the digest,
+          // decode and parse them, and check one signature.
+          name: 'bare sha-512 + JSON.parse + crypto.verify',
           run: () => [
-            JSON.parse(signed.body) as unknown,
+            createHash('sha512').update(req.body).digest(),
+            JSON.parse(req.body.toString('utf8')) as unknown,
             verify('sha512', base, { key: publicKey, dsaEncoding: 'der' }, sig),
           ],
         },
@@ -261,11 +265,9 @@ async function deliveries() {
     );
     out(`### ${label}`);
     out();
-    table(results, 'bare JSON.parse + crypto.verify');
+    table(results, 'bare sha-512 + JSON.parse + crypto.verify');
     out(
-      events === big
-        ? `Target: within 1.5x of the baseline. Measured ${ratio(results[1], results[0])}x slower.`
-        : `No target; ${ratio(results[1], results[0])}x slower than the baseline, where the signature check dominates.`,
+      `Target: at most ${events === big ? '1.3' : '1.15'}x the baseline's time. Measured ${ratio(results[1], results[0])}x.`,
     );
     out();
   }
