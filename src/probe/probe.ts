@@ -107,21 +107,9 @@ export async function probeWebhookUrl(
     ...extra,
     durationMs: Date.now() - started,
   });
+  const passed = (check: ProbeCheck) => (checks.push(check), check.status !== 'fail');
 
-  const rules = validateWebhookUrl(url);
-  if (!rules.ok) {
-    checks.push({
-      name: 'url_rules',
-      status: 'fail',
-      message: rules.issues.map((i) => i.message).join('; '),
-    });
-    return finish();
-  }
-  checks.push({
-    name: 'url_rules',
-    status: 'pass',
-    message: 'https, a public DNS name, no user info or fragment',
-  });
+  if (!passed(urlRulesCheck(url))) return finish();
   const target = new URL(url);
   const hostname = target.hostname;
   const port = Number(target.port || 443);
@@ -129,83 +117,137 @@ export async function probeWebhookUrl(
   const deadline = started + timeoutMs;
   const remaining = () => Math.max(1, deadline - Date.now());
 
-  let addresses: readonly { address: string; family: number }[];
-  try {
-    addresses = await withDeadline(
-      (options.lookup ?? ((name) => dnsLookup(name, { all: true })))(hostname),
-      remaining(),
-    );
-  } catch (error) {
-    checks.push({
-      name: 'dns',
-      status: 'fail',
-      message:
-        error instanceof Deadline
-          ? `resolving ${hostname} took longer than ${timeoutMs} ms`
-          : `${hostname} does not resolve: check the DNS record`,
-    });
+  const resolved = await resolveStep(hostname, options, timeoutMs, remaining());
+  if (!passed(resolved.check)) return finish();
+  const addresses = resolved.addresses;
+  if (!passed(publicAddressCheck(hostname, addresses, options.allowPrivateAddresses))) {
     return finish();
   }
-  // A resolver (an injected one, a broken one) that answers a name would have it resolved again
-  // on connect, past the address check: only IP addresses count as an answer.
-  const notAnIp = addresses.find((entry) => isIP(String(entry?.address)) === 0);
-  if (notAnIp) {
-    checks.push({
-      name: 'dns',
-      status: 'fail',
-      message: `resolving ${hostname} gave ${JSON.stringify(String(notAnIp.address).slice(0, 80))}, which is not an IP address`,
-    });
-    return finish();
-  }
-  if (addresses.length === 0) {
-    checks.push({
-      name: 'dns',
-      status: 'fail',
-      message: `${hostname} has no address: check the DNS record`,
-    });
-    return finish();
-  }
-  checks.push({
-    name: 'dns',
-    status: 'pass',
-    message: `${hostname} resolves to ${addresses.map((a) => a.address).join(', ')}`,
-  });
-  const privateOnes = addresses.filter((a) => !isPublicAddress(a.address)).map((a) => a.address);
-  if (privateOnes.length > 0 && !options.allowPrivateAddresses) {
-    checks.push({
-      name: 'public_address',
-      status: 'fail',
-      message: `${hostname} resolves to non-public ${privateOnes.join(', ')}; Upvest cannot deliver there, and the probe does not connect`,
-    });
-    return finish();
-  }
-  checks.push({
-    name: 'public_address',
-    status: privateOnes.length > 0 ? 'warn' : 'pass',
-    message:
-      privateOnes.length > 0
-        ? `non-public ${privateOnes.join(', ')} allowed for this probe only`
-        : 'every address is public',
-  });
   const address = addresses[0]?.address ?? '';
   const ca =
     options.ca === undefined
       ? undefined
       : [...rootCertificates, ...(typeof options.ca === 'string' ? [options.ca] : options.ca)];
 
-  // One connection to the checked address: TLS 1.2 or newer, certificate and host name verified,
-  // then the probe request on it. Nothing is sent over a connection that failed verification.
-  const exchange = await new Promise<
-    | {
-        ok: true;
-        status: number;
-        location: string | undefined;
-        protocol: string;
-        cipher: string;
-        certificate: PeerCertificate;
+  const exchange = await sendProbe({ target, address, port, ca, timeoutMs, remaining });
+  if (!exchange.ok) {
+    checks.push(...exchangeFailureChecks(exchange));
+    return finish({ address });
+  }
+  const tls = tlsOf(exchange);
+  checks.push(...connectionChecks(exchange, tls, options.now?.() ?? new Date()));
+  if (options.checkLegacyTls ?? true)
+    checks.push(await legacyTlsCheck(address, hostname, port, ca, remaining()));
+  checks.push(...answerChecks(exchange.status, exchange.location));
+  const { status, location } = exchange;
+  return finish({ address, tls, http: { status, ...(location ? { location } : {}) } });
+}
+
+type Addresses = readonly { address: string; family: number }[];
+
+/** What the single probe connection found, or at which stage it failed. */
+type Exchange =
+  | {
+      ok: true;
+      status: number;
+      location: string | undefined;
+      protocol: string;
+      cipher: string;
+      certificate: PeerCertificate;
+    }
+  | { ok: false; stage: 'tls' | 'certificate' | 'response'; message: string };
+
+function urlRulesCheck(url: string): ProbeCheck {
+  const rules = validateWebhookUrl(url);
+  return rules.ok
+    ? {
+        name: 'url_rules',
+        status: 'pass',
+        message: 'https, a public DNS name, no user info or fragment',
       }
-    | { ok: false; stage: 'tls' | 'certificate' | 'response'; message: string }
-  >((resolve) => {
+    : { name: 'url_rules', status: 'fail', message: rules.issues.map((i) => i.message).join('; ') };
+}
+
+/** Resolves the host within the time left; only IP addresses count as an answer. */
+async function resolveStep(
+  hostname: string,
+  options: ProbeOptions,
+  timeoutMs: number,
+  within: number,
+): Promise<{ check: ProbeCheck; addresses: Addresses }> {
+  const fail = (message: string) => ({
+    check: { name: 'dns', status: 'fail', message } as const,
+    addresses: [],
+  });
+  let addresses: Addresses;
+  try {
+    addresses = await withDeadline(
+      (options.lookup ?? ((name) => dnsLookup(name, { all: true })))(hostname),
+      within,
+    );
+  } catch (error) {
+    return fail(
+      error instanceof Deadline
+        ? `resolving ${hostname} took longer than ${timeoutMs} ms`
+        : `${hostname} does not resolve: check the DNS record`,
+    );
+  }
+  // A resolver (an injected one, a broken one) that answers a name would have it resolved again
+  // on connect, past the address check: only IP addresses count as an answer.
+  const notAnIp = addresses.find((entry) => isIP(String(entry?.address)) === 0);
+  if (notAnIp) {
+    return fail(
+      `resolving ${hostname} gave ${JSON.stringify(String(notAnIp.address).slice(0, 80))}, which is not an IP address`,
+    );
+  }
+  if (addresses.length === 0) return fail(`${hostname} has no address: check the DNS record`);
+  return {
+    check: {
+      name: 'dns',
+      status: 'pass',
+      message: `${hostname} resolves to ${addresses.map((a) => a.address).join(', ')}`,
+    },
+    addresses,
+  };
+}
+
+function publicAddressCheck(
+  hostname: string,
+  addresses: Addresses,
+  allowPrivate: boolean | undefined,
+): ProbeCheck {
+  const privateOnes = addresses.filter((a) => !isPublicAddress(a.address)).map((a) => a.address);
+  if (privateOnes.length === 0) {
+    return { name: 'public_address', status: 'pass', message: 'every address is public' };
+  }
+  return allowPrivate
+    ? {
+        name: 'public_address',
+        status: 'warn',
+        message: `non-public ${privateOnes.join(', ')} allowed for this probe only`,
+      }
+    : {
+        name: 'public_address',
+        status: 'fail',
+        message: `${hostname} resolves to non-public ${privateOnes.join(', ')}; Upvest cannot deliver there, and the probe does not connect`,
+      };
+}
+
+/**
+ * One connection to the checked address: TLS 1.2 or newer, certificate and host name verified,
+ * then the probe request on it. Nothing is sent over a connection that failed verification.
+ */
+function sendProbe(to: {
+  target: URL;
+  address: string;
+  port: number;
+  ca: string[] | undefined;
+  timeoutMs: number;
+  remaining: () => number;
+}): Promise<Exchange> {
+  const { target, address, port, ca, timeoutMs, remaining } = to;
+  const hostname = target.hostname;
+  return new Promise<Exchange>((resolve) => {
     const request = httpsRequest({
       host: address,
       servername: hostname,
@@ -274,54 +316,62 @@ export async function probeWebhookUrl(
     });
     request.end(PROBE_BODY);
   });
+}
 
-  if (!exchange.ok) {
-    if (exchange.stage === 'tls')
-      checks.push({ name: 'tls', status: 'fail', message: exchange.message });
-    else if (exchange.stage === 'certificate') {
-      checks.push({ name: 'tls', status: 'skip', message: 'not judged: the certificate failed' });
-      checks.push({ name: 'certificate', status: 'fail', message: exchange.message });
-    } else checks.push({ name: 'response', status: 'fail', message: exchange.message });
-    return finish({ address });
+function exchangeFailureChecks(failure: Extract<Exchange, { ok: false }>): ProbeCheck[] {
+  if (failure.stage === 'tls') return [{ name: 'tls', status: 'fail', message: failure.message }];
+  if (failure.stage === 'certificate') {
+    return [
+      { name: 'tls', status: 'skip', message: 'not judged: the certificate failed' },
+      { name: 'certificate', status: 'fail', message: failure.message },
+    ];
   }
+  return [{ name: 'response', status: 'fail', message: failure.message }];
+}
 
-  const { protocol, cipher, certificate } = exchange;
-  const tls = {
+function tlsOf({ protocol, cipher, certificate }: Extract<Exchange, { ok: true }>) {
+  return {
     protocol,
     cipher,
     subject: describe(certificate, 'subject'),
     issuer: describe(certificate, 'issuer'),
     validTo: new Date(certificate.valid_to).toISOString(),
   };
-  checks.push({
-    name: 'tls',
-    status: 'pass',
-    message: `${protocol} with ${cipher} (R4 asks for TLS 1.2 or newer)`,
-  });
-  const daysLeft =
-    (new Date(certificate.valid_to).getTime() - (options.now?.() ?? new Date()).getTime()) /
-    86_400_000;
-  checks.push({
-    name: 'certificate',
-    status: daysLeft < EXPIRY_WARNING_DAYS ? 'warn' : 'pass',
-    message: `${tls.subject}, issued by ${tls.issuer}, valid until ${tls.validTo}${daysLeft < EXPIRY_WARNING_DAYS ? `: renew it, ${Math.max(0, Math.floor(daysLeft))} days left` : ''}`,
-  });
+}
 
-  if (options.checkLegacyTls ?? true)
-    checks.push(await legacyTlsCheck(address, hostname, port, ca, remaining()));
+/** The TLS version and cipher, and the certificate with a warning when it expires soon. */
+function connectionChecks(
+  exchange: Extract<Exchange, { ok: true }>,
+  tls: ReturnType<typeof tlsOf>,
+  now: Date,
+): ProbeCheck[] {
+  const daysLeft = (new Date(exchange.certificate.valid_to).getTime() - now.getTime()) / 86_400_000;
+  return [
+    {
+      name: 'tls',
+      status: 'pass',
+      message: `${exchange.protocol} with ${exchange.cipher} (R4 asks for TLS 1.2 or newer)`,
+    },
+    {
+      name: 'certificate',
+      status: daysLeft < EXPIRY_WARNING_DAYS ? 'warn' : 'pass',
+      message: `${tls.subject}, issued by ${tls.issuer}, valid until ${tls.validTo}${daysLeft < EXPIRY_WARNING_DAYS ? `: renew it, ${Math.max(0, Math.floor(daysLeft))} days left` : ''}`,
+    },
+  ];
+}
 
-  const { status, location } = exchange;
+/** A redirect fails (R3); otherwise the status is judged. */
+function answerChecks(status: number, location: string | undefined): ProbeCheck[] {
   if (status >= 300 && status < 400) {
-    checks.push({
-      name: 'redirect',
-      status: 'fail',
-      message: `answered ${status} to ${location ?? 'nowhere'}: the URL must not redirect (R3); register the final URL`,
-    });
-  } else {
-    checks.push({ name: 'redirect', status: 'pass', message: 'no redirect (R3)' });
-    checks.push(responseCheck(status));
+    return [
+      {
+        name: 'redirect',
+        status: 'fail',
+        message: `answered ${status} to ${location ?? 'nowhere'}: the URL must not redirect (R3); register the final URL`,
+      },
+    ];
   }
-  return finish({ address, tls, http: { status, ...(location ? { location } : {}) } });
+  return [{ name: 'redirect', status: 'pass', message: 'no redirect (R3)' }, responseCheck(status)];
 }
 
 function responseCheck(status: number): ProbeCheck {
