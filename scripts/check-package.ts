@@ -29,6 +29,7 @@ const NODE_TYPES_VERSIONS = ['20', '22', '24', 'latest'] as const;
  */
 export const SIZE_BUDGETS_GZIP_BYTES = {
   'upvest-webhooks': 40 * 1024,
+  'upvest-webhooks/receiver': 20 * 1024,
   'upvest-webhooks/signing': 12 * 1024,
   'upvest-webhooks/testing': 64 * 1024,
   'upvest-webhooks/postgres': 8 * 1024,
@@ -36,6 +37,7 @@ export const SIZE_BUDGETS_GZIP_BYTES = {
 
 const ENTRY_FILES: Readonly<Record<keyof typeof SIZE_BUDGETS_GZIP_BYTES, string>> = {
   'upvest-webhooks': 'dist/src/index.js',
+  'upvest-webhooks/receiver': 'dist/src/deliveries/index.js',
   'upvest-webhooks/signing': 'dist/src/signing/index.js',
   'upvest-webhooks/testing': 'dist/src/testing/index.js',
   'upvest-webhooks/postgres': 'dist/src/postgres/index.js',
@@ -69,6 +71,7 @@ async function entrySize(file: string): Promise<number> {
 const consumerModule = `
 import { createWebhooksClient, validateWebhookUrl, UpvestValidationError } from 'upvest-webhooks';
 import { contentDigest, verifyContentDigest } from 'upvest-webhooks/signing';
+import { createNodeDeliveryHandler } from 'upvest-webhooks/receiver';
 import { startMockServer, signDelivery, generateDeliveryKeyPair } from 'upvest-webhooks/testing';
 import { runConformance } from 'upvest-webhooks/conformance';
 // Without pg installed: the inbox takes the user's pool and imports nothing of pg itself.
@@ -106,7 +109,7 @@ const pair = generateDeliveryKeyPair();
 signDelivery([], { keyId: pair.keyId, privateKey: pair.privateKey, url: 'https://tenant.tld/hooks' });
 const report = await runConformance({ profiles: ['negative'] });
 const digest = contentDigest('{}');
-if (verifyContentDigest('{}', digest) !== 'match' || typeof createPostgresInbox !== 'function' || !inboxSchemaSql().includes('CREATE TABLE') || !listed.data.some((w) => w.id === webhook.id) || !cliListed.data.some((w) => w.id === webhook.id) || refused !== true || !report.passed || validateWebhookUrl('https://127.1/').ok) {
+if (typeof createNodeDeliveryHandler({ keys: pair.jwks, onEvents: () => {} }) !== 'function' || verifyContentDigest('{}', digest) !== 'match' || typeof createPostgresInbox !== 'function' || !inboxSchemaSql().includes('CREATE TABLE') || !listed.data.some((w) => w.id === webhook.id) || !cliListed.data.some((w) => w.id === webhook.id) || refused !== true || !report.passed || validateWebhookUrl('https://127.1/').ok) {
   throw new Error('the installed package misbehaved');
 }
 console.log('installed package works');

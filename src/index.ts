@@ -74,7 +74,8 @@ export type { KeyLookup, SignatureFailureReason, SignatureVerification } from '.
 export type { KeyInput, SigningJwk } from './signing/keys.js';
 export type { EcdsaEncoding } from './signing/algorithms.js';
 export type { HttpMessage } from './signing/message.js';
-// Receiving deliveries: verify, parse typed events in order, hand each event over once.
+// Receiving deliveries (also `upvest-webhooks/receiver`): verify, parse typed events in order,
+// hand each event over once.
 export {
   checkDeliveryHeaders,
   verifyDelivery,
@@ -85,30 +86,24 @@ export {
   type DigestHeader,
   type VerifiedDelivery,
   type VerifyDeliveryOptions,
-} from './deliveries/verify.js';
-export { parseDelivery, type ParsedDelivery } from './deliveries/parse.js';
-export { compareCreatedAt } from './deliveries/created-at.js';
-export {
+  parseDelivery,
+  type ParsedDelivery,
+  compareCreatedAt,
   createVerificationKeyProvider,
   type VerificationKeyProvider,
   type VerificationKeyProviderOptions,
-} from './deliveries/keys.js';
-export {
   createDeliveryProcessor,
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
   type DeliveryAnswer,
   type DeliveryContext,
   type DeliveryHandlerOptions,
-} from './deliveries/processor.js';
-export { createFetchDeliveryHandler, createNodeDeliveryHandler } from './deliveries/handler.js';
-export {
+  createFetchDeliveryHandler,
+  createNodeDeliveryHandler,
   createMemoryDedupeStore,
   type DedupeClaim,
   type DeliveryDedupeStore,
   type MemoryDedupeStoreOptions,
-} from './deliveries/dedupe.js';
-export {
   eventCategory,
   isEventOfCategory,
   isKnownEventType,
@@ -119,7 +114,7 @@ export {
   type WebhookEvent,
   type WebhookEventCategory,
   type WebhookEventType,
-} from './deliveries/events.js';
+} from './deliveries/index.js';
 export {
   probeWebhookUrl,
   PROBE_HEADER,
