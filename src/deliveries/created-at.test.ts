@@ -5,6 +5,7 @@ import {
   compareCreatedAt,
   decimalEpochSeconds,
   parseInstant,
+  inOrder,
   sortByCreatedAt,
 } from './created-at.js';
 
@@ -198,3 +199,69 @@ function compareDecimals(a: string, b: string): number {
   const y = BigInt(bi + bf.padEnd(width, '0'));
   return x === y ? 0 : x < y ? -1 : 1;
 }
+
+describe('compareCreatedAt, fractions of different lengths', () => {
+  it.each([
+    ['2021-11-19T13:06:57.1Z', '2021-11-19T13:06:57.10Z', 0],
+    ['2021-11-19T13:06:57.10Z', '2021-11-19T13:06:57.1Z', 0],
+    ['2021-11-19T13:06:57.1Z', '2021-11-19T13:06:57.100000001Z', -1],
+    ['2021-11-19T13:06:57.2Z', '2021-11-19T13:06:57.199999999Z', 1],
+    ['2021-11-19T13:06:57Z', '2021-11-19T13:06:57.000Z', 0],
+    ['2021-11-19T13:06:56.9Z', '2021-11-19T13:06:57Z', -1],
+  ])('should compare %s with %s as %i', (a, b, expected) => {
+    expect(Math.sign(compareCreatedAt(a, b))).toBe(expected);
+  });
+});
+
+describe('inOrder', () => {
+  const at = (value: string) => value;
+  it.each<[string, string[], boolean]>([
+    ['no items', [], true],
+    ['one item', ['2021-11-19T13:06:57Z'], true],
+    ['ascending, one shape', ['2021-11-19T13:06:57.1Z', '2021-11-19T13:06:57.2Z'], true],
+    ['equal neighbours', ['2021-11-19T13:06:57.1Z', '2021-11-19T13:06:57.1Z'], true],
+    ['descending, one shape', ['2021-11-19T13:06:57.2Z', '2021-11-19T13:06:57.1Z'], false],
+    ['ascending, shapes differ', ['2021-11-19T13:06:57.9Z', '2021-11-19T13:06:58Z'], true],
+    ['descending, shapes differ', ['2021-11-19T13:06:58Z', '2021-11-19T13:06:57.9Z'], false],
+    [
+      'descending through an offset',
+      ['2021-11-19T14:06:57+00:00', '2021-11-19T14:00:00+01:00'],
+      false,
+    ],
+    ['ascending through an offset', ['2021-11-19T14:00:00+01:00', '2021-11-19T13:30:00Z'], true],
+    [
+      'out of order only at the end',
+      ['2021-01-01T00:00:01Z', '2021-01-01T00:00:02Z', '2021-01-01T00:00:00Z'],
+      false,
+    ],
+  ])('should judge %s', (_, items, expected) => {
+    expect(inOrder(items, at)).toBe(expected);
+  });
+});
+
+describe('sortByCreatedAt, ties in a batch out of order', () => {
+  it('should keep items of one instant in their delivery order while moving the rest', () => {
+    const items = [
+      { id: 'late', at: '2021-01-01T00:00:02Z' },
+      { id: 'tie-1', at: '2021-01-01T00:00:01Z' },
+      { id: 'tie-2', at: '2021-01-01T00:00:01.000Z' },
+      { id: 'tie-3', at: '2021-01-01T01:00:01+01:00' },
+    ];
+    expect(sortByCreatedAt(items, (item) => item.at).map((item) => item.id)).toEqual([
+      'tie-1',
+      'tie-2',
+      'tie-3',
+      'late',
+    ]);
+  });
+});
+
+describe('decimalEpochSeconds at the epoch', () => {
+  it.each([
+    ['1970-01-01T00:00:00Z', '0'],
+    ['1969-12-31T23:59:59.5Z', '-0.5'],
+    ['1970-01-01T00:00:00.000000001Z', '0.000000001'],
+  ])('should write %s as %s, with a sign only below zero', (value, expected) => {
+    expect(decimalEpochSeconds(value)).toBe(expected);
+  });
+});

@@ -90,8 +90,13 @@ const CANONICAL_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:[0-5]\d(?:\.\d+)?Z$/;
 /**
  * Whether items are already in `created_at` order, as Upvest sends them within a delivery (R13):
  * the usual case, checked without parsing where two neighbours share one canonical UTC shape.
+ *
+ * @example
+ * ```ts
+ * inOrder(['2021-01-01T00:00:00Z', '2021-01-01T00:00:01Z'], (at) => at); // true
+ * ```
  */
-function inOrder<T>(items: readonly T[], createdAt: (item: T) => string): boolean {
+export function inOrder<T>(items: readonly T[], createdAt: (item: T) => string): boolean {
   let previous = items.length > 0 ? createdAt(items[0]!) : '';
   for (let i = 1; i < items.length; i++) {
     const current = createdAt(items[i]!);

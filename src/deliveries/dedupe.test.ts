@@ -85,3 +85,38 @@ describe('createMemoryDedupeStore', () => {
     );
   });
 });
+
+describe('createMemoryDedupeStore defaults', () => {
+  it('should remember a processed id for seven days, then forget it', async () => {
+    const { clock, store: dedupe } = store();
+    await dedupe.commit([...(await dedupe.claim(['a'])).claimed]);
+    clock.now = 7 * 24 * 3600 * 1000;
+    expect((await dedupe.claim(['b'])).claimed).toEqual(['b']);
+    expect((await dedupe.claim(['a'])).claimed).toEqual([]);
+    clock.now = 2 * 7 * 24 * 3600 * 1000 + 1;
+    expect((await dedupe.claim(['a'])).claimed).toEqual(['a']);
+  });
+
+  it('should hold a claim for five minutes, then let another attempt take it', async () => {
+    const { clock, store: dedupe } = store();
+    expect((await dedupe.claim(['a'])).claimed).toEqual(['a']);
+    clock.now = 5 * 60 * 1000 - 1;
+    expect(await dedupe.claim(['a'])).toEqual({ claimed: [], busy: ['a'] });
+    clock.now = 5 * 60 * 1000;
+    expect(await dedupe.claim(['a'])).toEqual({ claimed: ['a'], busy: [] });
+  });
+
+  it('should end the claim when the events are committed: a later copy is a duplicate, not busy', async () => {
+    const { store: dedupe } = store({ claimTimeoutMs: 1 });
+    await dedupe.claim(['a']);
+    await dedupe.commit(['a']);
+    expect(await dedupe.claim(['a'])).toEqual({ claimed: [], busy: [] });
+  });
+
+  it('should evict past its size on commit, not only on the next claim', async () => {
+    const { store: dedupe } = store({ maxEntries: 1 });
+    await dedupe.claim(['a', 'b']);
+    await dedupe.commit(['a', 'b']);
+    expect((await dedupe.claim(['a'])).claimed).toEqual(['a']);
+  });
+});

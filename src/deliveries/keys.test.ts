@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VerificationKeysUnavailableError } from '../errors.js';
 import type { JsonWebKeySet } from '../types.js';
-import { createVerificationKeyProvider, keyFromJwks } from './keys.js';
+import { createVerificationKeyProvider, importVerificationKey, keyFromJwks } from './keys.js';
 import { generateDeliveryKeyPair } from './testing.js';
 
 const pair = generateDeliveryKeyPair();
@@ -191,5 +191,33 @@ describe('keyFromJwks', () => {
     ],
   ])('should find %s', (_name, jwks, keyId, found) => {
     expect(keyFromJwks(jwks, keyId) !== undefined).toBe(found);
+  });
+});
+
+describe('importVerificationKey', () => {
+  const [jwk] = pair.jwks.keys;
+
+  it('should import a P-521 key once per JWK object and give the same key object again', () => {
+    const copy = { ...jwk! };
+    const first = importVerificationKey(copy);
+    expect(first?.asymmetricKeyType).toBe('ec');
+    expect(importVerificationKey(copy)).toBe(first);
+  });
+
+  it("should read a JWK without kty and crv as Upvest's P-521 key", () => {
+    const { kty: _kty, crv: _crv, ...bare } = jwk!;
+    expect(importVerificationKey(bare)?.asymmetricKeyDetails?.namedCurve).toBe('secp521r1');
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['an RSA key', { kty: 'RSA' }],
+    ['a P-256 key', { crv: 'P-256' }],
+    ['a key without x', { x: undefined }],
+    ['a key without y', { y: undefined }],
+    ['a point not on the curve', { x: jwk!.y }],
+  ])('should skip %s, every time it is asked', (_, change) => {
+    const odd = { ...jwk!, ...change };
+    expect(importVerificationKey(odd)).toBeUndefined();
+    expect(importVerificationKey(odd)).toBeUndefined();
   });
 });

@@ -182,3 +182,34 @@ describe('parseDelivery', () => {
     );
   });
 });
+
+describe('parseDelivery, what a refusal says', () => {
+  it.each<[string, string | Uint8Array, RegExp]>([
+    ['invalid JSON', '{"payload": [', /^the body is not JSON: /],
+    [
+      'bytes that are not UTF-8',
+      new Uint8Array([0x7b, 0xff, 0x7d]),
+      /^the body is not UTF-8 text$/,
+    ],
+  ])('should name %s in one issue at the root', (_, input, message) => {
+    const parsed = parseDelivery(input);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.issues).toEqual([
+      {
+        path: '',
+        code: 'delivery.invalid_json',
+        message: expect.stringMatching(message) as unknown,
+      },
+    ]);
+  });
+
+  it('should point at the payload itself when it is not a list, and at the event field otherwise', () => {
+    const notAList = parseDelivery('{"payload": {"id": 1}}');
+    expect(!notAList.ok && notAList.issues.map((issue) => issue.path)).toEqual(['/payload']);
+    const badEvent = parseDelivery(body([event({ id: '42' })]));
+    expect(
+      !badEvent.ok && badEvent.issues.every((issue) => issue.path.startsWith('/payload/0')),
+    ).toBe(true);
+  });
+});
