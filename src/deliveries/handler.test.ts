@@ -43,6 +43,8 @@ type Serve = (
   received: { events: readonly DeliveryEvent[]; context: DeliveryContext }[];
   refused: DeliveryFailure[];
   errors: unknown[];
+  /** `http://127.0.0.1:<port>`, for a test that talks to the server without `post`. */
+  origin: string;
   post: (delivery: SignedDelivery, init?: { path?: string; method?: string }) => Promise<Response>;
 }>;
 
@@ -96,7 +98,7 @@ const serveNode: Serve = async (options = {}, mount) => {
     if (mount) mount(req, res, () => void handler(req, res));
     else void handler(req, res);
   });
-  return { ...recorded, post: poster(origin) };
+  return { ...recorded, origin, post: poster(origin) };
 };
 
 /** The Fetch handler behind a minimal Node-to-Fetch bridge, as Hono's Node adapter does. */
@@ -122,7 +124,7 @@ const serveFetch: Serve = async (options = {}) => {
       res.end(Buffer.from(await response.arrayBuffer()));
     })();
   });
-  return { ...recorded, post: poster(origin) };
+  return { ...recorded, origin, post: poster(origin) };
 };
 
 describe.each([
@@ -579,7 +581,7 @@ describe('reading the body, at its limits', () => {
   it('should accept the exact limit on the Node handler, declared or chunked, and refuse one byte more', async () => {
     const post = async (limit: number, chunked: boolean) => {
       const server = await serveNode({ maxBodyBytes: limit });
-      const origin = new URL(await server.post(sign([])).then((r) => r.url)).origin;
+      const { origin } = server;
       const body = Buffer.from(delivery.body);
       return new Promise<number>((resolve, reject) => {
         const req = httpRequest(`${origin}${PATH}`, {
@@ -627,16 +629,14 @@ describe('reading the body, at its limits', () => {
       parsed((raw) => raw.toString('utf8')),
     );
     expect((await text.post(delivery)).status).toBe(200);
-    const small = await serveNode({ maxBodyBytes: size - 1 }, (req, res, next) => {
+    const rawParser = (req: IncomingMessage, res: ServerResponse, next: () => void) => {
       // The declared length would be refused first; a parser that already read it leaves none.
       delete req.headers['content-length'];
       parsed((raw) => raw)(req, res, next);
-    });
+    };
+    const small = await serveNode({ maxBodyBytes: size - 1 }, rawParser);
     expect((await small.post(delivery)).status).toBe(413);
-    const exact = await serveNode({ maxBodyBytes: size }, (req, res, next) => {
-      delete req.headers['content-length'];
-      parsed((raw) => raw)(req, res, next);
-    });
+    const exact = await serveNode({ maxBodyBytes: size }, rawParser);
     expect((await exact.post(delivery)).status).toBe(200);
   });
 
@@ -670,7 +670,7 @@ describe('reading the body, at its limits', () => {
 
   it('should report a connection closed mid-body to onError and stop waiting for it', async () => {
     const server = await serveNode();
-    const origin = new URL(await server.post(sign([])).then((r) => r.url)).origin;
+    const { origin } = server;
     const socket = connect(Number(new URL(origin).port), '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.write(
