@@ -28,10 +28,13 @@ export function isWebhookCategory(value: unknown): value is WebhookCategory {
   return typeof value === 'string' && known.has(value);
 }
 
-/** The items of a list; `unreadable` for a list that throws when read (a revoked proxy). */
-function itemsOf(value: unknown): unknown[] | 'not_a_list' | 'unreadable' {
+/**
+ * The items of a list; `undefined` for anything else; `unreadable` for a list that throws when
+ * read (a revoked proxy).
+ */
+function itemsOf(value: unknown): unknown[] | undefined | 'unreadable' {
   try {
-    if (!Array.isArray(value)) return 'not_a_list';
+    if (!Array.isArray(value)) return undefined;
     // Indexing instead of iterating: holes of a sparse list are read as `undefined`, not skipped.
     const items: unknown[] = [];
     for (let index = 0; index < value.length; index += 1) items.push(value[index]);
@@ -55,7 +58,7 @@ function itemsOf(value: unknown): unknown[] | 'not_a_list' | 'unreadable' {
  */
 export function checkCategories(value: unknown, path: string): ValidationIssue[] {
   const items = itemsOf(value);
-  if (typeof items === 'string') {
+  if (!Array.isArray(items)) {
     return [
       ruleIssue(
         path,

@@ -27,8 +27,9 @@ export function ruleIssue(path: string, code: RuleCode, message: string): Valida
 export function preview(value: unknown): string {
   let text: string;
   if (typeof value === 'string') {
-    // Cut before quoting, so a huge string is never copied whole.
-    text = JSON.stringify(value.length > 80 ? value.slice(0, 80) : value);
+    // Cut before quoting: a huge string is never copied whole, and 90 M control characters,
+    // six characters each once escaped, would take JSON.stringify past V8's string limit.
+    text = JSON.stringify(value.slice(0, 80));
   } else if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
     text = String(value);
   } else if (typeof value === 'function') {

@@ -5,7 +5,7 @@ import { ruleCodes, type RuleCode, type RuleSource } from './codes.js';
 import { checkDelay, type DelayPolicy } from './delay.js';
 import { checkMaxPackageSize } from './package-size.js';
 import { checkTitle } from './title.js';
-import { checkWebhookUrl, isIpLiteralHost, validateWebhookUrl } from './url.js';
+import { checkWebhookUrl, validateWebhookUrl } from './url.js';
 
 type Rule = (value: unknown, path: string) => ValidationIssue[];
 
@@ -26,7 +26,6 @@ describe('rule signatures', () => {
   it('should validate a URL into a string result', () => {
     expectTypeOf(validateWebhookUrl).parameters.toEqualTypeOf<[url: string]>();
     expectTypeOf(validateWebhookUrl).returns.toEqualTypeOf<ValidationResult<string>>();
-    expectTypeOf(isIpLiteralHost).returns.toEqualTypeOf<boolean>();
   });
 });
 
