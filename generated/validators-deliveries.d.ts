@@ -7,6 +7,3 @@ export type { SchemaValidator };
 export declare const validateWebhookDelivery: SchemaValidator<
   components['schemas']['WebhookDelivery']
 >;
-export declare const validateWebhookEventFields: SchemaValidator<
-  components['schemas']['WebhookEventFields']
->;

@@ -299,7 +299,7 @@ const CONSUMERS: Readonly<Record<string, readonly string[]>> = {
     'WebhookList',
     'WebhookUpdateRequest',
   ],
-  'validators-deliveries': ['WebhookDelivery', 'WebhookEventFields'],
+  'validators-deliveries': ['WebhookDelivery'],
 };
 
 interface ValidatorModule {

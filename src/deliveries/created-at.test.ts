@@ -234,8 +234,39 @@ describe('inOrder', () => {
       ['2021-01-01T00:00:01Z', '2021-01-01T00:00:02Z', '2021-01-01T00:00:00Z'],
       false,
     ],
+    [
+      'a whole second, then its first fraction',
+      ['2021-11-19T13:06:57Z', '2021-11-19T13:06:57.5Z'],
+      true,
+    ],
+    ['one instant in two spellings', ['2021-01-01T01:00:00+01:00', '2021-01-01T00:00:00Z'], true],
+    ['an unreadable timestamp last', ['2021-01-01T00:00:00Z', 'yesterday'], true],
+    ['an unreadable timestamp first', ['yesterday', '2021-01-01T00:00:00Z'], false],
   ])('should judge %s', (_, items, expected) => {
     expect(inOrder(items, at)).toBe(expected);
+  });
+
+  it('should not read a timestamp from an empty list', () => {
+    expect(inOrder([], (event: { created_at: string }) => event.created_at)).toBe(true);
+  });
+
+  // Unreadable timestamps rank equal, so two of them are in order whatever their text says; a
+  // shortcut that compared them as strings would call 'b…' before 'a…' out of order.
+  const canonical = '2021-01-01T00:00:00Z';
+  const spoilt = (index: number, letter: string) =>
+    `${canonical.slice(0, index)}${letter}${canonical.slice(index + 1)}`;
+  it.each<[string, string, string]>([
+    ...[0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].map((index): [string, string, string] => [
+      `a letter at ${index}`,
+      spoilt(index, 'b'),
+      spoilt(index, 'a'),
+    ]),
+    ['a fraction of letters', '2021-01-01T00:00:00.bZ', '2021-01-01T00:00:00.aZ'],
+    ['a one-digit year', '2-01-01T00:00:00Z', '1-01-01T00:00:00Z'],
+    ['text before', `b${canonical}`, `a${canonical}`],
+    ['text after', `${canonical}b`, `${canonical}a`],
+  ])('should keep two unreadable timestamps in order: %s', (_name, first, second) => {
+    expect(inOrder([first, second], at)).toBe(true);
   });
 });
 

@@ -53,12 +53,12 @@ export function parseInstant(value: string): Instant | undefined {
 }
 
 function compareInstants(a: Instant, b: Instant): number {
-  if (a.seconds !== b.seconds) return a.seconds < b.seconds ? -1 : 1;
-  // Equal-length digit strings compare like the numbers they spell.
-  const width = Math.max(a.fraction.length, b.fraction.length);
-  const x = a.fraction.padEnd(width, '0');
-  const y = b.fraction.padEnd(width, '0');
-  return x === y ? 0 : x < y ? -1 : 1;
+  // Fractions carry no trailing zeros, so as digit strings they sort like the numbers they spell
+  // ('5' < '51' as 0.5 < 0.51).
+  return (
+    Math.sign(a.seconds - b.seconds) ||
+    (a.fraction < b.fraction ? -1 : a.fraction > b.fraction ? 1 : 0)
+  );
 }
 
 /**
@@ -97,7 +97,8 @@ const CANONICAL_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:[0-5]\d(?:\.\d+)?Z$/;
  * ```
  */
 export function inOrder<T>(items: readonly T[], createdAt: (item: T) => string): boolean {
-  let previous = items.length > 0 ? createdAt(items[0]!) : '';
+  if (items.length < 2) return true;
+  let previous = createdAt(items[0]!);
   for (let i = 1; i < items.length; i++) {
     const current = createdAt(items[i]!);
     const comparable =
@@ -121,11 +122,9 @@ export function inOrder<T>(items: readonly T[], createdAt: (item: T) => string):
  */
 export function sortByCreatedAt<T>(items: readonly T[], createdAt: (item: T) => string): T[] {
   if (inOrder(items, createdAt)) return [...items];
-  const keyed = items.map((item, index) => ({ item, index, at: parseInstant(createdAt(item)) }));
-  keyed.sort((a, b) => {
-    const order = a.at && b.at ? compareInstants(a.at, b.at) : a.at ? -1 : b.at ? 1 : 0;
-    return order !== 0 ? order : a.index - b.index;
-  });
+  const keyed = items.map((item) => ({ item, at: parseInstant(createdAt(item)) }));
+  // Array.prototype.sort is stable (ES2019): equal timestamps keep their order.
+  keyed.sort((a, b) => (a.at && b.at ? compareInstants(a.at, b.at) : a.at ? -1 : b.at ? 1 : 0));
   return keyed.map(({ item }) => item);
 }
 
@@ -147,7 +146,8 @@ export function decimalEpochSeconds(value: string): string | undefined {
   if (!fraction) return String(seconds);
   // seconds + 0.fraction, exactly: before 1970 the seconds are negative and the fraction is not.
   const scaled = BigInt(seconds) * 10n ** BigInt(fraction.length) + BigInt(fraction);
-  const digits = (scaled < 0n ? -scaled : scaled).toString().padStart(fraction.length + 1, '0');
+  const negative = scaled < 0n;
+  const digits = (negative ? -scaled : scaled).toString().padStart(fraction.length + 1, '0');
   const point = digits.length - fraction.length;
-  return `${scaled < 0n ? '-' : ''}${digits.slice(0, point)}.${digits.slice(point)}`;
+  return `${negative ? '-' : ''}${digits.slice(0, point)}.${digits.slice(point)}`;
 }

@@ -44,15 +44,15 @@ function readFailure(error: unknown, options: DeliveryHandlerOptions): DeliveryA
     : problemAnswer(400, 'incomplete_body', 'Incomplete body', 'the delivery could not be read');
 }
 
-/** Reads a Node request's body, up to `limit` bytes and within `timeoutMs`. */
+/**
+ * Reads a Node request's body, up to `limit` bytes and within `timeoutMs`. (A declared
+ * `content-length` above the limit was refused before, from the headers alone.)
+ */
 function readNodeBody(
   request: IncomingMessage,
   limit: number,
   timeoutMs: number,
 ): Promise<Uint8Array> {
-  if (Number(request.headers['content-length'] ?? 0) > limit) {
-    return Promise.reject(new BodyTooLarge());
-  }
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let size = 0;

@@ -1,9 +1,5 @@
-import {
-  validateWebhookDelivery,
-  validateWebhookEventFields,
-} from '../../generated/validators-deliveries.js';
+import { validateWebhookDelivery } from '../../generated/validators-deliveries.js';
 import type { ValidationIssue } from '../validation-issue.js';
-import { pointer } from '../validation-issue.js';
 import { schemaIssues } from '../validation/schema-issues.js';
 import { sortByCreatedAt } from './created-at.js';
 import { isKnownEventType, type DeliveryEvent } from './events.js';
@@ -65,7 +61,11 @@ export function parseDelivery(body: Uint8Array | string): ParsedDelivery {
     };
   }
   if (!validateWebhookDelivery(data)) {
-    return { ok: false, reason: 'invalid_delivery', issues: preciseIssues(data) };
+    return {
+      ok: false,
+      reason: 'invalid_delivery',
+      issues: schemaIssues(validateWebhookDelivery.errors),
+    };
   }
   // The events were parsed here and belong to no one else: mark them in place, no copies.
   const events = sortByCreatedAt(data.payload, (event) => event.created_at);
@@ -75,20 +75,3 @@ export function parseDelivery(body: Uint8Array | string): ParsedDelivery {
   return { ok: true, events: events as unknown as DeliveryEvent[] };
 }
 
-/**
- * The envelope's errors name the events that failed; checking each event against the common
- * fields alone gives one issue per real problem, with the event's index in its path.
- */
-function preciseIssues(data: unknown): ValidationIssue[] {
-  const payload = (data as { payload?: unknown } | null)?.payload;
-  if (!Array.isArray(payload)) return schemaIssues(validateWebhookDelivery.errors);
-  const issues = payload.flatMap((event: unknown, index) =>
-    validateWebhookEventFields(event)
-      ? []
-      : schemaIssues(validateWebhookEventFields.errors).map((issue) => ({
-          ...issue,
-          path: `${pointer('/payload', index)}${issue.path}`,
-        })),
-  );
-  return issues.length > 0 ? issues : schemaIssues(validateWebhookDelivery.errors);
-}

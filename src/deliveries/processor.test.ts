@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { DeliveryDedupeStore } from './dedupe.js';
 import { createDeliveryProcessor } from './processor.js';
 import { createDeliveryEvent, generateDeliveryKeyPair, signDelivery } from './testing.js';
 
@@ -79,5 +80,76 @@ describe('createDeliveryProcessor under overlapping copies and failures', () => 
       ),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('createDeliveryProcessor, what it reports to onError', () => {
+  const [{ signed }] = batches as [(typeof batches)[number]];
+  const run = async (options: Partial<Parameters<typeof createDeliveryProcessor>[0]>) => {
+    const errors: unknown[] = [];
+    const process = createDeliveryProcessor({
+      keys: pair.jwks,
+      now: () => NOW,
+      onEvents: () => undefined,
+      onError: (error) => errors.push(error),
+      ...options,
+    });
+    const answer = await process({ method: 'POST', ...signed });
+    return { answer, errors };
+  };
+
+  it('should report nothing for a delivery it refuses: a refusal is no error', async () => {
+    const forged = { ...signed, body: signed.body.replace('USER', 'USEr') };
+    const errors: unknown[] = [];
+    const process = createDeliveryProcessor({
+      keys: pair.jwks,
+      now: () => NOW,
+      onEvents: () => undefined,
+      onError: (error) => errors.push(error),
+    });
+    expect((await process({ method: 'POST', ...forged })).status).toBe(401);
+    expect(errors).toEqual([]);
+  });
+
+  it('should report nothing when it handles a batch without deduplication', async () => {
+    const { answer, errors } = await run({ dedupe: false });
+    expect(answer.status).toBe(200);
+    expect(errors).toEqual([]);
+  });
+
+  it('should report only the error of onEvents when it fails without deduplication', async () => {
+    const failure = new Error('the database is down');
+    const { answer, errors } = await run({
+      dedupe: false,
+      onEvents: () => Promise.reject(failure),
+    });
+    expect(answer.status).toBe(500);
+    expect(errors).toEqual([failure]);
+  });
+
+  it('should name the contract a dedupe store broke, and answer 503', async () => {
+    const broken = {
+      claim: () => Promise.resolve({ claimed: 'all' }),
+      release: () => Promise.resolve(),
+      commit: () => Promise.resolve(),
+    } as unknown as DeliveryDedupeStore;
+    const { answer, errors } = await run({ dedupe: broken });
+    expect(answer.status).toBe(503);
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe(
+      'DeliveryDedupeStore.claim must answer { claimed, busy }',
+    );
+  });
+
+  it('should answer 500 and report the error when a dedupe key function throws', async () => {
+    const failure = new Error('no key');
+    const { answer, errors } = await run({
+      dedupeKey: () => {
+        throw failure;
+      },
+    });
+    expect(answer.status).toBe(500);
+    expect(JSON.parse(String(answer.body))).toMatchObject({ type: 'internal_error' });
+    expect(errors).toEqual([failure]);
   });
 });

@@ -12,6 +12,7 @@ import {
   type SignDeliveryOptions,
 } from './testing.js';
 import {
+  checkDeliveryHeaders,
   formatsToTry,
   verifyDelivery,
   type DeliveryRequest,
@@ -475,5 +476,161 @@ describe('formatsToTry', () => {
     const request = delivery({ format: 'upvest-v6', digest: 'content-digest' });
     const result = await verify(request);
     expect(result).toMatchObject({ ok: true, signature: { format: 'upvest-v6' } });
+  });
+});
+
+describe('verifyDelivery, the authority of a path-only request', () => {
+  const withAuthority = (url: string) =>
+    delivery({ url, components: ['@method', '@authority', '@path', 'digest'] });
+  const pathOnly = (signed: TestDelivery, headers: Record<string, string>) => ({
+    ...signed,
+    url: '/webhooks/users',
+    headers: { ...signed.headers, ...headers },
+  });
+
+  it('should read a request without a Host header as addressed to localhost, never to "undefined"', async () => {
+    const signed = withAuthority('https://localhost/webhooks/users');
+    expect((await verify(pathOnly(signed, {}))).ok).toBe(true);
+  });
+
+  it.each(['tenant.tld/x', 'tenant.tld?x', 'x@tenant.tld', 'tenant.tld x'])(
+    'should not take the authority from a Host header %j, which carries more than a host',
+    async (host) => {
+      const signed = withAuthority(URL_);
+      expect(await verify(pathOnly(signed, { host }))).toMatchObject({
+        ok: false,
+        reason: 'bad_signature',
+      });
+    },
+  );
+
+  it('should never throw on a path-only URL, whatever it holds', async () => {
+    const signed = delivery();
+    await fc.assert(
+      fc.asyncProperty(fc.string(), fc.option(fc.string()), async (path, host) => {
+        const headers = host === null ? {} : { host };
+        const result = await verify({ ...pathOnly(signed, headers), url: `/${path}` });
+        expect(typeof result.ok).toBe('boolean');
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('verifyDelivery, what a refusal says', () => {
+  /** Signed by the other key pair under our key id: the key is known, the signature is wrong. */
+  const forged = (options: Partial<SignDeliveryOptions> = {}) =>
+    delivery({ privateKey: other.privateKey, ...options });
+  const hint =
+    '; it covers @path, checked here as "/webhooks/users": if a proxy or a mount prefix changes the path, verify with the path Upvest addressed';
+
+  it('should name the path it checked when a signature over @path does not verify', async () => {
+    const result = await verify(forged());
+    expect(result).toMatchObject({ ok: false, reason: 'bad_signature' });
+    if (!result.ok) expect(result.message.endsWith(hint)).toBe(true);
+  });
+
+  it('should not hint at the path when the signature does not cover it', async () => {
+    const result = await verify(forged({ components: ['@method', 'digest'] }));
+    expect(result).toMatchObject({ ok: false, reason: 'bad_signature' });
+    if (!result.ok) expect(result.message).not.toContain('@path');
+  });
+
+  it('should not hint at the path when the refusal is about time, not the signature', async () => {
+    const result = await verify(delivery(), { now: () => NOW + 3600 });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.reason).not.toBe('bad_signature');
+      expect(result.message).not.toContain('@path');
+    }
+  });
+
+  it('should refuse a known key id signed by another key, without trying every key', async () => {
+    const keys: JsonWebKeySet = { keys: [...pair.jwks.keys, ...other.jwks.keys] };
+    expect(await verify(forged(), { keys })).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
+  });
+
+  it('should skip a published key it cannot use while trying every key', async () => {
+    const keys = {
+      keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'junk' }, ...other.jwks.keys],
+    } as unknown as JsonWebKeySet;
+    const signed = delivery({ privateKey: other.privateKey, keyId: 'no-such-key' });
+    expect(await verify(signed, { keys })).toMatchObject({
+      ok: true,
+      signature: { keyMatchedBy: 'any-key' },
+    });
+  });
+
+  it('should refuse an unknown key id cleanly when the keys come from a plain function', async () => {
+    const keys: KeyLookup = () => Promise.resolve(undefined);
+    const signed = delivery({ keyId: 'no-such-key' });
+    expect(await verify(signed, { keys })).toMatchObject({ ok: false, reason: 'unknown_key' });
+  });
+
+  it('should say the key lookup failed, and no more, when a key function throws', async () => {
+    const keys: KeyLookup = () => Promise.reject(new Error('s3cr3t connection string'));
+    const result = await verify(delivery(), { keys });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: 'keys_unavailable',
+      message: 'the key lookup failed',
+    });
+  });
+
+  it('should ignore maxAgeSeconds when timestamps are not enforced', async () => {
+    const result = await verify(delivery(), {
+      enforceTimestamps: false,
+      maxAgeSeconds: 60,
+      now: () => NOW + 3600,
+    });
+    expect(result.ok).toBe(true);
+  });
+
+  it('should name the first issue and hand over every issue of a signed body that is no delivery', async () => {
+    const signed = delivery({ body: '[]' });
+    const result = await verify(signed);
+    expect(result).toMatchObject({ ok: false, reason: 'invalid_delivery' });
+    if (!result.ok) {
+      expect(result.issues?.length).toBeGreaterThan(0);
+      expect(result.message).toBe(
+        `the body is not a valid delivery: / ${result.issues?.[0]?.message ?? ''}`,
+      );
+    }
+  });
+});
+
+describe('checkDeliveryHeaders', () => {
+  const check = (request: DeliveryRequest, options: Partial<VerifyDeliveryOptions> = {}) =>
+    checkDeliveryHeaders(request, { keys: pair.jwks, now: () => NOW, ...options });
+
+  it('should pass well-formed headers on to the full check', async () => {
+    expect(await check(delivery())).toBeUndefined();
+  });
+
+  it('should leave an unknown key id to the full check by default: another key may verify it', async () => {
+    expect(await check(delivery({ keyId: 'no-such-key' }))).toBeUndefined();
+  });
+
+  it("should refuse an unknown key id early with keyIdMatch 'kid'", async () => {
+    expect(await check(delivery({ keyId: 'no-such-key' }), { keyIdMatch: 'kid' })).toMatchObject({
+      ok: false,
+      reason: 'unknown_key',
+    });
+  });
+
+  it("should leave keys it could not fetch to the full check (a 503, not a 401) with keyIdMatch 'kid'", async () => {
+    const keys: KeyLookup = () => Promise.reject(new Error('ECONNREFUSED'));
+    expect(await check(delivery(), { keys, keyIdMatch: 'kid' })).toBeUndefined();
+  });
+
+  it('should refuse a delivery without signature headers before the body is read', async () => {
+    const { signature: _s, 'signature-input': _i, ...headers } = delivery().headers;
+    expect(await check({ ...delivery(), headers })).toMatchObject({
+      ok: false,
+      reason: 'missing_signature',
+    });
   });
 });
