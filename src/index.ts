@@ -10,14 +10,16 @@
  */
 export {
   createWebhooksClient,
+  type CallOptions,
+  type WebhooksClient,
+} from './client/webhooks-client.js';
+export {
   UPVEST_LIVE_URL,
   UPVEST_SANDBOX_URL,
-  type CallOptions,
   type ResponseIssuesReport,
   type ResponseValidationMode,
-  type WebhooksClient,
   type WebhooksClientOptions,
-} from './client/webhooks-client.js';
+} from './client/options.js';
 export type {
   AccessTokenContext,
   AccessTokenProvider,

@@ -1,9 +1,6 @@
 import { parseArgs } from 'node:util';
-import {
-  createWebhooksClient,
-  UPVEST_SANDBOX_URL,
-  type WebhooksClient,
-} from '../client/webhooks-client.js';
+import { UPVEST_SANDBOX_URL } from '../client/options.js';
+import { createWebhooksClient, type WebhooksClient } from '../client/webhooks-client.js';
 import {
   UpvestApiError,
   UpvestAuthenticationError,

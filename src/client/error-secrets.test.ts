@@ -9,7 +9,8 @@ import {
   type Fault,
   type FaultServer,
 } from '../test-support/fault-server.js';
-import { createWebhooksClient, type WebhooksClientOptions } from './webhooks-client.js';
+import type { WebhooksClientOptions } from './options.js';
+import { createWebhooksClient } from './webhooks-client.js';
 
 // Recognisable secrets: if any of them shows up in an error, this test names it.
 const TOKEN = 'dG9rZW4tdGhhdC1tdXN0LW5ldmVyLWxlYWs';

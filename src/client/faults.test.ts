@@ -16,11 +16,8 @@ import {
 } from '../test-support/fault-server.js';
 import { seedResponse } from '../test-support/fixtures.js';
 import type { RetryOptions } from './retry-policy.js';
-import {
-  createWebhooksClient,
-  type WebhooksClient,
-  type WebhooksClientOptions,
-} from './webhooks-client.js';
+import type { WebhooksClientOptions } from './options.js';
+import { createWebhooksClient, type WebhooksClient } from './webhooks-client.js';
 
 const ID = 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a';
 const CLIENT_ID = 'ebabcf4d-61c3-4942-875c-e265a7c2d062';

@@ -9,7 +9,8 @@ import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpvestAbortError, UpvestApiError, UpvestTimeoutError } from '../errors.js';
 import { answer, startFaultServer, type FaultServer } from '../test-support/fault-server.js';
-import { createWebhooksClient, type WebhooksClientOptions } from './webhooks-client.js';
+import type { WebhooksClientOptions } from './options.js';
+import { createWebhooksClient } from './webhooks-client.js';
 
 // `--expose-gc` without a command-line flag, so the test runs under any runner.
 setFlagsFromString('--expose-gc');

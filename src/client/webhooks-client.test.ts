@@ -12,7 +12,8 @@ import {
   type LoopbackHandler,
 } from '../test-support/loopback-server.js';
 import { seedRequest, seedResponse } from '../test-support/fixtures.js';
-import { createWebhooksClient, type WebhooksClientOptions } from './webhooks-client.js';
+import type { WebhooksClientOptions } from './options.js';
+import { createWebhooksClient } from './webhooks-client.js';
 
 const CLIENT_ID = 'ebabcf4d-61c3-4942-875c-e265a7c2d062';
 const WEBHOOK_ID = 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a';

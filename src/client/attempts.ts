@@ -1,0 +1,342 @@
+import { operations as operationTable, type OperationId } from '../../generated/constants.js';
+import {
+  UpvestAbortError,
+  UpvestApiError,
+  UpvestConfigurationError,
+  UpvestNetworkError,
+  UpvestSigningError,
+  UpvestTimeoutError,
+  UpvestWebhooksError,
+} from '../errors.js';
+import { resolveAccessToken } from '../wire/access-token.js';
+import { causeCode, neverConnected } from '../wire/network-failure.js';
+import { parseProblem } from '../wire/problem.js';
+import { redactSecrets } from '../wire/redact.js';
+import { SignerFailure } from '../wire/signer.js';
+import type { ClientSettings } from './options.js';
+import {
+  backoffMs,
+  isIdempotent,
+  provablyNotProcessed,
+  retryAfterMs,
+  shouldRetry,
+  type AttemptOutcome,
+} from './retry-policy.js';
+import { wireRequest } from './transport.js';
+
+/** What openapi-fetch hands back for one attempt. */
+export interface RawResult {
+  readonly data?: unknown;
+  readonly error?: unknown;
+  readonly response: Response;
+}
+
+/** A successful attempt: the body still unparsed (JSON bodies are read as text). */
+export interface Answer {
+  readonly data: unknown;
+  readonly response: Response;
+  readonly requestId: string | undefined;
+  /** Secrets this call used, to scrub from what the body makes it into issues. */
+  readonly secrets: readonly (string | undefined)[];
+}
+
+/** What one attempt sends besides the operation's own parameters. */
+export interface AttemptInit {
+  readonly headers: Record<string, string>;
+  readonly signal: AbortSignal;
+  /** The attempt's own `fetch`, which notes that the request was handed to the network. */
+  readonly fetch: (request: Request) => Promise<Response>;
+}
+
+/** One operation, sent with its attempts: see {@link createSender}. */
+export type Send = (
+  operation: OperationId,
+  call: (init: AttemptInit) => Promise<RawResult>,
+  callerSignal?: AbortSignal,
+) => Promise<Answer>;
+
+/**
+ * The attempt loop of a client. Each attempt resolves a token and is signed afresh, runs within
+ * `min(timeoutMs, time left to the deadline)` and the caller's signal; a 401 invalidates the
+ * token and repeats the attempt once; other failures are retried as `shouldRetry` allows. Throws
+ * the last failure as one of the package's errors.
+ *
+ * @example
+ * ```ts
+ * const send = createSender(resolveClientOptions(options));
+ * const answer = await send('list_webhooks', (init) => api.GET('/webhooks', readText(init)));
+ * ```
+ */
+export function createSender(settings: ClientSettings): Send {
+  const { clientId, retry, timeoutMs, deadlineMs, signer, tokenSource, invalidate, staticSecrets } =
+    settings;
+  const baseFetch = settings.fetch;
+
+  function headersFor(token: string): Record<string, string> {
+    return {
+      'upvest-client-id': clientId,
+      'upvest-api-version': '1',
+      // Errors come as application/problem+json, which `application/json` alone does not match
+      // under strict content negotiation (RFC 9110 §12.5.1).
+      accept: 'application/json, application/problem+json',
+      authorization: `Bearer ${token}`,
+    };
+  }
+
+  /**
+   * Sends one operation. Each attempt resolves a token and is signed afresh, runs within
+   * `min(timeoutMs, time left to the deadline)` and the caller's signal; a 401 invalidates the
+   * token and repeats the attempt once; other failures are retried as `shouldRetry` allows.
+   */
+  async function send(
+    operation: OperationId,
+    call: (init: AttemptInit) => Promise<RawResult>,
+    callerSignal?: AbortSignal,
+  ): Promise<Answer> {
+    const deadline = Date.now() + deadlineMs;
+    const scopes = operationTable[operation].scopes.map((requirement) => requirement[0] ?? '');
+    let refreshedAfter401 = false;
+    // Set once an attempt may have reached the server and the call was repeated after it.
+    let repeatedAfterUnknown = false;
+    // An attempt is only started with at least this much time before the deadline.
+    const leastUseful = Math.min(retry.minAttemptMs, timeoutMs);
+    let lastFailure: UpvestWebhooksError | undefined;
+    for (let attempt = 1; ; attempt++) {
+      if (callerSignal?.aborted) throw new UpvestAbortError(operation, callerSignal.reason);
+      const remaining = deadline - Date.now();
+      // A repeat that cannot finish would trade the last definite answer for an ambiguous
+      // timeout; the first attempt always runs.
+      if (lastFailure && remaining < leastUseful) throw lastFailure;
+      const limit = Math.max(1, Math.min(timeoutMs, remaining));
+      const byDeadline = remaining < timeoutMs;
+      const timer = new AbortController();
+      const timeout = setTimeout(() => timer.abort(), limit);
+      const signal = callerSignal ? AbortSignal.any([callerSignal, timer.signal]) : timer.signal;
+      let token: string | undefined;
+      let handedOver = false;
+      // Counts the request only once fetch has it: a signer or a token failure sends nothing.
+      const fetchOnce = async (request: Request) => {
+        const wire = await wireRequest(request, signer, signal);
+        handedOver = true;
+        return baseFetch(wire, { signal });
+      };
+      let failure: UpvestWebhooksError;
+      let outcome: AttemptOutcome;
+      // Failures of the token request are judged as that request, which is always safe to repeat.
+      let judgedAs: OperationId = operation;
+      let retryAfter: number | undefined;
+      try {
+        token = await untilAborted(resolveAccessToken(tokenSource, { operation, scopes }), signal);
+        const result = await call({ headers: headersFor(token), signal, fetch: fetchOnce });
+        const { response } = result;
+        if (response.ok) {
+          return {
+            data: result.data,
+            response,
+            requestId: response.headers.get('upvest-request-id') ?? undefined,
+            secrets: [...staticSecrets, token],
+          };
+        }
+        if (response.status === 401 && invalidate && !refreshedAfter401) {
+          // The token may have been revoked or have expired early: fetch a new one, once. A 401
+          // means the request was not processed, so even a create may be repeated.
+          invalidate(token);
+          refreshedAfter401 = true;
+          lastFailure = apiError(operation, result, [...staticSecrets, token], '');
+          attempt -= 1;
+          continue;
+        }
+        const note =
+          operation === 'delete_webhook' && response.status === 404 && repeatedAfterUnknown
+            ? '; an earlier attempt may already have deleted it'
+            : '';
+        failure = apiError(operation, result, [...staticSecrets, token], note);
+        outcome = { kind: 'status', status: response.status };
+        retryAfter = retryAfterMs(response.headers.get('retry-after'));
+      } catch (error) {
+        if (callerSignal?.aborted) throw new UpvestAbortError(operation, callerSignal.reason);
+        ({ failure, outcome, judgedAs } = thrownFailure(error, {
+          operation,
+          token,
+          handedOver,
+          timedOut: timer.signal.aborted,
+          limit,
+          byDeadline,
+          deadlineMs,
+        }));
+      } finally {
+        clearTimeout(timeout);
+      }
+      if (attempt >= retry.maxAttempts || !shouldRetry(judgedAs, outcome)) throw failure;
+      const wait = backoffMs(attempt, retryAfter, retry);
+      if (Date.now() + wait + leastUseful > deadline) throw failure;
+      lastFailure = failure;
+      if (judgedAs === operation && !provablyNotProcessed(outcome)) repeatedAfterUnknown = true;
+      try {
+        await untilAborted(retry.sleep(wait, callerSignal), callerSignal);
+      } catch (reason) {
+        throw new UpvestAbortError(operation, reason);
+      }
+    }
+  }
+
+  return send;
+}
+
+/** What an attempt that threw is known to have done, as {@link thrownFailure} needs it. */
+interface ThrownAttempt {
+  readonly operation: OperationId;
+  /** Undefined when the token source failed: nothing was sent. */
+  readonly token: string | undefined;
+  /** Whether `fetch` had the request. */
+  readonly handedOver: boolean;
+  /** Whether the attempt's own time limit fired. */
+  readonly timedOut: boolean;
+  readonly limit: number;
+  /** Whether the limit was the call's deadline rather than `timeoutMs`. */
+  readonly byDeadline: boolean;
+  readonly deadlineMs: number;
+}
+
+/**
+ * The failure an attempt that threw ends with, and how a repeat is judged; rethrows what no
+ * repeat can help (a caller's own token function failing, a request that cannot be built).
+ */
+function thrownFailure(
+  error: unknown,
+  attempt: ThrownAttempt,
+): { failure: UpvestWebhooksError; outcome: AttemptOutcome; judgedAs: OperationId } {
+  const { operation, token, handedOver, limit } = attempt;
+  if (attempt.timedOut) {
+    const what = attempt.byDeadline
+      ? `the call's deadline of ${attempt.deadlineMs} ms`
+      : `${limit} ms`;
+    const failure = new UpvestTimeoutError({
+      operation,
+      timeoutMs: limit,
+      requestMayHaveReachedServer: handedOver,
+      message: handedOver
+        ? `${operation} got no answer within ${what}${mayHaveHappened(operation)}`
+        : `${operation} was not sent within ${what}: ${token === undefined ? 'no access token came' : 'signing did not finish'}`,
+    });
+    const outcome: AttemptOutcome = handedOver
+      ? { kind: 'timeout' }
+      : { kind: 'network', reachedServer: false };
+    return { failure, outcome, judgedAs: operation };
+  }
+  if (token === undefined) {
+    // The token source failed, so nothing was sent. Its request is judged on its own: a 429, a
+    // 5xx, no answer are worth repeating; refused credentials and the errors of a caller's own
+    // token function are not.
+    const judgedAs = 'issue_token';
+    if (error instanceof UpvestApiError) {
+      return {
+        failure: error,
+        outcome: { kind: 'status', status: (error as UpvestApiError).status },
+        judgedAs,
+      };
+    }
+    if (error instanceof UpvestNetworkError) {
+      const outcome: AttemptOutcome = {
+        kind: 'network',
+        reachedServer: error.requestMayHaveReachedServer,
+      };
+      return { failure: error, outcome, judgedAs };
+    }
+    if (error instanceof UpvestTimeoutError) {
+      return { failure: error, outcome: { kind: 'timeout' }, judgedAs };
+    }
+    throw error;
+  }
+  const failure = transportError(operation, error, handedOver);
+  if (!(failure instanceof UpvestNetworkError)) throw failure;
+  const outcome: AttemptOutcome = {
+    kind: 'network',
+    reachedServer: failure.requestMayHaveReachedServer,
+  };
+  return { failure, outcome, judgedAs: operation };
+}
+
+function apiError(
+  operation: OperationId,
+  result: RawResult,
+  secrets: readonly (string | undefined)[],
+  note: string,
+): UpvestApiError {
+  const { response } = result;
+  const status = response.status;
+  const location = redactSecrets(response.headers.get('location') ?? 'nowhere', secrets);
+  const base = {
+    operation,
+    status,
+    problem: redactSecrets(parseProblem(result.error), secrets),
+    requestId: response.headers.get('upvest-request-id') ?? undefined,
+  };
+  if (status >= 300 && status < 400) {
+    return new UpvestApiError({
+      ...base,
+      message: `${operation} answered a redirect (HTTP ${status}) to ${location}; redirects are not followed`,
+    });
+  }
+  if (!note) return new UpvestApiError(base);
+  return new UpvestApiError({ ...base, message: `${new UpvestApiError(base).message}${note}` });
+}
+
+/** The part of an error message that tells a caller a write may have happened. */
+function mayHaveHappened(operation: OperationId): string {
+  if (operation === 'create_webhook') {
+    return '; the webhook may or may not have been created: list the webhooks before creating it again';
+  }
+  return isIdempotent(operation) ? '' : '; it may or may not have taken effect';
+}
+
+/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T> | T, signal: AbortSignal | undefined): Promise<T> {
+  const settled = Promise.resolve(promise);
+  if (!signal) return settled;
+  if (signal.aborted) {
+    // The abandoned promise may still reject: nobody waits for it any more.
+    settled.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      settled.catch(() => undefined);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    settled.finally(() => signal.removeEventListener('abort', onAbort)).then(resolve, reject);
+  });
+}
+
+/** Maps what an attempt threw after the token was resolved into our error tree. */
+function transportError(
+  operation: OperationId,
+  error: unknown,
+  handedOver: boolean,
+): UpvestWebhooksError {
+  if (error instanceof SignerFailure) {
+    const cause = error.cause;
+    const why = cause instanceof UpvestWebhooksError ? `: ${cause.message}` : '';
+    return new UpvestSigningError({
+      operation,
+      message: `signing the ${operation} request failed; nothing was sent${why}`,
+      cause,
+    });
+  }
+  if (error instanceof UpvestWebhooksError) return error;
+  if (!handedOver) {
+    // Building the request failed before anything was sent (a header value, a URL).
+    return new UpvestConfigurationError(`${operation} could not be sent: the request is invalid`, {
+      cause: error,
+    });
+  }
+  const code = causeCode(error);
+  const never = neverConnected(code);
+  return new UpvestNetworkError({
+    operation,
+    requestMayHaveReachedServer: !never,
+    message: `${operation} got no response (${code ?? 'network error'})${never ? '; the request did not reach the server' : mayHaveHappened(operation) || '; it may or may not have reached the server'}`,
+    cause: error,
+  });
+}
