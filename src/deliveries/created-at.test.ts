@@ -263,6 +263,7 @@ describe('inOrder', () => {
     ]),
     ['a fraction of letters', '2021-01-01T00:00:00.bZ', '2021-01-01T00:00:00.aZ'],
     ['a one-digit year', '2-01-01T00:00:00Z', '1-01-01T00:00:00Z'],
+    ['a year of letters', 'bbbb-01-01T00:00:00Z', 'aaaa-01-01T00:00:00Z'],
     ['text before', `b${canonical}`, `a${canonical}`],
     ['text after', `${canonical}b`, `${canonical}a`],
   ])('should keep two unreadable timestamps in order: %s', (_name, first, second) => {

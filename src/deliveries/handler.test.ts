@@ -561,6 +561,7 @@ describe('reading the body, at its limits', () => {
 
   it('should answer 408 naming the time limit when the body stops arriving', async () => {
     const handle = createFetchDeliveryHandler(options({ bodyTimeoutMs: 50 }));
+    const started = Date.now();
     const stalled = new Request(delivery.url, {
       method: 'POST',
       headers: { ...delivery.headers, 'content-length': '' },
@@ -569,6 +570,8 @@ describe('reading the body, at its limits', () => {
     });
     const response = await handle(stalled);
     expect(response.status).toBe(408);
+    // The limit given, not the 10 s default (a loose bound: a loaded machine is slow).
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(response.headers.get('connection')).toBe('close');
     expect(await response.json()).toEqual({
       type: 'request_timeout',

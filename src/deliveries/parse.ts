@@ -74,4 +74,3 @@ export function parseDelivery(body: Uint8Array | string): ParsedDelivery {
   }
   return { ok: true, events: events as unknown as DeliveryEvent[] };
 }
-

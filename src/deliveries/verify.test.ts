@@ -298,7 +298,11 @@ describe('verifyDelivery', () => {
       headers: { ...headers, ...signed.headers },
       body,
     });
-    expect(result).toMatchObject({ ok: false, reason: 'missing_digest' });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: 'missing_digest',
+      message: 'the signature must cover content-digest or digest',
+    });
   });
 
   it('should name the covered digest header, also when another one is present', async () => {

@@ -290,7 +290,8 @@ function signatureOptionsOf(
  */
 function withPathHint(verdict: { reason: string; message: string }, message: HttpMessage): string {
   if (verdict.reason !== 'bad_signature') return verdict.message;
-  if (!/"?@path"?/.test(headerValue(message, 'signature-input') ?? '')) return verdict.message;
+  // Component names in signature-input are always quoted: it is a structured field.
+  if (!/"@path"/.test(headerValue(message, 'signature-input') ?? '')) return verdict.message;
   let path: string;
   try {
     path = new URL(message.url ?? '').pathname;
