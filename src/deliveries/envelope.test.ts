@@ -28,6 +28,19 @@ describe('isPlainDelivery', () => {
       true,
     ],
     ['an unknown event type', delivery(event({ type: 'NEW.THING' })), true, true],
+    [
+      '29 February 2000 (a leap year: divisible by 400)',
+      delivery(event({ created_at: '2000-02-29T00:00:00Z' })),
+      true,
+      true,
+    ],
+    ['the year 0000', delivery(event({ created_at: '0000-01-01T00:00:00Z' })), true, true],
+    [
+      'the last instant of a day',
+      delivery(event({ created_at: '2021-12-31T23:59:59.999999999Z' })),
+      true,
+      true,
+    ],
     // Valid, but not the usual shape: the generated validator decides, and accepts.
     ['a urn:uuid: id', delivery(event({ id: `urn:uuid:${ID}` })), false, true],
     ['a leap second', delivery(event({ created_at: '2016-12-31T23:59:60Z' })), false, true],
@@ -41,6 +54,16 @@ describe('isPlainDelivery', () => {
       false,
     ],
     ['31 April', delivery(event({ created_at: '2021-04-31T00:00:00Z' })), false, false],
+    [
+      '29 February 1900 (no leap year: divisible by 100)',
+      delivery(event({ created_at: '1900-02-29T00:00:00Z' })),
+      false,
+      false,
+    ],
+    ['minute 60', delivery(event({ created_at: '2021-11-19T13:60:00Z' })), false, false],
+    ['day 0', delivery(event({ created_at: '2021-11-00T00:00:00Z' })), false, false],
+    ['month 0', delivery(event({ created_at: '2021-00-19T00:00:00Z' })), false, false],
+    ['a UUID with one more digit', delivery(event({ webhook_id: `${WEBHOOK}0` })), false, false],
     ['month 13', delivery(event({ created_at: '2021-13-01T00:00:00Z' })), false, false],
     ['hour 24', delivery(event({ created_at: '2021-11-19T24:00:00Z' })), false, false],
     [
@@ -133,6 +156,27 @@ describe('isPlainDelivery', () => {
         const data = delivery(event({ created_at: createdAt }));
         if (isPlainDelivery(data)) expect(validateWebhookDelivery(data)).toBe(true);
       }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('should only call plain what the generated validator accepts, one character off the usual', () => {
+    const typo = fc.constantFrom(...'0123456789abcdefgxATZtz-:.+ /');
+    const usual = event();
+    fc.assert(
+      fc.property(
+        fc.constantFrom('id', 'created_at', 'webhook_id'),
+        fc.nat(),
+        typo,
+        fc.boolean(),
+        (field, at, char, insert) => {
+          const text = String(usual[field]);
+          const i = at % (text.length + 1);
+          const changed = `${text.slice(0, i)}${char}${text.slice(insert ? i : i + 1)}`;
+          const data = delivery(event({ [field]: changed }));
+          if (isPlainDelivery(data)) expect(validateWebhookDelivery(data)).toBe(true);
+        },
+      ),
       { numRuns: 5000 },
     );
   });
