@@ -4,7 +4,6 @@
  * Exits 0 when every check passed, 1 when any failed, 2 on a usage error or when the run could
  * not complete (a report that cannot be written, say).
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readEnvironment, type EnvironmentSettings } from '../src/cli/environment.js';
 import { createUpvestSigner } from '../src/index.js';
@@ -343,9 +342,3 @@ async function receiverMain(argv: readonly string[], io: ConformanceCliIo): Prom
   return report.passed ? 0 : 1;
 }
 
-if (
-  process.argv[1] &&
-  import.meta.url === new URL(`file://${path.resolve(process.argv[1])}`).href
-) {
-  process.exitCode = await main(process.argv.slice(2));
-}

@@ -71,7 +71,9 @@ async function entrySize(file: string): Promise<number> {
 const consumerModule = `
 import { createWebhooksClient, validateWebhookUrl, UpvestValidationError } from 'upvest-webhooks';
 import { contentDigest, verifyContentDigest } from 'upvest-webhooks/signing';
-import { createNodeDeliveryHandler } from 'upvest-webhooks/receiver';
+import { createNodeDeliveryHandler, verifyDelivery as verifyFromReceiver } from 'upvest-webhooks/receiver';
+// The entries share their modules (code splitting): one function, one class, whichever entry.
+import { verifyDelivery as verifyFromMain } from 'upvest-webhooks';
 import { startMockServer, signDelivery, generateDeliveryKeyPair } from 'upvest-webhooks/testing';
 import { runConformance } from 'upvest-webhooks/conformance';
 // Without pg installed: the inbox takes the user's pool and imports nothing of pg itself.
@@ -91,7 +93,7 @@ const listed = await client.list();
 // answers from this process).
 const { execFile } = await import('node:child_process');
 const { promisify } = await import('node:util');
-const cliListed = JSON.parse((await promisify(execFile)(process.execPath, ['node_modules/upvest-webhooks/dist/conformance/bin.js', 'list', '--json'], {
+const cliListed = JSON.parse((await promisify(execFile)(process.execPath, ['node_modules/upvest-webhooks/dist/bundle/conformance/bin.js', 'list', '--json'], {
   encoding: 'utf8',
   env: {
     ...process.env,
@@ -109,7 +111,7 @@ const pair = generateDeliveryKeyPair();
 signDelivery([], { keyId: pair.keyId, privateKey: pair.privateKey, url: 'https://tenant.tld/hooks' });
 const report = await runConformance({ profiles: ['negative'] });
 const digest = contentDigest('{}');
-if (typeof createNodeDeliveryHandler({ keys: pair.jwks, onEvents: () => {} }) !== 'function' || verifyContentDigest('{}', digest) !== 'match' || typeof createPostgresInbox !== 'function' || !inboxSchemaSql().includes('CREATE TABLE') || !listed.data.some((w) => w.id === webhook.id) || !cliListed.data.some((w) => w.id === webhook.id) || refused !== true || !report.passed || validateWebhookUrl('https://127.1/').ok) {
+if (typeof createNodeDeliveryHandler({ keys: pair.jwks, onEvents: () => {} }) !== 'function' || verifyContentDigest('{}', digest) !== 'match' || typeof createPostgresInbox !== 'function' || !inboxSchemaSql().includes('CREATE TABLE') || !listed.data.some((w) => w.id === webhook.id) || !cliListed.data.some((w) => w.id === webhook.id) || refused !== true || !report.passed || validateWebhookUrl('https://127.1/').ok || verifyFromMain !== verifyFromReceiver) {
   throw new Error('the installed package misbehaved');
 }
 console.log('installed package works');
@@ -207,7 +209,7 @@ async function main(): Promise<void> {
       run(
         process.execPath,
         [
-          'node_modules/upvest-webhooks/dist/conformance/bin.js',
+          'node_modules/upvest-webhooks/dist/bundle/conformance/bin.js',
           'conformance',
           '--profile',
           'negative',

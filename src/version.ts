@@ -10,8 +10,9 @@ import { readFileSync } from 'node:fs';
  * ```
  */
 export function packageVersion(): string {
-  // src/version.ts (sources) and dist/src/version.js (built) both sit below the package root.
-  for (const up of ['../package.json', '../../package.json']) {
+  // src/version.ts (sources), dist/src/version.js (built) and a chunk or entry of dist/bundle/
+  // sit one, two or three folders below the package root.
+  for (const up of ['../package.json', '../../package.json', '../../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
         name?: string;
