@@ -414,7 +414,14 @@ function processes() {
   const start = performance.now();
   execFileSync(
     process.execPath,
-    ['dist/bundle/conformance/bin.js', 'conformance', '--json', '/dev/null', '--junit', '/dev/null'],
+    [
+      'dist/bundle/conformance/bin.js',
+      'conformance',
+      '--json',
+      '/dev/null',
+      '--junit',
+      '/dev/null',
+    ],
     { cwd: root },
   );
   out(

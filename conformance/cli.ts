@@ -341,4 +341,3 @@ async function receiverMain(argv: readonly string[], io: ConformanceCliIo): Prom
   io.out(`\nReports: ${paths.junit}, ${paths.json}`);
   return report.passed ? 0 : 1;
 }
-
