@@ -48,14 +48,19 @@ export interface HttpMessage {
  */
 export function headerValue(message: HttpMessage, name: string): string | undefined {
   const wanted = name.toLowerCase();
-  if (message.headers instanceof Headers) return message.headers.get(wanted) ?? undefined;
-  const lines: string[] = [];
-  for (const [key, value] of Object.entries(message.headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
-    if (typeof value === 'string') lines.push(value.trim());
-    else lines.push(...value.map((line) => line.trim()));
+  const headers = message.headers;
+  if (headers instanceof Headers) return headers.get(wanted) ?? undefined;
+  // Called a dozen times per verification: no entry arrays, and a key of another length is
+  // never lower-cased.
+  let joined: string | undefined;
+  for (const key of Object.keys(headers)) {
+    if (key.length !== wanted.length || (key !== wanted && key.toLowerCase() !== wanted)) continue;
+    const value = headers[key];
+    const lines = typeof value === 'string' ? [value] : (value ?? []);
+    for (const line of lines)
+      joined = joined === undefined ? line.trim() : `${joined}, ${line.trim()}`;
   }
-  return lines.length === 0 ? undefined : lines.join(', ');
+  return joined;
 }
 
 /**
