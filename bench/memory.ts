@@ -56,13 +56,20 @@ const small = signDelivery([event()], {
 await (
   await fetch(url, { method: 'POST', headers: small.headers, body: small.body })
 ).arrayBuffer();
-gc();
-const before = inUse();
-const response = await fetch(url, { method: 'POST', headers: signed.headers, body: signed.body });
-await response.arrayBuffer();
+// Five requests, each measured from a collected heap: the median, since what fetch and the
+// socket still hold when onEvents runs varies from one request to the next.
+const factors: number[] = [];
+for (let round = 0; round < 5; round++) {
+  gc();
+  const before = inUse();
+  const response = await fetch(url, { method: 'POST', headers: signed.headers, body: signed.body });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`the handler answered ${response.status}`);
+  factors.push((held - before) / bodyBytes);
+}
 server.close();
-if (response.status !== 200) throw new Error(`the handler answered ${response.status}`);
-const factor = (held - before) / bodyBytes;
+factors.sort((a, b) => a - b);
+const factor = factors[2] ?? 0;
 console.log(
-  `A ${(bodyBytes / 1024).toFixed(0)} KiB batch held ${((held - before) / 1024 / 1024).toFixed(1)} MiB above the idle process while onEvents had its events (the sender's copy of the body, in this same process, included): ${factor.toFixed(1)}x the body. Target: at most 4x.`,
+  `A ${(bodyBytes / 1024).toFixed(0)} KiB batch: ${factor.toFixed(1)}x the body alive while onEvents had its events, above the idle process (median of 5 requests, ${factors[0]?.toFixed(1)}x to ${factors[4]?.toFixed(1)}x; the sender's copy of the body, in this same process, included). Target: at most 4x.`,
 );
