@@ -85,7 +85,10 @@ describe('createDeliveryProcessor under overlapping copies and failures', () => 
 
 describe('createDeliveryProcessor, what it reports to onError', () => {
   const [{ signed }] = batches as [(typeof batches)[number]];
-  const run = async (options: Partial<Parameters<typeof createDeliveryProcessor>[0]>) => {
+  const run = async (
+    options: Partial<Parameters<typeof createDeliveryProcessor>[0]>,
+    delivery = signed,
+  ) => {
     const errors: unknown[] = [];
     const process = createDeliveryProcessor({
       keys: pair.jwks,
@@ -94,20 +97,14 @@ describe('createDeliveryProcessor, what it reports to onError', () => {
       onError: (error) => errors.push(error),
       ...options,
     });
-    const answer = await process({ method: 'POST', ...signed });
+    const answer = await process({ method: 'POST', ...delivery });
     return { answer, errors };
   };
 
   it('should report nothing for a delivery it refuses: a refusal is no error', async () => {
     const forged = { ...signed, body: signed.body.replace('USER', 'USEr') };
-    const errors: unknown[] = [];
-    const process = createDeliveryProcessor({
-      keys: pair.jwks,
-      now: () => NOW,
-      onEvents: () => undefined,
-      onError: (error) => errors.push(error),
-    });
-    expect((await process({ method: 'POST', ...forged })).status).toBe(401);
+    const { answer, errors } = await run({}, forged);
+    expect(answer.status).toBe(401);
     expect(errors).toEqual([]);
   });
 
