@@ -157,16 +157,19 @@ export interface ClientSettings {
  * ```
  */
 export function resolveClientOptions(options: WebhooksClientOptions): ClientSettings {
+  // Checked in this order, so the first mistake is the one reported.
   const baseUrl = checkBaseUrl(options.baseUrl);
   checkClientId(options.clientId);
+  const retry = resolveRetryOptions(options.retry);
   const timeoutMs = checkDuration('timeoutMs', options.timeoutMs ?? 30_000);
+  const deadlineMs = checkDuration('deadlineMs', options.deadlineMs ?? 60_000);
   const signer = options.signer ?? signerFrom(options);
   const tokenSource = options.accessToken ?? tokenProviderFrom(options, baseUrl, signer, timeoutMs);
   return {
     clientId: options.clientId,
-    retry: resolveRetryOptions(options.retry),
+    retry,
     timeoutMs,
-    deadlineMs: checkDuration('deadlineMs', options.deadlineMs ?? 60_000),
+    deadlineMs,
     signer,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     api: createApiClient({ baseUrl }),
