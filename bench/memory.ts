@@ -4,11 +4,10 @@
  * its text and the parsed events are all alive then), above the same process before the request.
  * Prints one line of Markdown.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createNodeDeliveryHandler } from '../src/deliveries/handler.js';
 import { generateDeliveryKeyPair, signDelivery } from '../src/deliveries/testing.js';
+import { serveOnLoopback } from '../src/test-support/loopback-server.js';
+import { batchOfSize, benchEvent } from './events.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
@@ -18,22 +17,12 @@ const inUse = () => {
 };
 
 const pair = generateDeliveryKeyPair();
-const events: object[] = [];
-const event = () => ({
-  id: randomUUID(),
-  created_at: `2021-11-19T13:06:57.${String(events.length).padStart(9, '0')}Z`,
-  type: 'USER.CREATED',
-  object: { id: randomUUID(), name: 'x'.repeat(200) },
-  webhook_id: randomUUID(),
-});
-while (JSON.stringify({ payload: events }).length < 1024 * 1024 - 500) events.push(event());
-const signed = signDelivery(events as Parameters<typeof signDelivery>[0], {
+const signed = signDelivery(batchOfSize(1024 * 1024 - 500), {
   keyId: pair.keyId,
   privateKey: pair.privateKey,
   url: 'https://tenant.tld/webhooks',
 });
 const bodyBytes = Buffer.byteLength(signed.body);
-events.length = 0;
 
 let held = Number.NaN;
 const handler = createNodeDeliveryHandler({
@@ -46,11 +35,10 @@ const handler = createNodeDeliveryHandler({
     held = inUse();
   },
 });
-const server = createServer((req, res) => void handler(req, res));
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
+const server = await serveOnLoopback((req, res) => void handler(req, res));
+const url = `${server.url}/webhooks`;
 // A small delivery first, so that code, caches and the connection pool are warm in the baseline.
-const small = signDelivery([event()], {
+const small = signDelivery([benchEvent(0)], {
   keyId: pair.keyId,
   privateKey: pair.privateKey,
   url: 'https://tenant.tld/webhooks',
@@ -71,7 +59,7 @@ for (let round = 0; round < 5; round++) {
   factors.push((held - before) / bodyBytes);
   held = Number.NaN;
 }
-server.close();
+await server.close();
 factors.sort((a, b) => a - b);
 const factor = factors[2] ?? 0;
 console.log(

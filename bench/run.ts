@@ -8,13 +8,10 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
-  randomUUID,
   sign,
   verify,
 } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -40,7 +37,9 @@ import { createDeliveryEvent } from '../src/deliveries/testing.js';
 import { parseDelivery } from '../src/deliveries/parse.js';
 import { createPostgresInbox } from '../src/postgres/inbox.js';
 import { createInboxWorker } from '../src/postgres/worker.js';
+import { serveOnLoopback } from '../src/test-support/loopback-server.js';
 import { startPostgres } from '../src/test-support/postgres.js';
+import { batchOfSize, benchEvent } from './events.js';
 import { compare, formatRate, type Measured } from './harness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -129,15 +128,14 @@ async function client() {
     meta: { offset: 0, limit: 100, count: 0, total_count: 0 },
     data: [],
   });
-  const server = createServer((_, response) => {
+  const server = await serveOnLoopback((_, response) => {
     response.writeHead(200, {
       'content-type': 'application/json',
       'upvest-request-id': '169ae4c7-ebd7-4041-94da-25369653eba7',
     });
     response.end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url } = server;
   const headers = {
     'upvest-client-id': 'ebabcf4d-61c3-4942-875c-e265a7c2d062',
     'upvest-api-version': '1',
@@ -170,8 +168,7 @@ async function client() {
     `Target: at least 0.95 of bare openapi-fetch. Measured ${ratio(results[0], results[1])}; raw fetch runs at ${ratio(results[2], results[1])}x openapi-fetch.`,
   );
   out();
-  server.closeAllConnections();
-  server.close();
+  await server.close();
 }
 
 async function signing() {
@@ -210,29 +207,6 @@ async function signing() {
   out();
 }
 
-/** The i-th event of a benchmark batch: about 400 bytes of JSON, ids fresh, in created_at order. */
-const benchEvent = (i: number) => ({
-  id: randomUUID(),
-  created_at: `2021-11-19T13:06:57.${String(i).padStart(9, '0')}Z`,
-  type: 'USER.CREATED',
-  object: { id: randomUUID(), name: 'x'.repeat(200) },
-  webhook_id: randomUUID(),
-});
-
-/** A server on 127.0.0.1 for one benchmark, and a way to close it. */
-async function loopback(handle: Parameters<typeof createServer>[1]) {
-  const server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
-  return {
-    url,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 async function receiving() {
   out('## Receiving deliveries over HTTP');
   out();
@@ -256,10 +230,10 @@ async function receiving() {
     dedupe: false,
     onEvents: (batch) => void (handed += batch.length),
   });
-  const ours = await loopback((req, res) => void handler(req, res));
+  const ours = await serveOnLoopback((req, res) => void handler(req, res));
   // The least a correct receiver does per request: read the body, hash it for the digest,
   // parse it, check one signature, answer 200.
-  const bare = await loopback((req, res) => {
+  const bare = await serveOnLoopback((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (chunk: Buffer) => parts.push(chunk));
     req.on('end', () => {
@@ -281,10 +255,10 @@ async function receiving() {
   };
   const results = await compare(
     [
-      { name: 'createNodeDeliveryHandler', run: () => post(ours.url) },
+      { name: 'createNodeDeliveryHandler', run: () => post(`${ours.url}/webhooks`) },
       {
         name: 'bare node:http: read, sha-512, JSON.parse, crypto.verify',
-        run: () => post(bare.url),
+        run: () => post(`${bare.url}/webhooks`),
       },
     ],
     { rounds: 5, roundMs: 500 },
@@ -315,16 +289,14 @@ async function deliveries() {
   out('## Verifying and parsing a delivery');
   out();
   const pair = generateDeliveryKeyPair();
-  const event = benchEvent;
-  const big: ReturnType<typeof event>[] = [];
-  while (JSON.stringify({ payload: big }).length < 1024 * 1024 - 500) big.push(event(big.length));
+  const big = batchOfSize(1024 * 1024 - 500);
   const publicKey = createPublicKey(
     createPrivateKey(pair.privateKey.export({ format: 'pem', type: 'pkcs8' })),
   );
   for (const [label, events, v15] of [
     [`a 1 MiB batch (${big.length} events)`, big, false],
-    ['a batch of one event', [event(0)], false],
-    ['a batch of one event, v15 form (quoted base, content-digest)', [event(0)], true],
+    ['a batch of one event', [benchEvent(0)], false],
+    ['a batch of one event, v15 form (quoted base, content-digest)', [benchEvent(0)], true],
   ] as const) {
     const signed = signDelivery(events, {
       keyId: pair.keyId,

@@ -83,11 +83,6 @@ export function createSender(settings: ClientSettings): Send {
     };
   }
 
-  /**
-   * Sends one operation. Each attempt resolves a token and is signed afresh, runs within
-   * `min(timeoutMs, time left to the deadline)` and the caller's signal; a 401 invalidates the
-   * token and repeats the attempt once; other failures are retried as `shouldRetry` allows.
-   */
   async function send(
     operation: OperationId,
     call: (init: AttemptInit) => Promise<RawResult>,

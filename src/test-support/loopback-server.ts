@@ -1,4 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One request as the loopback server received it. */
@@ -15,6 +20,28 @@ export type LoopbackHandler = (
 ) => void | Promise<void>;
 
 /**
+ * A Node request listener served on a free port of 127.0.0.1, for tests and benchmarks that need
+ * the raw request (a delivery handler reads the body itself). `close` drops open keep-alive
+ * connections first, so it never waits on a client. Not part of the package.
+ */
+export async function serveOnLoopback(handle: RequestListener, options: { port?: number } = {}) {
+  const server = createServer(handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: async (): Promise<void> => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
  * A real HTTP server on 127.0.0.1 for tests: it records every request and answers with the
  * handler given. Not part of the package.
  */
@@ -23,7 +50,7 @@ export async function startLoopbackServer(
   options: { port?: number } = {},
 ) {
   const received: ReceivedRequest[] = [];
-  const server = createServer((incoming, response) => {
+  const served = await serveOnLoopback((incoming, response) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
@@ -39,20 +66,8 @@ export async function startLoopbackServer(
         response.end(String(error));
       });
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  }, options);
+  return { url: served.url, received, close: served.close };
 }
 
 /** Answers JSON with the given status and headers. */
