@@ -1,3 +1,4 @@
+import { upvestApiVersion } from '../generated/constants.js';
 import { openApiDocument } from '../generated/spec.js';
 import {
   type RequestSigner,
@@ -371,7 +372,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
               : new TextEncoder().encode(JSON.stringify(raw.body));
         const headers = new Headers({
           'upvest-client-id': clientId,
-          'upvest-api-version': '1',
+          'upvest-api-version': upvestApiVersion,
           accept: 'application/json, application/problem+json',
           ...(body ? { 'content-type': 'application/json' } : {}),
           ...raw.headers,

@@ -1,4 +1,5 @@
 import { type RequestSigner } from '../src/index.js';
+import { upvestApiVersion } from '../generated/constants.js';
 
 /**
  * Client credentials for a run. The secret never appears in any report.
@@ -39,7 +40,7 @@ export async function fetchAccessToken(
   }).toString();
   const headers = new Headers({
     'upvest-client-id': credentials.clientId,
-    'upvest-api-version': '1',
+    'upvest-api-version': upvestApiVersion,
     accept: 'application/json, application/problem+json',
     'content-type': 'application/x-www-form-urlencoded',
   });

@@ -211,6 +211,9 @@ export const webhookSortFields = ['created_at', 'updated_at', 'title', 'url', 'e
 /** Sort directions of `GET /webhooks`. */
 export const sortOrders = ['ASC', 'DESC'] as const;
 
+/** The `upvest-api-version` every request sends: the default of the spec's header parameter, which must be one of its enum values. */
+export const upvestApiVersion = '1' as const;
+
 /** The API servers of the spec: sandbox first, then live. */
 export const serverUrls = ['https://sandbox.upvest.co', 'https://api.upvest.co'] as const;
 

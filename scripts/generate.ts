@@ -454,6 +454,20 @@ function oauthScopesOf(document: JsonObject): JsonObject {
   return asObject(asObject(flows['clientCredentials'], 'clientCredentials')['scopes'], 'scopes');
 }
 
+/** The version a client sends: the header parameter's default, refused unless its enum offers it. */
+function apiVersionOf(parameters: JsonObject): string {
+  const schema = asObject(
+    asObject(parameters['UpvestApiVersion'], 'UpvestApiVersion')['schema'],
+    'UpvestApiVersion schema',
+  );
+  const version = asString(schema['default'], 'UpvestApiVersion default');
+  const offered = schema['enum'];
+  if (!Array.isArray(offered) || !offered.includes(version)) {
+    throw new Error(`spec: UpvestApiVersion's default ${version} is not in its enum`);
+  }
+  return version;
+}
+
 function buildConstants(document: JsonObject, operations: OperationInfo[]): string {
   const schemas = asObject(asObject(document['components'], 'components')['schemas'], 'schemas');
   const parameters = asObject(
@@ -527,6 +541,11 @@ function buildConstants(document: JsonObject, operations: OperationInfo[]): stri
       'Sort directions of `GET /webhooks`.',
       'sortOrders',
       enumOf(asObject(parameters['Order'], 'Order')['schema'], 'Order'),
+    ),
+    constant(
+      "The `upvest-api-version` every request sends: the default of the spec's header parameter, which must be one of its enum values.",
+      'upvestApiVersion',
+      apiVersionOf(parameters),
     ),
     constant('The API servers of the spec: sandbox first, then live.', 'serverUrls', servers),
     constant(

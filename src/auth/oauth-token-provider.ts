@@ -19,6 +19,7 @@ import {
   UpvestSigningError,
   UpvestTimeoutError,
 } from '../errors.js';
+import { upvestHeaders } from '../wire/upvest-headers.js';
 
 /**
  * Options of {@link createOAuthTokenProvider}.
@@ -140,10 +141,7 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): OA
       }).toString(),
     );
     const headers = new Headers({
-      'upvest-client-id': options.clientId,
-      'upvest-api-version': '1',
-      // Errors come as application/problem+json; see the client's headers.
-      accept: 'application/json, application/problem+json',
+      ...upvestHeaders(options.clientId),
       'content-type': 'application/x-www-form-urlencoded',
     });
     if (options.signer) {

@@ -23,6 +23,7 @@ import {
   type AttemptOutcome,
 } from './retry-policy.js';
 import { wireRequest } from './transport.js';
+import { upvestHeaders } from '../wire/upvest-headers.js';
 
 /** What openapi-fetch hands back for one attempt. */
 export interface RawResult {
@@ -74,11 +75,7 @@ export function createSender(settings: ClientSettings): Send {
 
   function headersFor(token: string): Record<string, string> {
     return {
-      'upvest-client-id': clientId,
-      'upvest-api-version': '1',
-      // Errors come as application/problem+json, which `application/json` alone does not match
-      // under strict content negotiation (RFC 9110 §12.5.1).
-      accept: 'application/json, application/problem+json',
+      ...upvestHeaders(clientId),
       authorization: `Bearer ${token}`,
     };
   }
