@@ -236,11 +236,24 @@ function withoutTransportHeaders(document: JsonObject): JsonObject {
 }
 
 /**
+ * ajv-formats' `uri` behind a short pattern for the usual `https://host[:port]/path?query`: every
+ * string the short one accepts, ajv-formats' long RFC 3986 pattern accepts too (the short one
+ * is its host, port, path and query productions without user info, IP literals or a fragment;
+ * `scripts/generated.test.ts` checks it property-based), and it costs a third of the time on
+ * the webhook URL every create request carries (BENCHMARKS.md, validation).
+ */
+const URI_FORMAT = [
+  "/** RFC 3986's `uri`: ajv-formats' pattern, behind a short one for plain https URLs. */",
+  "const PLAIN_HTTPS_URI = /^https:\\/\\/[a-z0-9.-]+(?::[0-9]*)?(?:\\/(?:[a-z0-9\\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*(?:\\?(?:[a-z0-9\\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;",
+  'const uriFormat = (value) => PLAIN_HTTPS_URI.test(value) || fullFormats.uri(value);',
+];
+
+/**
  * ajv's standalone output keeps CommonJS `require()` calls (formats, ucs2length) even in ESM
  * mode, which loads ajv's CommonJS runtime through `createRequire` and fails where there is no
  * `require` (edge runtimes). The formats become a named ES import (Node and bundlers read
  * `fullFormats` from the CommonJS module); ajv's ucs2length, which counts code points, becomes
- * the loop below, which counts the same. Any other `require` fails the generator.
+ * the same loop written here (a string iterator counts the same, but several times slower). Any other `require` fails the generator.
  */
 function requireToImports(code: string): string {
   let body = code.replace(/^"use strict";/, '');
@@ -250,12 +263,16 @@ function requireToImports(code: string): string {
     body = body.replace(formats, 'fullFormats');
     imports.push("import { fullFormats } from 'ajv-formats/dist/formats.js';");
   }
+  if (/fullFormats\.uri\b/.test(body)) {
+    body = body.replace(/fullFormats\.uri\b/g, 'uriFormat');
+    imports.push(...URI_FORMAT);
+  }
   const ucs2 = /require\(["']ajv\/dist\/runtime\/ucs2length["']\)\.default/g;
   if (ucs2.test(body)) {
     body = body.replace(ucs2, 'ucs2length');
     imports.push(
-      "/** The length in code points, as JSON Schema counts it (ajv's ucs2length). */",
-      'const ucs2length = (value) => {\n  let count = 0;\n  for (const _ of value) count += 1;\n  return count;\n};',
+      "/** The length in code points, as JSON Schema counts it: ajv's ucs2length (a surrogate pair is one). */",
+      'const ucs2length = (value) => {\n  let count = 0;\n  for (let at = 0; at < value.length; at += 1) {\n    count += 1;\n    const unit = value.charCodeAt(at);\n    if (unit >= 0xd800 && unit <= 0xdbff && (value.charCodeAt(at + 1) & 0xfc00) === 0xdc00) at += 1;\n  }\n  return count;\n};',
     );
   }
   const left = /require\([^)]*\)/.exec(body);
@@ -314,36 +331,45 @@ function buildValidators(
   headerSchemas: Map<string, JsonObject>,
 ): { modules: Map<string, ValidatorModule>; names: string[] } {
   const components = asObject(asObject(document['components'], 'components')['schemas'], 'schemas');
-  const ajv = new Ajv2020({
-    strict: true,
-    allErrors: true,
-    // Shared definitions become shared functions instead of being inlined into every validator.
-    inlineRefs: false,
-    code: { source: true, esm: true, lines: true },
-  });
-  addFormats(ajv);
-  ajv.addSchema({ $id: SCHEMA_ID, $defs: toJsonSchema(components) });
-
   const exports: Record<string, string> = {};
   const types = new Map<string, string>();
-  for (const name of Object.keys(components)) {
-    const id = `urn:upvest-webhooks:schema:${name}`;
-    ajv.addSchema({ $id: id, $ref: `${SCHEMA_ID}#/$defs/${name}` }, id);
-    exports[`validate${name}`] = id;
-    types.set(
-      name,
-      `export declare const validate${name}: SchemaValidator<components['schemas']['${name}']>;`,
-    );
-  }
-  for (const [name, schema] of [...querySchemas, ...headerSchemas]) {
-    const id = `urn:upvest-webhooks:schema:${name}`;
-    ajv.addSchema({ $id: id, ...(schema as object) }, id);
-    exports[`validate${name}`] = id;
-    types.set(
-      name,
-      `export declare const validate${name}: SchemaValidator<Record<string, unknown>>;`,
-    );
-  }
+  /**
+   * One compiler over every schema. `inlineRefs: false` makes shared definitions shared
+   * functions (the mock's module of every schema stays about 680 KB instead of 860); the
+   * consumers' modules inline them, since a call per `$ref` with its options object made the
+   * client's create-request check a quarter slower (BENCHMARKS.md).
+   */
+  const compiler = (inlineRefs: boolean) => {
+    const ajv = new Ajv2020({
+      strict: true,
+      allErrors: true,
+      inlineRefs,
+      code: { source: true, esm: true, lines: true },
+    });
+    addFormats(ajv);
+    ajv.addSchema({ $id: SCHEMA_ID, $defs: toJsonSchema(components) });
+    for (const name of Object.keys(components)) {
+      const id = `urn:upvest-webhooks:schema:${name}`;
+      ajv.addSchema({ $id: id, $ref: `${SCHEMA_ID}#/$defs/${name}` }, id);
+      exports[`validate${name}`] = id;
+      types.set(
+        name,
+        `export declare const validate${name}: SchemaValidator<components['schemas']['${name}']>;`,
+      );
+    }
+    for (const [name, schema] of [...querySchemas, ...headerSchemas]) {
+      const id = `urn:upvest-webhooks:schema:${name}`;
+      ajv.addSchema({ $id: id, ...(schema as object) }, id);
+      exports[`validate${name}`] = id;
+      types.set(
+        name,
+        `export declare const validate${name}: SchemaValidator<Record<string, unknown>>;`,
+      );
+    }
+    return ajv;
+  };
+  const shared = compiler(false);
+  const inlined = compiler(true);
   // Typed maps, so callers look a validator up by the spec's own keys, never by a mangled name.
   const map = (entries: [string, string][]) =>
     `{\n${entries.map(([key, name]) => `  ${JSON.stringify(key)}: validate${name},`).join('\n')}\n}`;
@@ -357,7 +383,7 @@ function buildValidators(
     `export const queryValidators = ${map(operationIds.map((id) => [id, `${pascal(id)}Query`]))};\n`;
   const modules = new Map<string, ValidatorModule>();
   modules.set('validators', {
-    js: HEADER + requireToImports(standaloneCode(ajv, exports)) + maps,
+    js: HEADER + requireToImports(standaloneCode(shared, exports)) + maps,
     dts:
       HEADER +
       `import type { ErrorObject } from 'ajv';\nimport type { OperationId } from './constants.js';\nimport type { components } from './openapi.js';\n\n` +
@@ -379,7 +405,7 @@ function buildValidators(
       subset[`validate${name}`] = id;
     }
     modules.set(module, {
-      js: HEADER + requireToImports(standaloneCode(ajv, subset)),
+      js: HEADER + requireToImports(standaloneCode(inlined, subset)),
       dts:
         HEADER +
         `import type { components } from './openapi.js';\nimport type { SchemaValidator } from './validators.js';\n\nexport type { SchemaValidator };\n\n` +

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../generated/spec.js';
 import * as validators from '../generated/validators.js';
@@ -92,6 +94,35 @@ describe('generated/', () => {
       false,
     );
     expect(validators.validateWebhookCreateRequest({ title: 'a'.repeat(100), url })).toBe(true);
+  });
+
+  it('should count code points like a string iterator, lone and paired surrogates alike', () => {
+    const unit = fc.constantFrom('a', '\u{1F600}', '\ud83d', '\ude00', '\u00e9');
+    fc.assert(
+      fc.property(fc.string({ unit, minLength: 95, maxLength: 105 }), (title) => {
+        const valid = client.validateWebhookCreateRequest({ title, url: 'https://tenant.tld/x' });
+        expect(valid).toBe([...title].length <= 100);
+      }),
+    );
+  });
+
+  it("should judge URIs exactly as ajv-formats' uri does, the short pattern in front included", () => {
+    const uri = (fullFormats as unknown as { uri: (value: string) => boolean }).uri;
+    const piece = fc.constantFrom(
+      ...['https://', 'HTTPS://', 'http://', 'a', 'Z', '0', '-', '.', ':', ':443', '/', '?', '#'],
+      ...['%', '%2F', '%zz', '@', '[', ']', '[::1]', ' ', '\u00e9', '"', '{', '|', '\\', '='],
+    );
+    const candidate = fc.oneof(
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+      fc.array(piece, { maxLength: 10 }).map((pieces) => `https://${pieces.join('')}`),
+      fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join('')),
+    );
+    fc.assert(
+      fc.property(candidate, (url) => {
+        expect(validators.validateWebhookUrl(url)).toBe(uri(url) && [...url].length <= 1000);
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it('should give the per-consumer validators the verdicts of the full module on every example', () => {

@@ -45,6 +45,18 @@ function itemsOf(value: unknown): unknown[] | undefined | 'unreadable' {
 }
 
 /**
+ * The usual list, one known category, which passes R7 with nothing to copy or count. A list
+ * that throws when read (a revoked proxy) is left to the full check.
+ */
+function isOneKnownCategory(value: unknown): boolean {
+  try {
+    return Array.isArray(value) && value.length === 1 && isWebhookCategory(value[0]);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * R7: `type` lists known categories (the spec's enum), at least one (`["ALL"]` means every event,
  * so an empty list is a mistake rather than "nothing"), each once; `ALL` must be the only entry
  * because it already includes every other category and a mixed list is ambiguous. Never throws.
@@ -57,6 +69,7 @@ function itemsOf(value: unknown): unknown[] | undefined | 'unreadable' {
  * ```
  */
 export function checkCategories(value: unknown, path: string): ValidationIssue[] {
+  if (isOneKnownCategory(value)) return [];
   const items = itemsOf(value);
   if (!Array.isArray(items)) {
     return [

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ruleCodes } from './codes.js';
 import {
+  checkUrlInFull,
   checkWebhookUrl,
+  isPlainWebhookUrl,
   MAX_URL_LENGTH,
   reservedHostSuffixes,
   validateWebhookUrl,
@@ -751,6 +753,131 @@ describe('URL rule properties', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('isPlainWebhookUrl, the shortcut for the usual shape', () => {
+  const full = (url: string) => checkUrlInFull(url, '/url').map((issue) => issue.code);
+
+  /** [name, url, what the full checks say]: each a URL only one part of the shape keeps out. */
+  const fallsThrough: [string, string, string[]][] = [
+    ['an upper-case host', 'https://Tenant.tld/', []],
+    ['an upper-case scheme', 'HTTPS://tenant.tld/', []],
+    ['a port with a leading zero', 'https://tenant.tld:0443/', []],
+    ['a top-level label with a digit', 'https://tenant.b1/', []],
+    ['a single label', 'https://tenant/', ['url.single_label_host']],
+    ['a numeric top-level label', 'https://a.123/', ['url.malformed']],
+    ['a hex top-level label', 'https://a.0x1/', ['url.malformed']],
+    ['an IPv4 address', 'https://10.0.0.1/', ['url.ip_host']],
+    ['a trailing dot', 'https://tenant.tld./', ['url.invalid_host']],
+    ['a label of 64 characters', `https://${'a'.repeat(64)}.tld/`, ['url.invalid_host']],
+    ['a label ending in a hyphen', 'https://tenant-.tld/', ['url.invalid_host']],
+    ['a label starting with a hyphen', 'https://-tenant.tld/', ['url.invalid_host']],
+    ['a host of 254 characters', `https://${'a.'.repeat(125)}tldx/`, ['url.invalid_host']],
+    ['a Punycode label', 'https://xn--a.tld/', ['url.malformed']],
+    ['a valid Punycode label', 'https://xn--mnchen-3ya.tld/', []],
+    ['a name under .local', 'https://printer.local/', ['url.reserved_host']],
+    ['home.arpa itself', 'https://home.arpa/', ['url.reserved_host']],
+    ['a name under home.arpa', 'https://nas.home.arpa/', ['url.reserved_host']],
+    ['a name under .alt', 'https://a.alt/', ['url.reserved_host']],
+    ['port 0', 'https://tenant.tld:0/', ['url.malformed']],
+    ['port 65536', 'https://tenant.tld:65536/', ['url.malformed']],
+    ['an empty port', 'https://tenant.tld:/', []],
+    ['user info', 'https://user@tenant.tld/', ['url.userinfo']],
+    ['a fragment', 'https://tenant.tld/#x', ['url.fragment']],
+    ['a backslash in the path', 'https://tenant.tld/a\\b', ['url.malformed']],
+    ['a stray percent sign', 'https://tenant.tld/?q=%zz', ['url.malformed']],
+    ['a space', 'https://tenant.tld/a b', ['url.whitespace_or_control']],
+    ['a non-ASCII path', 'https://tenant.tld/caf\u00e9', []],
+    ['an http scheme', 'http://tenant.tld/', ['url.scheme_not_https']],
+    [
+      'one character too long',
+      `https://tenant.tld/${'a'.repeat(MAX_URL_LENGTH - 18)}`,
+      ['url.too_long'],
+    ],
+  ];
+
+  it.each(fallsThrough)('should leave %s to the full checks', (_name, url, expected) => {
+    expect(isPlainWebhookUrl(url)).toBe(false);
+    expect(full(url)).toEqual(expected);
+    expect(codes(url)).toEqual(expected);
+  });
+
+  it.each([
+    ['the documented example', 'https://tenant.tld/webhooks/users'],
+    ['a bare host', 'https://tenant.tld'],
+    ['a query without a path', 'https://tenant.tld?x=1'],
+    ['the highest port', 'https://tenant.tld:65535/'],
+    ['the lowest port', 'https://tenant.tld:1/'],
+    ['an escaped byte', 'https://tenant.tld/a%2Fb'],
+    ['a host of 253 characters', `https://${'a.'.repeat(125)}tld/`],
+    ['the longest URL', `https://tenant.tld/${'a'.repeat(MAX_URL_LENGTH - 19)}`],
+    ['a name that only contains a reserved word', 'https://mylocal.tld/'],
+  ])('should take %s as plain', (_name, url) => {
+    expect(isPlainWebhookUrl(url)).toBe(true);
+    expect(full(url)).toEqual([]);
+  });
+
+  it('should never call a URL plain that the full checks refuse', () => {
+    // Mostly the usual shape, each part now and then replaced by something near one of its
+    // edges: Punycode, reserved names, numbers, lengths, ports, escapes, characters parsers repair.
+    const often = <T>(usual: fc.Arbitrary<T>, edge: fc.Arbitrary<T>) =>
+      fc.oneof({ arbitrary: usual, weight: 6 }, { arbitrary: edge, weight: 1 });
+    const labelEdge = fc.constantFrom(
+      ...['Z', '-', '-a', 'a-', 'xn--', 'xn--a', 'xn--mnchen-3ya', 'local', 'home.arpa', '0x1'],
+      ...['123', 'a'.repeat(63), 'a'.repeat(64), '', 'a\u00ad', 'a%2e'],
+    );
+    const label = often(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,6}[a-z0-9]$|^[a-z]$/), labelEdge);
+    const top = often(fc.stringMatching(/^[a-z]{2,6}$/), labelEdge);
+    const host = fc
+      .tuple(fc.array(label, { maxLength: 4 }), top)
+      .map(([labels, last]) => [...labels, last].join('.'));
+    const port = often(
+      fc.constant(''),
+      fc.constantFrom(':', ':0', ':1', ':443', ':0443', ':65535', ':65536', ':99999'),
+    );
+    const restEdge = fc.constantFrom(
+      ...['#', '%', '%2F', '%zz', '%2', '\\', '@', ' ', '\t', '\u00ad', '\u00e9', '[', ']'],
+      ...['=', '&', ':', '?', 'a'.repeat(490)],
+    );
+    const rest = fc
+      .array(often(fc.stringMatching(/^\/[A-Za-z0-9._~-]{0,8}$/), restEdge), { maxLength: 5 })
+      .map((pieces) => pieces.join(''));
+    const scheme = often(
+      fc.constant('https://'),
+      fc.constantFrom('HTTPS://', 'http://', 'https:/', 'https:///', 'https://@', 'https://:@'),
+    );
+    let plain = 0;
+    fc.assert(
+      fc.property(scheme, host, port, rest, (...parts) => {
+        const url = parts.join('');
+        if (!isPlainWebhookUrl(url)) return;
+        plain += 1;
+        expect(full(url)).toEqual([]);
+      }),
+      { numRuns: 10_000 },
+    );
+    // About a third of the runs take the shortcut, so the property is not vacuous.
+    expect(plain).toBeGreaterThan(1_000);
+  });
+
+  it('should take the usual generated URLs as plain, so the shortcut is the common path', () => {
+    const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?$/);
+    const top = fc.stringMatching(/^[a-z]{2,12}$/);
+    const segment = fc.stringMatching(/^[A-Za-z0-9._~-]{1,12}$/);
+    fc.assert(
+      fc.property(
+        fc.array(label, { minLength: 1, maxLength: 4 }),
+        top,
+        fc.array(segment, { maxLength: 4 }),
+        (labels, tld, segments) => {
+          const host = [...labels, tld].join('.');
+          fc.pre(!reservedHostSuffixes.some((s) => host === s || host.endsWith(`.${s}`)));
+          fc.pre(!labels.some((l) => l.startsWith('xn--')));
+          expect(isPlainWebhookUrl(`https://${host}/${segments.join('/')}`)).toBe(true);
+        },
+      ),
     );
   });
 });

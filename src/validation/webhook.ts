@@ -26,38 +26,45 @@ export interface RuleOptions {
   readonly delayPolicy?: DelayPolicy;
 }
 
-function own(input: unknown, key: string): unknown {
-  return typeof input === 'object' && input !== null && Object.hasOwn(input, key)
-    ? (input as Record<string, unknown>)[key]
-    : undefined;
+/** Appends what a rule found; most calls find nothing and leave the list alone. */
+function add(issues: ValidationIssue[], found: readonly ValidationIssue[]): void {
+  for (const issue of found) issues.push(issue);
+}
+
+/** A field of a body, own and defined, or `undefined`: inherited values are not part of it. */
+function field(body: object, key: string): unknown {
+  return Object.hasOwn(body, key) ? (body as Record<string, unknown>)[key] : undefined;
 }
 
 /** The business rules of a create or update body, run on whichever fields are present. */
 function webhookRules(input: unknown, options: RuleOptions): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const title = own(input, 'title');
-  const url = own(input, 'url');
-  const type = own(input, 'type');
-  const config = own(input, 'config');
-  if (title !== undefined) issues.push(...checkTitle(title, '/title'));
-  if (url !== undefined) issues.push(...checkWebhookUrl(url, '/url'));
-  if (type !== undefined) issues.push(...checkCategories(type, '/type'));
-  const delay = own(config, 'delay');
-  const size = own(config, 'max_package_size');
-  if (delay !== undefined) issues.push(...checkDelay(delay, '/config/delay', options.delayPolicy));
-  if (size !== undefined) issues.push(...checkMaxPackageSize(size, '/config/max_package_size'));
+  // Anything but an object has no fields to judge; the schema says what it should be.
+  if (typeof input !== 'object' || input === null) return issues;
+  const title = field(input, 'title');
+  const url = field(input, 'url');
+  const type = field(input, 'type');
+  const config = field(input, 'config');
+  if (title !== undefined) add(issues, checkTitle(title, '/title'));
+  if (url !== undefined) add(issues, checkWebhookUrl(url, '/url'));
+  if (type !== undefined) add(issues, checkCategories(type, '/type'));
+  if (typeof config !== 'object' || config === null) return issues;
+  const delay = field(config, 'delay');
+  const size = field(config, 'max_package_size');
+  if (delay !== undefined) add(issues, checkDelay(delay, '/config/delay', options.delayPolicy));
+  if (size !== undefined) add(issues, checkMaxPackageSize(size, '/config/max_package_size'));
   return issues;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The schema's verdict joined with what the business rules found in the same input. */
 function run<T>(
   validator: SchemaValidator<T>,
   input: unknown,
-  rules: (input: unknown) => ValidationIssue[],
+  ruleIssues: readonly ValidationIssue[],
 ): ValidationResult<T> {
   const schemaOk = validator(input);
-  const ruleIssues = rules(input);
   if (schemaOk && ruleIssues.length === 0) return { ok: true, value: input };
   // A business rule names the problem more precisely than the schema keyword it overlaps with,
   // so where a rule spoke about a value, the schema's issue about the same value is dropped.
@@ -69,9 +76,8 @@ function run<T>(
   return issues.length === 0 ? { ok: true, value: input as T } : { ok: false, issues };
 }
 
-function noRules(): ValidationIssue[] {
-  return [];
-}
+/** What a body without business rules (the list query) has to say beyond its schema. */
+const NO_RULE_ISSUES: readonly ValidationIssue[] = [];
 
 /**
  * Checks a `POST /webhooks` body against the schema and the business rules, reporting every
@@ -87,7 +93,7 @@ export function validateCreateWebhook(
   input: unknown,
   options: RuleOptions = {},
 ): ValidationResult<WebhookCreateRequest> {
-  return run(validateWebhookCreateRequest, input, (value) => webhookRules(value, options));
+  return run(validateWebhookCreateRequest, input, webhookRules(input, options));
 }
 
 /**
@@ -103,7 +109,7 @@ export function validateUpdateWebhook(
   input: unknown,
   options: RuleOptions = {},
 ): ValidationResult<WebhookUpdateRequest> {
-  return run(validateWebhookUpdateRequest, input, (value) => webhookRules(value, options));
+  return run(validateWebhookUpdateRequest, input, webhookRules(input, options));
 }
 
 /**
@@ -116,7 +122,11 @@ export function validateUpdateWebhook(
  * ```
  */
 export function validateListQuery(input: unknown): ValidationResult<ListWebhooksQuery> {
-  return run(validateListWebhooksQuery as SchemaValidator<ListWebhooksQuery>, input, noRules);
+  return run(
+    validateListWebhooksQuery as SchemaValidator<ListWebhooksQuery>,
+    input,
+    NO_RULE_ISSUES,
+  );
 }
 
 /**
