@@ -161,7 +161,7 @@ async function client() {
         run: async () => (await fetch(`${url}/webhooks?limit=100`, { headers })).json(),
       },
     ],
-    { rounds: 5, roundMs: 400 },
+    { rounds: 9, roundMs: 300 },
   );
   table(results, 'bare openapi-fetch');
   out(

@@ -44,8 +44,11 @@ export interface Answer {
 /** What one attempt sends besides the operation's own parameters. */
 export interface AttemptInit {
   readonly headers: Record<string, string>;
-  readonly signal: AbortSignal;
-  /** The attempt's own `fetch`, which notes that the request was handed to the network. */
+  /**
+   * The attempt's own `fetch`: it binds the request to the attempt's signal and notes that the
+   * request was handed to the network. openapi-fetch gets no signal of its own, so the request
+   * it builds follows none (see `wireRequest`).
+   */
   readonly fetch: (request: Request) => Promise<Response>;
 }
 
@@ -108,7 +111,7 @@ export function createSender(settings: ClientSettings): Send {
       let handedOver = false;
       // Counts the request only once fetch has it: a signer or a token failure sends nothing.
       const fetchOnce = async (request: Request) => {
-        const wire = await wireRequest(request, signer, signal);
+        const wire = await wireRequest(request, signer);
         handedOver = true;
         return baseFetch(wire, { signal });
       };
@@ -119,7 +122,7 @@ export function createSender(settings: ClientSettings): Send {
       let retryAfter: number | undefined;
       try {
         token = await untilAborted(resolveAccessToken(tokenSource, { operation, scopes }), signal);
-        const result = await call({ headers: headersFor(token), signal, fetch: fetchOnce });
+        const result = await call({ headers: headersFor(token), fetch: fetchOnce });
         const { response } = result;
         if (response.ok) {
           return {

@@ -1,7 +1,8 @@
 /**
- * The time limits a caller relies on, attacked where they broke before: signed requests against
- * a server that accepts the connection and never answers, with garbage collection forced between
- * and during attempts (a signal that only a collectable object follows is lost by then).
+ * The time limits a caller relies on, attacked where they broke before: signed and unsigned
+ * requests against a server that accepts the connection and never answers, with garbage
+ * collection forced between and during attempts (a signal that only a collectable object follows
+ * is lost by then).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
@@ -49,18 +50,20 @@ async function until(condition: () => boolean): Promise<void> {
   }
 }
 
-/** A signing client; its tokens come from a static token, or from the server with `oauth`. */
+/**
+ * A client, signing unless `unsigned`; its tokens come from a static token, or from the server
+ * with `oauth`.
+ */
 function signedClient(
   baseUrl: string,
   options: Partial<WebhooksClientOptions> = {},
-  { oauth = false } = {},
+  { oauth = false, unsigned = false } = {},
 ) {
   return createWebhooksClient({
     baseUrl,
     clientId: CLIENT_ID,
     ...(oauth ? { clientSecret: 'not-a-real-secret' } : { accessToken: 'dG9rZW4' }),
-    keyId: 'key-1',
-    privateKey,
+    ...(unsigned ? {} : { keyId: 'key-1', privateKey }),
     // Collects garbage in every backoff, between one attempt and the next.
     retry: {
       maxAttempts: 3,
@@ -83,10 +86,18 @@ async function timed(promise: Promise<unknown>) {
   return { error, ms: performance.now() - started };
 }
 
-describe('time limits of signed requests', () => {
+// Signed requests are copied to be signed; unsigned ones go as openapi-fetch built them. Both
+// must follow the attempt's signal alone. A create carries a body through the same path.
+describe.each([
+  ['signed', false],
+  ['unsigned', true],
+])('time limits of %s requests', (_kind, unsigned) => {
+  const clientOf = (baseUrl: string, options: Partial<WebhooksClientOptions>) =>
+    signedClient(baseUrl, options, { unsigned });
+
   it('should end every attempt at timeoutMs, the last one included, whatever the GC collected', async () => {
     const server = await silentServer();
-    const client = signedClient(server.url, { timeoutMs: 300, deadlineMs: 20_000 });
+    const client = clientOf(server.url, { timeoutMs: 300, deadlineMs: 20_000 });
     const { error, ms } = await timed(client.list());
     expect(error).toBeInstanceOf(UpvestTimeoutError);
     expect(server.count('GET /webhooks')).toBe(3);
@@ -94,9 +105,23 @@ describe('time limits of signed requests', () => {
     expect(ms).toBeLessThan(3_000);
   });
 
+  it('should end a create with its body at timeoutMs, whatever the GC collected', async () => {
+    const server = await silentServer();
+    const client = clientOf(server.url, {
+      timeoutMs: 300,
+      deadlineMs: 20_000,
+      retry: { maxAttempts: 1 },
+    });
+    const body = { title: 'User webhook', url: 'https://tenant.tld/hooks', type: ['USER'] };
+    const { error, ms } = await timed(client.create(body));
+    expect(error).toBeInstanceOf(UpvestTimeoutError);
+    expect(server.count('POST /webhooks')).toBe(1);
+    expect(ms).toBeLessThan(3_000);
+  });
+
   it('should end the call at the deadline while an attempt is waiting', async () => {
     const server = await silentServer();
-    const client = signedClient(server.url, { timeoutMs: 10_000, deadlineMs: 400 });
+    const client = clientOf(server.url, { timeoutMs: 10_000, deadlineMs: 400 });
     const { error, ms } = await timed(client.list());
     expect(error).toBeInstanceOf(UpvestTimeoutError);
     expect(ms).toBeLessThan(3_000);
@@ -104,7 +129,7 @@ describe('time limits of signed requests', () => {
 
   it("should end the call at once when the caller's signal aborts mid-attempt", async () => {
     const server = await silentServer();
-    const client = signedClient(server.url, { timeoutMs: 10_000, deadlineMs: 20_000 });
+    const client = clientOf(server.url, { timeoutMs: 10_000, deadlineMs: 20_000 });
     const controller = new AbortController();
     const pending = timed(client.list({}, { signal: controller.signal }));
     await until(() => server.count('GET /webhooks') === 1);
@@ -117,7 +142,7 @@ describe('time limits of signed requests', () => {
 
   it('should close the connection of an aborted attempt, so the server sees it go', async () => {
     const server = await silentServer();
-    const client = signedClient(server.url, {
+    const client = clientOf(server.url, {
       timeoutMs: 200,
       deadlineMs: 20_000,
       retry: { maxAttempts: 1 },

@@ -30,44 +30,44 @@ export interface TransportOptions {
 }
 
 /**
- * The request that goes on the wire for one attempt: signed when there is a signer, and bound to
- * `signal` itself. It must not be bound to `request.signal`: undici makes a new request's signal
- * follow the old one's through a weak reference, so once the intermediate request is collected
- * a timeout or a caller's abort never reaches the socket (the call then hangs until the
- * server gives up). The caller holds `signal` for as long as the attempt runs.
+ * The request that goes on the wire for one attempt: the request as built, or with a signer a
+ * signed copy. The caller sends it with `fetch(wire, { signal })`, so the copy fetch makes
+ * follows the attempt's `signal` itself. Neither request may carry a signal of its own: undici
+ * makes a new request's signal follow the old one's through a weak reference, so once the
+ * intermediate request is collected a timeout or a caller's abort never reaches the socket (the
+ * call then hangs until the server gives up). The caller holds `signal` for as long as the
+ * attempt runs.
  *
  * @example
  * ```ts
- * const wire = await wireRequest(request, signer, attemptSignal);
- * const response = await fetch(wire);
+ * const wire = await wireRequest(request, signer);
+ * const response = await fetch(wire, { signal: attemptSignal });
  * ```
  */
 export async function wireRequest(
   request: Request,
   signer: RequestSigner | undefined,
-  signal: AbortSignal,
 ): Promise<Request> {
+  // Unsigned, nothing changes: a copy here would only repeat the one fetch makes.
+  if (!signer) return request;
   const bytes = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
   const headers = new Headers(request.headers);
-  if (signer) {
-    const added = await runSigner(signer, {
-      method: request.method,
-      url: request.url,
-      headers,
-      body: bytes,
-    });
-    try {
-      for (const [name, value] of Object.entries(added)) headers.set(name, value);
-    } catch (error) {
-      // A header name or value the signer returned that HTTP cannot carry.
-      throw new SignerFailure(error);
-    }
+  const added = await runSigner(signer, {
+    method: request.method,
+    url: request.url,
+    headers,
+    body: bytes,
+  });
+  try {
+    for (const [name, value] of Object.entries(added)) headers.set(name, value);
+  } catch (error) {
+    // A header name or value the signer returned that HTTP cannot carry.
+    throw new SignerFailure(error);
   }
   return new Request(request.url, {
     method: request.method,
     headers,
     redirect: request.redirect,
-    signal,
     ...(bytes ? { body: bytes } : {}),
   });
 }
@@ -79,7 +79,7 @@ export async function wireRequest(
  * @example
  * ```ts
  * const api = createApiClient({ baseUrl });
- * await api.GET('/webhooks', { headers, signal, fetch: (request) => fetch(wireRequest(request, signer, signal)) });
+ * await api.GET('/webhooks', { headers, fetch: async (request) => fetch(await wireRequest(request, signer), { signal }) });
  * ```
  */
 export function createApiClient(options: TransportOptions): ApiClient {
