@@ -112,7 +112,11 @@ describe.each([
       deadlineMs: 20_000,
       retry: { maxAttempts: 1 },
     });
-    const body = { title: 'User webhook', url: 'https://tenant.tld/hooks', type: ['USER'] };
+    const body = {
+      title: 'User webhook',
+      url: 'https://tenant.tld/hooks',
+      type: ['USER' as const],
+    };
     const { error, ms } = await timed(client.create(body));
     expect(error).toBeInstanceOf(UpvestTimeoutError);
     expect(server.count('POST /webhooks')).toBe(1);
