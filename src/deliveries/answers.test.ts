@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeliveryDedupeStore } from './dedupe.js';
 import {
   createDeliveryProcessor,
+  createProcessor,
   earlyAnswer,
   type DeliveryAnswer,
   type DeliveryHandlerOptions,
@@ -246,14 +247,14 @@ describe('the answers of the delivery processor', () => {
 
 describe('earlyAnswer', () => {
   it('should refuse a GET from its request line alone, with allow: POST', async () => {
-    const answer = await earlyAnswer({ method: 'GET', url: URL_, headers: {} }, base);
+    const { answer } = await earlyAnswer({ method: 'GET', url: URL_, headers: {} }, base);
     expect(answer?.status).toBe(405);
     expect(answer?.headers).toMatchObject({ allow: 'POST' });
   });
 
   it('should refuse an unsigned POST before its body, and close the connection', async () => {
     const refused: unknown[] = [];
-    const answer = await earlyAnswer(
+    const { answer } = await earlyAnswer(
       { method: 'POST', url: URL_, headers: { 'content-type': 'application/json' } },
       { ...base, onRefused: (failure) => void refused.push(failure) },
     );
@@ -262,10 +263,37 @@ describe('earlyAnswer', () => {
     expect(refused).toEqual([expect.objectContaining({ reason: 'missing_signature' })]);
   });
 
-  it('should leave a well-signed POST to the full check', async () => {
+  it('should leave a well-signed POST to the full check, with the signature it read', async () => {
     const delivery = signed();
-    expect(await earlyAnswer({ method: 'POST', url: URL_, headers: delivery.headers }, base)).toBe(
-      undefined,
+    const early = await earlyAnswer({ method: 'POST', url: URL_, headers: delivery.headers }, base);
+    expect(early.answer).toBeUndefined();
+    expect(early.read?.input.params.keyid).toBe(
+      delivery.headers['signature-input']?.match(/keyid="([^"]+)"/)?.[1],
     );
+  });
+
+  it('should refuse in the full check what changed after the read: the time window is judged again', async () => {
+    const delivery = signed();
+    const early = await earlyAnswer({ method: 'POST', url: URL_, headers: delivery.headers }, base);
+    // An hour later, the signature read before the body has expired.
+    const later = { ...base, now: () => NOW + 3600 };
+    const answer = await createProcessor(later)(
+      { method: 'POST', url: URL_, headers: delivery.headers, body: delivery.body },
+      early.read,
+    );
+    expect(answer.status).toBe(401);
+    expect(answer.body).toContain('expired');
+  });
+
+  it('should verify with the read it was handed, not the headers it is given again', async () => {
+    const delivery = signed();
+    const other = signed([event(7)]);
+    const early = await earlyAnswer({ method: 'POST', url: URL_, headers: other.headers }, base);
+    // The read belongs to another delivery: its signature cannot match this body and base.
+    const answer = await createProcessor(base)(
+      { method: 'POST', url: URL_, headers: delivery.headers, body: delivery.body },
+      early.read,
+    );
+    expect(answer.status).toBe(401);
   });
 });

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UpvestConfigurationError } from '../errors.js';
 import {
-  createDeliveryProcessor,
+  createProcessor,
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
   earlyAnswer,
@@ -155,7 +155,7 @@ async function nodeBody(
 export function createNodeDeliveryHandler(
   options: DeliveryHandlerOptions,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
-  const process = createDeliveryProcessor(options);
+  const process = createProcessor(options);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   return async (request, response) => {
@@ -171,9 +171,10 @@ export function createNodeDeliveryHandler(
         headers: request.headersDistinct,
       };
       if (Number(request.headers['content-length'] ?? 0) > limit) throw new BodyTooLarge();
+      const early = await earlyAnswer(head, options);
       answer =
-        (await earlyAnswer(head, options)) ??
-        (await process({ ...head, body: await nodeBody(request, limit, timeoutMs) }));
+        early.answer ??
+        (await process({ ...head, body: await nodeBody(request, limit, timeoutMs) }, early.read));
     } catch (error) {
       answer = readFailure(error, options);
     }
@@ -202,7 +203,7 @@ export function createNodeDeliveryHandler(
 export function createFetchDeliveryHandler(
   options: DeliveryHandlerOptions,
 ): (request: Request) => Promise<Response> {
-  const process = createDeliveryProcessor(options);
+  const process = createProcessor(options);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   return async (request) => {
@@ -211,16 +212,20 @@ export function createFetchDeliveryHandler(
       const head = { method: request.method, url: request.url, headers: request.headers };
       if (Number(request.headers.get('content-length') ?? 0) > limit) throw new BodyTooLarge();
       const early = await earlyAnswer(head, options);
-      if (early) {
+      if (early.answer) {
         await request.body?.cancel().catch(() => undefined);
-        return new Response(early.body ?? null, { status: early.status, headers: early.headers });
+        const { body, status, headers } = early.answer;
+        return new Response(body ?? null, { status, headers });
       }
       if (request.bodyUsed) {
         throw new UpvestConfigurationError(
           'the request body was already read; pass the untouched Request: the handler needs the raw bytes',
         );
       }
-      answer = await process({ ...head, body: await readStream(request.body, limit, timeoutMs) });
+      answer = await process(
+        { ...head, body: await readStream(request.body, limit, timeoutMs) },
+        early.read,
+      );
     } catch (error) {
       answer = readFailure(error, options);
     }

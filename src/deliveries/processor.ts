@@ -1,9 +1,11 @@
 import { createMemoryDedupeStore, type DedupeClaim, type DeliveryDedupeStore } from './dedupe.js';
 import type { DeliveryEvent } from './events.js';
+import type { SignatureHeaders } from '../signing/verify.js';
 import {
-  checkDeliveryHeaders,
-  verifyDelivery,
+  readDeliveryHeaders,
+  verifyReadDelivery,
   type DeliveryFailure,
+  type DeliveryHeaders,
   type DeliveryRequest,
   type DeliverySignature,
   type VerifyDeliveryOptions,
@@ -149,38 +151,44 @@ export function problemAnswer(
  */
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
+/** {@link earlyAnswer}'s verdict: the answer to send now, or what was read for the full check. */
+export type EarlyAnswer =
+  | { readonly answer: DeliveryAnswer; readonly read?: undefined }
+  | { readonly answer?: undefined; readonly read?: SignatureHeaders };
+
 /**
  * What can be answered before the body is read: 405 for another method, and the refusals of
- * {@link checkDeliveryHeaders} (no signature, expired, unknown `keyid` with `keyIdMatch:
- * 'kid'`). The answer closes the connection, so the unread body is not read to reuse it.
- * `undefined`: read the body and process it.
+ * `checkDeliveryHeaders` (no signature, expired, unknown `keyid` with `keyIdMatch: 'kid'`). The
+ * answer closes the connection, so the unread body is not read to reuse it. Without an
+ * `answer`, read the body and process it with `read`, the signature fields as read here.
  *
  * @example
  * ```ts
  * const early = await earlyAnswer({ method, url, headers }, options);
- * if (early) return send(early);
+ * if (early.answer) return send(early.answer);
+ * return send(await process({ method, url, headers, body }, early.read));
  * ```
  */
 export async function earlyAnswer(
   request: Omit<DeliveryRequest, 'body'>,
   options: DeliveryHandlerOptions,
-): Promise<DeliveryAnswer | undefined> {
-  if (request.method.toUpperCase() !== 'POST') return methodNotAllowed();
-  let early: DeliveryFailure | undefined;
+): Promise<EarlyAnswer> {
+  if (request.method.toUpperCase() !== 'POST') return { answer: methodNotAllowed() };
+  let early: DeliveryHeaders;
   try {
-    early = await checkDeliveryHeaders(
+    early = await readDeliveryHeaders(
       { ...request, url: withPublicOrigin(request.url, options.publicOrigin) },
       options,
     );
   } catch (error) {
     // Never expected (the check never throws); the full check decides then.
     report(options.onError, error);
-    return undefined;
+    return {};
   }
-  if (!early) return undefined;
+  if (early.ok) return early.read ? { read: early.read } : {};
   report(options.onRefused, early);
   const answer = refusal(early);
-  return { ...answer, headers: { ...answer.headers, connection: 'close' } };
+  return { answer: { ...answer, headers: { ...answer.headers, connection: 'close' } } };
 }
 
 function methodNotAllowed(): DeliveryAnswer {
@@ -239,15 +247,29 @@ function report<T>(hook: ((value: T) => void) | undefined, value: T): void {
 export function createDeliveryProcessor(
   options: DeliveryHandlerOptions,
 ): (request: DeliveryRequest) => Promise<DeliveryAnswer> {
+  return createProcessor(options);
+}
+
+/**
+ * {@link createDeliveryProcessor} for the handlers, which pass the signature fields
+ * {@link earlyAnswer} read from the same request, so they are parsed once. Internal.
+ */
+export function createProcessor(
+  options: DeliveryHandlerOptions,
+): (request: DeliveryRequest, read?: SignatureHeaders) => Promise<DeliveryAnswer> {
   const dedupe =
     options.dedupe === false ? undefined : (options.dedupe ?? createMemoryDedupeStore());
   const keyOf = options.dedupeKey ?? ((event: DeliveryEvent) => event.id);
 
-  const handle = async (request: DeliveryRequest): Promise<DeliveryAnswer> => {
+  const handle = async (
+    request: DeliveryRequest,
+    read: SignatureHeaders | undefined,
+  ): Promise<DeliveryAnswer> => {
     if (request.method.toUpperCase() !== 'POST') return methodNotAllowed();
-    const verified = await verifyDelivery(
+    const verified = await verifyReadDelivery(
       { ...request, url: withPublicOrigin(request.url, options.publicOrigin) },
       options,
+      read,
     );
     if (!verified.ok) {
       report(options.onRefused, verified);
@@ -338,9 +360,9 @@ export function createDeliveryProcessor(
     return { status: 200, headers: {}, body: undefined };
   };
 
-  return async (request) => {
+  return async (request, read) => {
     try {
-      return await handle(request);
+      return await handle(request, read);
     } catch (error) {
       report(options.onError, error);
       return problemAnswer(

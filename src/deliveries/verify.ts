@@ -3,10 +3,12 @@ import type { EcdsaEncoding } from '../signing/algorithms.js';
 import type { BaseFormat } from '../signing/base.js';
 import { headerValue, type HeaderInput, type HttpMessage } from '../signing/message.js';
 import {
-  checkSignatureHeaders,
-  verifyRequestSignature,
+  checkReadSignatureHeaders,
+  readSignatureHeaders,
+  verifyReadSignature,
   type KeyLookup,
   type SignatureFailureReason,
+  type SignatureHeaders,
   type SignatureVerification,
   type VerifySignatureOptions,
 } from '../signing/verify.js';
@@ -322,20 +324,43 @@ export async function checkDeliveryHeaders(
   request: Omit<DeliveryRequest, 'body'>,
   options: VerifyDeliveryOptions,
 ): Promise<DeliveryFailure | undefined> {
+  const checked = await readDeliveryHeaders(request, options);
+  return checked.ok ? undefined : checked;
+}
+
+/**
+ * What {@link readDeliveryHeaders} found: the signature fields as read, for the verification
+ * once the body is there, or the refusal.
+ */
+export type DeliveryHeaders =
+  { readonly ok: true; readonly read: SignatureHeaders | undefined } | DeliveryFailure;
+
+/**
+ * {@link checkDeliveryHeaders}, keeping what it read: the handlers hand it to
+ * {@link verifyReadDelivery} after the body, so the signature fields are parsed once. Internal.
+ * Never throws.
+ */
+export async function readDeliveryHeaders(
+  request: Omit<DeliveryRequest, 'body'>,
+  options: VerifyDeliveryOptions,
+): Promise<DeliveryHeaders> {
   const message: HttpMessage = {
     method: request.method,
     url: absoluteUrl(request),
     headers: request.headers,
     body: undefined,
   };
+  const signatureOptions = signatureOptionsOf(options);
+  const read = readSignatureHeaders(message, signatureOptions);
+  if ('reason' in read) return failure(read.reason, read.message);
   const lookup = options.keyIdMatch === 'kid' ? keyLookupOf(options.keys) : undefined;
-  const verdict = await checkSignatureHeaders(message, {
-    ...signatureOptionsOf(options),
+  const verdict = await checkReadSignatureHeaders(read, {
+    ...signatureOptions,
     ...(lookup ? { keys: lookup.byKid } : {}),
   });
   // The keys could not be fetched: the full check answers 503 (retry), not 401.
-  if (lookup?.error() !== undefined) return undefined;
-  return verdict ? failure(verdict.reason, verdict.message) : undefined;
+  if (verdict && lookup?.error() === undefined) return failure(verdict.reason, verdict.message);
+  return { ok: true, read };
 }
 
 /**
@@ -361,6 +386,19 @@ export async function verifyDelivery(
   request: DeliveryRequest,
   options: VerifyDeliveryOptions,
 ): Promise<VerifiedDelivery> {
+  return verifyReadDelivery(request, options, undefined);
+}
+
+/**
+ * {@link verifyDelivery} with the signature fields {@link readDeliveryHeaders} read from the
+ * same request before its body, or `undefined` to read them now. Internal. Never throws on what
+ * the request contains.
+ */
+export async function verifyReadDelivery(
+  request: DeliveryRequest,
+  options: VerifyDeliveryOptions,
+  early: SignatureHeaders | undefined,
+): Promise<VerifiedDelivery> {
   const keys = options.keys;
   const { byKid, error: keysFailure } = keyLookupOf(keys);
   const message: HttpMessage = {
@@ -370,11 +408,14 @@ export async function verifyDelivery(
     body: request.body,
   };
   const signatureOptions = signatureOptionsOf(options, message);
+  const read = early ?? readSignatureHeaders(message, signatureOptions);
+  if ('reason' in read) return failure(read.reason, read.message);
 
-  let verdict: SignatureVerification = await verifyRequestSignature(message, {
-    ...signatureOptions,
-    keys: byKid,
-  });
+  let verdict: SignatureVerification = await verifyReadSignature(
+    message,
+    { ...signatureOptions, keys: byKid },
+    read,
+  );
   const keysError = keysFailure();
   if (keysError !== undefined) {
     // Neither accepted nor refused: the key may be new. Worth a retry (503), not a 401.
@@ -388,7 +429,7 @@ export async function verifyDelivery(
   if (!verdict.valid && verdict.reason === 'unknown_key' && options.keyIdMatch !== 'kid') {
     const set = typeof keys === 'function' ? (keys as { current?: JsonWebKeySet }).current : keys;
     for (const key of everyKey(set)) {
-      const attempt = await verifyRequestSignature(message, { ...signatureOptions, keys: key });
+      const attempt = await verifyReadSignature(message, { ...signatureOptions, keys: key }, read);
       if (attempt.valid) {
         verdict = attempt;
         keyMatchedBy = 'any-key';

@@ -144,9 +144,36 @@ export async function verifyRequestSignature(
   message: HttpMessage,
   options: VerifySignatureOptions,
 ): Promise<SignatureVerification> {
-  const headers = headerStage(message, options);
-  if ('reason' in headers) return headers;
-  const { label, input, signature } = headers;
+  const read = readSignatureHeaders(message, options);
+  if ('reason' in read) return read;
+  return verifyReadSignature(message, options, read);
+}
+
+/**
+ * The signature fields of a message, read and checked on their own (present, well formed, the
+ * required parameters there) by {@link readSignatureHeaders}. Internal: the delivery handlers
+ * read them before the body and hand them to {@link verifyReadSignature} after, so a delivery's
+ * fields are parsed once.
+ */
+export interface SignatureHeaders {
+  readonly label: string;
+  readonly input: SignatureInput;
+  readonly signature: Uint8Array;
+}
+
+/**
+ * {@link verifyRequestSignature} on fields {@link readSignatureHeaders} read earlier from the
+ * same message: the time window is judged now (the body may have taken a while), then the rest.
+ * Internal. Never throws.
+ */
+export async function verifyReadSignature(
+  message: HttpMessage,
+  options: VerifySignatureOptions,
+  read: SignatureHeaders,
+): Promise<SignatureVerification> {
+  const refused = checkReadHeaders(read, options);
+  if (refused) return refused;
+  const { label, input, signature } = read;
   const { params, components } = input;
 
   const digest = checkDigests(message, components);
@@ -210,37 +237,65 @@ export async function checkSignatureHeaders(
     readonly keys?: VerifySignatureOptions['keys'];
   },
 ): Promise<Failure | undefined> {
-  const headers = headerStage(message, options);
-  if ('reason' in headers) return headers;
+  const read = readSignatureHeaders(message, options);
+  if ('reason' in read) return read;
+  return checkReadSignatureHeaders(read, options);
+}
+
+/**
+ * {@link checkSignatureHeaders} on fields {@link readSignatureHeaders} read from the message.
+ * Internal. Never throws.
+ */
+export async function checkReadSignatureHeaders(
+  read: SignatureHeaders,
+  options: Omit<VerifySignatureOptions, 'keys'> & {
+    readonly keys?: VerifySignatureOptions['keys'];
+  },
+): Promise<Failure | undefined> {
+  const refused = checkReadHeaders(read, options);
+  if (refused) return refused;
   if (options.keys === undefined) return undefined;
-  const resolved = await resolveKey({ ...options, keys: options.keys }, headers.input.params);
+  const resolved = await resolveKey({ ...options, keys: options.keys }, read.input.params);
   return 'reason' in resolved ? resolved : undefined;
 }
 
-function headerStage(
+/**
+ * Reads the signature to verify (`options.label`, else the first) from `signature-input` and
+ * `signature`, and checks that it carries the required parameters. Internal. Never throws.
+ */
+export function readSignatureHeaders(
   message: HttpMessage,
   options: Omit<VerifySignatureOptions, 'keys'>,
-): { label: string; input: SignatureInput; signature: Uint8Array } | Failure {
+): SignatureHeaders | Failure {
   const selected = selectSignature(message, options.label);
   if ('reason' in selected) return selected;
-  const { params, components } = selected.input;
+  const { params } = selected.input;
   const missingParams = (options.requiredParameters ?? []).filter((p) => params[p] === undefined);
   if (missingParams.length > 0) {
     return fail('malformed_signature_header', `signature-input lacks ${missingParams.join(', ')}`);
   }
+  return selected;
+}
+
+/** The time window now, then the required components, of fields read earlier. */
+function checkReadHeaders(
+  read: SignatureHeaders,
+  options: Omit<VerifySignatureOptions, 'keys'>,
+): Failure | undefined {
+  const { params, components } = read.input;
   const timing = checkTime(params, options);
   if (timing) return timing;
   const missing = (options.requiredComponents ?? []).filter((c) => !components.includes(c));
   if (missing.length > 0) {
     return fail('missing_required_component', `the signature must cover ${missing.join(', ')}`);
   }
-  return selected;
+  return undefined;
 }
 
 function selectSignature(
   message: HttpMessage,
   wanted: string | undefined,
-): { label: string; input: SignatureInput; signature: Uint8Array } | Failure {
+): SignatureHeaders | Failure {
   const inputField = headerValue(message, 'signature-input');
   const signatureField = headerValue(message, 'signature');
   if (inputField === undefined || signatureField === undefined) {
