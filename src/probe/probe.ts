@@ -1,14 +1,28 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { request as httpsRequest } from 'node:https';
-import {
-  connect as tlsConnect,
-  rootCertificates,
-  type PeerCertificate,
-  type TLSSocket,
-} from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { validateWebhookUrl } from '../rules/url.js';
 import { isPublicAddress } from './addresses.js';
+
+/**
+ * Node's DNS, HTTPS and TLS modules, loaded when a probe first needs the network: the main entry
+ * exports the probe, and importing those modules costs about 7 ms that a user who never probes
+ * should not pay at import (BENCHMARKS.md, import time).
+ */
+async function loadNetwork() {
+  const [dns, https, tls] = await Promise.all([
+    import('node:dns/promises'),
+    import('node:https'),
+    import('node:tls'),
+  ]);
+  return {
+    lookup: dns.lookup,
+    request: https.request,
+    connect: tls.connect,
+    rootCertificates: tls.rootCertificates,
+  };
+}
+
+type Network = Awaited<ReturnType<typeof loadNetwork>>;
 
 /** The verdict of one check. */
 export type ProbeStatus = 'pass' | 'warn' | 'fail' | 'skip';
@@ -117,7 +131,8 @@ export async function probeWebhookUrl(
   const deadline = started + timeoutMs;
   const remaining = () => Math.max(1, deadline - Date.now());
 
-  const resolved = await resolveStep(hostname, options, timeoutMs, remaining());
+  const network = await loadNetwork();
+  const resolved = await resolveStep(network, hostname, options, timeoutMs, remaining());
   if (!passed(resolved.check)) return finish();
   const addresses = resolved.addresses;
   if (!passed(publicAddressCheck(hostname, addresses, options.allowPrivateAddresses))) {
@@ -127,9 +142,12 @@ export async function probeWebhookUrl(
   const ca =
     options.ca === undefined
       ? undefined
-      : [...rootCertificates, ...(typeof options.ca === 'string' ? [options.ca] : options.ca)];
+      : [
+          ...network.rootCertificates,
+          ...(typeof options.ca === 'string' ? [options.ca] : options.ca),
+        ];
 
-  const exchange = await sendProbe({ target, address, port, ca, timeoutMs, remaining });
+  const exchange = await sendProbe(network, { target, address, port, ca, timeoutMs, remaining });
   if (!exchange.ok) {
     checks.push(...exchangeFailureChecks(exchange));
     return finish({ address });
@@ -137,7 +155,7 @@ export async function probeWebhookUrl(
   const tls = tlsOf(exchange);
   checks.push(...connectionChecks(exchange, tls, options.now?.() ?? new Date()));
   if (options.checkLegacyTls ?? true)
-    checks.push(await legacyTlsCheck(address, hostname, port, ca, remaining()));
+    checks.push(await legacyTlsCheck(network, address, hostname, port, ca, remaining()));
   checks.push(...answerChecks(exchange.status, exchange.location));
   const { status, location } = exchange;
   return finish({ address, tls, http: { status, ...(location ? { location } : {}) } });
@@ -170,6 +188,7 @@ function urlRulesCheck(url: string): ProbeCheck {
 
 /** Resolves the host within the time left; only IP addresses count as an answer. */
 async function resolveStep(
+  network: Network,
   hostname: string,
   options: ProbeOptions,
   timeoutMs: number,
@@ -182,7 +201,7 @@ async function resolveStep(
   let addresses: Addresses;
   try {
     addresses = await withDeadline(
-      (options.lookup ?? ((name) => dnsLookup(name, { all: true })))(hostname),
+      (options.lookup ?? ((name) => network.lookup(name, { all: true })))(hostname),
       within,
     );
   } catch (error) {
@@ -237,18 +256,21 @@ function publicAddressCheck(
  * One connection to the checked address: TLS 1.2 or newer, certificate and host name verified,
  * then the probe request on it. Nothing is sent over a connection that failed verification.
  */
-function sendProbe(to: {
-  target: URL;
-  address: string;
-  port: number;
-  ca: string[] | undefined;
-  timeoutMs: number;
-  remaining: () => number;
-}): Promise<Exchange> {
+function sendProbe(
+  network: Network,
+  to: {
+    target: URL;
+    address: string;
+    port: number;
+    ca: string[] | undefined;
+    timeoutMs: number;
+    remaining: () => number;
+  },
+): Promise<Exchange> {
   const { target, address, port, ca, timeoutMs, remaining } = to;
   const hostname = target.hostname;
   return new Promise<Exchange>((resolve) => {
-    const request = httpsRequest({
+    const request = network.request({
       host: address,
       servername: hostname,
       port,
@@ -400,6 +422,7 @@ function responseCheck(status: number): ProbeCheck {
 
 /** Tries a TLS 1.0/1.1 handshake: accepting one is a warning, not a failure. */
 function legacyTlsCheck(
+  network: Network,
   address: string,
   hostname: string,
   port: number,
@@ -407,7 +430,7 @@ function legacyTlsCheck(
   timeoutMs: number,
 ): Promise<ProbeCheck> {
   return new Promise((resolve) => {
-    const socket = tlsConnect({
+    const socket = network.connect({
       host: address,
       port,
       servername: hostname,
