@@ -185,7 +185,7 @@ export async function earlyAnswer(
     report(options.onError, error);
     return {};
   }
-  if (early.ok) return early.read ? { read: early.read } : {};
+  if (early.ok) return { read: early.read };
   report(options.onRefused, early);
   const answer = refusal(early);
   return { answer: { ...answer, headers: { ...answer.headers, connection: 'close' } } };

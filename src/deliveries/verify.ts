@@ -333,7 +333,7 @@ export async function checkDeliveryHeaders(
  * once the body is there, or the refusal.
  */
 export type DeliveryHeaders =
-  { readonly ok: true; readonly read: SignatureHeaders | undefined } | DeliveryFailure;
+  { readonly ok: true; readonly read: SignatureHeaders } | DeliveryFailure;
 
 /**
  * {@link checkDeliveryHeaders}, keeping what it read: the handlers hand it to
