@@ -89,7 +89,7 @@ export function createSender(settings: ClientSettings): Send {
     callerSignal?: AbortSignal,
   ): Promise<Answer> {
     const deadline = Date.now() + deadlineMs;
-    const scopes = operationTable[operation].scopes.map((requirement) => requirement[0] ?? '');
+    const scopes = scopesOf(operation);
     let refreshedAfter401 = false;
     // Set once an attempt may have reached the server and the call was repeated after it.
     let repeatedAfterUnknown = false;
@@ -283,6 +283,18 @@ function mayHaveHappened(operation: OperationId): string {
     return '; the webhook may or may not have been created: list the webhooks before creating it again';
   }
   return isIdempotent(operation) ? '' : '; it may or may not have taken effect';
+}
+
+/** The scope each security requirement of an operation names, derived once from the spec. */
+const scopesByOperation = new Map<OperationId, readonly string[]>(
+  Object.entries(operationTable).map(([id, operation]) => [
+    id as OperationId,
+    Object.freeze(operation.scopes.map((requirement) => requirement[0] ?? '')),
+  ]),
+);
+
+function scopesOf(operation: OperationId): readonly string[] {
+  return scopesByOperation.get(operation) ?? [];
 }
 
 /** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */

@@ -92,6 +92,8 @@ export function createResponseChecker(
 
 /** `application/json`, or any `application/*+json` such as problem+json, with or without parameters. */
 function isJsonMediaType(contentType: string | null): boolean {
+  // What Upvest sends, without parameters: no need to take the header apart.
+  if (contentType === 'application/json') return true;
   const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
   return type === 'application/json' || /^application\/[^/]+\+json$/.test(type);
 }
