@@ -331,8 +331,23 @@ function buildValidators(
   headerSchemas: Map<string, JsonObject>,
 ): { modules: Map<string, ValidatorModule>; names: string[] } {
   const components = asObject(asObject(document['components'], 'components')['schemas'], 'schemas');
+  // Every schema a validator is made for, with its id, export name and declared type, listed
+  // once: both compilers below add the same list.
+  const schemas: { id: string; schema: object }[] = [];
   const exports: Record<string, string> = {};
   const types = new Map<string, string>();
+  const add = (name: string, schema: object, type: string) => {
+    const id = `urn:upvest-webhooks:schema:${name}`;
+    schemas.push({ id, schema: { $id: id, ...schema } });
+    exports[`validate${name}`] = id;
+    types.set(name, `export declare const validate${name}: SchemaValidator<${type}>;`);
+  };
+  for (const name of Object.keys(components)) {
+    add(name, { $ref: `${SCHEMA_ID}#/$defs/${name}` }, `components['schemas']['${name}']`);
+  }
+  for (const [name, schema] of [...querySchemas, ...headerSchemas]) {
+    add(name, schema, 'Record<string, unknown>');
+  }
   /**
    * One compiler over every schema. `inlineRefs: false` makes shared definitions shared
    * functions (the mock's module of every schema stays about 680 KB instead of 860); the
@@ -348,24 +363,7 @@ function buildValidators(
     });
     addFormats(ajv);
     ajv.addSchema({ $id: SCHEMA_ID, $defs: toJsonSchema(components) });
-    for (const name of Object.keys(components)) {
-      const id = `urn:upvest-webhooks:schema:${name}`;
-      ajv.addSchema({ $id: id, $ref: `${SCHEMA_ID}#/$defs/${name}` }, id);
-      exports[`validate${name}`] = id;
-      types.set(
-        name,
-        `export declare const validate${name}: SchemaValidator<components['schemas']['${name}']>;`,
-      );
-    }
-    for (const [name, schema] of [...querySchemas, ...headerSchemas]) {
-      const id = `urn:upvest-webhooks:schema:${name}`;
-      ajv.addSchema({ $id: id, ...(schema as object) }, id);
-      exports[`validate${name}`] = id;
-      types.set(
-        name,
-        `export declare const validate${name}: SchemaValidator<Record<string, unknown>>;`,
-      );
-    }
+    for (const { id, schema } of schemas) ajv.addSchema(schema, id);
     return ajv;
   };
   const shared = compiler(false);

@@ -219,6 +219,11 @@ export async function verifyReadSignature(
   return fail('bad_signature', 'the signature does not match the request');
 }
 
+/** Options of the checks without a body: those of a verification, the keys optional. */
+type HeaderCheckOptions = Omit<VerifySignatureOptions, 'keys'> & {
+  readonly keys?: VerifySignatureOptions['keys'];
+};
+
 /**
  * The checks of {@link verifyRequestSignature} that need no body: both signature fields present
  * and well formed, the required parameters and components, the time window and, when `keys` is
@@ -233,9 +238,7 @@ export async function verifyReadSignature(
  */
 export async function checkSignatureHeaders(
   message: HttpMessage,
-  options: Omit<VerifySignatureOptions, 'keys'> & {
-    readonly keys?: VerifySignatureOptions['keys'];
-  },
+  options: HeaderCheckOptions,
 ): Promise<Failure | undefined> {
   const read = readSignatureHeaders(message, options);
   if ('reason' in read) return read;
@@ -248,9 +251,7 @@ export async function checkSignatureHeaders(
  */
 export async function checkReadSignatureHeaders(
   read: SignatureHeaders,
-  options: Omit<VerifySignatureOptions, 'keys'> & {
-    readonly keys?: VerifySignatureOptions['keys'];
-  },
+  options: HeaderCheckOptions,
 ): Promise<Failure | undefined> {
   const refused = checkReadHeaders(read, options);
   if (refused) return refused;
