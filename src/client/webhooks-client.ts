@@ -15,6 +15,7 @@ import type {
   WebhookUpdateRequest,
 } from '../types.js';
 import type { ValidationResult } from '../validation-issue.js';
+import { wireSnapshot } from '../validation/wire-snapshot.js';
 import {
   validateCreateWebhook,
   validateListQuery,
@@ -127,9 +128,22 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
     return result.value;
   }
 
+  /**
+   * The wire copy of a body or query, validated: what is sent is what was checked, whatever the
+   * caller does with its object afterwards (wireSnapshot).
+   */
+  function requireValidCopy<T>(
+    what: string,
+    input: unknown,
+    validate: (copy: unknown) => ValidationResult<T>,
+  ): T {
+    const copy = wireSnapshot(input);
+    return requireValid(what, copy.ok ? validate(copy.value) : copy);
+  }
+
   const client: WebhooksClient = {
     async create(input, call) {
-      const body = requireValid('the webhook', validateCreateWebhook(input));
+      const body = requireValidCopy('the webhook', input, validateCreateWebhook);
       return read(
         'create_webhook',
         validateWebhook,
@@ -139,7 +153,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
     },
 
     async list(query = {}, call) {
-      const params = requireValid('the list query', validateListQuery(query));
+      const params = requireValidCopy('the list query', query, validateListQuery);
       return read(
         'list_webhooks',
         validateWebhookList,
@@ -183,7 +197,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
 
     async update(webhookId, patch, call) {
       const path = { webhook_id: requireValid('the webhook id', validateWebhookId(webhookId)) };
-      const body = requireValid('the webhook update', validateUpdateWebhook(patch));
+      const body = requireValidCopy('the webhook update', patch, validateUpdateWebhook);
       return read(
         'update_webhook',
         validateWebhook,

@@ -58,26 +58,50 @@ function webhookRules(input: unknown, options: RuleOptions): ValidationIssue[] {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The schema's verdict joined with what the business rules found in the same input. */
+/** What a body without business rules (the list query) has to say beyond its schema. */
+const NO_RULE_ISSUES: readonly ValidationIssue[] = [];
+
+/**
+ * The verdict on an input that threw when read (a getter that throws, a revoked `Proxy`):
+ * nothing of it can be judged, and the validators never throw, for those either. The thrown
+ * error is not quoted: it is the caller's, and may say anything.
+ */
+const UNREADABLE = {
+  ok: false,
+  issues: [
+    {
+      path: '',
+      code: 'body.unreadable',
+      message: 'the input could not be read: reading one of its properties threw',
+    },
+  ],
+} as const satisfies ValidationResult<never>;
+
+/**
+ * The schema's verdict joined with what the business rules found in the same input (`rules`:
+ * their options, or `null` for a body without business rules, the list query).
+ */
 function run<T>(
   validator: SchemaValidator<T>,
   input: unknown,
-  ruleIssues: readonly ValidationIssue[],
+  rules: RuleOptions | null,
 ): ValidationResult<T> {
-  const schemaOk = validator(input);
-  if (schemaOk && ruleIssues.length === 0) return { ok: true, value: input };
-  // A business rule names the problem more precisely than the schema keyword it overlaps with,
-  // so where a rule spoke about a value, the schema's issue about the same value is dropped.
-  const ruled = new Set(ruleIssues.map((issue) => issue.path));
-  const issues = [
-    ...(schemaOk ? [] : schemaIssues(validator.errors).filter((issue) => !ruled.has(issue.path))),
-    ...ruleIssues,
-  ];
-  return issues.length === 0 ? { ok: true, value: input as T } : { ok: false, issues };
+  try {
+    const ruleIssues = rules === null ? NO_RULE_ISSUES : webhookRules(input, rules);
+    const schemaOk = validator(input);
+    if (schemaOk && ruleIssues.length === 0) return { ok: true, value: input };
+    // A business rule names the problem more precisely than the schema keyword it overlaps with,
+    // so where a rule spoke about a value, the schema's issue about the same value is dropped.
+    const ruled = new Set(ruleIssues.map((issue) => issue.path));
+    const issues = [
+      ...(schemaOk ? [] : schemaIssues(validator.errors).filter((issue) => !ruled.has(issue.path))),
+      ...ruleIssues,
+    ];
+    return issues.length === 0 ? { ok: true, value: input as T } : { ok: false, issues };
+  } catch {
+    return UNREADABLE;
+  }
 }
-
-/** What a body without business rules (the list query) has to say beyond its schema. */
-const NO_RULE_ISSUES: readonly ValidationIssue[] = [];
 
 /**
  * Checks a `POST /webhooks` body against the schema and the business rules, reporting every
@@ -93,7 +117,7 @@ export function validateCreateWebhook(
   input: unknown,
   options: RuleOptions = {},
 ): ValidationResult<WebhookCreateRequest> {
-  return run(validateWebhookCreateRequest, input, webhookRules(input, options));
+  return run(validateWebhookCreateRequest, input, options);
 }
 
 /**
@@ -109,7 +133,7 @@ export function validateUpdateWebhook(
   input: unknown,
   options: RuleOptions = {},
 ): ValidationResult<WebhookUpdateRequest> {
-  return run(validateWebhookUpdateRequest, input, webhookRules(input, options));
+  return run(validateWebhookUpdateRequest, input, options);
 }
 
 /**
@@ -122,11 +146,7 @@ export function validateUpdateWebhook(
  * ```
  */
 export function validateListQuery(input: unknown): ValidationResult<ListWebhooksQuery> {
-  return run(
-    validateListWebhooksQuery as SchemaValidator<ListWebhooksQuery>,
-    input,
-    NO_RULE_ISSUES,
-  );
+  return run(validateListWebhooksQuery as SchemaValidator<ListWebhooksQuery>, input, null);
 }
 
 /**
