@@ -249,6 +249,48 @@ const URI_FORMAT = [
 ];
 
 /**
+ * ajv-formats' `date-time` (RFC 3339 with a required time zone, leap seconds in UTC), written out
+ * here: importing ajv-formats' CommonJS table of every format costs a receiver about 5 ms at
+ * start-up (BENCHMARKS.md, import time), for the one format the delivery envelope uses. The same
+ * patterns and steps as ajv-formats 3; `scripts/generated.test.ts` checks property-based that it
+ * judges every string as ajv-formats does, so an upgrade that changes ajv-formats fails it.
+ */
+const DATE_TIME_FORMAT = [
+  "/** RFC 3339's `date-time` as ajv-formats judges it (`fullFormats['date-time']`). */",
+  'const RFC3339_DATE = /^(\\d\\d\\d\\d)-(\\d\\d)-(\\d\\d)$/;',
+  'const RFC3339_TIME = /^(\\d\\d):(\\d\\d):(\\d\\d(?:\\.\\d+)?)(z|([+-])(\\d\\d)(?::?(\\d\\d))?)?$/i;',
+  'const RFC3339_SEPARATOR = /t|\\s/i;',
+  'const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];',
+  `const dateTimeFormat = {
+  validate(value) {
+    const parts = value.split(RFC3339_SEPARATOR);
+    if (parts.length !== 2) return false;
+    const date = RFC3339_DATE.exec(parts[0]);
+    if (!date) return false;
+    const year = +date[1];
+    const month = +date[2];
+    const day = +date[3];
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    if (!(month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month]))) return false;
+    const time = RFC3339_TIME.exec(parts[1]);
+    if (!time) return false;
+    const hour = +time[1];
+    const minute = +time[2];
+    const second = +time[3];
+    const sign = time[5] === '-' ? -1 : 1;
+    const zoneHours = +(time[6] || 0);
+    const zoneMinutes = +(time[7] || 0);
+    if (zoneHours > 23 || zoneMinutes > 59 || !time[4]) return false;
+    if (hour <= 23 && minute <= 59 && second < 60) return true;
+    // A leap second: 23:59:60 in UTC.
+    const utcMinute = minute - zoneMinutes * sign;
+    const utcHour = hour - zoneHours * sign - (utcMinute < 0 ? 1 : 0);
+    return (utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && second < 61;
+  },
+};`,
+];
+
+/**
  * ajv's standalone output keeps CommonJS `require()` calls (formats, ucs2length) even in ESM
  * mode, which loads ajv's CommonJS runtime through `createRequire` and fails where there is no
  * `require` (edge runtimes). The formats become a named ES import (Node and bundlers read
@@ -259,13 +301,19 @@ function requireToImports(code: string): string {
   let body = code.replace(/^"use strict";/, '');
   const imports: string[] = [];
   const formats = /require\(["']ajv-formats\/dist\/formats["']\)\.fullFormats/g;
-  if (formats.test(body)) {
-    body = body.replace(formats, 'fullFormats');
-    imports.push("import { fullFormats } from 'ajv-formats/dist/formats.js';");
+  body = body.replace(formats, 'fullFormats');
+  const dateTime = /fullFormats\[["']date-time["']\]/g;
+  if (dateTime.test(body)) {
+    body = body.replace(dateTime, 'dateTimeFormat');
+    imports.push(...DATE_TIME_FORMAT);
   }
   if (/fullFormats\.uri\b/.test(body)) {
     body = body.replace(/fullFormats\.uri\b/g, 'uriFormat');
     imports.push(...URI_FORMAT);
+  }
+  // Only a module that still names a format of ajv-formats loads its table.
+  if (/\bfullFormats\b/.test(body) || imports.some((line) => line.includes('fullFormats.'))) {
+    imports.unshift("import { fullFormats } from 'ajv-formats/dist/formats.js';");
   }
   const ucs2 = /require\(["']ajv\/dist\/runtime\/ucs2length["']\)\.default/g;
   if (ucs2.test(body)) {

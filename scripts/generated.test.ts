@@ -125,6 +125,80 @@ describe('generated/', () => {
     );
   });
 
+  it("should judge date-times exactly as ajv-formats' date-time does, in every module that checks one", () => {
+    const dateTime = (
+      fullFormats as unknown as { 'date-time': { validate: (value: string) => boolean } }
+    )['date-time'].validate;
+    const delivery = examples.find((e) => e.schema === 'WebhookDelivery')?.value as {
+      payload: Record<string, unknown>[];
+    };
+    const webhook = examples.find((e) => e.schema === 'Webhook')?.value as Record<string, unknown>;
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const near = fc
+      .tuple(
+        fc.oneof(
+          fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')),
+          fc.constantFrom('2000', '1900', '2024', '2023', '123', '12345'),
+        ),
+        two(13),
+        two(32),
+        fc.constantFrom('T', 't', ' ', '\u00a0', '\n', 'x', 'TT', ''),
+        two(24),
+        two(60),
+        fc.oneof(two(61), fc.constantFrom('60', '59', '5')),
+        fc.constantFrom('', '.0', '.820371265', '.', '.x'),
+        fc.constantFrom(
+          'Z',
+          'z',
+          '',
+          '+01:00',
+          '-01:00',
+          '+0100',
+          '+01',
+          '-23:59',
+          '+24:00',
+          '+01:60',
+          '-00:01',
+          '+00:01',
+          ' Z',
+        ),
+      )
+      .map(
+        ([y, mo, d, sep, h, mi, s, frac, zone]) =>
+          `${y}-${mo}-${d}${sep}${h}:${mi}:${s}${frac}${zone}`,
+      );
+    // Leap seconds: 23:59:60 in UTC, written in other zones too.
+    const leap = fc
+      .tuple(
+        fc.constantFrom('23', '00', '22', '24', '01'),
+        fc.constantFrom('59', '00', '58', '60', '01'),
+        fc.constantFrom('60', '61'),
+        fc.constantFrom('Z', '+00:00', '-00:01', '+01:00', '-01:00', '+23:59', '-23:59', '+0100'),
+      )
+      .map(([h, mi, s, zone]) => `2016-12-31T${h}:${mi}:${s}${zone}`);
+    const noise = fc.string({ unit: fc.constantFrom(...'0123456789-:.TtZz+ '), maxLength: 30 });
+    let valid = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof({ arbitrary: near, weight: 5 }, { arbitrary: leap, weight: 2 }, noise),
+        (value) => {
+          const expected = dateTime(value);
+          if (expected) valid += 1;
+          const event = { ...delivery.payload[0], created_at: value };
+          expect(deliveries.validateWebhookDelivery({ payload: [event] }), value).toBe(expected);
+          expect(client.validateWebhook({ ...webhook, created_at: value }), value).toBe(expected);
+          expect(validators.validateWebhook({ ...webhook, created_at: value }), value).toBe(
+            expected,
+          );
+        },
+      ),
+      { numRuns: 10_000 },
+    );
+    // Not vacuous: both verdicts are common.
+    expect(valid).toBeGreaterThan(500);
+    expect(valid).toBeLessThan(9_000);
+  });
+
   it('should give the per-consumer validators the verdicts of the full module on every example', () => {
     const perConsumer = { ...client, ...deliveries } as Record<string, (data: unknown) => boolean>;
     const full = validators as unknown as Record<string, (data: unknown) => boolean>;
