@@ -1,24 +1,27 @@
-import { isIP } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { validateWebhookUrl } from '../rules/url.js';
-import { isPublicAddress } from './addresses.js';
 
 /**
- * Node's DNS, HTTPS and TLS modules, loaded when a probe first needs the network: the main entry
- * exports the probe, and importing those modules costs about 7 ms that a user who never probes
- * should not pay at import (BENCHMARKS.md, import time).
+ * Node's DNS, HTTPS, TLS and net modules and the address ranges (a `BlockList` built on load),
+ * loaded when a probe first needs the network: the main entry exports the probe, and importing
+ * them costs about 10 ms that a user who never probes should not pay at import (BENCHMARKS.md,
+ * import time).
  */
 async function loadNetwork() {
-  const [dns, https, tls] = await Promise.all([
+  const [dns, https, tls, net, addresses] = await Promise.all([
     import('node:dns/promises'),
     import('node:https'),
     import('node:tls'),
+    import('node:net'),
+    import('./addresses.js'),
   ]);
   return {
     lookup: dns.lookup,
     request: https.request,
     connect: tls.connect,
     rootCertificates: tls.rootCertificates,
+    isIP: net.isIP,
+    isPublicAddress: addresses.isPublicAddress,
   };
 }
 
@@ -135,7 +138,7 @@ export async function probeWebhookUrl(
   const resolved = await resolveStep(network, hostname, options, timeoutMs, remaining());
   if (!passed(resolved.check)) return finish();
   const addresses = resolved.addresses;
-  if (!passed(publicAddressCheck(hostname, addresses, options.allowPrivateAddresses))) {
+  if (!passed(publicAddressCheck(network, hostname, addresses, options.allowPrivateAddresses))) {
     return finish();
   }
   const address = addresses[0]?.address ?? '';
@@ -213,7 +216,7 @@ async function resolveStep(
   }
   // A resolver (an injected one, a broken one) that answers a name would have it resolved again
   // on connect, past the address check: only IP addresses count as an answer.
-  const notAnIp = addresses.find((entry) => isIP(String(entry?.address)) === 0);
+  const notAnIp = addresses.find((entry) => network.isIP(String(entry?.address)) === 0);
   if (notAnIp) {
     return fail(
       `resolving ${hostname} gave ${JSON.stringify(String(notAnIp.address).slice(0, 80))}, which is not an IP address`,
@@ -231,11 +234,14 @@ async function resolveStep(
 }
 
 function publicAddressCheck(
+  network: Network,
   hostname: string,
   addresses: Addresses,
   allowPrivate: boolean | undefined,
 ): ProbeCheck {
-  const privateOnes = addresses.filter((a) => !isPublicAddress(a.address)).map((a) => a.address);
+  const privateOnes = addresses
+    .filter((a) => !network.isPublicAddress(a.address))
+    .map((a) => a.address);
   if (privateOnes.length === 0) {
     return { name: 'public_address', status: 'pass', message: 'every address is public' };
   }
