@@ -8,7 +8,7 @@ import {
   UpvestTimeoutError,
   UpvestWebhooksError,
 } from '../errors.js';
-import { resolveAccessToken } from '../wire/access-token.js';
+import { checkedToken, resolveAccessToken } from '../wire/access-token.js';
 import { causeCode, neverConnected } from '../wire/network-failure.js';
 import { parseProblem } from '../wire/problem.js';
 import { redactSecrets } from '../wire/redact.js';
@@ -121,7 +121,11 @@ export function createSender(settings: ClientSettings): Send {
       let judgedAs: OperationId = operation;
       let retryAfter: number | undefined;
       try {
-        token = await untilAborted(resolveAccessToken(tokenSource, { operation, scopes }), signal);
+        // A fixed token is there at once: no promise to race against the signal.
+        token =
+          typeof tokenSource === 'string'
+            ? checkedToken(tokenSource)
+            : await untilAborted(resolveAccessToken(tokenSource, { operation, scopes }), signal);
         const result = await call({ headers: headersFor(token), fetch: fetchOnce });
         const { response } = result;
         if (response.ok) {

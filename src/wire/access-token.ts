@@ -93,12 +93,26 @@ export async function resolveAccessToken(
   source: AccessTokenSource,
   context: AccessTokenContext,
 ): Promise<string> {
-  const token =
+  return checkedToken(
     typeof source === 'string'
       ? source
       : typeof source === 'function'
         ? await source(context)
-        : await source.getToken(context);
+        : await source.getToken(context),
+  );
+}
+
+/**
+ * A token that can go in a header, or an {@link UpvestConfigurationError}: what
+ * {@link resolveAccessToken} checks, for a caller that holds a fixed token and need not wait
+ * for a promise.
+ *
+ * @example
+ * ```ts
+ * checkedToken('c2VjcmV0Cg=='); // 'c2VjcmV0Cg=='
+ * ```
+ */
+export function checkedToken(token: unknown): string {
   // The message never repeats the token: it is a secret.
   if (!isBearerToken(token)) {
     throw new UpvestConfigurationError(
