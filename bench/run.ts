@@ -12,6 +12,7 @@ import {
   verify,
 } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -232,6 +233,13 @@ async function signing() {
   out();
 }
 
+/** Calls `then` with a request's whole body, read as a bare server would (no limits). */
+function whenRead(req: IncomingMessage, then: (body: Buffer) => void): void {
+  const parts: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => parts.push(chunk));
+  req.on('end', () => then(Buffer.concat(parts)));
+}
+
 async function receiving() {
   out('## Receiving deliveries over HTTP');
   out();
@@ -259,10 +267,7 @@ async function receiving() {
   // The least a correct receiver does per request: read the body, hash it for the digest,
   // parse it, check one signature, answer 200.
   const bare = await serveOnLoopback((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => parts.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(parts);
+    whenRead(req, (body) => {
       createHash('sha512').update(body).digest();
       JSON.parse(body.toString('utf8'));
       verify('sha512', base, { key: publicKey, dsaEncoding: 'der' }, sig);
@@ -274,10 +279,7 @@ async function receiving() {
   // Measured against it, the ratio is the handler's own cost (bounded body reading, the early
   // refusals, deduplication, the answer), which item 4 of the performance issue sets at 10%.
   const sameVerify = await serveOnLoopback((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => parts.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(parts);
+    whenRead(req, (body) => {
       void verifyDelivery(
         { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body },
         { keys: pair.jwks },
