@@ -5,7 +5,8 @@
  *
  * 1. publint --strict and @arethetypeswrong/cli (ESM-only profile) on the packed package;
  * 2. the size of each entry, minified and gzipped, openapi-fetch included, Node built-ins
- *    excluded, against its budget;
+ *    excluded, against its budget, and the number of files the main, receiver and signing
+ *    bundles load on import, against theirs;
  * 3. the tarball installed into a fresh project (no workspace links), every entry imported, a few
  *    calls against the embedded mock, the bin run, and a consumer file type-checked under
  *    `moduleResolution` NodeNext and Bundler.
@@ -42,6 +43,39 @@ const ENTRY_FILES: Readonly<Record<keyof typeof SIZE_BUDGETS_GZIP_BYTES, string>
   'upvest-webhooks/testing': 'dist/src/testing/index.js',
   'upvest-webhooks/postgres': 'dist/src/postgres/index.js',
 };
+
+/**
+ * How many files of dist/bundle/ each entry loads on import, itself included: Node spends about
+ * 1.3 ms on each (scripts/bundle.ts), so a change to the layering that adds files must be
+ * deliberate. Dynamic imports (the probe's network step) load on first use and do not count.
+ */
+export const FILE_BUDGETS = {
+  'upvest-webhooks': 4,
+  'upvest-webhooks/receiver': 3,
+  'upvest-webhooks/signing': 2,
+} as const;
+
+const BUNDLE_FILES: Readonly<Record<keyof typeof FILE_BUDGETS, string>> = {
+  'upvest-webhooks': 'dist/bundle/src/index.js',
+  'upvest-webhooks/receiver': 'dist/bundle/src/deliveries/index.js',
+  'upvest-webhooks/signing': 'dist/bundle/src/signing/index.js',
+};
+
+/** Every file of ours a bundle file loads through static imports, itself included. */
+function staticFiles(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const code = readFileSync(file, 'utf8');
+  // `from "./x.js"` ends every static import or re-export; `import "./x.js"` loads for effect.
+  // A dynamic `import("./x.js")` has a parenthesis, and loads on first use.
+  for (const [, from, bare] of code.matchAll(
+    /\bfrom\s*["'](\.[^"']+)["']|\bimport\s*["'](\.[^"']+)["']/g,
+  )) {
+    const specifier = from ?? bare;
+    if (specifier) staticFiles(path.resolve(path.dirname(file), specifier), seen);
+  }
+  return seen;
+}
 
 const run = (command: string, args: string[], cwd = root) =>
   execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -183,6 +217,15 @@ async function main(): Promise<void> {
     step(`${entry} size (budget ${budget} bytes gzipped)`, () => {
       if (size > budget) throw new Error(`${size} bytes gzipped exceeds the budget of ${budget}`);
       return `${size} bytes gzipped`;
+    });
+  }
+
+  for (const [entry, budget] of Object.entries(FILE_BUDGETS)) {
+    step(`${entry} files loaded on import (budget ${budget})`, () => {
+      const files = staticFiles(path.join(root, BUNDLE_FILES[entry as keyof typeof FILE_BUDGETS]));
+      const names = [...files].map((file) => path.relative(path.join(root, 'dist/bundle'), file));
+      if (files.size > budget) throw new Error(`${files.size} files: ${names.join(', ')}`);
+      return `${files.size}: ${names.join(', ')}`;
     });
   }
 
