@@ -40,75 +40,61 @@ describe('inputsOf', () => {
 });
 
 describe('staleReason', () => {
-  const rows: {
-    name: string;
-    mutated: string[];
-    tests: string[];
-    changed?: Record<string, string | undefined>;
-    reason: string | undefined;
-  }[] = [
-    {
-      name: 'nothing changed',
-      mutated: ['src/rules/codes.ts', 'src/rules/url.ts'],
-      tests: ['src/rules/url.test.ts'],
-      reason: undefined,
-    },
-    {
-      name: 'a mutated file changed',
-      mutated: ['src/rules/url.ts', 'src/rules/codes.ts'],
-      tests: ['src/rules/url.test.ts'],
-      changed: { 'src/rules/url.ts': 'export const a = 2;' },
-      reason: 'src/rules/url.ts changed',
-    },
-    {
-      name: 'a mutated file without mutants changed (the report leaves it out)',
-      mutated: ['src/rules/url.ts', 'src/rules/codes.ts'],
-      tests: ['src/rules/url.test.ts'],
-      changed: { 'src/rules/codes.ts': 'export const codes = { a: `${1}` };' },
-      reason: 'src/rules/codes.ts changed',
-    },
-    {
-      name: 'a covering test changed',
-      mutated: ['src/rules/url.ts', 'src/rules/codes.ts'],
-      tests: ['src/rules/url.test.ts'],
-      changed: { 'src/rules/url.test.ts': "it('works', () => { expect(1).toBe(1); });" },
-      reason: 'src/rules/url.test.ts changed',
-    },
-    {
-      name: 'a covering test was deleted',
-      mutated: ['src/rules/url.ts', 'src/rules/codes.ts'],
-      tests: ['src/rules/url.test.ts'],
-      changed: { 'src/rules/url.test.ts': undefined },
-      reason: 'src/rules/url.test.ts changed',
-    },
-    {
-      name: 'the Stryker configuration changed',
-      mutated: ['src/rules/url.ts', 'src/rules/codes.ts'],
-      tests: ['src/rules/url.test.ts'],
-      changed: { 'stryker.config.json': '{"mutator":{}}' },
-      reason: 'stryker.config.json changed',
-    },
-    {
-      name: 'the script pinning Stryker changed',
-      mutated: ['src/rules/url.ts', 'src/rules/codes.ts'],
-      tests: ['src/rules/url.test.ts'],
-      changed: { 'scripts/mutation.sh': '#!/bin/sh' },
-      reason: 'scripts/mutation.sh changed',
-    },
-    {
-      name: 'a new file is mutated',
-      mutated: ['src/rules/url.ts', 'src/rules/codes.ts', 'src/rules/new.ts'],
-      tests: ['src/rules/url.test.ts'],
-      reason: 'src/rules/new.ts is new',
-    },
-    {
-      name: 'a mutated file left the module',
-      mutated: ['src/rules/url.ts'],
-      tests: ['src/rules/url.test.ts'],
-      reason: 'src/rules/codes.ts is no longer mutated',
-    },
+  const MUTATED = ['src/rules/url.ts', 'src/rules/codes.ts'];
+  const TESTS = ['src/rules/url.test.ts'];
+  // Each row: what differs from the recorded run (changed texts, or other file lists).
+  const rows: [
+    string,
+    Partial<Record<string, string | undefined>>,
+    string[],
+    string | undefined,
+  ][] = [
+    ['nothing changed', {}, MUTATED, undefined],
+    [
+      'a mutated file changed',
+      { 'src/rules/url.ts': 'export const a = 2;' },
+      MUTATED,
+      'src/rules/url.ts changed',
+    ],
+    [
+      'a mutated file without mutants changed (the report leaves it out)',
+      { 'src/rules/codes.ts': 'export const codes = { a: `${1}` };' },
+      MUTATED,
+      'src/rules/codes.ts changed',
+    ],
+    [
+      'a covering test changed',
+      { 'src/rules/url.test.ts': "it('works', () => { expect(1).toBe(1); });" },
+      MUTATED,
+      'src/rules/url.test.ts changed',
+    ],
+    [
+      'a covering test was deleted',
+      { 'src/rules/url.test.ts': undefined },
+      MUTATED,
+      'src/rules/url.test.ts changed',
+    ],
+    [
+      'the Stryker configuration changed',
+      { 'stryker.config.json': '{"mutator":{}}' },
+      MUTATED,
+      'stryker.config.json changed',
+    ],
+    [
+      'the script pinning Stryker changed',
+      { 'scripts/mutation.sh': '#!/bin/sh' },
+      MUTATED,
+      'scripts/mutation.sh changed',
+    ],
+    ['a new file is mutated', {}, [...MUTATED, 'src/rules/new.ts'], 'src/rules/new.ts is new'],
+    [
+      'a mutated file left the module',
+      {},
+      ['src/rules/url.ts'],
+      'src/rules/codes.ts is no longer mutated',
+    ],
   ];
-  it.each(rows)('should say "$reason" when $name', ({ mutated, tests, changed, reason }) => {
-    expect(staleReason(recorded, inputsOf(mutated, tests, read(changed)))).toBe(reason);
+  it.each(rows)('should say why when %s', (_name, changed, mutated, reason) => {
+    expect(staleReason(recorded, inputsOf(mutated, TESTS, read(changed)))).toBe(reason);
   });
 });

@@ -45,17 +45,6 @@ const revoked = () => {
 };
 
 describe.each(validators)('%s on an input that throws when read', (_name, validate) => {
-  const UNREADABLE = {
-    ok: false,
-    issues: [
-      {
-        path: '',
-        code: 'body.unreadable',
-        message: 'the input could not be read: reading one of its properties threw',
-      },
-    ],
-  };
-
   it.each<[string, () => unknown]>([
     ['a revoked proxy', revoked],
     [
@@ -77,7 +66,11 @@ describe.each(validators)('%s on an input that throws when read', (_name, valida
         ] as [string, () => unknown],
     ),
   ])('should answer body.unreadable, without quoting what was thrown, for %s', (_case, input) => {
-    expect(validate(input())).toEqual(UNREADABLE);
+    const result = validate(input());
+    expect(!result.ok && result.issues.map((issue) => [issue.path, issue.code])).toEqual([
+      ['', 'body.unreadable'],
+    ]);
+    expect(JSON.stringify(result)).not.toContain('c2VjcmV0');
   });
 
   it('should judge a proxy whose has trap throws as what it wraps: no validator asks it', () => {
