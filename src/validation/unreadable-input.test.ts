@@ -121,3 +121,12 @@ describe.each(validators.slice(0, 2))('%s on a config that throws when read', (_
     expect(!result.ok && result.issues.map((issue) => issue.code)).toEqual(['body.unreadable']);
   });
 });
+
+describe('the unreadable answer', () => {
+  it('should be frozen, so one caller cannot change what the next one gets', () => {
+    const first = validateCreateWebhook(revoked());
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(!first.ok && Object.isFrozen(first.issues)).toBe(true);
+    expect(!first.ok && first.issues.every((issue) => Object.isFrozen(issue))).toBe(true);
+  });
+});

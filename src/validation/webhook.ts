@@ -66,16 +66,17 @@ const NO_RULE_ISSUES: readonly ValidationIssue[] = [];
  * nothing of it can be judged, and the validators never throw, for those either. The thrown
  * error is not quoted: it is the caller's, and may say anything.
  */
-const UNREADABLE = {
+const UNREADABLE: ValidationResult<never> = Object.freeze({
   ok: false,
-  issues: [
-    {
+  // Frozen, as every caller gets this same answer.
+  issues: Object.freeze([
+    Object.freeze({
       path: '',
       code: 'body.unreadable',
       message: 'the input could not be read: reading one of its properties threw',
-    },
-  ],
-} as const satisfies ValidationResult<never>;
+    }),
+  ]),
+});
 
 /**
  * The schema's verdict joined with what the business rules found in the same input (`rules`:

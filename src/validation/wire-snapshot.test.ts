@@ -86,3 +86,12 @@ describe('wireSnapshot', () => {
     );
   });
 });
+
+describe('the answers every caller shares', () => {
+  it('should be frozen, so one caller cannot change what the next one gets', () => {
+    const first = wireSnapshot({ size: 1n });
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(!first.ok && Object.isFrozen(first.issues)).toBe(true);
+    expect(!first.ok && first.issues.every((issue) => Object.isFrozen(issue))).toBe(true);
+  });
+});

@@ -1,16 +1,17 @@
 import type { ValidationResult } from '../validation-issue.js';
 
-const NOT_JSON = {
+/** Frozen, as every caller gets this same answer. */
+const NOT_JSON: ValidationResult<never> = Object.freeze({
   ok: false,
-  issues: [
-    {
+  issues: Object.freeze([
+    Object.freeze({
       path: '',
       code: 'body.not_json',
       message:
         'the body cannot be sent as JSON: it has a cycle, a BigInt, or a property that threw when read',
-    },
-  ],
-} as const satisfies ValidationResult<never>;
+    }),
+  ]),
+});
 
 /**
  * The body as the wire will carry it: `JSON.parse(JSON.stringify(input))`, a plain copy the
