@@ -45,7 +45,8 @@ export interface CallOptions {
 /**
  * A client for the webhook subscriptions of the Upvest Investment API. Every method validates
  * its input first and throws {@link UpvestValidationError} without sending anything when it is
- * invalid; a non-2xx answer throws {@link UpvestApiError}.
+ * invalid; a non-2xx answer throws {@link UpvestApiError}. A body or query is read once, as a
+ * JSON copy, when the call starts: that copy is what is checked and what every attempt sends.
  *
  * @example
  * ```ts

@@ -106,7 +106,8 @@ function run<T>(
 
 /**
  * Checks a `POST /webhooks` body against the schema and the business rules, reporting every
- * issue at once. Never throws.
+ * issue at once. Never throws: an input that throws when read (a getter, a revoked `Proxy`)
+ * gets the one issue `body.unreadable`.
  *
  * @example
  * ```ts
