@@ -33,6 +33,22 @@ export type ValidationResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly issues: readonly ValidationIssue[] };
 
+/**
+ * A refusal with one issue about the whole input, frozen: for an answer every caller shares, so
+ * one caller cannot change what the next one gets.
+ *
+ * @example
+ * ```ts
+ * const UNREADABLE = frozenRefusal('body.unreadable', 'the input could not be read');
+ * ```
+ */
+export function frozenRefusal(code: string, message: string): ValidationResult<never> {
+  return Object.freeze({
+    ok: false,
+    issues: Object.freeze([Object.freeze({ path: '', code, message })]),
+  });
+}
+
 /** Appends one reference token to a JSON Pointer, escaping `~` and `/` (RFC 6901 §3). */
 export function pointer(base: string, token: string | number): string {
   const escaped = String(token).replaceAll('~', '~0').replaceAll('/', '~1');

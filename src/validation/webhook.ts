@@ -10,7 +10,7 @@ import { checkMaxPackageSize } from '../rules/package-size.js';
 import { checkTitle } from '../rules/title.js';
 import { checkWebhookUrl } from '../rules/url.js';
 import type { ListWebhooksQuery, WebhookCreateRequest, WebhookUpdateRequest } from '../types.js';
-import type { ValidationIssue, ValidationResult } from '../validation-issue.js';
+import { frozenRefusal, type ValidationIssue, type ValidationResult } from '../validation-issue.js';
 import { schemaIssues } from './schema-issues.js';
 
 /**
@@ -66,17 +66,10 @@ const NO_RULE_ISSUES: readonly ValidationIssue[] = [];
  * nothing of it can be judged, and the validators never throw, for those either. The thrown
  * error is not quoted: it is the caller's, and may say anything.
  */
-const UNREADABLE: ValidationResult<never> = Object.freeze({
-  ok: false,
-  // Frozen, as every caller gets this same answer.
-  issues: Object.freeze([
-    Object.freeze({
-      path: '',
-      code: 'body.unreadable',
-      message: 'the input could not be read: reading one of its properties threw',
-    }),
-  ]),
-});
+const UNREADABLE = frozenRefusal(
+  'body.unreadable',
+  'the input could not be read: reading one of its properties threw',
+);
 
 /**
  * The schema's verdict joined with what the business rules found in the same input (`rules`:

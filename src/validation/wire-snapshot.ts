@@ -1,17 +1,9 @@
-import type { ValidationResult } from '../validation-issue.js';
+import { frozenRefusal, type ValidationResult } from '../validation-issue.js';
 
-/** Frozen, as every caller gets this same answer. */
-const NOT_JSON: ValidationResult<never> = Object.freeze({
-  ok: false,
-  issues: Object.freeze([
-    Object.freeze({
-      path: '',
-      code: 'body.not_json',
-      message:
-        'the body cannot be sent as JSON: it has a cycle, a BigInt, or a property that threw when read',
-    }),
-  ]),
-});
+const NOT_JSON = frozenRefusal(
+  'body.not_json',
+  'the body cannot be sent as JSON: it has a cycle, a BigInt, or a property that threw when read',
+);
 
 /**
  * The body as the wire will carry it: `JSON.parse(JSON.stringify(input))`, a plain copy the
