@@ -307,12 +307,14 @@ function requireToImports(code: string): string {
     body = body.replace(dateTime, 'dateTimeFormat');
     imports.push(...DATE_TIME_FORMAT);
   }
-  if (/fullFormats\.uri\b/.test(body)) {
+  // The uri shortcut falls back to ajv-formats' pattern, so a module using it needs the table.
+  const uri = /fullFormats\.uri\b/.test(body);
+  if (uri) {
     body = body.replace(/fullFormats\.uri\b/g, 'uriFormat');
     imports.push(...URI_FORMAT);
   }
   // Only a module that still names a format of ajv-formats loads its table.
-  if (/\bfullFormats\b/.test(body) || imports.some((line) => line.includes('fullFormats.'))) {
+  if (uri || /\bfullFormats\b/.test(body)) {
     imports.unshift("import { fullFormats } from 'ajv-formats/dist/formats.js';");
   }
   const ucs2 = /require\(["']ajv\/dist\/runtime\/ucs2length["']\)\.default/g;
