@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { readEnvironment, type EnvironmentSettings } from '../src/cli/environment.js';
-import { createUpvestSigner } from '../src/index.js';
+import { createRedactor, createUpvestSigner } from '../src/index.js';
 import { serverProfiles, type ServerProfile } from './model.js';
 import { createPrivateKey } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
@@ -75,8 +75,14 @@ function flagFromEnv(value: string | undefined): boolean {
 export async function main(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
-  io: ConformanceCliIo = consoleIo,
+  given: ConformanceCliIo = consoleIo,
 ): Promise<number> {
+  // Reports are redacted when they are made; this guards every other line printed too.
+  const redact = createRedactor([env['UPVEST_CLIENT_SECRET'], env['UPVEST_ACCESS_TOKEN']]);
+  const io: ConformanceCliIo = {
+    out: (text) => given.out(redact.text(text)),
+    err: (text) => given.err(redact.text(text)),
+  };
   if (argv[0] === 'receiver') return receiverMain(argv.slice(1), io);
   let values;
   try {

@@ -108,6 +108,35 @@ const REDACTED_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Stands for a form field that held a credential; the recording never keeps its value.
+ *
+ * @example
+ * ```ts
+ * new URLSearchParams(exchange.requestBody).get('client_secret') === NOT_RECORDED; // true
+ * ```
+ */
+export const NOT_RECORDED = '[not recorded]';
+
+/**
+ * The body part of a curl command. A form is sent field by field, and a credential field the
+ * recording left out is filled in from the environment when the command runs.
+ */
+function curlBody(exchange: Exchange): string {
+  const body = exchange.requestBody ?? '';
+  const type = exchange.requestHeaders['content-type'] ?? '';
+  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    return `--data-binary ${shellQuote(body)}`;
+  }
+  return [...new URLSearchParams(body)]
+    .map(([name, value]) =>
+      value === NOT_RECORDED
+        ? `--data-urlencode "${name}=$UPVEST_CLIENT_SECRET"`
+        : `--data-urlencode ${shellQuote(`${name}=${value}`)}`,
+    )
+    .join(' ');
+}
+
+/**
  * The evidence of one exchange.
  *
  * @example
@@ -120,7 +149,7 @@ function evidenceOf(exchange: Exchange): Evidence {
   const headers = Object.entries(exchange.requestHeaders)
     .filter(([name]) => name !== 'content-length' && name !== 'host')
     .map(([name, value]) => `-H ${shellQuote(`${name}: ${REDACTED_HEADERS[name] ?? value}`)}`);
-  const body = exchange.requestBody ? ` --data-binary ${shellQuote(exchange.requestBody)}` : '';
+  const body = exchange.requestBody ? ` ${curlBody(exchange)}` : '';
   return {
     method: exchange.method,
     path: `${url.pathname}${url.search}`,

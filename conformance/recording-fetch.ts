@@ -1,4 +1,21 @@
-import type { Exchange } from './model.js';
+import { NOT_RECORDED, type Exchange } from './model.js';
+
+/** Form fields that hold credentials (the token request's `client_secret`). */
+const SECRET_FIELD = /secret|password|token|assertion/i;
+
+/**
+ * What may be kept of a request body. A form is the token request, which carries the client
+ * secret: its credential fields are never recorded, so no report can leak them in any encoding.
+ */
+function recordable(request: Request, body: string): string {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) return body;
+  const form = new URLSearchParams(body);
+  for (const name of [...new Set(form.keys())]) {
+    if (SECRET_FIELD.test(name)) form.set(name, NOT_RECORDED);
+  }
+  return form.toString();
+}
 
 /**
  * A `fetch` that remembers every exchange, so the suite can check what really went over the
@@ -18,7 +35,9 @@ export function createRecordingFetch(inner: typeof globalThis.fetch = globalThis
   const exchanges: Exchange[] = [];
   const recordingFetch: typeof globalThis.fetch = async (input, init) => {
     const request = new Request(input, init);
-    const requestBody = request.body ? await request.clone().text() : undefined;
+    const requestBody = request.body
+      ? recordable(request, await request.clone().text())
+      : undefined;
     // The caller's signal itself, not only the copy this request follows (see wireRequest).
     const response = await inner(request, init?.signal ? { signal: init.signal } : undefined);
     const responseBody = await response.clone().text();

@@ -6,6 +6,7 @@ import {
   type WebhooksClient,
   type WebhooksClientOptions,
   createUpvestSigner,
+  createRedactor,
   type KeyInput,
 } from '../src/index.js';
 import { startMockServer, type MockServer } from '../src/testing/index.js';
@@ -23,7 +24,6 @@ import { runEnforcement } from './profiles/enforcement.js';
 import { runNegative } from './profiles/negative.js';
 import { runReplay } from './profiles/replay.js';
 import { createRecordingFetch } from './recording-fetch.js';
-import { redactor } from './redact.js';
 import {
   writeReports,
   type ConformanceCounts,
@@ -507,39 +507,25 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     const auth = exchange.requestHeaders['authorization'];
     if (auth) secrets.push(auth.replace(/^Bearer /, ''));
   }
-  const redact = redactor(secrets);
-  const clean = (results: readonly CheckResult[]) =>
-    results.map((r) => ({
-      ...r,
-      detail: redact(r.detail),
-      case: redact(r.case),
-      ...(r.evidence
-        ? {
-            evidence: {
-              ...r.evidence,
-              curl: redact(r.evidence.curl),
-              path: redact(r.evidence.path),
-            },
-          }
-        : {}),
-    }));
-  const results = clean(stopped === undefined ? log.results : log.results.slice(0, stopped));
+  const results = stopped === undefined ? log.results : log.results.slice(0, stopped);
   const all = [...drift, ...results];
   const counts = count(all);
   const name = options.targetName ?? (mock ? 'embedded mock' : undefined);
-  const report: ConformanceReport = {
-    target: name ? `${name} (${redact(baseUrl)})` : redact(baseUrl),
+  // Every string of the report, in every spelling a secret can take: what a server echoed into a
+  // detail, an evidence line, a case name. Every report format is written from this one object.
+  const report = createRedactor(secrets).value<ConformanceReport>({
+    target: name ? `${name} (${baseUrl})` : baseUrl,
     profiles: [...profiles],
     preferHeader,
     stateful,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
-    drift: clean(drift),
+    drift,
     results,
     coverage: coverageTable(document, recording.exchanges, exercised),
     counts,
     passed: counts.fail === 0,
-  };
+  });
   if (options.reports) await writeReports(report, options.reports);
   return report;
 }

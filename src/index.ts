@@ -26,6 +26,7 @@ export type {
   AccessTokenSource,
 } from './wire/access-token.js';
 export type { OutgoingRequest, RequestSigner } from './wire/signer.js';
+export { createRedactor, type Redactor } from './wire/redact.js';
 export type { RetryOptions } from './client/retry-policy.js';
 export {
   createOAuthTokenProvider,

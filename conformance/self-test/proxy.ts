@@ -6,7 +6,11 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createUpvestSigner } from '../../src/index.js';
-import { startMockServer, type MockServer } from '../../src/testing/index.js';
+import {
+  startMockServer,
+  type MockServer,
+  type MockServerOptions,
+} from '../../src/testing/index.js';
 import { listenOnLoopback } from '../loopback.js';
 
 /** A request as the proxy received it; a fault may change any part. */
@@ -107,8 +111,11 @@ const HOP = ['host', 'connection', 'content-length', 'transfer-encoding', 'keep-
  * const clean = await startFaultyServer();
  * ```
  */
-export async function startFaultyServer(fault?: SeededFault): Promise<FaultyServer> {
-  const mock = await startMockServer({ seed: 'documented-examples' });
+export async function startFaultyServer(
+  fault?: SeededFault,
+  mockOptions: Pick<MockServerOptions, 'clientSecret'> = {},
+): Promise<FaultyServer> {
+  const mock = await startMockServer({ ...mockOptions, seed: 'documented-examples' });
   const signer = createUpvestSigner({
     keyId: mock.credentials.keyId,
     privateKey: mock.credentials.privateKey!,

@@ -8,7 +8,7 @@ import {
 } from '../wire/access-token.js';
 import { parseProblem } from '../wire/problem.js';
 import { causeCode, neverConnected } from '../wire/network-failure.js';
-import { redactSecrets, secretForms } from '../wire/redact.js';
+import { redactSecrets } from '../wire/redact.js';
 import { runSigner, SignerFailure, type RequestSigner } from '../wire/signer.js';
 import {
   UpvestApiError,
@@ -123,7 +123,7 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): OA
   const cache = new Map<string, CachedToken>();
   const inFlight = new Map<string, Promise<string>>();
   // What a server might echo into an error body: the secret in any encoding, tokens it issued.
-  const secrets = secretForms(options.clientSecret);
+  const secrets = [options.clientSecret];
 
   function scopeFor(context: AccessTokenContext): string {
     // Decided by the operation, not by the scope names, so custom scope names still work.

@@ -16,6 +16,7 @@ import type { ValidationIssue } from '../validation-issue.js';
 import { commands, PROBE_FAILED, UsageError, type Command, type OptionSpec } from './commands.js';
 import { packageVersion } from '../version.js';
 import { readEnvironment } from './environment.js';
+import { createRedactor } from '../wire/redact.js';
 import { nearest } from './suggest.js';
 import { triggerCommand } from './trigger-command.js';
 import { mockCommand } from './mock-command.js';
@@ -230,9 +231,19 @@ function parse(name: string, command: Command, args: readonly string[]) {
  */
 export async function runCli(
   argv: readonly string[],
-  io: CliIo,
+  given: CliIo,
   probeOptions: ProbeOptions = {},
 ): Promise<number> {
+  // The last line of defence: nothing printed, JSON or text, carries a secret of the environment.
+  const redact = createRedactor([
+    given.env['UPVEST_CLIENT_SECRET'],
+    given.env['UPVEST_ACCESS_TOKEN'],
+  ]);
+  const io: CliIo = {
+    ...given,
+    out: (text) => given.out(redact.text(text)),
+    err: (text) => given.err(redact.text(text)),
+  };
   const [name, ...rest] = argv;
   // Decided before parsing, so even a usage error is JSON when JSON was asked for.
   const json = rest.includes('--json');

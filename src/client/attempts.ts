@@ -11,7 +11,7 @@ import {
 import { checkedToken, resolveAccessToken } from '../wire/access-token.js';
 import { causeCode, neverConnected } from '../wire/network-failure.js';
 import { parseProblem } from '../wire/problem.js';
-import { redactSecrets } from '../wire/redact.js';
+import { createRedactor } from '../wire/redact.js';
 import { SignerFailure } from '../wire/signer.js';
 import type { ClientSettings } from './options.js';
 import {
@@ -264,12 +264,15 @@ function apiError(
 ): UpvestApiError {
   const { response } = result;
   const status = response.status;
-  const location = redactSecrets(response.headers.get('location') ?? 'nowhere', secrets);
+  // Whatever the server wrote may echo a secret: its problem, a redirect target, even its id.
+  const redact = createRedactor(secrets);
+  const location = redact.text(response.headers.get('location') ?? 'nowhere');
+  const requestId = response.headers.get('upvest-request-id');
   const base = {
     operation,
     status,
-    problem: redactSecrets(parseProblem(result.error), secrets),
-    requestId: response.headers.get('upvest-request-id') ?? undefined,
+    problem: redact.value(parseProblem(result.error)),
+    requestId: requestId === null ? undefined : redact.text(requestId),
   };
   if (status >= 300 && status < 400) {
     return new UpvestApiError({

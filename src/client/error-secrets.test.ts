@@ -9,27 +9,36 @@ import {
   type Fault,
   type FaultServer,
 } from '../test-support/fault-server.js';
+import { secretSpellings } from '../test-support/secret-spellings.js';
 import type { WebhooksClientOptions } from './options.js';
 import { createWebhooksClient } from './webhooks-client.js';
 
-// Recognisable secrets: if any of them shows up in an error, this test names it.
-const TOKEN = 'dG9rZW4tdGhhdC1tdXN0LW5ldmVyLWxlYWs';
+// Recognisable secrets: if any of them shows up in an error, in any spelling, this test names it.
+// The token holds the characters a bearer token may and percent-encoding escapes (+ / = ~).
+const TOKEN = 'dG9rZW4+dGhhdC1t/dXN0LW5ldmVy~LWxlYWs=';
 const CLIENT_SECRET = 'client-secret/that must+never=leak';
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-521' });
 const PRIVATE_PEM = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 const KEY_LINE = PRIVATE_PEM.split('\n')[1] ?? '';
 const SECRETS = [
-  TOKEN,
-  CLIENT_SECRET,
-  encodeURIComponent(CLIENT_SECRET),
-  new URLSearchParams({ s: CLIENT_SECRET }).toString().slice(2),
+  ...[TOKEN, CLIENT_SECRET].flatMap((secret) =>
+    Object.values(secretSpellings).map((spell) => spell(secret)),
+  ),
   KEY_LINE,
 ];
 
 const CLIENT_ID = 'ebabcf4d-61c3-4942-875c-e265a7c2d062';
 const ID = 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a';
 const TOKEN_ROUTE = 'POST /auth/token';
-const echo = `Authorization: Bearer ${TOKEN}; client_secret=${encodeURIComponent(CLIENT_SECRET)}; ${CLIENT_SECRET}`;
+// As servers and proxies echo: raw, percent-encoded (audit finding 4), in base64 and as JSON.
+const echo = [
+  `Authorization: Bearer ${TOKEN}`,
+  `authorization=${encodeURIComponent(`Bearer ${TOKEN}`)}`,
+  Buffer.from(`Bearer ${TOKEN}`).toString('base64'),
+  `client_secret=${encodeURIComponent(CLIENT_SECRET)}`,
+  JSON.stringify({ CLIENT_SECRET, TOKEN }),
+  CLIENT_SECRET,
+].join('; ');
 /** What a token endpoint saw and might echo: the form, with the secret form-encoded and raw. */
 const formEcho = `${new URLSearchParams({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET }).toString()} ${CLIENT_SECRET}`;
 

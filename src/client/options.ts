@@ -5,7 +5,6 @@ import { algorithmForKey, toSigningKey, type KeyInput } from '../signing/keys.js
 import { createUpvestSigner } from '../signing/upvest-profile.js';
 import type { ValidationIssue } from '../validation-issue.js';
 import { hasControlCharacters, type AccessTokenSource } from '../wire/access-token.js';
-import { secretForms } from '../wire/redact.js';
 import type { RequestSigner } from '../wire/signer.js';
 import {
   resolveRetryOptions,
@@ -186,7 +185,7 @@ export function resolveClientOptions(options: WebhooksClientOptions): ClientSett
       typeof tokenSource === 'object' ? tokenSource.invalidate?.bind(tokenSource) : undefined,
     staticSecrets: [
       typeof tokenSource === 'string' ? tokenSource : undefined,
-      ...secretForms(options.clientSecret),
+      options.clientSecret,
     ],
   };
 }
