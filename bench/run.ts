@@ -2,7 +2,7 @@
  * `npm run bench`: measures the package against baselines in the same run and writes
  * BENCHMARKS.md. Ratios, not absolute figures, are the result: the machines are shared and noisy.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   createHash,
   createPrivateKey,
@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import type { paths } from '../generated/openapi.js';
 import { createWebhooksClient } from '../src/client/webhooks-client.js';
 import { createNodeDeliveryHandler } from '../src/deliveries/handler.js';
-import { verifyDelivery } from '../src/deliveries/verify.js';
+import { checkDeliveryHeaders, verifyDelivery } from '../src/deliveries/verify.js';
 import { generateDeliveryKeyPair, signDelivery } from '../src/deliveries/testing.js';
 import { checkCategories } from '../src/rules/categories.js';
 import { checkDelay } from '../src/rules/delay.js';
@@ -387,6 +387,141 @@ async function deliveries() {
   }
 }
 
+/**
+ * What an unauthenticated sender costs a receiver (audit finding 2): refusing a request with a
+ * fresh signature window, any keyid, a garbage signature and a digest header repeating its entry
+ * 160 times, announcing a 10 MiB body; and how long a health check in the same process waits
+ * while another process sends such requests back to back.
+ */
+async function refusals() {
+  out('## Refusing unsigned requests');
+  out();
+  const pair = generateDeliveryKeyPair();
+  const now = Math.floor(Date.now() / 1000);
+  const entry = `SHA-256=${createHash('sha256').update('x').digest('base64')}`;
+  const attack = {
+    method: 'POST',
+    url: '/webhooks',
+    headers: {
+      host: 'tenant.tld',
+      'content-type': 'application/json',
+      'content-length': String(10 * 1024 * 1024),
+      'signature-input': `sig1=("@method" "@path" "digest");created=${now};expires=${now + 3600};keyid="${pair.keyId}"`,
+      // A well-formed signature by another key: the verifier must do the curve arithmetic.
+      signature: `sig1=:${sign('sha512', Buffer.from('x'), { key: generateDeliveryKeyPair().privateKey, dsaEncoding: 'der' }).toString('base64')}:`,
+      digest: Array(160).fill(entry).join(','),
+    },
+  };
+  const genuine = signDelivery([benchEvent(0)], {
+    keyId: pair.keyId,
+    privateKey: pair.privateKey,
+    url: 'https://tenant.tld/webhooks',
+  });
+  const one = { method: 'POST', url: genuine.url, headers: genuine.headers, body: genuine.body };
+  // The same without the repeated digest: the signature itself must be checked and refused.
+  const forged = { ...attack, headers: { ...attack.headers, digest: entry } };
+  for (const request of [attack, forged]) {
+    if (!(await checkDeliveryHeaders(request, { keys: pair.jwks }))) {
+      throw new Error('an attack was not refused before its body');
+    }
+  }
+  const results = await compare(
+    [
+      {
+        name: 'refusing the attack before its 10 MiB body (checkDeliveryHeaders)',
+        run: () => checkDeliveryHeaders(attack, { keys: pair.jwks }),
+      },
+      {
+        name: 'refusing a signature by another key, one digest entry, before its 10 MiB body',
+        run: () => checkDeliveryHeaders(forged, { keys: pair.jwks }),
+      },
+      {
+        name: 'the same, the base format pinned (signatureFormats: [upvest-v6])',
+        run: () =>
+          checkDeliveryHeaders(forged, { keys: pair.jwks, signatureFormats: ['upvest-v6'] }),
+      },
+      {
+        name: 'verifyDelivery of a genuine one-event delivery',
+        run: () => verifyDelivery(one, { keys: pair.jwks }),
+      },
+    ],
+    { rounds: 5, roundMs: 300 },
+  );
+  table(results, 'verifyDelivery of a genuine one-event delivery');
+  out(
+    `Target: refusing costs no more than verifying a one-event delivery. Measured by CPU per call (above 1: cheaper): ${cpuRatio(results[0], results[3])} for the audit's request, ${cpuRatio(results[1], results[3])} for a well-formed signature by another key, ${cpuRatio(results[2], results[3])} with the format pinned. A signature that verifies with no allowed format is tried in each (two ECDSA checks by default, as Upvest's delivery format is not settled), where a genuine delivery verifies in the first; no body is read or hashed for any refusal. Before the signature was checked first, the audit's request was read whole and hashed 160 times (it measured a 7.2 s stall).`,
+  );
+  out();
+
+  // The receiver and a health route in this process; the attacker in another.
+  const handler = createNodeDeliveryHandler({ keys: pair.jwks, onEvents: () => undefined });
+  const server = await serveOnLoopback((req, res) => {
+    if (req.url === '/health') res.writeHead(200).end('ok');
+    else void handler(req, res);
+  });
+  const health = async (samples: number) => {
+    const waits: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const started = performance.now();
+      await (await fetch(`${server.url}/health`)).text();
+      waits.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return waits.sort((a, b) => a - b);
+  };
+  const quiet = await health(200);
+  const head = `POST /webhooks HTTP/1.1\r\n${Object.entries(attack.headers)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\r\n')}\r\n\r\n`;
+  // Four connections at a time, each sending the head and then the body until it is closed.
+  const attacker = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const net = require('node:net');
+       const chunk = Buffer.alloc(64 * 1024, 120);
+       const head = ${JSON.stringify(head)};
+       let sent = 0;
+       const one = () => {
+         const socket = net.connect(${server.port}, '127.0.0.1', () => {
+           socket.write(head);
+           const pump = () => { while (socket.writable && socket.write(chunk)) {} };
+           socket.on('drain', pump);
+           pump();
+         });
+         socket.on('error', () => {});
+         socket.on('close', () => { sent += 1; one(); });
+       };
+       for (let i = 0; i < 4; i++) one();
+       setInterval(() => process.stdout.write(String(sent) + '\\n'), 1000);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let attacks = 0;
+  attacker.stdout.on('data', (chunk: Buffer) => {
+    attacks = Number(chunk.toString().trim().split('\n').pop() ?? attacks);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const attacked = await health(200);
+  attacker.kill();
+  await server.close();
+  const at = (waits: number[], q: number) =>
+    waits[Math.min(waits.length - 1, Math.floor(waits.length * q))] ?? 0;
+  out('| health check | median | p99 | max |');
+  out('| --- | --- | --- | --- |');
+  out(
+    `| without attack | ${at(quiet, 0.5).toFixed(1)} ms | ${at(quiet, 0.99).toFixed(1)} ms | ${at(quiet, 1).toFixed(1)} ms |`,
+  );
+  out(
+    `| while another process sends the attack on 4 connections | ${at(attacked, 0.5).toFixed(1)} ms | ${at(attacked, 0.99).toFixed(1)} ms | ${at(attacked, 1).toFixed(1)} ms |`,
+  );
+  out();
+  out(
+    `${attacks} attack requests refused during the measurement. Target: a concurrent health check stalls under 50 ms (the audit measured 7.2 s before).`,
+  );
+  out();
+}
+
 /** The Postgres inbox: storing batches against the least work, and applying events. */
 async function inbox() {
   out('## The Postgres inbox (`upvest-webhooks/postgres`)');
@@ -574,6 +709,7 @@ const sections: Record<string, () => unknown> = {
   signing,
   deliveries,
   receiving,
+  refusals,
   inbox,
   processes,
 };

@@ -267,7 +267,7 @@ describe('earlyAnswer', () => {
     const delivery = signed();
     const early = await earlyAnswer({ method: 'POST', url: URL_, headers: delivery.headers }, base);
     expect(early.answer).toBeUndefined();
-    expect(early.read?.input.params.keyid).toBe(
+    expect(early.read?.signature.keyId).toBe(
       delivery.headers['signature-input']?.match(/keyid="([^"]+)"/)?.[1],
     );
   });

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryEvent } from './events.js';
 import { createFetchDeliveryHandler, createNodeDeliveryHandler } from './handler.js';
 import type { DeliveryHandlerOptions } from './processor.js';
+import { legacyDigest } from '../signing/digest.js';
 import { createDeliveryEvent, generateDeliveryKeyPair, signDelivery } from './testing.js';
 
 const pair = generateDeliveryKeyPair();
@@ -121,6 +122,31 @@ describe('refusing before the body is read', () => {
         signature: 'sig1=:AAAA:',
       },
     ],
+    // The audit's stall (finding 2): a fresh signature window, any keyid, a garbage signature.
+    [
+      'a fresh signature from no key, with any keyid',
+      {
+        'signature-input': `sig1=("@method" "@path" "digest");created=${NOW};expires=${NOW + 60};keyid="any"`,
+        signature: `sig1=:${Buffer.alloc(132, 7).toString('base64')}:`,
+        digest: 'SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=',
+      },
+    ],
+    [
+      'a garbage signature under the real keyid',
+      {
+        'signature-input': `sig1=("@method" "@path" "digest");created=${NOW};expires=${NOW + 60};keyid="${pair.keyId}"`,
+        signature: `sig1=:${Buffer.alloc(132, 7).toString('base64')}:`,
+        digest: 'SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=',
+      },
+    ],
+    [
+      'a digest header repeating its entry 160 times',
+      {
+        'signature-input': `sig1=("@method" "@path" "digest");created=${NOW};expires=${NOW + 60};keyid="${pair.keyId}"`,
+        signature: `sig1=:${Buffer.alloc(132, 7).toString('base64')}:`,
+        digest: Array(160).fill('SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=').join(','),
+      },
+    ],
   ])('should answer 401 to %s without waiting for the body', async (_name, headers) => {
     const { port } = await serveNode();
     // A 5 MB body is announced, and none of it is sent.
@@ -152,6 +178,33 @@ describe('refusing before the body is read', () => {
     expect(statusOf(text)).toBe(401);
     expect(text).toMatch(/unknown_key/);
   });
+
+  it.each(['kid', 'kid-or-any-key'] as const)(
+    'should refuse a genuine signature whose digest header repeats its entry, before the body (keyIdMatch %s)',
+    async (keyIdMatch) => {
+      const { port, handed } = await serveNode({ keyIdMatch });
+      const delivery = signDelivery(batch, {
+        ...pair,
+        now: NOW,
+        url: 'https://tenant.tld/hooks',
+        headers: {
+          digest: Array(160)
+            .fill(legacyDigest(JSON.stringify({ payload: batch })))
+            .join(','),
+        },
+      });
+      const head = headLines('POST', '/hooks', {
+        host: 'tenant.tld',
+        ...delivery.headers,
+        'content-length': String(5_000_000),
+      });
+      const { text } = await rawExchange(port, head);
+      expect(statusOf(text)).toBe(401);
+      expect(text).toMatch(/digest_mismatch/);
+      expect(text).toMatch(/malformed/);
+      expect(handed).toHaveLength(0);
+    },
+  );
 
   it('should still read and accept a valid delivery', async () => {
     const { port, handed } = await serveNode();

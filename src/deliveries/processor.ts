@@ -1,6 +1,5 @@
 import { createMemoryDedupeStore, type DedupeClaim, type DeliveryDedupeStore } from './dedupe.js';
 import type { DeliveryEvent } from './events.js';
-import type { SignatureHeaders } from '../signing/verify.js';
 import {
   readDeliveryHeaders,
   verifyReadDelivery,
@@ -8,6 +7,7 @@ import {
   type DeliveryHeaders,
   type DeliveryRequest,
   type DeliverySignature,
+  type VerifiedHeaders,
   type VerifyDeliveryOptions,
 } from './verify.js';
 
@@ -151,16 +151,20 @@ export function problemAnswer(
  */
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
-/** {@link earlyAnswer}'s verdict: the answer to send now, or what was read for the full check. */
+/**
+ * {@link earlyAnswer}'s verdict: the answer to send now, or the signature verified over the
+ * headers, for the body check.
+ */
 export type EarlyAnswer =
   | { readonly answer: DeliveryAnswer; readonly read?: undefined }
-  | { readonly answer?: undefined; readonly read?: SignatureHeaders };
+  | { readonly answer?: undefined; readonly read?: VerifiedHeaders };
 
 /**
- * What can be answered before the body is read: 405 for another method, and the refusals of
- * `checkDeliveryHeaders` (no signature, expired, unknown `keyid` with `keyIdMatch: 'kid'`). The
+ * What can be answered before the body is read: 405 for another method, and every refusal of
+ * `checkDeliveryHeaders` (no signature, expired, a digest header that cannot be checked, an
+ * unknown key, a signature that does not verify; 503 when the keys cannot be fetched). The
  * answer closes the connection, so the unread body is not read to reuse it. Without an
- * `answer`, read the body and process it with `read`, the signature fields as read here.
+ * `answer`, read the body and process it with `read`, the signature verified here.
  *
  * @example
  * ```ts
@@ -185,8 +189,9 @@ export async function earlyAnswer(
     report(options.onError, error);
     return {};
   }
-  if (early.ok) return { read: early.read };
+  if (early.ok) return { read: early };
   report(options.onRefused, early);
+  if (early.reason === 'keys_unavailable') report(options.onError, early.cause);
   const answer = refusal(early);
   return { answer: { ...answer, headers: { ...answer.headers, connection: 'close' } } };
 }
@@ -251,19 +256,19 @@ export function createDeliveryProcessor(
 }
 
 /**
- * {@link createDeliveryProcessor} for the handlers, which pass the signature fields
- * {@link earlyAnswer} read from the same request, so they are parsed once. Internal.
+ * {@link createDeliveryProcessor} for the handlers, which pass the signature
+ * {@link earlyAnswer} verified in the same request, so it is verified once. Internal.
  */
 export function createProcessor(
   options: DeliveryHandlerOptions,
-): (request: DeliveryRequest, read?: SignatureHeaders) => Promise<DeliveryAnswer> {
+): (request: DeliveryRequest, read?: VerifiedHeaders) => Promise<DeliveryAnswer> {
   const dedupe =
     options.dedupe === false ? undefined : (options.dedupe ?? createMemoryDedupeStore());
   const keyOf = options.dedupeKey ?? ((event: DeliveryEvent) => event.id);
 
   const handle = async (
     request: DeliveryRequest,
-    read: SignatureHeaders | undefined,
+    read: VerifiedHeaders | undefined,
   ): Promise<DeliveryAnswer> => {
     if (request.method.toUpperCase() !== 'POST') return methodNotAllowed();
     const verified = await verifyReadDelivery(

@@ -161,10 +161,11 @@ describe('verifyDelivery', () => {
       'digest_mismatch',
     ],
     [
+      // The signature covers the header's value, and is checked first.
       'a changed digest header',
       setHeader('digest', 'SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE='),
       {},
-      'digest_mismatch',
+      'bad_signature',
     ],
     [
       'a malformed digest header',
@@ -226,10 +227,11 @@ describe('verifyDelivery', () => {
       'bad_signature',
     ],
     [
+      // Refused before any key is tried: a signature without a covered digest proves nothing.
       'a digest removed from signature-input',
       setHeader('signature-input', base.headers['signature-input']!.replace(' "digest"', '')),
       {},
-      'bad_signature',
+      'missing_digest',
     ],
     [
       'missing signature headers',
@@ -625,10 +627,15 @@ describe('checkDeliveryHeaders', () => {
     });
   });
 
-  it("should leave keys it could not fetch to the full check (a 503, not a 401) with keyIdMatch 'kid'", async () => {
-    const keys: KeyLookup = () => Promise.reject(new Error('ECONNREFUSED'));
-    expect(await check(delivery(), { keys, keyIdMatch: 'kid' })).toBeUndefined();
-  });
+  it.each(['kid', 'kid-or-any-key'] as const)(
+    'should report keys it could not fetch as keys_unavailable (a 503, not a 401), keyIdMatch %s',
+    async (keyIdMatch) => {
+      const keys: KeyLookup = () => Promise.reject(new Error('ECONNREFUSED'));
+      expect(await check(delivery(), { keys, keyIdMatch })).toMatchObject({
+        reason: 'keys_unavailable',
+      });
+    },
+  );
 
   it('should refuse a delivery without signature headers before the body is read', async () => {
     const { signature: _s, 'signature-input': _i, ...headers } = delivery().headers;

@@ -3,20 +3,25 @@ import type { EcdsaEncoding } from '../signing/algorithms.js';
 import type { BaseFormat } from '../signing/base.js';
 import { headerValue, type HeaderInput, type HttpMessage } from '../signing/message.js';
 import {
+  bodyDigests,
+  checkDigestClaims,
+  readDigestField,
+  type DigestClaims,
+} from '../signing/digest.js';
+import {
   checkReadSignatureHeaders,
   readSignatureHeaders,
-  verifyReadSignature,
+  verifyReadSignatureHeaders,
   type KeyLookup,
   type SignatureFailureReason,
   type SignatureHeaders,
-  type SignatureVerification,
   type VerifySignatureOptions,
 } from '../signing/verify.js';
 import type { JsonWebKeySet } from '../types.js';
 import type { ValidationIssue } from '../validation-issue.js';
 import type { DeliveryEvent } from './events.js';
 import { VerificationKeysUnavailableError } from '../errors.js';
-import { importVerificationKey, keyFromJwks } from './keys.js';
+import { importVerificationKey, keyFromJwks, type VerificationKeyProvider } from './keys.js';
 import { parseDelivery } from './parse.js';
 
 /**
@@ -307,12 +312,12 @@ function withPathHint(verdict: { reason: string; message: string }, message: Htt
 }
 
 /**
- * What {@link verifyDelivery} can refuse before the body is read: no or malformed signature
- * headers, a signature outside its time window, a missing required component, and, with
- * `keyIdMatch: 'kid'`, a `keyid` no key answers to (with the default `'kid-or-any-key'` an
- * unknown `keyid` may still verify with another key, so that needs the body). The handlers run
- * it first, so an unauthenticated sender costs no body read. Never throws; `undefined` means
- * "read the body and verify".
+ * What {@link verifyDelivery} can refuse before the body is read, which is everything but the
+ * body itself: the signature headers, the time window, the required components, the digest
+ * header the signature must cover (well formed: each algorithm once, a few entries at most), the
+ * key, and the signature, whose base holds header values only. The handlers run it first, so a
+ * request no Upvest key signed costs one signature check and no body read, whatever its size.
+ * Never throws; `undefined` means "read the body and check it".
  *
  * @example
  * ```ts
@@ -329,15 +334,27 @@ export async function checkDeliveryHeaders(
 }
 
 /**
- * What {@link readDeliveryHeaders} found: the signature fields as read, for the verification
- * once the body is there, or the refusal.
+ * What {@link readDeliveryHeaders} found: a signature that verified over the headers, with the
+ * fields as read (the time window is judged again after the body), or the refusal.
  */
 export type DeliveryHeaders =
-  { readonly ok: true; readonly read: SignatureHeaders } | DeliveryFailure;
+  | {
+      readonly ok: true;
+      readonly read: SignatureHeaders;
+      readonly signature: DeliverySignature;
+      /** The digest headers as read with the signature: the body is checked against these. */
+      readonly digests: DigestFields;
+    }
+  | DeliveryFailure;
 
 /**
- * {@link checkDeliveryHeaders}, keeping what it read: the handlers hand it to
- * {@link verifyReadDelivery} after the body, so the signature fields are parsed once. Internal.
+ * A delivery whose signature verified over its headers, its body not yet read. Internal.
+ */
+export type VerifiedHeaders = Extract<DeliveryHeaders, { ok: true }>;
+
+/**
+ * {@link checkDeliveryHeaders}, keeping what it found: the handlers hand it to
+ * {@link verifyReadDelivery} after the body, so the signature is verified once. Internal.
  * Never throws.
  */
 export async function readDeliveryHeaders(
@@ -350,27 +367,106 @@ export async function readDeliveryHeaders(
     headers: request.headers,
     body: undefined,
   };
-  const signatureOptions = signatureOptionsOf(options);
+  const signatureOptions = signatureOptionsOf(options, message);
   const read = readSignatureHeaders(message, signatureOptions);
   if ('reason' in read) return failure(read.reason, read.message);
-  const lookup = options.keyIdMatch === 'kid' ? keyLookupOf(options.keys) : undefined;
-  const verdict = await checkReadSignatureHeaders(read, {
-    ...signatureOptions,
-    ...(lookup ? { keys: lookup.byKid } : {}),
-  });
-  // The keys could not be fetched: the full check answers 503 (retry), not 401.
-  if (verdict && lookup?.error() === undefined) return failure(verdict.reason, verdict.message);
-  return { ok: true, read };
+  // What no key can change is refused before any key is looked up or tried.
+  const refused = await checkReadSignatureHeaders(read, signatureOptions);
+  if (refused) return failure(refused.reason, refused.message);
+  const allowed = options.digestHeaders ?? DIGEST_HEADERS;
+  const digestHeader = read.input.components.find((component): component is DigestHeader =>
+    allowed.includes(component as DigestHeader),
+  );
+  // A digest the signature does not cover proves nothing: anyone could replace body and digest.
+  if (digestHeader === undefined) {
+    return failure('missing_digest', `the signature must cover ${allowed.join(' or ')}`);
+  }
+  const fields = readDigestFields(message, read.input.components);
+  if ('reason' in fields) return fields;
+
+  const { byKid, error: keysFailure } = keyLookupOf(options.keys);
+  let verdict = await verifyReadSignatureHeaders(
+    message,
+    { ...signatureOptions, keys: byKid },
+    read,
+  );
+  const keysError = keysFailure();
+  if (keysError !== undefined) {
+    // Neither accepted nor refused: the key may be new. Worth a retry (503), not a 401.
+    const detail =
+      keysError instanceof VerificationKeysUnavailableError
+        ? keysError.message
+        : 'the key lookup failed';
+    return failure('keys_unavailable', detail, { cause: keysError });
+  }
+  let keyMatchedBy: DeliverySignature['keyMatchedBy'] = 'kid';
+  if (!verdict.valid && verdict.reason === 'unknown_key' && options.keyIdMatch !== 'kid') {
+    // Each key on the signature alone: no key trial reads or hashes the body.
+    for (const key of everyKey(knownKeys(options.keys))) {
+      const attempt = await verifyReadSignatureHeaders(
+        message,
+        { ...signatureOptions, keys: key },
+        read,
+      );
+      if (attempt.valid) {
+        verdict = attempt;
+        keyMatchedBy = 'any-key';
+        break;
+      }
+    }
+  }
+  if (!verdict.valid) return failure(verdict.reason, withPathHint(verdict, message));
+  return {
+    ok: true,
+    read,
+    digests: fields,
+    signature: {
+      keyId: verdict.keyId,
+      keyMatchedBy,
+      format: verdict.baseFormat,
+      ecdsaEncoding: verdict.ecdsaEncoding,
+      digestHeader,
+      coveredComponents: verdict.coveredComponents,
+      created: verdict.params.created,
+      expires: verdict.params.expires,
+      nonce: verdict.params.nonce,
+    },
+  };
+}
+
+/** The digest claims of every digest header present, read before the body. */
+type DigestFields = readonly (readonly [DigestHeader, DigestClaims])[];
+
+/**
+ * Reads every digest header present without the body. One that does not parse, repeats an
+ * algorithm or lists too many entries is refused now: it could only make the check cost more.
+ */
+function readDigestFields(
+  message: HttpMessage,
+  covered: readonly string[],
+): DigestFields | DeliveryFailure {
+  const fields: (readonly [DigestHeader, DigestClaims])[] = [];
+  for (const name of DIGEST_HEADERS) {
+    const field = headerValue(message, name);
+    if (field === undefined) continue;
+    const claims = readDigestField(name, field);
+    if (!claims.ok && (claims.check === 'malformed' || covered.includes(name))) {
+      return failure('digest_mismatch', `the ${name} header cannot be checked (${claims.check})`);
+    }
+    fields.push([name, claims]);
+  }
+  return fields;
 }
 
 /**
  * Verifies a webhook delivery and parses its events. The signature must verify with one of
  * Upvest's keys and cover a digest of the body (`content-digest` or the legacy
  * `digest: SHA-256=`) that matches the raw bytes, within `created`/`expires` (30 s of clock
- * skew). Only then is the body parsed (see {@link parseDelivery}). The covered components are
- * read from `signature-input`; the base is tried as v6 (unquoted names) and then as v15 (quoted
- * names); ECDSA P-521/SHA-512 signatures are accepted in DER and raw r‖s. Never throws on what
- * the request contains: every refusal is a {@link DeliveryFailure}.
+ * skew). The signature is verified over the headers first; only then is the body hashed (each
+ * algorithm once) and parsed (see {@link parseDelivery}). The covered components are read from
+ * `signature-input`; the base is tried as v6 (unquoted names) and then as v15 (quoted names);
+ * ECDSA P-521/SHA-512 signatures are accepted in DER and raw r‖s. Never throws on what the
+ * request contains: every refusal is a {@link DeliveryFailure}.
  *
  * @example
  * ```ts
@@ -390,62 +486,26 @@ export async function verifyDelivery(
 }
 
 /**
- * {@link verifyDelivery} with the signature fields {@link readDeliveryHeaders} read from the
- * same request before its body, or `undefined` to read them now. Internal. Never throws on what
- * the request contains.
+ * {@link verifyDelivery} with what {@link readDeliveryHeaders} found in the same request before
+ * its body, or `undefined` to verify the headers now. Internal. Never throws on what the request
+ * contains.
  */
 export async function verifyReadDelivery(
   request: DeliveryRequest,
   options: VerifyDeliveryOptions,
-  early: SignatureHeaders | undefined,
+  early: VerifiedHeaders | undefined,
 ): Promise<VerifiedDelivery> {
-  const keys = options.keys;
-  const { byKid, error: keysFailure } = keyLookupOf(keys);
-  const message: HttpMessage = {
-    method: request.method,
-    url: absoluteUrl(request),
-    headers: request.headers,
-    body: request.body,
-  };
-  const signatureOptions = signatureOptionsOf(options, message);
-  const read = early ?? readSignatureHeaders(message, signatureOptions);
-  if ('reason' in read) return failure(read.reason, read.message);
-
-  let verdict: SignatureVerification = await verifyReadSignature(
-    message,
-    { ...signatureOptions, keys: byKid },
-    read,
-  );
-  const keysError = keysFailure();
-  if (keysError !== undefined) {
-    // Neither accepted nor refused: the key may be new. Worth a retry (503), not a 401.
-    const detail =
-      keysError instanceof VerificationKeysUnavailableError
-        ? keysError.message
-        : 'the key lookup failed';
-    return failure('keys_unavailable', detail, { cause: keysError });
-  }
-  let keyMatchedBy: DeliverySignature['keyMatchedBy'] = 'kid';
-  if (!verdict.valid && verdict.reason === 'unknown_key' && options.keyIdMatch !== 'kid') {
-    const set = typeof keys === 'function' ? (keys as { current?: JsonWebKeySet }).current : keys;
-    for (const key of everyKey(set)) {
-      const attempt = await verifyReadSignature(message, { ...signatureOptions, keys: key }, read);
-      if (attempt.valid) {
-        verdict = attempt;
-        keyMatchedBy = 'any-key';
-        break;
-      }
+  const headers = early ?? (await readDeliveryHeaders(request, options));
+  if (!headers.ok) return headers;
+  // The body may have taken a while: the time window is judged again.
+  const late = await checkReadSignatureHeaders(headers.read, signatureOptionsOf(options));
+  if (late) return failure(late.reason, late.message);
+  const digests = bodyDigests(request.body);
+  for (const [name, claims] of headers.digests) {
+    // An uncovered field in algorithms this package does not know is skipped (RFC 9530).
+    if (claims.ok && checkDigestClaims(claims.claims, digests) !== 'match') {
+      return failure('digest_mismatch', `the ${name} header does not match the body (mismatch)`);
     }
-  }
-  if (!verdict.valid) return failure(verdict.reason, withPathHint(verdict, message));
-
-  // A digest the signature does not cover proves nothing: anyone could replace body and digest.
-  const allowed = options.digestHeaders ?? DIGEST_HEADERS;
-  const digestHeader = verdict.coveredComponents.find((component): component is DigestHeader =>
-    allowed.includes(component as DigestHeader),
-  );
-  if (digestHeader === undefined) {
-    return failure('missing_digest', `the signature must cover ${allowed.join(' or ')}`);
   }
   const parsed = parseDelivery(request.body);
   if (!parsed.ok) {
@@ -458,21 +518,13 @@ export async function verifyReadDelivery(
       { issues: parsed.issues },
     );
   }
-  return {
-    ok: true,
-    events: parsed.events,
-    signature: {
-      keyId: verdict.keyId,
-      keyMatchedBy,
-      format: verdict.baseFormat,
-      ecdsaEncoding: verdict.ecdsaEncoding,
-      digestHeader,
-      coveredComponents: verdict.coveredComponents,
-      created: verdict.params.created,
-      expires: verdict.params.expires,
-      nonce: verdict.params.nonce,
-    },
-  };
+  return { ok: true, events: parsed.events, signature: headers.signature };
+}
+
+/** The keys a JWKS or a key provider holds now, for trying each; a bare lookup has none. */
+function knownKeys(keys: VerifyDeliveryOptions['keys']): JsonWebKeySet | undefined {
+  if (typeof keys !== 'function') return keys;
+  return 'current' in keys ? (keys as VerificationKeyProvider).current : undefined;
 }
 
 function* everyKey(set: JsonWebKeySet | undefined): Generator<KeyObject> {

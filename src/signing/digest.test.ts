@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { contentDigest, legacyDigest, verifyContentDigest, verifyLegacyDigest } from './digest.js';
+import {
+  contentDigest,
+  legacyDigest,
+  MAX_DIGEST_ENTRIES,
+  verifyContentDigest,
+  verifyLegacyDigest,
+} from './digest.js';
 import { rfcContentDigests } from './fixtures/rfc9421.js';
 
 describe('contentDigest', () => {
@@ -45,6 +51,23 @@ describe('verifyContentDigest', () => {
     expect(verifyContentDigest(body, field)).toBe(verdict);
   });
 
+  // Each entry would cost a hash of the body: a field may not make the check cost more.
+  it.each([
+    ['a repeated algorithm', `${sha512}, ${sha512}`],
+    ['the right entry 160 times', Array(160).fill(sha512).join(', ')],
+    [
+      `more than ${MAX_DIGEST_ENTRIES} entries`,
+      `${sha512}, a=:AA==:, b=:AA==:, c=:AA==:, d=:AA==:`,
+    ],
+    ['a repeated unknown algorithm', `${sha512}, md5=:AA==:, md5=:AA==:`],
+  ])('should judge %s as malformed, whatever it claims', (_name, field) => {
+    expect(verifyContentDigest(body, field)).toBe('malformed');
+  });
+
+  it(`should accept ${MAX_DIGEST_ENTRIES} entries, a comma inside a string not counting`, () => {
+    expect(verifyContentDigest(body, `${sha512}, a=:AA==:, b="x, y", c=:AA==:`)).toBe('match');
+  });
+
   it('should refuse any body that differs from the digested one', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 256 }), fc.uint8Array({ maxLength: 256 }), (a, b) => {
@@ -79,6 +102,17 @@ describe('legacyDigest and verifyLegacyDigest', () => {
     ['another body', legacyDigest('{}'), 'mismatch'],
     ['only unknown algorithms', 'MD5=AAAA', 'unsupported'],
     ['the structured form', contentDigest(body, 'sha-256'), 'malformed'],
+    [
+      'an algorithm repeated in another case',
+      'SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=, sha-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=',
+      'malformed',
+    ],
+    // The same bytes, with stray bits in the last character: no digest a signer writes.
+    [
+      'a non-canonical base64 value',
+      'SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPF=',
+      'malformed',
+    ],
   ])('should judge %s as %s', (_name, field, verdict) => {
     expect(verifyLegacyDigest(body, field)).toBe(verdict);
   });

@@ -56,6 +56,9 @@ const withHeaders = (change: Record<string, string | undefined>): HttpMessage =>
   }
   return { ...original, headers };
 };
+/** Signed anew with these headers: the signature holds, so what is checked after it decides. */
+const signedWith = (headers: Record<string, string>): HttpMessage =>
+  signed(ed25519.privateKey, {}, { ...request, headers: { ...request.headers, ...headers } });
 const inputWith = (from: string, to: string) =>
   withHeaders({ 'signature-input': original.headers['signature-input']?.replace(from, to) });
 const verify = (message: HttpMessage, extra: Partial<VerifySignatureOptions> = {}) =>
@@ -185,7 +188,7 @@ describe('verifyRequestSignature', () => {
     ['a dropped body', () => ({ ...original, body: undefined }), {}, 'digest_mismatch'],
     [
       'a covered digest in unknown algorithms only',
-      () => withHeaders({ 'content-digest': 'sha-384=:AAAA:' }),
+      () => signedWith({ 'content-digest': 'sha-384=:AAAA:' }),
       {},
       'digest_mismatch',
     ],

@@ -7,7 +7,7 @@ import {
 } from './algorithms.js';
 import { BASE_FORMATS, buildSignatureBase, type BaseFormat } from './base.js';
 import { MissingComponentError } from './components.js';
-import { verifyContentDigest, verifyLegacyDigest, type DigestCheck } from './digest.js';
+import { bodyDigests, checkDigestClaims, readDigestField, type DigestCheck } from './digest.js';
 import { algorithmForKey, keyFits, toVerifyingKey, type KeyInput } from './keys.js';
 import { bodyBytes, headerValue, type HttpMessage } from './message.js';
 import {
@@ -163,10 +163,29 @@ export interface SignatureHeaders {
 
 /**
  * {@link verifyRequestSignature} on fields {@link readSignatureHeaders} read earlier from the
- * same message: the time window is judged now (the body may have taken a while), then the rest.
- * Internal. Never throws.
+ * same message: the signature over the headers first (the base covers a digest header's value,
+ * never the body), then the body against its digest headers. Internal. Never throws.
  */
 export async function verifyReadSignature(
+  message: HttpMessage,
+  options: VerifySignatureOptions,
+  read: SignatureHeaders,
+): Promise<SignatureVerification> {
+  const verdict = await verifyReadSignatureHeaders(message, options, read);
+  if (!verdict.valid) return verdict;
+  const digest = checkDigests(message, verdict.coveredComponents);
+  if (digest && 'reason' in digest) return digest;
+  return { ...verdict, digestHeader: digest?.header };
+}
+
+/**
+ * The signature alone, without the body: the time window (judged now), the required
+ * components, the key for `keyid` and the signature over the base, which holds header values
+ * only. A receiver runs it before reading a body, so a request no key signed costs one
+ * signature check and no body read. The verdict's `digestHeader` is `undefined`: the body is
+ * checked after. Internal. Never throws.
+ */
+export async function verifyReadSignatureHeaders(
   message: HttpMessage,
   options: VerifySignatureOptions,
   read: SignatureHeaders,
@@ -175,9 +194,6 @@ export async function verifyReadSignature(
   if (refused) return refused;
   const { label, input, signature } = read;
   const { params, components } = input;
-
-  const digest = checkDigests(message, components);
-  if (digest && 'reason' in digest) return digest;
 
   const resolved = await resolveKey(options, params);
   if ('reason' in resolved) return resolved;
@@ -212,7 +228,7 @@ export async function verifyReadSignature(
         params,
         baseFormat: format,
         ecdsaEncoding: verdict.encoding,
-        digestHeader: digest?.header,
+        digestHeader: undefined,
       };
     }
   }
@@ -348,19 +364,21 @@ function checkTime(
   return undefined;
 }
 
+/**
+ * Every digest header present against the body, each algorithm hashed once however many
+ * fields list it. A field the signature does not cover may list only unknown algorithms.
+ */
 function checkDigests(
   message: HttpMessage,
   components: readonly string[],
 ): { header: 'content-digest' | 'digest' } | Failure | undefined {
-  const body = bodyBytes(message);
+  const digests = bodyDigests(bodyBytes(message));
   let checked: 'content-digest' | 'digest' | undefined;
   for (const name of ['content-digest', 'digest'] as const) {
     const field = headerValue(message, name);
     if (field === undefined) continue;
-    const check: DigestCheck =
-      name === 'content-digest'
-        ? verifyContentDigest(body, field)
-        : verifyLegacyDigest(body, field);
+    const read = readDigestField(name, field);
+    const check: DigestCheck = read.ok ? checkDigestClaims(read.claims, digests) : read.check;
     // RFC 9530 lets a recipient ignore a digest in algorithms it does not know; once the
     // signature covers it, though, skipping it would leave the body unprotected.
     if (check === 'unsupported' && !components.includes(name)) continue;
