@@ -91,6 +91,7 @@ export {
   type VerifyDeliveryOptions,
   parseDelivery,
   type ParsedDelivery,
+  rawEventText,
   compareCreatedAt,
   createVerificationKeyProvider,
   type VerificationKeyProvider,

@@ -22,6 +22,7 @@ export {
   type VerifyDeliveryOptions,
 } from './verify.js';
 export { parseDelivery, type ParsedDelivery } from './parse.js';
+export { rawEventText } from './raw-events.js';
 export { compareCreatedAt } from './created-at.js';
 export {
   createVerificationKeyProvider,

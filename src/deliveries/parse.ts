@@ -4,6 +4,7 @@ import { schemaIssues } from '../validation/schema-issues.js';
 import { sortByCreatedAt } from './created-at.js';
 import { isPlainDelivery } from './envelope.js';
 import { isKnownEventType, type DeliveryEvent } from './events.js';
+import { attachRawSource } from './raw-events.js';
 
 /**
  * The outcome of {@link parseDelivery}: every event, or why the whole batch was refused.
@@ -32,6 +33,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * `/payload/3/created_at`): nothing is half accepted. An empty `payload` is a valid batch of zero
  * events.
  *
+ * Each event remembers the body it came from: `rawEventText(event)` gives its exact JSON text.
+ *
  * This does not verify the signature: use {@link verifyDelivery} on anything received.
  *
  * @example
@@ -43,8 +46,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function parseDelivery(body: Uint8Array | string): ParsedDelivery {
   let data: unknown;
+  let text: string;
   try {
-    data = JSON.parse(typeof body === 'string' ? body : utf8.decode(body));
+    text = typeof body === 'string' ? body : utf8.decode(body);
+    data = JSON.parse(text);
   } catch (error) {
     return {
       ok: false,
@@ -70,6 +75,7 @@ export function parseDelivery(body: Uint8Array | string): ParsedDelivery {
     };
   }
   // The events were parsed here and belong to no one else: mark them in place, no copies.
+  attachRawSource(data.payload, text);
   const events = sortByCreatedAt(data.payload, (event) => event.created_at);
   for (const event of events) {
     (event as { known?: boolean }).known = isKnownEventType(event.type);

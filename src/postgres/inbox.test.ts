@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createNodeDeliveryHandler } from '../deliveries/handler.js';
 import { parseDelivery } from '../deliveries/parse.js';
+import { rawEventText } from '../deliveries/raw-events.js';
 import type { DeliveryEvent } from '../deliveries/events.js';
 import {
   createDeliveryEvent,
@@ -16,6 +19,7 @@ import { UpvestConfigurationError } from '../errors.js';
 import { startPostgres } from '../test-support/postgres.js';
 import { createPostgresInbox, type PostgresInbox } from './inbox.js';
 import { inboxSchemaSql, inboxTables } from './schema.js';
+import { jsonbCanHold } from './storable.js';
 import { createInboxWorker, type InboxWorkerOptions } from './worker.js';
 
 let database: Awaited<ReturnType<typeof startPostgres>>;
@@ -112,8 +116,59 @@ describe('the schema', () => {
     expect(block).toBe(inboxSchemaSql());
   });
 
+  it('should bring an inbox of the earlier schema up to date, its rows kept', async () => {
+    await pool.query('DROP TABLE upvest_inbox');
+    const earlier = inboxSchemaSql()
+      .replace(
+        '  payload        jsonb,\n  raw            bytea,',
+        '  payload        jsonb       NOT NULL,',
+      )
+      .split('-- Inboxes made by versions before raw')[0]!;
+    await pool.query(earlier);
+    await pool.query(
+      `INSERT INTO upvest_inbox (dedupe_key, event_id, type, created_at, created_at_key, payload)
+       VALUES ('k', 'k', 'ORDER.FILLED', '2021-11-19T13:06:57Z', 1637327217, '{"id":"k","type":"ORDER.FILLED","object":{}}')`,
+    );
+    await inbox.migrate();
+    const handed: string[] = [];
+    await createInboxWorker(inbox, { onEvent: (event) => void handed.push(event.id) }).runOnce();
+    expect(handed).toEqual(['k']);
+    await inbox.store(delivered([eventOf('o1', { object: { id: 'o1', name: 'Ev\u0000e' } })]));
+    expect((await inbox.counts()).pending).toBe(1);
+  });
+
   it('should refuse something that is not a pool', () => {
     expect(() => createPostgresInbox({ pool: {} as never })).toThrow(UpvestConfigurationError);
+  });
+});
+
+describe('jsonbCanHold, judged by PostgreSQL itself', () => {
+  it('should say yes exactly when jsonb takes the text, for any string JSON can write', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({
+          unit: fc.oneof(
+            fc.constantFrom('\u0000', '\ud800', '\udc00', '\\', '"'),
+            fc.string({ unit: 'binary', maxLength: 3 }),
+          ),
+        }),
+        async (text) => {
+          const json = JSON.stringify({
+            text,
+            escaped: text.replace(
+              /[^\x20-\x7e]/g,
+              (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+            ),
+          });
+          const taken = await pool.query('SELECT $1::jsonb', [json]).then(
+            () => true,
+            () => false,
+          );
+          expect(jsonbCanHold(json)).toBe(taken);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -199,6 +254,81 @@ describe('the delivery handler with the inbox', () => {
     expect((await inbox.counts()).pending).toBe(2);
     expect((await post(events)).status).toBe(200);
     expect((await inbox.counts()).pending).toBe(2);
+  });
+
+  /** Events whose JSON `jsonb`, `text` or `JSON.parse` cannot keep as written (audit finding 3). */
+  const hostile: readonly [string, string][] = [
+    ['a NUL in a string', `{"id":"o-nul","first_name":"Ev\\u0000e"}`],
+    ['a NUL in the object id', `{"id":"o\\u0000x"}`],
+    ['a lone high surrogate', `{"id":"o-high","name":"\\ud800"}`],
+    ['a lone low surrogate', `{"id":"o-low","name":"x\\udc00y"}`],
+    [
+      'digits beyond a double',
+      `{"id":"o-big","amount":123456789012345678901234567890.000000000000001}`,
+    ],
+    ['white space and escapes as sent', `{ "id" : "o-ws",\n  "note" : "\\u00e9\\/\\t" }`],
+    ['a 1 MiB string', `{"id":"o-long","blob":"${'x'.repeat(1024 * 1024)}"}`],
+    ['nesting 5,000 deep', `{"id":"o-deep","tree":${'['.repeat(5000)}${']'.repeat(5000)}}`],
+  ];
+
+  it.each(hostile)(
+    'should store an event with %s, answer 200, and hand it to a worker byte for byte',
+    async (_name, object) => {
+      const raw = `{"id":"${randomUUID()}","created_at":"2021-11-19T13:06:57.820371265Z","type":"USER.DATA_CHANGED","object":${object},"webhook_id":"a8eb3540-5a84-40f9-b2bb-7f99f282fc5a"}`;
+      const delivery = signDelivery([], {
+        ...pair,
+        url: `${origin}/hooks`,
+        body: `{"payload":[ ${raw} ]}`,
+      });
+      const answer = await fetch(`${origin}/hooks`, {
+        method: 'POST',
+        headers: delivery.headers,
+        body: delivery.body,
+      });
+      expect(answer.status).toBe(200);
+      const handed: string[] = [];
+      const worker = createInboxWorker(inbox, {
+        onEvent: (event) => void handed.push(rawEventText(event) ?? 'no raw text'),
+      });
+      expect(await worker.runOnce()).toBe(1);
+      expect(handed).toEqual([raw]);
+      expect(await inbox.counts()).toMatchObject({ pending: 0, applied: 1, dead: 0 });
+    },
+    30_000,
+  );
+
+  it('should keep an event the database still refuses as a dead letter with its bytes, and store the rest', async () => {
+    // A database that refuses one event as data, whatever the reason (an encoding, a limit).
+    await pool.query(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.status = 'pending' AND NEW.raw IS NOT NULL AND position('poison' in convert_from(NEW.raw, 'UTF8')) > 0 THEN
+          RAISE EXCEPTION 'refused' USING ERRCODE = '22023';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await pool.query(
+      'CREATE TRIGGER refuse_poison BEFORE INSERT ON upvest_inbox FOR EACH ROW EXECUTE FUNCTION refuse_poison()',
+    );
+    try {
+      const events = [eventOf('o1'), eventOf('poison'), eventOf('o3')];
+      const delivery = signDelivery(events, { ...pair, url: `${origin}/hooks` });
+      const send = () =>
+        fetch(`${origin}/hooks`, {
+          method: 'POST',
+          headers: delivery.headers,
+          body: delivery.body,
+        });
+      expect((await send()).status).toBe(200);
+      // The redelivery adds nothing: the dead letter holds its key.
+      expect((await send()).status).toBe(200);
+      expect(await inbox.counts()).toMatchObject({ pending: 2, dead: 1 });
+      const [letter] = await inbox.deadLetters();
+      expect(letter?.event.object['id']).toBe('poison');
+      expect(rawEventText(letter!.event)).toBe(JSON.stringify(events[1]));
+      expect(letter?.lastError).toMatch(/SQLSTATE 22023/);
+    } finally {
+      await pool.query('DROP TRIGGER refuse_poison ON upvest_inbox; DROP FUNCTION refuse_poison()');
+    }
   });
 
   it('should answer 500 when the batch cannot be stored, so Upvest delivers it again', async () => {

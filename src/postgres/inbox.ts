@@ -1,7 +1,11 @@
 import { decimalEpochSeconds } from '../deliveries/created-at.js';
 import { isKnownEventType, type DeliveryEvent } from '../deliveries/events.js';
 import { UpvestConfigurationError } from '../errors.js';
+import { attachRawText, rawEventText } from '../deliveries/raw-events.js';
 import { inboxSchemaSql, inboxTables, type InboxTables } from './schema.js';
+import { asciiText, isDataError, jsonbCanHold, storableText } from './storable.js';
+
+const encoder = new TextEncoder();
 
 /**
  * What the inbox needs of a node-postgres client: `query`. A `pg.Pool`, a `pg.Client` and a
@@ -127,17 +131,27 @@ function deliveredForm(event: DeliveryEvent): Record<string, unknown> {
 }
 
 /**
- * An event read back from the inbox: the delivered JSON, with `known` as parsing sets it.
+ * An event read back from the inbox: parsed from its raw bytes (exactly as delivered, so
+ * `rawEventText(event)` gives them back), or from `payload` for rows stored before `raw` existed,
+ * with `known` as parsing sets it.
  *
  * @example
  * ```ts
- * const event = eventFromRow(row.payload);
+ * const event = eventFromRow(row);
  * ```
  */
-export function eventFromRow(payload: unknown): DeliveryEvent {
-  const event = payload as Omit<DeliveryEvent, 'known'>;
+export function eventFromRow(row: Record<string, unknown>): DeliveryEvent {
+  const raw = row['raw'];
+  if (raw instanceof Uint8Array) {
+    const text = decoder.decode(raw);
+    const event = JSON.parse(text) as Omit<DeliveryEvent, 'known'>;
+    return attachRawText({ ...event, known: isKnownEventType(event.type) } as DeliveryEvent, text);
+  }
+  const event = row['payload'] as Omit<DeliveryEvent, 'known'>;
   return { ...event, known: isKnownEventType(event.type) } as DeliveryEvent;
 }
+
+const decoder = new TextDecoder();
 
 /**
  * A durable inbox for deliveries in Postgres, safe with any number of receiver instances: the
@@ -178,10 +192,10 @@ export function createPostgresInbox(options: PostgresInboxOptions): PostgresInbo
   // overlapping batches at once wait for each other instead of deadlocking.
   const storeSql = `
 WITH incoming AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::jsonb[])
-    AS t(dedupe_key, event_id, webhook_id, type, object_key, created_at, created_at_key, payload)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::jsonb[], $9::bytea[], $10::text[], $11::text[])
+    AS t(dedupe_key, event_id, webhook_id, type, object_key, created_at, created_at_key, payload, raw, status, last_error)
 ), stored AS (
-  INSERT INTO ${events} (dedupe_key, event_id, webhook_id, type, object_key, created_at, created_at_key, payload)
+  INSERT INTO ${events} (dedupe_key, event_id, webhook_id, type, object_key, created_at, created_at_key, payload, raw, status, last_error)
   SELECT * FROM incoming ORDER BY dedupe_key
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING object_key
@@ -192,29 +206,99 @@ WITH incoming AS (
 )
 SELECT count(*)::int AS stored FROM stored`;
 
+  /** One event as the store statement's row: every text column as `text` can hold it. */
+  const rowOf = (event: DeliveryEvent): unknown[] => {
+    const createdAtKey = decimalEpochSeconds(event.created_at);
+    // Parsing has checked created_at (R13); an event that got here without it is a bug.
+    if (createdAtKey === undefined) {
+      throw new TypeError(`event ${event.id} has no RFC 3339 created_at`);
+    }
+    const raw = rawEventText(event) ?? JSON.stringify(deliveredForm(event));
+    const objectKey = objectKeyOf(event);
+    return [
+      storableText(dedupeKeyOf(event)),
+      event.id,
+      event.webhook_id,
+      storableText(event.type),
+      objectKey === null ? null : storableText(objectKey),
+      event.created_at,
+      createdAtKey,
+      jsonbCanHold(raw) ? raw : null,
+      encoder.encode(raw),
+      'pending',
+      null,
+    ];
+  };
+
+  /**
+   * The row of an event the database refused: its raw bytes, every text column in plain ASCII
+   * (any encoding holds it), no `jsonb`, not ordered with its object, `dead` with the reason.
+   */
+  const deadRowOf = (row: unknown[], error: unknown): unknown[] => {
+    const [dedupeKey, eventId, webhookId, type, , createdAt, createdAtKey, , raw] = row;
+    const code = (error as { code?: unknown }).code;
+    return [
+      asciiText(String(dedupeKey)),
+      asciiText(String(eventId)),
+      asciiText(String(webhookId)),
+      asciiText(String(type)),
+      null,
+      asciiText(String(createdAt)),
+      createdAtKey,
+      null,
+      raw,
+      'dead',
+      `the database refused to store the event (SQLSTATE ${String(code)}); its raw bytes are kept`,
+    ];
+  };
+
+  const columnsOf = (rows: readonly unknown[][]): unknown[][] =>
+    Array.from({ length: 11 }, (_, column) => rows.map((row) => row[column]));
+
+  /**
+   * The batch refused as data: each event in a savepoint of one transaction, and an event the
+   * database still refuses as a dead letter with its raw bytes. The batch is stored whole or,
+   * if even that fails, not at all (the caller answers 500, Upvest retries).
+   */
+  const storeOneByOne = async (rows: readonly unknown[][]): Promise<number> => {
+    const client = await pool.connect();
+    let stored = 0;
+    try {
+      await client.query('BEGIN');
+      for (const row of rows) {
+        await client.query('SAVEPOINT upvest_store');
+        try {
+          const result = await client.query(storeSql, columnsOf([row]));
+          stored += Number(result.rows[0]?.['stored'] ?? 0);
+          await client.query('RELEASE SAVEPOINT upvest_store');
+        } catch (error) {
+          if (!isDataError(error)) throw error;
+          await client.query('ROLLBACK TO SAVEPOINT upvest_store');
+          const result = await client.query(storeSql, columnsOf([deadRowOf(row, error)]));
+          stored += Number(result.rows[0]?.['stored'] ?? 0);
+        }
+      }
+      await client.query('COMMIT');
+      client.release();
+      return stored;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(error as Error);
+      throw error;
+    }
+  };
+
   const store = async (batch: readonly DeliveryEvent[]): Promise<number> => {
     if (batch.length === 0) return 0;
-    const columns: unknown[][] = [[], [], [], [], [], [], [], []];
-    for (const event of batch) {
-      const createdAtKey = decimalEpochSeconds(event.created_at);
-      // Parsing has checked created_at (R13); an event that got here without it is a bug.
-      if (createdAtKey === undefined) {
-        throw new TypeError(`event ${event.id} has no RFC 3339 created_at`);
-      }
-      const row = [
-        dedupeKeyOf(event),
-        event.id,
-        event.webhook_id,
-        event.type,
-        objectKeyOf(event),
-        event.created_at,
-        createdAtKey,
-        JSON.stringify(deliveredForm(event)),
-      ];
-      row.forEach((value, column) => columns[column]!.push(value));
+    const rows = batch.map(rowOf);
+    try {
+      const result = await pool.query(storeSql, columnsOf(rows));
+      return Number(result.rows[0]?.['stored'] ?? 0);
+    } catch (error) {
+      // A lost connection or a broken statement: the batch is retried whole by Upvest.
+      if (!isDataError(error)) throw error;
+      return storeOneByOne(rows);
     }
-    const result = await pool.query(storeSql, columns);
-    return Number(result.rows[0]?.['stored'] ?? 0);
   };
 
   return {
@@ -257,13 +341,13 @@ SELECT count(*)::int AS stored FROM stored`;
     },
     async deadLetters({ limit = 100 } = {}) {
       const { rows } = await pool.query(
-        `SELECT dedupe_key, payload, attempts, last_error, received_at FROM ${events}
+        `SELECT dedupe_key, payload, raw, attempts, last_error, received_at FROM ${events}
          WHERE status = 'dead' ORDER BY received_at, dedupe_key LIMIT $1`,
         [limit],
       );
       return rows.map((row) => ({
         dedupeKey: String(row['dedupe_key']),
-        event: eventFromRow(row['payload']),
+        event: eventFromRow(row),
         attempts: Number(row['attempts']),
         lastError: (row['last_error'] as string | null) ?? null,
         receivedAt: row['received_at'] as Date,

@@ -52,7 +52,12 @@ export function inboxTables(name: string = DEFAULT_INBOX_TABLE): InboxTables {
  * - `created_at_key`: `created_at` as exact decimal Unix seconds (`numeric`, every nanosecond
  *   digit), the order of application per object.
  * - `object_key`: what per-object order is kept for (`object.id` by default); `NULL` for none.
- * - `status`: `pending` → `applied` | `skipped` (stale, by policy) | `dead` (too many failures).
+ * - `raw`: the event's exact JSON text as delivered, UTF-8 (`bytea`: anything Upvest can sign
+ *   fits, and workers get it back byte for byte).
+ * - `payload`: the same as `jsonb` for your queries, or `NULL` where `jsonb` cannot hold it (a
+ *   `\u0000` or a lone surrogate in a string, nesting deeper than 1,000).
+ * - `status`: `pending` → `applied` | `skipped` (stale, by policy) | `dead` (too many failures,
+ *   or an event the database refused to store: its `raw` bytes are kept).
  *
  * @example
  * ```ts
@@ -69,7 +74,8 @@ export function inboxSchemaSql(table: string = DEFAULT_INBOX_TABLE): string {
   object_key     text,
   created_at     text        NOT NULL,
   created_at_key numeric     NOT NULL,
-  payload        jsonb       NOT NULL,
+  payload        jsonb,
+  raw            bytea,
   status         text        NOT NULL DEFAULT 'pending'
                  CHECK (status IN ('pending', 'applied', 'skipped', 'dead')),
   attempts       integer     NOT NULL DEFAULT 0,
@@ -78,6 +84,9 @@ export function inboxSchemaSql(table: string = DEFAULT_INBOX_TABLE): string {
   received_at    timestamptz NOT NULL DEFAULT now(),
   applied_at     timestamptz
 );
+-- Inboxes made by versions before raw: add it, and let payload be NULL.
+ALTER TABLE ${events} ADD COLUMN IF NOT EXISTS raw bytea;
+ALTER TABLE ${events} ALTER COLUMN payload DROP NOT NULL;
 CREATE INDEX IF NOT EXISTS ${prefix}_claimable
   ON ${events} (created_at_key, dedupe_key) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS ${prefix}_pending_per_object

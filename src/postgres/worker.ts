@@ -1,6 +1,7 @@
 import type { DeliveryEvent } from '../deliveries/events.js';
 import { UpvestConfigurationError } from '../errors.js';
 import { eventFromRow, type PostgresInbox, type Queryable } from './inbox.js';
+import { storableText } from './storable.js';
 
 /**
  * Options of {@link createInboxWorker}.
@@ -74,10 +75,14 @@ function positiveWhole(name: string, value: number | undefined, fallback: number
   return resolved;
 }
 
-/** An error as text for `last_error`: its message, never its stack, at most 2,000 characters. */
+/**
+ * An error as text for `last_error`: its message, never its stack, at most 2,000 characters, as
+ * a `text` column holds it (a message quoting an event's `\u0000` must not fail the update and
+ * leave the event claimed forever).
+ */
 function errorText(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.slice(0, 2000);
+  return storableText(text.slice(0, 2000));
 }
 
 /**
@@ -124,7 +129,7 @@ export function createInboxWorker(inbox: PostgresInbox, options: InboxWorkerOpti
   // Claimable: pending, due, and no earlier pending event of its object (claimed elsewhere or
   // not). SKIP LOCKED passes over events other transactions hold.
   const claimSql = `
-SELECT dedupe_key, object_key, created_at_key, attempts, payload FROM ${events} AS candidate
+SELECT dedupe_key, object_key, created_at_key, attempts, payload, raw FROM ${events} AS candidate
 WHERE status = 'pending' AND available_at <= now()
   AND (object_key IS NULL OR NOT EXISTS (
     SELECT 1 FROM ${events} AS earlier
@@ -195,7 +200,7 @@ FOR UPDATE SKIP LOCKED`;
     }
     await client.query('SAVEPOINT upvest_event');
     try {
-      await options.onEvent(eventFromRow(row['payload']), client);
+      await options.onEvent(eventFromRow(row), client);
       await client.query('RELEASE SAVEPOINT upvest_event');
     } catch (error) {
       await client.query('ROLLBACK TO SAVEPOINT upvest_event');
