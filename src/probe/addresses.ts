@@ -1,40 +1,86 @@
 import { BlockList, isIPv4 } from 'node:net';
 
 /**
- * Address ranges that are not on the public internet (RFC 6890 and friends): a probe must not be
- * steered into a tenant's own network by a name that resolves there.
+ * One row of IANA's special-purpose address registries (IPv4, and IPv6 as updated 2024-10-22), or of the
+ * multicast and deprecated ranges beside them. A webhook is never hosted in any of them: a probe
+ * that connected there could be steered into a tenant's own network, or somewhere no answer
+ * means anything.
  */
-const nonPublic = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.88.99.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  nonPublic.addSubnet(network, prefix, 'ipv4');
+export interface SpecialPurposeRange {
+  readonly network: string;
+  readonly prefix: number;
+  readonly family: 'ipv4' | 'ipv6';
+  /** The registry's name for the block. */
+  readonly name: string;
+  /** Where it is defined. */
+  readonly reference: string;
 }
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['64:ff9b:1::', 48],
-  ['100::', 64],
-  ['2001:db8::', 32],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  nonPublic.addSubnet(network, prefix, 'ipv6');
+
+const range = (
+  family: SpecialPurposeRange['family'],
+  network: string,
+  prefix: number,
+  name: string,
+  reference: string,
+): SpecialPurposeRange => ({ network, prefix, family, name, reference });
+
+/**
+ * Every range the probe refuses. IPv6 ranges that carry an IPv4 address (IPv4-mapped, NAT64's
+ * well-known prefix, IPv4-compatible) are judged by that address instead (see
+ * {@link isPublicAddress}); the rest of `64:ff9b::/96` is public like the IPv4 it carries.
+ *
+ * @example
+ * ```ts
+ * specialPurposeRanges.find((r) => r.name === 'Teredo'); // { network: '2001::', prefix: 32, … }
+ * ```
+ */
+export const specialPurposeRanges: readonly SpecialPurposeRange[] = [
+  // https://www.iana.org/assignments/iana-ipv4-special-registry
+  range('ipv4', '0.0.0.0', 8, '"This network"', 'RFC 791'),
+  range('ipv4', '10.0.0.0', 8, 'Private-Use', 'RFC 1918'),
+  range('ipv4', '100.64.0.0', 10, 'Shared Address Space', 'RFC 6598'),
+  range('ipv4', '127.0.0.0', 8, 'Loopback', 'RFC 1122'),
+  range('ipv4', '169.254.0.0', 16, 'Link Local', 'RFC 3927'),
+  range('ipv4', '172.16.0.0', 12, 'Private-Use', 'RFC 1918'),
+  range('ipv4', '192.0.0.0', 24, 'IETF Protocol Assignments', 'RFC 6890'),
+  range('ipv4', '192.0.2.0', 24, 'Documentation (TEST-NET-1)', 'RFC 5737'),
+  range('ipv4', '192.31.196.0', 24, 'AS112-v4', 'RFC 7535'),
+  range('ipv4', '192.52.193.0', 24, 'AMT', 'RFC 7450'),
+  range('ipv4', '192.88.99.0', 24, 'Deprecated (6to4 Relay Anycast)', 'RFC 7526'),
+  range('ipv4', '192.168.0.0', 16, 'Private-Use', 'RFC 1918'),
+  range('ipv4', '192.175.48.0', 24, 'Direct Delegation AS112 Service', 'RFC 7534'),
+  range('ipv4', '198.18.0.0', 15, 'Benchmarking', 'RFC 2544'),
+  range('ipv4', '198.51.100.0', 24, 'Documentation (TEST-NET-2)', 'RFC 5737'),
+  range('ipv4', '203.0.113.0', 24, 'Documentation (TEST-NET-3)', 'RFC 5737'),
+  range('ipv4', '224.0.0.0', 4, 'Multicast', 'RFC 5771'),
+  range('ipv4', '240.0.0.0', 4, 'Reserved', 'RFC 1112'),
+  range('ipv4', '255.255.255.255', 32, 'Limited Broadcast', 'RFC 919'),
+  // https://www.iana.org/assignments/iana-ipv6-special-registry
+  range('ipv6', '::', 128, 'Unspecified Address', 'RFC 4291'),
+  range('ipv6', '::1', 128, 'Loopback Address', 'RFC 4291'),
+  range('ipv6', '::ffff:0:0:0', 96, 'IPv4-translated Address', 'RFC 6145'),
+  range('ipv6', '64:ff9b:1::', 48, 'IPv4-IPv6 Translation (local use)', 'RFC 8215'),
+  range('ipv6', '100::', 64, 'Discard-Only Address Block', 'RFC 6666'),
+  range('ipv6', '2001::', 23, 'IETF Protocol Assignments', 'RFC 2928'),
+  range('ipv6', '2001::', 32, 'Teredo', 'RFC 4380'),
+  range('ipv6', '2001:3::', 32, 'AMT', 'RFC 7450'),
+  range('ipv6', '2001:4:112::', 48, 'AS112-v6', 'RFC 7535'),
+  range('ipv6', '2001:20::', 28, 'ORCHIDv2', 'RFC 7343'),
+  range('ipv6', '2001:30::', 28, 'Drone Remote ID Protocol Entity Tags', 'RFC 9374'),
+  range('ipv6', '2001:db8::', 32, 'Documentation', 'RFC 3849'),
+  range('ipv6', '2002::', 16, '6to4', 'RFC 3056'),
+  range('ipv6', '2620:4f:8000::', 48, 'Direct Delegation AS112 Service', 'RFC 7534'),
+  range('ipv6', '3fff::', 20, 'Documentation', 'RFC 9637'),
+  range('ipv6', '5f00::', 16, 'Segment Routing (SRv6) SIDs', 'RFC 9602'),
+  range('ipv6', 'fc00::', 7, 'Unique-Local', 'RFC 4193'),
+  range('ipv6', 'fe80::', 10, 'Link-Local Unicast', 'RFC 4291'),
+  range('ipv6', 'fec0::', 10, 'Site-Local (deprecated)', 'RFC 3879'),
+  range('ipv6', 'ff00::', 8, 'Multicast', 'RFC 4291'),
+];
+
+const nonPublic = new BlockList();
+for (const { network, prefix, family } of specialPurposeRanges) {
+  nonPublic.addSubnet(network, prefix, family);
 }
 
 /**

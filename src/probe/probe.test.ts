@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { exitCodes, runCli } from '../cli/main.js';
 import { startMockServer } from '../testing/mock-server.js';
 import { createTestCa } from '../test-support/test-pki.js';
-import { isPublicAddress } from './addresses.js';
+import { isPublicAddress, specialPurposeRanges, type SpecialPurposeRange } from './addresses.js';
 import { PROBE_HEADER, probeWebhookUrl, type ProbeOptions, type ProbeResult } from './probe.js';
 
 const HOST = 'hooks.tenant.example';
@@ -221,9 +221,54 @@ describe('isPublicAddress', () => {
     ['0:0:0:0:0:ffff:c0a8:101', false],
     ['fe80::1%eth0', false],
     ['not-an-address', false],
+    // The audit's misses (finding 6), and their public neighbours.
+    ['2002:a00:1::1', false],
+    ['2001:0:4136:e378::1', false],
+    ['fec0::1', false],
+    ['::ffff:0:a00:1', false],
+    ['2003::1', true],
+    ['2001:4860:4860::8888', true],
+    ['1.1.1.1', true],
   ])('should say %s is public: %s', (address, expected) => {
     expect(isPublicAddress(address)).toBe(expected);
   });
+
+  /** The first and last address of a range, in the family's full spelling. */
+  function bounds({ network, prefix, family }: SpecialPurposeRange): [string, string] {
+    const bits = family === 'ipv4' ? 32 : 128;
+    const words = family === 'ipv4' ? 4 : 8;
+    const width = family === 'ipv4' ? 8n : 16n;
+    const parse = (text: string): bigint =>
+      family === 'ipv4'
+        ? text.split('.').reduce((n, part) => (n << 8n) | BigInt(part), 0n)
+        : (() => {
+            const [head = '', tail = ''] = text.split('::');
+            const h = head ? head.split(':') : [];
+            const t = tail ? tail.split(':') : [];
+            const all = text.includes('::')
+              ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t]
+              : h;
+            return all.reduce((n, word) => (n << 16n) | BigInt(parseInt(word, 16)), 0n);
+          })();
+    const print = (value: bigint) =>
+      Array.from(
+        { length: words },
+        (_, i) => (value >> (width * BigInt(words - 1 - i))) & ((1n << width) - 1n),
+      )
+        .map((part) => (family === 'ipv4' ? part.toString(10) : part.toString(16)))
+        .join(family === 'ipv4' ? '.' : ':');
+    const first = parse(network);
+    return [print(first), print(first | ((1n << BigInt(bits - prefix)) - 1n))];
+  }
+
+  it.each(specialPurposeRanges.map((r) => [`${r.network}/${r.prefix}`, r.name, r] as const))(
+    'should refuse the first and last address of %s (%s)',
+    (_block, _name, row) => {
+      const [first, last] = bounds(row);
+      expect(isPublicAddress(first), first).toBe(false);
+      expect(isPublicAddress(last), last).toBe(false);
+    },
+  );
 });
 
 describe('legacy TLS', () => {
