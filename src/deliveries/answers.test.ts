@@ -81,6 +81,12 @@ describe('the answers of the delivery processor', () => {
       { status: 401, problem: { type: 'bad_signature', title: 'Invalid signature' } },
     ],
     [
+      'events of a webhook not among webhookIds with 403, Foreign webhook',
+      { webhookIds: ['5b3c8d1e-6f2a-4c7b-9e0d-1a2b3c4d5e6f'] },
+      () => request(),
+      { status: 403, problem: { type: 'foreign_webhook', title: 'Foreign webhook' } },
+    ],
+    [
       'an unreachable key set with 503, retry-after 5 and a detail that says retry',
       { keys: () => Promise.reject(new Error('ECONNREFUSED')) },
       () => request(),

@@ -207,6 +207,8 @@ function refusal(failure: DeliveryFailure): DeliveryAnswer {
     case 'invalid_json':
     case 'invalid_delivery':
       return problemAnswer(400, failure.reason, 'Invalid delivery', failure.message);
+    case 'foreign_webhook':
+      return problemAnswer(403, failure.reason, 'Foreign webhook', failure.message);
     case 'keys_unavailable':
       return problemAnswer(
         503,
@@ -239,7 +241,8 @@ function report<T>(hook: ((value: T) => void) | undefined, value: T): void {
  * The framework-neutral core of the delivery handlers: verify, parse, deduplicate, hand over,
  * answer. Use it to mount deliveries on anything that is neither `node:http` nor the Fetch API
  * (AWS Lambda, Fastify with a raw body, …). Answers 200 only after `onEvents` resolved; 400 for
- * a malformed body, 401 for a bad signature, 405 for other methods, 500 when `onEvents` threw,
+ * a malformed body, 401 for a bad signature, 403 for events of a webhook not among `webhookIds`,
+ * 405 for other methods, 500 when `onEvents` threw,
  * 503 when the keys could not be fetched or another attempt of the same batch is under way.
  *
  * @example

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { signRequest } from '../signing/sign.js';
@@ -520,6 +521,51 @@ describe('verifyDelivery, the authority of a path-only request', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('verifyDelivery, binding a delivery to its recipient (audit finding 5)', () => {
+  const TENANT_A = 'a8eb3540-5a84-40f9-b2bb-7f99f282fc5a';
+  const TENANT_B = '5b3c8d1e-6f2a-4c7b-9e0d-1a2b3c4d5e6f';
+  // Tenant A's genuine delivery, replayed by A to tenant B's receiver within its window.
+  const forA = (components?: readonly string[]) =>
+    delivery({
+      url: 'https://tenant-a.example/webhooks/upvest',
+      ...(components ? { components } : {}),
+    });
+  const atB = (signed: TestDelivery) => ({
+    ...signed,
+    url: 'https://tenant-b.example/webhooks/upvest',
+  });
+
+  it('should show the replay: with the defaults, A delivery verifies at B', async () => {
+    expect((await verify(atB(forA()))).ok).toBe(true);
+  });
+
+  it.each([
+    ['webhookIds without the delivering webhook', { webhookIds: [TENANT_B] }, 'foreign_webhook'],
+    [
+      '@authority required, when the signature does not cover it',
+      { requiredComponents: ['@authority'] },
+      'missing_required_component',
+    ],
+  ] as const)('should refuse the replay at B with %s', async (_name, options, reason) => {
+    expect(await verify(atB(forA()), options)).toMatchObject({ ok: false, reason });
+  });
+
+  it('should refuse the replay at B when the signature covers @authority', async () => {
+    const covering = forA(['@method', '@authority', '@path', 'digest']);
+    expect(await verify(atB(covering))).toMatchObject({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('should accept the webhooks it serves, in any case, and refuse a batch with one foreign event', async () => {
+    expect((await verify(forA(), { webhookIds: [TENANT_B, TENANT_A.toUpperCase()] })).ok).toBe(
+      true,
+    );
+    const mixed = delivery({}, [event(), event({ id: randomUUID(), webhook_id: TENANT_B })]);
+    const refused = await verify(mixed, { webhookIds: [TENANT_A] });
+    expect(refused).toMatchObject({ ok: false, reason: 'foreign_webhook' });
+    expect(!refused.ok && refused.message).toContain(TENANT_B);
   });
 });
 

@@ -101,7 +101,19 @@ export interface VerifyDeliveryOptions {
    * that `keyid` is the `kid`). Only keys of the set are ever tried.
    */
   readonly keyIdMatch?: 'kid' | 'kid-or-any-key';
-  /** Components the signature must cover besides a digest, e.g. `['@method', '@path']` (default none). */
+  /**
+   * The webhooks this receiver serves (their ids, as `POST /webhooks` answered them). A delivery
+   * with an event of any other webhook is refused (`foreign_webhook`), verified or not: it was
+   * signed by Upvest, but for another subscription, perhaps another tenant's, and replayed here
+   * within its signature window. Default: events of any webhook are accepted.
+   */
+  readonly webhookIds?: readonly string[];
+  /**
+   * Components the signature must cover besides a digest (default none, as Upvest does not
+   * document them). `['@method', '@path']` is recommended: every signer Upvest publishes covers
+   * both. Add `'@authority'` once your logs (`signature.coveredComponents`) show Upvest covers
+   * it: with it, a delivery signed for another host does not verify here.
+   */
   readonly requiredComponents?: readonly string[];
   /** Tolerated clock difference for `created` and `expires` (default 30 s). */
   readonly clockSkewSeconds?: number;
@@ -120,7 +132,8 @@ export interface VerifyDeliveryOptions {
 /**
  * Why a delivery was refused: a signature failure of {@link verifyRequestSignature}, no covered
  * digest (`missing_digest`), keys that could not be fetched (`keys_unavailable`, worth a retry),
- * or a body that is not a delivery (`invalid_json`, `invalid_delivery`).
+ * a body that is not a delivery (`invalid_json`, `invalid_delivery`), or events of a webhook
+ * not among `webhookIds` (`foreign_webhook`).
  *
  * @example
  * ```ts
@@ -132,7 +145,8 @@ export type DeliveryFailureReason =
   | 'missing_digest'
   | 'keys_unavailable'
   | 'invalid_json'
-  | 'invalid_delivery';
+  | 'invalid_delivery'
+  | 'foreign_webhook';
 
 /**
  * How a delivery was verified: which of the documented variants it used. Log it once: it
@@ -518,7 +532,24 @@ export async function verifyReadDelivery(
       { issues: parsed.issues },
     );
   }
+  const foreign = foreignWebhook(parsed.events, options.webhookIds);
+  if (foreign !== undefined) {
+    return failure(
+      'foreign_webhook',
+      `the delivery holds events of webhook ${JSON.stringify(foreign)}, which this receiver does not serve (webhookIds)`,
+    );
+  }
   return { ok: true, events: parsed.events, signature: headers.signature };
+}
+
+/** The first `webhook_id` of the events not among `allowed`, if `allowed` is given. */
+function foreignWebhook(
+  events: readonly { readonly webhook_id: string }[],
+  allowed: readonly string[] | undefined,
+): string | undefined {
+  if (allowed === undefined) return undefined;
+  const served = new Set(allowed.map((id) => id.toLowerCase()));
+  return events.find((event) => !served.has(event.webhook_id.toLowerCase()))?.webhook_id;
 }
 
 /** The keys a JWKS or a key provider holds now, for trying each; a bare lookup has none. */
