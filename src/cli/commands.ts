@@ -26,6 +26,8 @@ interface CommandContext {
   readonly show: (value: unknown, render: () => string) => void;
   readonly err: (text: string) => void;
   readonly probeOptions: ProbeOptions;
+  /** The environment, for the mock-only settings that are secrets (never flags). */
+  readonly env: NodeJS.ProcessEnv;
   /** Stops a long-running command (`mock`) as SIGINT would; for tests. */
   readonly stop?: AbortSignal;
 }

@@ -310,6 +310,7 @@ export async function runCli(
       show: (value, render) => io.out(json ? JSON.stringify(value, null, 2) : render()),
       err: io.err,
       probeOptions,
+      env: io.env,
       ...(io.stop ? { stop: io.stop } : {}),
     });
     return code ?? exitCodes.ok;

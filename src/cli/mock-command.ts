@@ -4,7 +4,7 @@
  * with the private key beside it as PEM, can keep its webhooks (and credentials) in a state file
  * across restarts, and stops cleanly on SIGINT or SIGTERM.
  */
-import { createPublicKey, createPrivateKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startMockServer, type MockServer } from '../testing/mock-server.js';
@@ -35,14 +35,32 @@ function pemOf(key: KeyObject | undefined): string {
 }
 
 /** The `.env` lines a service needs to talk to the mock, with the key file they name. */
-function environmentOf(mock: MockServer, keyFile: string | undefined): string[] {
+function environmentOf(
+  mock: MockServer,
+  keyFile: string | undefined,
+  adminToken: string | undefined,
+): string[] {
   return [
     `UPVEST_BASE_URL=${mock.url}`,
     `UPVEST_CLIENT_ID=${mock.credentials.clientId}`,
     `UPVEST_CLIENT_SECRET=${mock.credentials.clientSecret}`,
     `UPVEST_KEY_ID=${mock.credentials.keyId}`,
     ...(keyFile ? [`UPVEST_PRIVATE_KEY_FILE=${keyFile}`] : []),
+    ...(adminToken ? [`UPVEST_MOCK_ADMIN_TOKEN=${adminToken}`] : []),
   ];
+}
+
+/** `--admin-host a,b` as lower-case names; none when not given. */
+function adminHosts(value: string | boolean | undefined): string[] {
+  if (typeof value !== 'string') return [];
+  const hosts = value
+    .split(',')
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean);
+  if (hosts.some((host) => !/^[a-z0-9.:[\]-]+$/.test(host))) {
+    throw new UsageError(`--admin-host takes comma-separated host names, not ${value}`);
+  }
+  return hosts;
 }
 
 /**
@@ -55,7 +73,7 @@ function environmentOf(mock: MockServer, keyFile: string | undefined): string[] 
  */
 export const mockCommand: Command = {
   usage:
-    'mock [--port 4010] [--host 127.0.0.1] [--seed documented-examples|none] [--deliver-to URL] [--write-env FILE] [--state FILE]',
+    'mock [--port 4010] [--host 127.0.0.1] [--seed documented-examples|none] [--deliver-to URL] [--write-env FILE] [--state FILE] [--admin-host NAMES] [--admin-token]',
   summary:
     'Run the embedded mock of the API as a server, for a service in any language. Prints the base URL and the credentials of its tenant; stops on Ctrl-C or SIGTERM. Mock-only: nothing here talks to Upvest.',
   options: {
@@ -71,6 +89,16 @@ export const mockCommand: Command = {
       type: 'string',
       description: 'keep webhooks and credentials in this file across restarts',
     },
+    'admin-host': {
+      type: 'string',
+      description:
+        'comma-separated host names the /__mock/ endpoints answer besides loopback ones (e.g. a compose service name)',
+    },
+    'admin-token': {
+      type: 'boolean',
+      description:
+        'require a bearer token on /__mock/ endpoints: UPVEST_MOCK_ADMIN_TOKEN, or a fresh one that is printed',
+    },
   },
   api: false,
   async run(context) {
@@ -83,6 +111,11 @@ export const mockCommand: Command = {
     if (seedName !== 'documented-examples' && seedName !== 'none') {
       throw new UsageError(`--seed takes documented-examples or none, not ${seedName}`);
     }
+    // A secret: from the environment, or made here and printed, never from a flag.
+    const adminToken =
+      values['admin-token'] === true
+        ? context.env['UPVEST_MOCK_ADMIN_TOKEN'] || randomBytes(24).toString('base64url')
+        : undefined;
     const stateFile = values['state'] as string | undefined;
     const saved = stateFile ? readState(stateFile) : undefined;
     const savedKey = saved ? createPrivateKey(saved.privateKeyPem) : undefined;
@@ -98,6 +131,8 @@ export const mockCommand: Command = {
           }
         : {}),
       ...(typeof values['deliver-to'] === 'string' ? { deliveryTarget: values['deliver-to'] } : {}),
+      adminHosts: adminHosts(values['admin-host']),
+      ...(adminToken ? { adminToken } : {}),
     });
     const privateKeyPem = saved?.privateKeyPem ?? pemOf(mock.credentials.privateKey);
     const save = () => {
@@ -116,7 +151,9 @@ export const mockCommand: Command = {
     if (envFile) {
       keyFile = path.resolve(`${envFile}.private-key.pem`);
       writeFileSync(keyFile, privateKeyPem, { mode: 0o600 });
-      writeFileSync(envFile, `${environmentOf(mock, keyFile).join('\n')}\n`, { mode: 0o600 });
+      writeFileSync(envFile, `${environmentOf(mock, keyFile, adminToken).join('\n')}\n`, {
+        mode: 0o600,
+      });
     }
     save();
     // Webhooks change with requests: the state file follows, so a kill -9 loses a second at most.
@@ -137,16 +174,17 @@ export const mockCommand: Command = {
         ...(keyFile ? { privateKeyFile: keyFile } : {}),
         ...(envFile ? { envFile } : {}),
         ...(stateFile ? { stateFile } : {}),
+        ...(adminToken ? { adminToken } : {}),
       },
       () =>
         [
           `upvest-webhooks mock listening on ${mock.url} (a mock of the API; nothing reaches Upvest)`,
           '',
-          ...environmentOf(mock, keyFile),
+          ...environmentOf(mock, keyFile, adminToken),
           ...(keyFile ? [] : ['(the private key: use --write-env FILE to get it as PEM)']),
           ...(envFile ? ['', `written to ${envFile}`] : []),
           '',
-          `Mock-only admin endpoints (no credentials): POST ${mock.url}/__mock/events {"type":"ORDER.FILLED"}`,
+          `Mock-only admin endpoints (${adminToken ? 'authorization: Bearer $UPVEST_MOCK_ADMIN_TOKEN' : 'no credentials'}; requests addressed to loopback${values['admin-host'] ? ` or ${String(values['admin-host'])}` : ''} only): POST ${mock.url}/__mock/events {"type":"ORDER.FILLED"}`,
           `delivers signed events to enabled webhooks${typeof values['deliver-to'] === 'string' ? '' : ' (needs --deliver-to)'}; POST ${mock.url}/__mock/faults {"kind":"rate_limited","retryAfterSeconds":1}`,
           'fails the next request; GET /__mock/deliveries lists what was sent.',
           '',

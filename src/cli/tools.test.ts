@@ -34,29 +34,33 @@ async function cli(args: string[]) {
 }
 
 /** Starts `upvest-webhooks mock` as a child process; resolves once it printed its JSON. */
-function startMockProcess(args: string[]) {
+function startMockProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'conformance/bin.ts', 'mock', '--json', ...args],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const ready = new Promise<{ url: string; clientId: string; clientSecret: string; keyId: string }>(
-    (resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        try {
-          resolve(JSON.parse(stdout) as never);
-        } catch {
-          // not all of it yet
-        }
-      });
-      child.on('exit', () => reject(new Error(`mock exited early: ${stderr}`)));
-    },
-  );
+  const ready = new Promise<{
+    url: string;
+    clientId: string;
+    clientSecret: string;
+    keyId: string;
+    adminToken?: string;
+  }>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      try {
+        resolve(JSON.parse(stdout) as never);
+      } catch {
+        // not all of it yet
+      }
+    });
+    child.on('exit', () => reject(new Error(`mock exited early: ${stderr}`)));
+  });
   return { child, ready, exited, stderr: () => stderr };
 }
 
@@ -171,6 +175,34 @@ describe('upvest-webhooks mock', () => {
       receiver.close();
     }
   }, 30_000);
+
+  it.each([
+    ['a fresh admin token it prints', {}, undefined],
+    [
+      'the admin token of UPVEST_MOCK_ADMIN_TOKEN',
+      { UPVEST_MOCK_ADMIN_TOKEN: 'from-the-env' },
+      'from-the-env',
+    ],
+  ])(
+    'should guard /__mock/ with %s under --admin-token',
+    async (_name, env, expected) => {
+      const mock = startMockProcess(['--admin-token'], env);
+      try {
+        const info = await mock.ready;
+        const token = info.adminToken ?? '';
+        if (expected) expect(token).toBe(expected);
+        else expect(token).toMatch(/^[\w-]{32}$/);
+        const list = (headers: Record<string, string>) =>
+          fetch(`${info.url}/__mock/deliveries`, { headers }).then((r) => r.status);
+        expect(await list({})).toBe(401);
+        expect(await list({ authorization: `Bearer ${token}` })).toBe(200);
+      } finally {
+        mock.child.kill('SIGTERM');
+        await mock.exited;
+      }
+    },
+    30_000,
+  );
 
   it('should refuse a port that is no port', async () => {
     const result = await cli(['mock', '--port', 'http']);

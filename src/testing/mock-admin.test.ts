@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -315,5 +316,79 @@ describe('batchesOf', () => {
     expect(batchesOf(events, 10)).toHaveLength(10);
     expect(batchesOf(events, undefined)).toEqual([events]);
     expect(batchesOf([], 100)).toEqual([]);
+  });
+});
+
+/** A GET of the admin deliveries list with the headers given, over node:http (it sends any Host). */
+function adminGet(mock: MockServer, headers: Record<string, string>): Promise<number> {
+  const { port } = new URL(mock.url);
+  return new Promise((resolve, reject) => {
+    // An empty host means none at all (HTTP/1.1 requires one; a raw client may still omit it).
+    const { host, ...rest } = headers;
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/__mock/deliveries',
+        headers: host ? { host, ...rest } : rest,
+        setHost: Boolean(host),
+      },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+describe('who may use the admin endpoints (audit finding 7)', () => {
+  async function mockWith(options: MockServerOptions = {}) {
+    const mock = await startMockServer({ requestSignatures: 'off', ...options });
+    cleanup.push(() => mock.close());
+    return mock;
+  }
+
+  it.each([
+    ['localhost', { host: 'localhost:4010' }, 200],
+    ['127.0.0.1', { host: '127.0.0.1:4010' }, 200],
+    ['another loopback address', { host: '127.1.2.3' }, 200],
+    ['[::1]', { host: '[::1]:4010' }, 200],
+    ['a rebinding page: its own host', { host: 'evil.example:4010' }, 403],
+    [
+      'a rebinding page: a loopback host but its own origin',
+      { host: '127.0.0.1:4010', origin: 'http://evil.example:4010' },
+      403,
+    ],
+    ["the mock's own page", { host: '127.0.0.1:4010', origin: 'http://127.0.0.1:4010' }, 200],
+    // Node's server refuses an HTTP/1.1 request without Host before the mock sees it.
+    ['no host at all', { host: '' }, 400],
+    ['a host that is a loopback name with a suffix', { host: 'localhost.evil.example' }, 403],
+  ])('should answer a request addressed to %s with %s', async (_name, headers, status) => {
+    expect(await adminGet(await mockWith(), headers)).toBe(status);
+  });
+
+  it('should answer the hosts it was told to serve, and the interface it listens on', async () => {
+    const mock = await mockWith({ adminHosts: ['mock.internal'] });
+    expect(await adminGet(mock, { host: 'mock.internal:4010' })).toBe(200);
+    expect(await adminGet(mock, { host: 'other.internal' })).toBe(403);
+  });
+
+  it('should demand the admin token as a bearer token when one is set, and keep the API open', async () => {
+    const mock = await mockWith({ adminToken: 'admin-s3cret' });
+    expect(await adminGet(mock, { host: 'localhost' })).toBe(401);
+    expect(await adminGet(mock, { host: 'localhost', authorization: 'Bearer wrong' })).toBe(401);
+    expect(await adminGet(mock, { host: 'localhost', authorization: 'Bearer admin-s3cret' })).toBe(
+      200,
+    );
+    // The API's own endpoints do not need it.
+    const keys = await fetch(`${mock.url}/auth/verify_keys`, {
+      headers: {
+        'upvest-client-id': mock.credentials.clientId,
+        authorization: `Bearer ${mock.issueToken(['webhooks:read'])}`,
+      },
+    });
+    expect(keys.status).toBe(200);
   });
 });

@@ -14,6 +14,82 @@ import { parseJsonBody } from './mock-request.js';
 export const ADMIN_PREFIX = '/__mock';
 
 /**
+ * Who may use the admin endpoints: requests addressed (`Host`, and `Origin` when a browser sends
+ * one) to a loopback name or to one of `hosts`, and, with a `token`, carrying it as a bearer
+ * token.
+ *
+ * @example
+ * ```ts
+ * const access: AdminAccess = { hosts: ['mock.internal'], token: process.env.UPVEST_MOCK_ADMIN_TOKEN };
+ * ```
+ */
+export interface AdminAccess {
+  /** Host names (without port) accepted besides `localhost`, `127.0.0.0/8` and `[::1]`. */
+  readonly hosts: readonly string[];
+  /** The bearer token every admin request must carry; none required when undefined. */
+  readonly token: string | undefined;
+}
+
+const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/** The host of a `Host` value or an origin, lower-case, without port; undefined if none. */
+function hostOf(value: string | undefined, isOrigin: boolean): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  try {
+    return new URL(isOrigin ? value : `http://${value}`).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Compares two strings in time that does not depend on where they differ. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = new TextEncoder().encode(given);
+  const b = new TextEncoder().encode(expected);
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < b.length; i += 1) difference |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return difference === 0;
+}
+
+/**
+ * Why an admin request is refused, or undefined when it may go on. The admin endpoints have no
+ * API credentials, so a web page the developer opens could reach them through DNS rebinding (its
+ * own name resolving to 127.0.0.1): such requests name the page's host in `Host` and `Origin`,
+ * and are refused here (403). A token, when set, is required as `authorization: Bearer …` (401).
+ *
+ * @example
+ * ```ts
+ * adminAccessProblem({ host: 'evil.example:4010' }, { hosts: [], token: undefined })?.status; // 403
+ * ```
+ */
+export function adminAccessProblem(
+  headers: Readonly<Record<string, string>>,
+  access: AdminAccess,
+): MockProblem | undefined {
+  const allowed = (host: string | undefined) =>
+    host !== undefined && (LOOPBACK_HOST.test(host) || access.hosts.includes(host));
+  const host = hostOf(headers['host'], false);
+  const origin = headers['origin'];
+  if (!allowed(host) || (origin !== undefined && !allowed(hostOf(origin, true)))) {
+    return new MockProblem(
+      403,
+      'forbidden',
+      'Forbidden',
+      `the admin endpoints answer requests addressed to a loopback host${access.hosts.length > 0 ? ` or ${access.hosts.join(', ')}` : ''} only (Host ${JSON.stringify(headers['host'] ?? '')}${origin === undefined ? '' : `, Origin ${JSON.stringify(origin)}`}); start the mock with --admin-host to add one`,
+    );
+  }
+  if (access.token === undefined) return undefined;
+  const bearer = /^Bearer (.+)$/i.exec(headers['authorization'] ?? '')?.[1];
+  if (bearer !== undefined && sameSecret(bearer, access.token)) return undefined;
+  return new MockProblem(
+    401,
+    'unauthorised',
+    'Unauthorised',
+    'the admin endpoints need the admin token: authorization: Bearer $UPVEST_MOCK_ADMIN_TOKEN',
+  );
+}
+
+/**
  * What `POST /__mock/events` and `mock.triggerEvents` take: an event type or a category, how
  * many events (default: one, or one per type of a category), and optionally the `object` every
  * event carries (default `{ id: <fresh UUID> }` per event).

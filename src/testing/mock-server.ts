@@ -25,7 +25,9 @@ import {
 import { documentedVerificationKeys, documentedWebhook } from './documented-examples.js';
 import {
   ADMIN_PREFIX,
+  adminAccessProblem,
   adminAnswer,
+  type AdminAccess,
   eventsOf,
   triggerIssues,
   type MockTriggerRequest,
@@ -120,6 +122,15 @@ export interface MockServerOptions {
   readonly rules?: RuleOptions;
   /** Largest request body read, in bytes (default 1 MiB); larger ones answer 413. */
   readonly maxBodyBytes?: number;
+  /**
+   * Host names the admin endpoints (`/__mock/…`) answer besides loopback ones (`localhost`,
+   * `127.0.0.0/8`, `[::1]`) and `host` when it names one: e.g. the service name the mock has in
+   * a compose file. Requests whose `Host` or `Origin` names another host are refused (403), so a
+   * web page cannot reach them through DNS rebinding.
+   */
+  readonly adminHosts?: readonly string[];
+  /** A bearer token every admin request must carry (401 without it); none by default. */
+  readonly adminToken?: string;
 }
 
 /**
@@ -295,6 +306,15 @@ function resolveOptions(options: MockServerOptions) {
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const now = options.now ?? (() => new Date());
   const settings = resolveOptions(options);
+  const listening = options.host?.toLowerCase().replace(/^\[|\]$/g, '');
+  const adminAccess: AdminAccess = {
+    hosts: [
+      ...(options.adminHosts ?? []).map((host) => host.toLowerCase()),
+      // The interface it was told to serve, unless that is every interface.
+      ...(listening && !['0.0.0.0', '::'].includes(listening) ? [listening] : []),
+    ],
+    token: options.adminToken,
+  };
   const { clientId, clientSecret } = settings;
   const state = new MockState(settings.seed, now);
   const tokens = new TokenStore(settings.tokenLifetimeSeconds, now);
@@ -582,6 +602,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   /** Answers an admin request (mock-only, see mock-admin.ts); never rejects. */
   async function serveAdmin(request: IncomingMessage, response: ServerResponse, url: URL) {
     try {
+      // Refused before the body is read: a request from the wrong place gets nothing.
+      const refused = adminAccessProblem(flattenHeaders(request), adminAccess);
+      if (refused) throw refused;
       const body = await readBody(request, settings.maxBodyBytes);
       const answer = adminAnswer(
         request.method ?? '',
