@@ -317,6 +317,23 @@ describe('batchesOf', () => {
     expect(batchesOf(events, undefined)).toEqual([events]);
     expect(batchesOf([], 100)).toEqual([]);
   });
+
+  it('should batch a webhook without max_package_size at the spec maximum, 1 MiB (audit finding 8)', () => {
+    // 7,000 events of about 1.7 kB: the audit's 11.8 MB single delivery.
+    const events = Array.from({ length: 7_000 }, (_, i) => ({ id: i, pad: 'x'.repeat(1_680) }));
+    const batches = batchesOf(events, undefined);
+    expect(batches.length).toBeGreaterThan(10);
+    expect(batches.flat()).toEqual(events);
+    for (const batch of batches) {
+      expect(Buffer.byteLength(JSON.stringify({ payload: batch }))).toBeLessThanOrEqual(1_048_576);
+    }
+  });
+
+  it('should send an event larger than 1 MiB alone, the only delivery above the limit', () => {
+    const big = { id: 'big', pad: 'x'.repeat(1_100_000) };
+    const small = { id: 'small' };
+    expect(batchesOf([small, big, small], undefined)).toEqual([[small], [big], [small]]);
+  });
 });
 
 /** A GET of the admin deliveries list with the headers given, over node:http (it sends any Host). */

@@ -1,3 +1,4 @@
+import { MAX_PACKAGE_SIZE } from '../rules/package-size.js';
 import { randomUUID } from 'node:crypto';
 import { eventCategory } from '../deliveries/events.js';
 import {
@@ -58,17 +59,21 @@ export function receives(webhook: Webhook, type: string): boolean {
 
 /**
  * Splits events, in order, into deliveries whose body (`{"payload":[…]}`) has at most
- * `maxPackageSize` bytes (R6, R12);
- * an event larger than the limit on its own is still sent, alone (R6). Without a limit, one
- * delivery.
+ * `maxPackageSize` bytes (R6, R12); an event larger than the limit on its own is still sent,
+ * alone (R6). A webhook without a limit is batched at the spec's largest, 1 MiB: one delivery of
+ * everything (7,000 events were 11.8 MB) would exceed what receivers accept, and under Upvest's
+ * retries block the stream for good (R16).
  *
  * @example
  * ```ts
  * batchesOf(events, 10_240); // [[e1, e2, …], [e9, …]]
+ * batchesOf(events); // at most 1 MiB each
  * ```
  */
-export function batchesOf<T>(events: readonly T[], maxPackageSize: number | undefined): T[][] {
-  if (maxPackageSize === undefined) return events.length === 0 ? [] : [[...events]];
+export function batchesOf<T>(
+  events: readonly T[],
+  maxPackageSize: number = MAX_PACKAGE_SIZE,
+): T[][] {
   const batches: T[][] = [];
   let batch: T[] = [];
   const envelope = Buffer.byteLength('{"payload":[]}');
