@@ -201,6 +201,30 @@ describe('store', () => {
     expect(seen[0]?.known).toBe(false);
   });
 
+  it('should keep events whose escapes a database that is not UTF-8 refuses in jsonb, without payload', async () => {
+    await pool.query("CREATE DATABASE inbox_ascii ENCODING 'SQL_ASCII' TEMPLATE template0");
+    const ascii = new pg.Pool({
+      connectionString: database.connectionString.replace(/\/inbox$/, '/inbox_ascii'),
+    });
+    try {
+      const other = createPostgresInbox({ pool: ascii });
+      await other.migrate();
+      const text = `{"id":"${randomUUID()}","created_at":"2021-11-19T13:06:57Z","type":"USER.CREATED","object":{"id":"u1","name":"Ren\\u00e9e"},"webhook_id":"a8eb3540-5a84-40f9-b2bb-7f99f282fc5a"}`;
+      const parsed = parseDelivery(`{"payload":[${text},${JSON.stringify(eventOf('o2'))}]}`);
+      expect(await other.store(parsed.ok ? parsed.events : [])).toBe(2);
+      expect(await other.counts()).toMatchObject({ pending: 2, dead: 0 });
+      const handed: string[] = [];
+      const worker = createInboxWorker(other, {
+        onEvent: (event) => void handed.push(rawEventText(event) ?? ''),
+      });
+      expect(await worker.runOnce()).toBe(2);
+      expect(handed).toContain(text);
+    } finally {
+      await ascii.end();
+      await pool.query('DROP DATABASE inbox_ascii');
+    }
+  });
+
   it('should dedupe by a key of the caller, e.g. per webhook', async () => {
     const perWebhook = createPostgresInbox({
       pool,

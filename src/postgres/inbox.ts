@@ -4,24 +4,11 @@ import { UpvestConfigurationError } from '../errors.js';
 import { attachRawText, rawEventText } from '../deliveries/raw-events.js';
 import { inboxSchemaSql, inboxTables, type InboxTables } from './schema.js';
 import { asciiText, isDataError, jsonbCanHold, storableText } from './storable.js';
+import { inTransaction, type PoolLike, type Queryable } from './transaction.js';
+
+export type { PoolLike, Queryable } from './transaction.js';
 
 const encoder = new TextEncoder();
-
-/**
- * What the inbox needs of a node-postgres client: `query`. A `pg.Pool`, a `pg.Client` and a
- * `pg.PoolClient` all are one; nothing of `pg` is imported at run time.
- */
-export interface Queryable {
-  query(
-    text: string,
-    values?: unknown[],
-  ): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
-}
-
-/** What the inbox needs of a node-postgres pool: a `pg.Pool`. */
-export interface PoolLike extends Queryable {
-  connect(): Promise<Queryable & { release(error?: Error | boolean): void }>;
-}
 
 /**
  * Options of {@link createPostgresInbox}.
@@ -166,6 +153,7 @@ const decoder = new TextDecoder();
  * import { createPostgresInbox, createInboxWorker } from 'upvest-webhooks/postgres';
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * pool.on('error', (error) => console.warn('postgres pool:', error.message)); // a restart must not end the process
  * const inbox = createPostgresInbox({ pool });
  * await inbox.migrate();
  * const handler = createNodeDeliveryHandler({ keys, dedupe: false, onEvents: inbox.store });
@@ -260,11 +248,32 @@ SELECT count(*)::int AS stored FROM stored`;
    * database still refuses as a dead letter with its raw bytes. The batch is stored whole or,
    * if even that fails, not at all (the caller answers 500, Upvest retries).
    */
-  const storeOneByOne = async (rows: readonly unknown[][]): Promise<number> => {
-    const client = await pool.connect();
-    let stored = 0;
+  /**
+   * An event the database refused: again without `payload` (a database whose encoding is not
+   * UTF-8 refuses `jsonb` escapes above U+007F; `raw` keeps everything), and if that is refused
+   * too, as a dead letter.
+   */
+  const storeWithoutJsonb = async (
+    client: Queryable,
+    row: readonly unknown[],
+    refusal: unknown,
+  ): Promise<number> => {
+    await client.query('SAVEPOINT upvest_store_raw');
     try {
-      await client.query('BEGIN');
+      const result = await client.query(storeSql, columnsOf([row.with(7, null)]));
+      await client.query('RELEASE SAVEPOINT upvest_store_raw');
+      return Number(result.rows[0]?.['stored'] ?? 0);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT upvest_store_raw');
+      const result = await client.query(storeSql, columnsOf([deadRowOf([...row], refusal)]));
+      return Number(result.rows[0]?.['stored'] ?? 0);
+    }
+  };
+
+  const storeOneByOne = (rows: readonly unknown[][]): Promise<number> =>
+    inTransaction(pool, async (client) => {
+      let stored = 0;
       for (const row of rows) {
         await client.query('SAVEPOINT upvest_store');
         try {
@@ -274,19 +283,11 @@ SELECT count(*)::int AS stored FROM stored`;
         } catch (error) {
           if (!isDataError(error)) throw error;
           await client.query('ROLLBACK TO SAVEPOINT upvest_store');
-          const result = await client.query(storeSql, columnsOf([deadRowOf(row, error)]));
-          stored += Number(result.rows[0]?.['stored'] ?? 0);
+          stored += await storeWithoutJsonb(client, row, error);
         }
       }
-      await client.query('COMMIT');
-      client.release();
       return stored;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(error as Error);
-      throw error;
-    }
-  };
+    });
 
   const store = async (batch: readonly DeliveryEvent[]): Promise<number> => {
     if (batch.length === 0) return 0;
@@ -306,19 +307,11 @@ SELECT count(*)::int AS stored FROM stored`;
     pool,
     store,
     async migrate() {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      await inTransaction(pool, async (client) => {
         // Instances starting together would race on CREATE ... IF NOT EXISTS; one at a time.
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [events]);
         await client.query(inboxSchemaSql(options.table));
-        await client.query('COMMIT');
-        client.release();
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        client.release(error as Error);
-        throw error;
-      }
+      });
     },
     async counts() {
       const { rows } = await pool.query(

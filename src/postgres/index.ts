@@ -21,4 +21,10 @@ export {
   type Queryable,
 } from './inbox.js';
 export { inboxSchemaSql } from './schema.js';
-export { createInboxWorker, type InboxWorker, type InboxWorkerOptions } from './worker.js';
+export {
+  createInboxWorker,
+  type InboxWorker,
+  type InboxWorkerHealth,
+  type InboxWorkerOptions,
+} from './worker.js';
+export type { PooledClient } from './transaction.js';

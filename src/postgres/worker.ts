@@ -1,6 +1,7 @@
 import type { DeliveryEvent } from '../deliveries/events.js';
 import { UpvestConfigurationError } from '../errors.js';
-import { eventFromRow, type PostgresInbox, type Queryable } from './inbox.js';
+import { eventFromRow, type PostgresInbox } from './inbox.js';
+import { inTransaction, type Queryable } from './transaction.js';
 import { storableText } from './storable.js';
 
 /**
@@ -40,8 +41,34 @@ export interface InboxWorkerOptions {
    * `'skip'` it (status `skipped`, `onEvent` not called).
    */
   readonly stale?: 'apply' | 'skip';
-  /** Called with errors of the worker itself (a lost connection), never with `onEvent`'s. */
+  /**
+   * Called with errors of the worker itself, never with `onEvent`'s: a lost connection (inside a
+   * transaction or idle in the pool), a database that is down. The worker goes on: it polls
+   * again, waiting longer after each failure in a row (up to 5 s), and resumes once the
+   * database answers. Without it such errors are dropped; they never end the process.
+   */
   readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * What a health check can read of a worker: whether it runs, and when it last claimed (asked
+ * for events), committed (applied, skipped or failed one) and failed itself.
+ *
+ * @example
+ * ```ts
+ * const { lastClaimAt } = worker.health();
+ * const alive = lastClaimAt !== undefined && Date.now() - lastClaimAt.getTime() < 30_000;
+ * ```
+ */
+export interface InboxWorkerHealth {
+  readonly running: boolean;
+  /** When a claim last succeeded, whether or not it found events. */
+  readonly lastClaimAt: Date | undefined;
+  /** When a transaction that handled events last committed. */
+  readonly lastCommitAt: Date | undefined;
+  /** When the worker itself last failed (see `onError`), and how many times in a row since. */
+  readonly lastErrorAt: Date | undefined;
+  readonly consecutiveErrors: number;
 }
 
 /**
@@ -63,7 +90,12 @@ export interface InboxWorker {
    * skipped or failed). For tests and for running from a scheduler instead of `start()`.
    */
   runOnce(): Promise<number>;
+  /** Its liveness, for a health check. */
+  health(): InboxWorkerHealth;
 }
+
+/** The longest wait between polls after failures in a row. */
+const MAX_ERROR_BACKOFF_MS = 5_000;
 
 const defaultBackoff = (failures: number): number => Math.min(300_000, 1000 * 2 ** (failures - 1));
 
@@ -139,42 +171,60 @@ ORDER BY created_at_key, dedupe_key
 LIMIT $1
 FOR UPDATE SKIP LOCKED`;
 
-  async function runOnce(): Promise<number> {
-    const client = await inbox.pool.connect();
-    let handled = 0;
+  let lastClaimAt: Date | undefined;
+  let lastCommitAt: Date | undefined;
+  let lastErrorAt: Date | undefined;
+  let consecutiveErrors = 0;
+  // One report per failure: a lost connection both rejects the query and emits 'error'.
+  let lastReported: unknown;
+  const report = (error: unknown) => {
+    if (error === lastReported) return;
+    lastReported = error;
+    lastErrorAt = new Date();
     try {
-      await client.query('BEGIN');
-      const { rows } = await client.query(claimSql, [batchSize]);
-      // An older event stored late can be claimable while a newer one of its object is being
-      // applied elsewhere: the object's row serialises them. Held rows are skipped, not waited
-      // for, so no two workers ever wait on each other.
-      const keys = [...new Set(rows.map((row) => row['object_key']).filter((key) => key !== null))];
-      const locked = new Map<string, string | null>();
-      if (keys.length > 0) {
-        const objectRows = await client.query(
-          `SELECT object_key, last_applied::text AS last_applied FROM ${objects}
-           WHERE object_key = ANY($1::text[]) FOR UPDATE SKIP LOCKED`,
-          [keys],
-        );
-        for (const row of objectRows.rows) {
-          locked.set(String(row['object_key']), (row['last_applied'] as string | null) ?? null);
-        }
-      }
-      for (const row of rows) {
-        const objectKey = row['object_key'] as string | null;
-        // Not locked: another transaction holds its object (store() always creates the row).
-        if (objectKey !== null && !locked.has(objectKey)) continue;
-        await handle(client, row, objectKey, objectKey === null ? null : locked.get(objectKey));
-        handled += 1;
-      }
-      await client.query('COMMIT');
-      client.release();
-      return handled;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(error as Error);
-      throw error;
+      options.onError?.(error);
+    } catch {
+      // A logging hook that throws must not stop the worker.
     }
+  };
+
+  async function runOnce(): Promise<number> {
+    const handled = await inTransaction(
+      inbox.pool,
+      async (client) => {
+        const { rows } = await client.query(claimSql, [batchSize]);
+        lastClaimAt = new Date();
+        // An older event stored late can be claimable while a newer one of its object is being
+        // applied elsewhere: the object's row serialises them. Held rows are skipped, not waited
+        // for, so no two workers ever wait on each other.
+        const keys = [
+          ...new Set(rows.map((row) => row['object_key']).filter((key) => key !== null)),
+        ];
+        const locked = new Map<string, string | null>();
+        if (keys.length > 0) {
+          const objectRows = await client.query(
+            `SELECT object_key, last_applied::text AS last_applied FROM ${objects}
+             WHERE object_key = ANY($1::text[]) FOR UPDATE SKIP LOCKED`,
+            [keys],
+          );
+          for (const row of objectRows.rows) {
+            locked.set(String(row['object_key']), (row['last_applied'] as string | null) ?? null);
+          }
+        }
+        let count = 0;
+        for (const row of rows) {
+          const objectKey = row['object_key'] as string | null;
+          // Not locked: another transaction holds its object (store() always creates the row).
+          if (objectKey !== null && !locked.has(objectKey)) continue;
+          await handle(client, row, objectKey, objectKey === null ? null : locked.get(objectKey));
+          count += 1;
+        }
+        return count;
+      },
+      report,
+    );
+    if (handled > 0) lastCommitAt = new Date();
+    return handled;
   }
 
   async function handle(
@@ -233,39 +283,54 @@ FOR UPDATE SKIP LOCKED`;
   const sleepers = new Set<() => void>();
   const loops: Promise<void>[] = [];
 
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+
   async function loop(): Promise<void> {
     while (running) {
       let handled = 0;
       try {
         handled = await runOnce();
+        consecutiveErrors = 0;
       } catch (error) {
-        options.onError?.(error);
+        consecutiveErrors += 1;
+        report(error);
       }
       if (handled === 0 && running) {
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            clearTimeout(timer);
-            sleepers.delete(wake);
-            resolve();
-          };
-          const timer = setTimeout(wake, pollIntervalMs);
-          sleepers.add(wake);
-        });
+        const backoff = pollIntervalMs * 2 ** Math.min(consecutiveErrors, 10);
+        await sleep(
+          consecutiveErrors === 0 ? pollIntervalMs : Math.min(MAX_ERROR_BACKOFF_MS, backoff),
+        );
       }
     }
   }
+
+  // An idle pooled client whose connection drops makes the pool emit 'error', which ends the
+  // process when nobody listens: the worker listens while it runs.
+  const poolListener = (error: Error) => report(error);
 
   return {
     runOnce,
     start() {
       if (running) return;
       running = true;
+      inbox.pool.on?.('error', poolListener);
       for (let i = 0; i < concurrency; i++) loops.push(loop());
     },
     async stop() {
       running = false;
       for (const wake of [...sleepers]) wake();
       await Promise.all(loops.splice(0));
+      inbox.pool.removeListener?.('error', poolListener);
     },
+    health: () => ({ running, lastClaimAt, lastCommitAt, lastErrorAt, consecutiveErrors }),
   };
 }
