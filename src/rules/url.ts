@@ -41,8 +41,9 @@ const PLAIN = {
   // Lower-case labels of 1 to 63 characters without outer hyphens and never Punycode (`xn--`,
   // which the full checks decode and judge).
   label: '(?!xn--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.',
-  // A top-level label of letters only, so WHATWG never reads the host as an IPv4 number.
-  topLabel: '[a-z]{1,63}',
+  // A top-level label of two or more letters, as every delegated TLD and Upvest's own document
+  // read it (an `xn--` TLD is left to the full checks).
+  topLabel: '[a-z]{2,63}',
   // Not a reserved name nor under one (home.arpa itself has two labels).
   notReserved: `(?<![./](?:${reservedHostSuffixes.map((suffix) => suffix.replace('.', '\\.')).join('|')}))`,
   // 1 to 65535, without leading zeros.
@@ -79,11 +80,14 @@ export function isPlainWebhookUrl(value: string): boolean {
 }
 
 /**
- * A public DNS name: two or more LDH labels of 1–63 characters, at most 253 in all, a top-level
- * label with a letter. The length look-ahead bounds the work.
+ * A public DNS name: two or more LDH labels of 1–63 characters, at most 253 in all, under a
+ * top-level label of two or more letters or an internationalised one (`xn--…`). No delegated TLD
+ * has one letter or a digit, and Upvest's OpenAPI document (1.9.0, `format: url`, as Prism reads
+ * it) refuses `tenant.x` and `tenant.tld1`: accepting them would let the mock pass what the API
+ * may refuse. The length look-ahead bounds the work.
  */
 const PUBLIC_DNS_NAME =
-  /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?=[a-z0-9-]*[a-z])[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+  /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9](?:[a-z0-9-]{0,57}[a-z0-9])?)$/;
 
 /**
  * WHATWG's URL parser silently removes tabs and newlines anywhere, trims C0 controls and spaces
@@ -195,7 +199,7 @@ function hostProblem(hostname: string): { code: RuleCode; message: string } | un
   if (!PUBLIC_DNS_NAME.test(hostname)) {
     return {
       code: 'url.invalid_host',
-      message: `the host ${preview(hostname)} is not a well-formed DNS name: labels of 1–63 letters, digits and inner hyphens, at most 253 characters, a top-level label with a letter (R2)`,
+      message: `the host ${preview(hostname)} is not a well-formed DNS name: labels of 1–63 letters, digits and inner hyphens, at most 253 characters, under a top-level label of two or more letters (or xn--…) (R2)`,
     };
   }
   return undefined;
