@@ -166,7 +166,7 @@ export interface SignatureHeaders {
  * same message: the signature over the headers first (the base covers a digest header's value,
  * never the body), then the body against its digest headers. Internal. Never throws.
  */
-export async function verifyReadSignature(
+async function verifyReadSignature(
   message: HttpMessage,
   options: VerifySignatureOptions,
   read: SignatureHeaders,
