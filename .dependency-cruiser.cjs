@@ -14,7 +14,7 @@ const layers = [
   ['^src/signing/'],
   ['^src/rules/'],
   ['^src/validation/'],
-  ['^src/deliveries/'],
+  ['^src/receiver/'],
   ['^src/auth/'],
   ['^src/client/'],
   ['^src/probe/'],

@@ -4,8 +4,8 @@
  * its text and the parsed events are all alive then), above the same process before the request.
  * Prints one line of Markdown.
  */
-import { createNodeDeliveryHandler } from '../src/deliveries/handler.js';
-import { generateDeliveryKeyPair, signDelivery } from '../src/deliveries/testing.js';
+import { createNodeDeliveryHandler } from '../src/receiver/handler.js';
+import { generateDeliveryKeyPair, signDelivery } from '../src/testing/deliveries.js';
 import { serveOnLoopback } from '../src/test-support/loopback-server.js';
 import { batchOfSize, benchEvent } from './events.js';
 

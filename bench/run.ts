@@ -23,9 +23,9 @@ import { parse as parseYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import type { paths } from '../generated/openapi.js';
 import { createWebhooksClient } from '../src/client/webhooks-client.js';
-import { createNodeDeliveryHandler } from '../src/deliveries/handler.js';
-import { checkDeliveryHeaders, verifyDelivery } from '../src/deliveries/verify.js';
-import { generateDeliveryKeyPair, signDelivery } from '../src/deliveries/testing.js';
+import { createNodeDeliveryHandler } from '../src/receiver/handler.js';
+import { checkDeliveryHeaders, verifyDelivery } from '../src/receiver/verify.js';
+import { generateDeliveryKeyPair, signDelivery } from '../src/testing/deliveries.js';
 import { checkCategories } from '../src/rules/categories.js';
 import { checkDelay } from '../src/rules/delay.js';
 import { checkMaxPackageSize } from '../src/rules/package-size.js';
@@ -34,9 +34,9 @@ import { checkWebhookUrl } from '../src/rules/url.js';
 import { signRequest } from '../src/signing/sign.js';
 import { validateCreateWebhook } from '../src/validation/webhook.js';
 import pg from 'pg';
-import { decimalEpochSeconds } from '../src/deliveries/created-at.js';
-import { createDeliveryEvent } from '../src/deliveries/testing.js';
-import { parseDelivery } from '../src/deliveries/parse.js';
+import { decimalEpochSeconds } from '../src/receiver/created-at.js';
+import { createDeliveryEvent } from '../src/testing/deliveries.js';
+import { parseDelivery } from '../src/receiver/parse.js';
 import { createPostgresInbox } from '../src/postgres/inbox.js';
 import { createInboxWorker } from '../src/postgres/worker.js';
 import { serveOnLoopback } from '../src/test-support/loopback-server.js';
@@ -632,12 +632,12 @@ function processes() {
     'node:crypto alone': 'node:crypto',
     'a one-line file importing node:crypto (the floor for a packaged verifier)':
       pathToFileURL(floorFile).href,
-    'upvest-webhooks/receiver': './dist/bundle/src/deliveries/index.js',
+    'upvest-webhooks/receiver': './dist/bundle/src/receiver/index.js',
     'upvest-webhooks/signing': './dist/bundle/src/signing/index.js',
     'upvest-webhooks (main)': './dist/bundle/src/index.js',
     'upvest-webhooks/testing': './dist/bundle/src/testing/index.js',
     // tsc's per-file output, which the entries pointed at before scripts/bundle.ts: side by side.
-    'receiver, one file per module': './dist/src/deliveries/index.js',
+    'receiver, one file per module': './dist/src/receiver/index.js',
     'main, one file per module': './dist/src/index.js',
   };
   const times: Record<string, number[]> = {};

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNodeDeliveryHandler } from '../src/deliveries/handler.js';
+import { createNodeDeliveryHandler } from '../src/receiver/handler.js';
 import { freshReceiverKey, jwksOf, runReceiverConformance } from './receiver.js';
 
 const closers: (() => Promise<void>)[] = [];

@@ -45,7 +45,7 @@ const dist = path.join(root, 'dist');
 /** tsc's output of each public entry and of the bin, relative to dist/. */
 export const BUNDLED_ENTRIES = [
   'src/index.js',
-  'src/deliveries/index.js',
+  'src/receiver/index.js',
   'src/signing/index.js',
   'src/testing/index.js',
   'src/postgres/index.js',
@@ -56,7 +56,7 @@ export const BUNDLED_ENTRIES = [
 /** The layers, smallest entry first: each chunk holds what its entry reaches beyond the ones before. */
 export const LAYERS = [
   ['signing', 'src/signing/index.js'],
-  ['receiver', 'src/deliveries/index.js'],
+  ['receiver', 'src/receiver/index.js'],
   ['main', 'src/index.js'],
   ['testing', 'src/testing/index.js'],
 ] as const;

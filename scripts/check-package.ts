@@ -38,7 +38,7 @@ export const SIZE_BUDGETS_GZIP_BYTES = {
 
 const ENTRY_FILES: Readonly<Record<keyof typeof SIZE_BUDGETS_GZIP_BYTES, string>> = {
   'upvest-webhooks': 'dist/src/index.js',
-  'upvest-webhooks/receiver': 'dist/src/deliveries/index.js',
+  'upvest-webhooks/receiver': 'dist/src/receiver/index.js',
   'upvest-webhooks/signing': 'dist/src/signing/index.js',
   'upvest-webhooks/testing': 'dist/src/testing/index.js',
   'upvest-webhooks/postgres': 'dist/src/postgres/index.js',
@@ -57,7 +57,7 @@ export const FILE_BUDGETS = {
 
 const BUNDLE_FILES: Readonly<Record<keyof typeof FILE_BUDGETS, string>> = {
   'upvest-webhooks': 'dist/bundle/src/index.js',
-  'upvest-webhooks/receiver': 'dist/bundle/src/deliveries/index.js',
+  'upvest-webhooks/receiver': 'dist/bundle/src/receiver/index.js',
   'upvest-webhooks/signing': 'dist/bundle/src/signing/index.js',
 };
 

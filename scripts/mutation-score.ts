@@ -29,7 +29,7 @@ export const MODULES: Readonly<Record<string, readonly string[]>> = {
     'src/testing/mock-request.ts',
   ],
   signing: ['src/signing/'],
-  deliveries: ['src/deliveries/'],
+  receiver: ['src/receiver/'],
   rules: ['src/rules/'],
 };
 
@@ -42,8 +42,7 @@ export function globsOf(prefixes: readonly string[]): string {
     '!src/**/*.test-d.ts',
     '!src/**/fixtures/**',
     '!src/**/index.ts',
-    '!src/deliveries/testing.ts',
-  ].join(',');
+      ].join(',');
 }
 
 /** A module's name as a file name: `client retry and transport` -> `client-retry-and-transport`. */

@@ -118,7 +118,7 @@ export {
   type WebhookEvent,
   type WebhookEventCategory,
   type WebhookEventType,
-} from './deliveries/index.js';
+} from './receiver/index.js';
 export {
   probeWebhookUrl,
   PROBE_HEADER,

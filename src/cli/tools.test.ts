@@ -7,12 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhooksClient } from '../client/webhooks-client.js';
-import { createNodeDeliveryHandler } from '../deliveries/handler.js';
+import { createNodeDeliveryHandler } from '../receiver/handler.js';
 import {
   createDeliveryEvent,
   generateDeliveryKeyPair,
   signDelivery,
-} from '../deliveries/testing.js';
+} from '../testing/deliveries.js';
 import { exitCodes, runCli } from './main.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

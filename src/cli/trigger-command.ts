@@ -13,7 +13,7 @@ import {
   eventTypesNamed,
   signDelivery,
   type DeliveryEventInput,
-} from '../deliveries/testing.js';
+} from '../testing/deliveries.js';
 import type { JsonWebKeySet } from '../types.js';
 import { UsageError, type Command } from './commands.js';
 import { nearest } from './suggest.js';

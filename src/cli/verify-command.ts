@@ -2,7 +2,7 @@
  * `upvest-webhooks verify`: checks a captured delivery offline and says exactly why it fails.
  */
 import { readFileSync } from 'node:fs';
-import { verifyDelivery } from '../deliveries/verify.js';
+import { verifyDelivery } from '../receiver/verify.js';
 import type { JsonWebKeySet } from '../types.js';
 import { UsageError, type Command } from './commands.js';
 

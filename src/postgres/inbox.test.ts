@@ -5,16 +5,16 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createNodeDeliveryHandler } from '../deliveries/handler.js';
-import { parseDelivery } from '../deliveries/parse.js';
-import { rawEventText } from '../deliveries/raw-events.js';
-import type { DeliveryEvent } from '../deliveries/events.js';
+import { createNodeDeliveryHandler } from '../receiver/handler.js';
+import { parseDelivery } from '../receiver/parse.js';
+import { rawEventText } from '../receiver/raw-events.js';
+import type { DeliveryEvent } from '../receiver/events.js';
 import {
   createDeliveryEvent,
   generateDeliveryKeyPair,
   signDelivery,
   type DeliveryEventInput,
-} from '../deliveries/testing.js';
+} from '../testing/deliveries.js';
 import { UpvestConfigurationError } from '../errors.js';
 import { startPostgres } from '../test-support/postgres.js';
 import { createPostgresInbox, type PostgresInbox } from './inbox.js';

@@ -1,7 +1,7 @@
-import { decimalEpochSeconds } from '../deliveries/created-at.js';
-import { isKnownEventType, type DeliveryEvent } from '../deliveries/events.js';
+import { decimalEpochSeconds } from '../receiver/created-at.js';
+import { isKnownEventType, type DeliveryEvent } from '../receiver/events.js';
 import { UpvestConfigurationError } from '../errors.js';
-import { attachRawText, rawEventText } from '../deliveries/raw-events.js';
+import { attachRawText, rawEventText } from '../receiver/raw-events.js';
 import { inboxSchemaSql, inboxTables, type InboxTables } from './schema.js';
 import { asciiText, isDataError, jsonbCanHold, storableText } from './storable.js';
 import { inTransaction, type PoolLike, type Queryable } from './transaction.js';

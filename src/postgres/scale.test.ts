@@ -7,7 +7,7 @@ import {
   generateDeliveryKeyPair,
   signDelivery,
   type DeliveryEventInput,
-} from '../deliveries/testing.js';
+} from '../testing/deliveries.js';
 import { startPostgres } from '../test-support/postgres.js';
 import { createPostgresInbox } from './inbox.js';
 

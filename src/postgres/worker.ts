@@ -1,4 +1,4 @@
-import type { DeliveryEvent } from '../deliveries/events.js';
+import type { DeliveryEvent } from '../receiver/events.js';
 import { UpvestConfigurationError } from '../errors.js';
 import { eventFromRow, type PostgresInbox } from './inbox.js';
 import { inTransaction, type Queryable } from './transaction.js';

@@ -2,10 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createWebhooksClient } from '../client/webhooks-client.js';
-import { createNodeDeliveryHandler } from '../deliveries/handler.js';
-import { createVerificationKeyProvider } from '../deliveries/keys.js';
-import type { DeliveryEvent } from '../deliveries/events.js';
-import type { DeliveryContext } from '../deliveries/processor.js';
+import { createNodeDeliveryHandler } from '../receiver/handler.js';
+import { createVerificationKeyProvider } from '../receiver/keys.js';
+import type { DeliveryEvent } from '../receiver/events.js';
+import type { DeliveryContext } from '../receiver/processor.js';
 import { createUpvestSigner } from '../signing/upvest-profile.js';
 import { startMockServer } from './mock-server.js';
 

@@ -32,4 +32,4 @@ export {
   type SignedDelivery,
   type DeliveryKeyPair,
   type DeliveryEventInput,
-} from '../deliveries/testing.js';
+} from './deliveries.js';

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateWebhookEvent } from '../../generated/validators.js';
 import { createWebhooksClient, type WebhooksClient } from '../client/webhooks-client.js';
-import { createNodeDeliveryHandler } from '../deliveries/handler.js';
-import type { DeliveryEvent } from '../deliveries/events.js';
+import { createNodeDeliveryHandler } from '../receiver/handler.js';
+import type { DeliveryEvent } from '../receiver/events.js';
 import {
   UpvestConfigurationError,
   UpvestNetworkError,

@@ -1,4 +1,4 @@
-import { createDeliveryEvent, eventTypesNamed } from '../deliveries/testing.js';
+import { createDeliveryEvent, eventTypesNamed } from './deliveries.js';
 import { UpvestConfigurationError } from '../errors.js';
 import type { ValidationIssue } from '../validation-issue.js';
 import type { MockDeliveryRecord } from './mock-deliveries.js';

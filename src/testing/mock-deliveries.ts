@@ -1,12 +1,12 @@
 import { MAX_PACKAGE_SIZE } from '../rules/package-size.js';
 import { randomUUID } from 'node:crypto';
-import { eventCategory } from '../deliveries/events.js';
+import { eventCategory } from '../receiver/events.js';
 import {
   generateDeliveryKeyPair,
   signDelivery,
   type DeliveryEventInput,
   type DeliveryKeyPair,
-} from '../deliveries/testing.js';
+} from './deliveries.js';
 import type { Webhook } from '../types.js';
 
 /**

@@ -11,7 +11,7 @@ import {
   signDelivery,
   type DeliveryEventInput,
   type SignDeliveryOptions,
-} from './testing.js';
+} from '../testing/deliveries.js';
 import {
   checkDeliveryHeaders,
   formatsToTry,

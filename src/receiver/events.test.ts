@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDelivery } from './parse.js';
 import { eventCategory, isEventOfCategory, isKnownEventType } from './events.js';
-import { createDeliveryEvent } from './testing.js';
+import { createDeliveryEvent } from '../testing/deliveries.js';
 
 describe('eventCategory', () => {
   it.each([

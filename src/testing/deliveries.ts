@@ -5,9 +5,9 @@ import { contentDigest, legacyDigest } from '../signing/digest.js';
 import type { KeyInput } from '../signing/keys.js';
 import { signRequest } from '../signing/sign.js';
 import type { JsonWebKey, JsonWebKeySet } from '../types.js';
-import type { DigestHeader } from './verify.js';
+import type { DigestHeader } from '../receiver/verify.js';
 import { webhookEventTypesByCategory } from '../../generated/constants.js';
-import { isKnownEventType, type WebhookEventCategory, type WebhookEventType } from './events.js';
+import { isKnownEventType, type WebhookEventCategory, type WebhookEventType } from '../receiver/events.js';
 
 /**
  * An event to deliver: the fields every delivered event has (the spec's `WebhookEventFields`).

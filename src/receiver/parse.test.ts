@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { webhookEventTypes } from '../../generated/constants.js';
 import { parseDelivery } from './parse.js';
-import { createDeliveryEvent, type DeliveryEventInput } from './testing.js';
+import { createDeliveryEvent, type DeliveryEventInput } from '../testing/deliveries.js';
 
 const event = (overrides: Partial<DeliveryEventInput> = {}) =>
   createDeliveryEvent({ created_at: '2021-11-19T13:06:57.820371265Z', ...overrides });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { validateWebhookEventFields } from '../../generated/validators.js';
-import { compareCreatedAt } from './created-at.js';
-import { createDeliveryEvent, generateDeliveryKeyPair, signDelivery } from './testing.js';
-import { verifyDelivery } from './verify.js';
+import { compareCreatedAt } from '../receiver/created-at.js';
+import { createDeliveryEvent, generateDeliveryKeyPair, signDelivery } from './deliveries.js';
+import { verifyDelivery } from '../receiver/verify.js';
 
 describe('createDeliveryEvent', () => {
   it('should create valid events whose created_at increases with nanoseconds', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VerificationKeysUnavailableError } from '../errors.js';
 import type { JsonWebKeySet } from '../types.js';
 import { createVerificationKeyProvider, importVerificationKey, keyFromJwks } from './keys.js';
-import { generateDeliveryKeyPair } from './testing.js';
+import { generateDeliveryKeyPair } from '../testing/deliveries.js';
 
 const pair = generateDeliveryKeyPair();
 const rotated = generateDeliveryKeyPair();

@@ -10,7 +10,7 @@ import {
   type WebhookEventType,
 } from './events.js';
 import type { DeliveryContext } from './processor.js';
-import type { DeliveryEventInput } from './testing.js';
+import type { DeliveryEventInput } from '../testing/deliveries.js';
 import type { VerifiedDelivery } from './verify.js';
 
 declare const event: DeliveryEvent;

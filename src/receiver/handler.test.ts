@@ -18,7 +18,7 @@ import {
   type DeliveryEventInput,
   type SignDeliveryOptions,
   type SignedDelivery,
-} from './testing.js';
+} from '../testing/deliveries.js';
 import type { DeliveryFailure } from './verify.js';
 
 const pair = generateDeliveryKeyPair();

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDelivery } from './parse.js';
 import { attachRawText, payloadSpans, rawEventText } from './raw-events.js';
-import { createDeliveryEvent } from './testing.js';
+import { createDeliveryEvent } from '../testing/deliveries.js';
 
 const cut = (text: string) => payloadSpans(text)?.map(([start, end]) => text.slice(start, end));
 
