@@ -42,7 +42,7 @@ export function globsOf(prefixes: readonly string[]): string {
     '!src/**/*.test-d.ts',
     '!src/**/fixtures/**',
     '!src/**/index.ts',
-      ].join(',');
+  ].join(',');
 }
 
 /** A module's name as a file name: `client retry and transport` -> `client-retry-and-transport`. */

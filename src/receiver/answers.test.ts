@@ -12,7 +12,11 @@ import {
   type DeliveryAnswer,
   type DeliveryHandlerOptions,
 } from './processor.js';
-import { createDeliveryEvent, generateDeliveryKeyPair, signDelivery } from '../testing/deliveries.js';
+import {
+  createDeliveryEvent,
+  generateDeliveryKeyPair,
+  signDelivery,
+} from '../testing/deliveries.js';
 
 const pair = generateDeliveryKeyPair();
 const NOW = 1_795_000_000;

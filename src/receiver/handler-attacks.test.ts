@@ -9,7 +9,11 @@ import type { DeliveryEvent } from './events.js';
 import { createFetchDeliveryHandler, createNodeDeliveryHandler } from './handler.js';
 import type { DeliveryHandlerOptions } from './processor.js';
 import { legacyDigest } from '../signing/digest.js';
-import { createDeliveryEvent, generateDeliveryKeyPair, signDelivery } from '../testing/deliveries.js';
+import {
+  createDeliveryEvent,
+  generateDeliveryKeyPair,
+  signDelivery,
+} from '../testing/deliveries.js';
 
 const pair = generateDeliveryKeyPair();
 const NOW = 1_795_000_000;

@@ -3,7 +3,11 @@ import { connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFetchDeliveryHandler, createNodeDeliveryHandler } from './handler.js';
 import type { DeliveryHandlerOptions } from './processor.js';
-import { createDeliveryEvent, generateDeliveryKeyPair, signDelivery } from '../testing/deliveries.js';
+import {
+  createDeliveryEvent,
+  generateDeliveryKeyPair,
+  signDelivery,
+} from '../testing/deliveries.js';
 
 // What a handler leaves behind once it answered: timers, listeners, a second answer. None of it
 // changes the status code, so only these tests notice it.

@@ -7,7 +7,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryDedupeStore } from './dedupe.js';
 import { createDeliveryProcessor } from './processor.js';
-import { createDeliveryEvent, generateDeliveryKeyPair, signDelivery } from '../testing/deliveries.js';
+import {
+  createDeliveryEvent,
+  generateDeliveryKeyPair,
+  signDelivery,
+} from '../testing/deliveries.js';
 
 const pair = generateDeliveryKeyPair();
 const NOW = 1_795_000_000;

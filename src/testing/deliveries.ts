@@ -7,7 +7,11 @@ import { signRequest } from '../signing/sign.js';
 import type { JsonWebKey, JsonWebKeySet } from '../types.js';
 import type { DigestHeader } from '../receiver/verify.js';
 import { webhookEventTypesByCategory } from '../../generated/constants.js';
-import { isKnownEventType, type WebhookEventCategory, type WebhookEventType } from '../receiver/events.js';
+import {
+  isKnownEventType,
+  type WebhookEventCategory,
+  type WebhookEventType,
+} from '../receiver/events.js';
 
 /**
  * An event to deliver: the fields every delivered event has (the spec's `WebhookEventFields`).
