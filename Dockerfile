@@ -10,4 +10,4 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
 EXPOSE 4010
-ENTRYPOINT ["node", "dist/conformance/bin.js", "mock", "--host", "0.0.0.0", "--port", "4010"]
+ENTRYPOINT ["node", "dist/bin/upvest-webhooks.js", "mock", "--host", "0.0.0.0", "--port", "4010"]

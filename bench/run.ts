@@ -679,7 +679,7 @@ function processes() {
   execFileSync(
     process.execPath,
     [
-      'dist/bundle/conformance/bin.js',
+      'dist/bundle/bin/upvest-webhooks.js',
       'conformance',
       '--json',
       '/dev/null',

@@ -5,8 +5,12 @@
  * not complete (a report that cannot be written, say).
  */
 import { parseArgs } from 'node:util';
-import { readEnvironment, type EnvironmentSettings } from '../src/cli/environment.js';
-import { createRedactor, createUpvestSigner } from '../src/index.js';
+import {
+  createRedactor,
+  createUpvestSigner,
+  readEnvironment,
+  type EnvironmentSettings,
+} from '../src/index.js';
 import { serverProfiles, type ServerProfile } from './model.js';
 import { createPrivateKey } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';

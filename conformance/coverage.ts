@@ -1,5 +1,5 @@
 import { operations, type OperationId } from '../generated/constants.js';
-import { matchOperation } from '../src/spec/match-operation.js';
+import { matchOperation } from '../src/testing/index.js';
 import { collectReplayCases } from './cases.js';
 import type { Exchange } from './model.js';
 

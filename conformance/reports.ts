@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { packageVersion } from '../src/version.js';
+import { packageVersion } from '../src/index.js';
 import type { CoverageRow } from './coverage.js';
 import type { CheckResult, Evidence, ServerProfile } from './model.js';
 

@@ -3,7 +3,7 @@ import {
   createNodeDeliveryHandler,
   createVerificationKeyProvider,
   type JsonWebKeySet,
-} from '../src/index.js';
+} from '../src/receiver/index.js';
 import { listenOnLoopback } from './loopback.js';
 
 /**

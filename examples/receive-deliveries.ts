@@ -2,13 +2,12 @@
 // sends when a webhook is tested. CI runs it (examples/examples.test.ts).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createWebhooksClient, type WebhooksClient } from 'upvest-webhooks';
 import {
   createNodeDeliveryHandler,
   createVerificationKeyProvider,
-  createWebhooksClient,
   isEventOfCategory,
-  type WebhooksClient,
-} from 'upvest-webhooks';
+} from 'upvest-webhooks/receiver';
 import { startMockServer } from 'upvest-webhooks/testing';
 
 // The handler needs the client for keys, and the client's mock needs the handler's URL.

@@ -50,7 +50,7 @@ export const BUNDLED_ENTRIES = [
   'src/testing/index.js',
   'src/postgres/index.js',
   'conformance/index.js',
-  'conformance/bin.js',
+  'bin/upvest-webhooks.js',
 ] as const;
 
 /** The layers, smallest entry first: each chunk holds what its entry reaches beyond the ones before. */

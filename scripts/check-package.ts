@@ -105,9 +105,9 @@ async function entrySize(file: string): Promise<number> {
 const consumerModule = `
 import { createWebhooksClient, validateWebhookUrl, UpvestValidationError } from 'upvest-webhooks';
 import { contentDigest, verifyContentDigest } from 'upvest-webhooks/signing';
-import { createNodeDeliveryHandler, verifyDelivery as verifyFromReceiver } from 'upvest-webhooks/receiver';
+import { createNodeDeliveryHandler, isUpvestWebhooksError as isErrorFromReceiver } from 'upvest-webhooks/receiver';
 // The entries share their modules (code splitting): one function, one class, whichever entry.
-import { verifyDelivery as verifyFromMain } from 'upvest-webhooks';
+import { isUpvestWebhooksError as isErrorFromMain } from 'upvest-webhooks';
 import { startMockServer, signDelivery, generateDeliveryKeyPair } from 'upvest-webhooks/testing';
 import { runConformance } from 'upvest-webhooks/conformance';
 // Without pg installed: the inbox takes the user's pool and imports nothing of pg itself.
@@ -127,7 +127,7 @@ const listed = await client.list();
 // answers from this process).
 const { execFile } = await import('node:child_process');
 const { promisify } = await import('node:util');
-const cliListed = JSON.parse((await promisify(execFile)(process.execPath, ['node_modules/upvest-webhooks/dist/bundle/conformance/bin.js', 'list', '--json'], {
+const cliListed = JSON.parse((await promisify(execFile)(process.execPath, ['node_modules/upvest-webhooks/dist/bundle/bin/upvest-webhooks.js', 'list', '--json'], {
   encoding: 'utf8',
   env: {
     ...process.env,
@@ -145,14 +145,15 @@ const pair = generateDeliveryKeyPair();
 signDelivery([], { keyId: pair.keyId, privateKey: pair.privateKey, url: 'https://tenant.tld/hooks' });
 const report = await runConformance({ profiles: ['negative'] });
 const digest = contentDigest('{}');
-if (typeof createNodeDeliveryHandler({ keys: pair.jwks, onEvents: () => {} }) !== 'function' || verifyContentDigest('{}', digest) !== 'match' || typeof createPostgresInbox !== 'function' || !inboxSchemaSql().includes('CREATE TABLE') || !listed.data.some((w) => w.id === webhook.id) || !cliListed.data.some((w) => w.id === webhook.id) || refused !== true || !report.passed || validateWebhookUrl('https://127.1/').ok || verifyFromMain !== verifyFromReceiver) {
+if (typeof createNodeDeliveryHandler({ keys: pair.jwks, onEvents: () => {} }) !== 'function' || verifyContentDigest('{}', digest) !== 'match' || typeof createPostgresInbox !== 'function' || !inboxSchemaSql().includes('CREATE TABLE') || !listed.data.some((w) => w.id === webhook.id) || !cliListed.data.some((w) => w.id === webhook.id) || refused !== true || !report.passed || validateWebhookUrl('https://127.1/').ok || isErrorFromMain !== isErrorFromReceiver) {
   throw new Error('the installed package misbehaved');
 }
 console.log('installed package works');
 `;
 
 const consumerTypes = `
-import { createWebhooksClient, type Webhook, type WebhookCreateRequest, type DeliveryEvent } from 'upvest-webhooks';
+import { createWebhooksClient, type Webhook, type WebhookCreateRequest } from 'upvest-webhooks';
+import type { DeliveryEvent } from 'upvest-webhooks/receiver';
 import { startMockServer, type MockServer } from 'upvest-webhooks/testing';
 import { runConformance, type ConformanceReport } from 'upvest-webhooks/conformance';
 import { createInboxWorker, type PostgresInbox, type Queryable } from 'upvest-webhooks/postgres';
@@ -252,7 +253,7 @@ async function main(): Promise<void> {
       run(
         process.execPath,
         [
-          'node_modules/upvest-webhooks/dist/bundle/conformance/bin.js',
+          'node_modules/upvest-webhooks/dist/bundle/bin/upvest-webhooks.js',
           'conformance',
           '--profile',
           'negative',

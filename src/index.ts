@@ -1,7 +1,8 @@
 /**
  * upvest-webhooks: a typed client, business-rule validators and errors for the webhook
- * subscriptions of the Upvest Investment API. Test helpers live in `upvest-webhooks/testing`,
- * the conformance suite in `upvest-webhooks/conformance`.
+ * subscriptions of the Upvest Investment API. Receiving deliveries lives in
+ * `upvest-webhooks/receiver`, test helpers in `upvest-webhooks/testing`, the conformance suite in
+ * `upvest-webhooks/conformance`.
  *
  * @example
  * ```ts
@@ -27,6 +28,8 @@ export type {
 } from './wire/access-token.js';
 export type { OutgoingRequest, RequestSigner } from './wire/signer.js';
 export { createRedactor, type Redactor } from './wire/redact.js';
+export { readEnvironment, type EnvironmentSettings } from './environment.js';
+export { packageVersion } from './version.js';
 export type { RetryOptions } from './client/retry-policy.js';
 export {
   createOAuthTokenProvider,
@@ -77,48 +80,6 @@ export type { KeyLookup, SignatureFailureReason, SignatureVerification } from '.
 export type { KeyInput, SigningJwk } from './signing/keys.js';
 export type { EcdsaEncoding } from './signing/algorithms.js';
 export type { HttpMessage } from './signing/message.js';
-// Receiving deliveries (also `upvest-webhooks/receiver`): verify, parse typed events in order,
-// hand each event over once.
-export {
-  checkDeliveryHeaders,
-  verifyDelivery,
-  type DeliveryRequest,
-  type DeliveryFailure,
-  type DeliveryFailureReason,
-  type DeliverySignature,
-  type DigestHeader,
-  type VerifiedDelivery,
-  type VerifyDeliveryOptions,
-  parseDelivery,
-  type ParsedDelivery,
-  rawEventText,
-  compareCreatedAt,
-  createVerificationKeyProvider,
-  type VerificationKeyProvider,
-  type VerificationKeyProviderOptions,
-  createDeliveryProcessor,
-  DEFAULT_BODY_TIMEOUT_MS,
-  DEFAULT_MAX_BODY_BYTES,
-  type DeliveryAnswer,
-  type DeliveryContext,
-  type DeliveryHandlerOptions,
-  createFetchDeliveryHandler,
-  createNodeDeliveryHandler,
-  createMemoryDedupeStore,
-  type DedupeClaim,
-  type DeliveryDedupeStore,
-  type MemoryDedupeStoreOptions,
-  eventCategory,
-  isEventOfCategory,
-  isKnownEventType,
-  type DeliveryEvent,
-  type EventOfCategory,
-  type KnownDeliveryEvent,
-  type UnknownDeliveryEvent,
-  type WebhookEvent,
-  type WebhookEventCategory,
-  type WebhookEventType,
-} from './receiver/index.js';
 export {
   probeWebhookUrl,
   PROBE_HEADER,

@@ -325,7 +325,7 @@ describe('upvest-webhooks CLI', () => {
   });
 
   it('should run as the bin, conformance included', async () => {
-    const bin = ['--import', 'tsx', 'conformance/bin.ts'];
+    const bin = ['--import', 'tsx', 'bin/upvest-webhooks.ts'];
     const { stdout } = await promisify(execFile)(process.execPath, [...bin, 'list', '--json'], {
       cwd: root,
       env: { ...process.env, ...env },

@@ -15,7 +15,7 @@ import type { ProbeOptions } from '../probe/probe.js';
 import type { ValidationIssue } from '../validation-issue.js';
 import { commands, PROBE_FAILED, UsageError, type Command, type OptionSpec } from './commands.js';
 import { packageVersion } from '../version.js';
-import { readEnvironment } from './environment.js';
+import { readEnvironment } from '../environment.js';
 import { createRedactor } from '../wire/redact.js';
 import { nearest } from './suggest.js';
 import { triggerCommand } from './trigger-command.js';

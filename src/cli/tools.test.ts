@@ -37,7 +37,7 @@ async function cli(args: string[]) {
 function startMockProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'conformance/bin.ts', 'mock', '--json', ...args],
+    ['--import', 'tsx', 'bin/upvest-webhooks.ts', 'mock', '--json', ...args],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let stdout = '';

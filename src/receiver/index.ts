@@ -1,7 +1,8 @@
 /**
  * `upvest-webhooks/receiver`: everything a service that only receives deliveries needs (verify,
  * parse, deduplicate, hand over, the Node and Fetch handlers, the key provider), without the
- * client, its validators, the OAuth provider or the probe. The main entry exports the same.
+ * client, its validators, the OAuth provider or the probe. These names live here only; the main
+ * entry is the client's.
  *
  * @example
  * ```ts

@@ -33,3 +33,4 @@ export {
   type DeliveryKeyPair,
   type DeliveryEventInput,
 } from './deliveries.js';
+export { matchOperation, type OperationMatch } from './match-operation.js';

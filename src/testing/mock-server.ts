@@ -11,7 +11,7 @@ import { clientSecretMaxLength, operations, type OperationId } from '../../gener
 import { headerValidators, schemaValidators } from '../../generated/validators.js';
 import { UpvestConfigurationError } from '../errors.js';
 import type { KeyInput } from '../signing/keys.js';
-import { matchOperation } from '../spec/match-operation.js';
+import { matchOperation } from './match-operation.js';
 import type { JsonWebKeySet, Webhook } from '../types.js';
 import { schemaIssues } from '../validation/schema-issues.js';
 import type { ValidationIssue } from '../validation-issue.js';

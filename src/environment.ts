@@ -1,7 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { UpvestConfigurationError } from '../errors.js';
+import { UpvestConfigurationError } from './errors.js';
 
-/** What the command line reads from the environment; secrets never come from flags. */
+/**
+ * The settings the command line (and the conformance suite) read from `UPVEST_*` variables;
+ * secrets never come from flags.
+ *
+ * @example
+ * ```ts
+ * const { baseUrl, clientId }: EnvironmentSettings = await readEnvironment(process.env);
+ * ```
+ */
 export interface EnvironmentSettings {
   readonly baseUrl: string | undefined;
   readonly clientId: string | undefined;
@@ -13,7 +21,10 @@ export interface EnvironmentSettings {
 }
 
 /**
- * Reads the `UPVEST_*` variables shared by every command, `conformance` included. A key file
+ * Reads the `UPVEST_*` variables shared by every command, `conformance` included, for scripts of
+ * your own too: `UPVEST_BASE_URL`, `UPVEST_CLIENT_ID`, `UPVEST_CLIENT_SECRET`,
+ * `UPVEST_ACCESS_TOKEN`, `UPVEST_KEY_ID`, and `UPVEST_PRIVATE_KEY` (PEM text) or
+ * `UPVEST_PRIVATE_KEY_FILE` (a PEM file, read here). A key file
  * that cannot be read is a configuration error that names the variable and the reason (never
  * the file's content).
  *

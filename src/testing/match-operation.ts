@@ -12,7 +12,16 @@ const routes: readonly Route[] = Object.values(operations).map((operation) => ({
   pattern: new RegExp(`^${operation.path.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
 }));
 
-/** What a method and path resolve to in the spec. */
+/**
+ * What a method and path resolve to in the spec: an operation with its path parameters, a path
+ * that exists under other methods, or no path at all.
+ *
+ * @example
+ * ```ts
+ * const match: OperationMatch = matchOperation('GET', '/webhooks');
+ * if (match.kind === 'operation') console.log(match.operationId); // 'list_webhooks'
+ * ```
+ */
 export type OperationMatch =
   | {
       readonly kind: 'operation';
@@ -23,7 +32,9 @@ export type OperationMatch =
   | { readonly kind: 'unknown_path' };
 
 /**
- * Finds the operation of the spec a request addresses, from its method and path.
+ * Finds the operation of the spec a request addresses, from its method and path: how the
+ * embedded mock routes, and how the conformance suite counts what it covered. For a fake of your
+ * own too.
  *
  * @example
  * ```ts
