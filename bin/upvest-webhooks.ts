@@ -8,7 +8,7 @@
  *   npx upvest-webhooks conformance --base-url https://sandbox.upvest.co
  */
 import { runCli } from '../src/cli/main.js';
-import { main as conformance } from '../conformance/cli.js';
+import { main as conformance } from '../conformance/cli/main.js';
 
 const [command, ...rest] = process.argv.slice(2);
 process.exitCode =

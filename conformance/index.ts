@@ -19,18 +19,18 @@ export {
   type ConformanceReport,
   type ConformanceCounts,
   type ProfileProgress,
-} from './run.js';
-export type { ConformanceCredentials } from './token.js';
-export type { CheckResult, ProfileName, ServerProfile } from './model.js';
-export type { CoverageRow } from './coverage.js';
+} from './run/run.js';
+export type { ConformanceCredentials } from './run/token.js';
+export type { CheckResult, ProfileName, ServerProfile } from './report/results.js';
+export type { CoverageRow } from './report/coverage.js';
 export {
   collectExamples,
   collectReplayCases,
   REGISTRATION_EXAMPLE,
   type ReplayCase,
   type SpecExample,
-} from './cases.js';
-export { negativeCasesFor, type NegativeCase } from './negative-cases.js';
+} from './cases/spec-examples.js';
+export { negativeCasesFor, type NegativeCase } from './cases/negative.js';
 export {
   toJUnitXml,
   toJson,
@@ -39,4 +39,4 @@ export {
   defaultReportPaths,
   type ReportPaths,
   type SummaryOptions,
-} from './reports.js';
+} from './report/reports.js';

@@ -7,10 +7,10 @@ import {
 } from '../../src/index.js';
 import { contentDigest } from '../../src/signing/index.js';
 import { signRequest } from '../../src/signing/index.js';
-import { checkExchange } from '../checks.js';
+import { checkExchange } from '../checks/exchange.js';
 import { createdId, deleteAll } from './scratch.js';
-import type { ProfileContext, RawRequest, WireRequest } from '../context.js';
-import { baseExamples } from '../negative-cases.js';
+import type { ProfileContext, RawRequest, WireRequest } from '../run/context.js';
+import { baseExamples } from '../cases/negative.js';
 
 type Key = NonNullable<ProfileContext['signingKey']>;
 

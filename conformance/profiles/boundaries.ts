@@ -1,8 +1,8 @@
-import { boundaryCasesFor, type BoundaryCase } from '../boundary-cases.js';
-import { checkExchange } from '../checks.js';
+import { boundaryCasesFor, type BoundaryCase } from '../cases/boundaries.js';
+import { checkExchange } from '../checks/exchange.js';
 import { createdId, deleteAll } from './scratch.js';
-import type { ProfileContext } from '../context.js';
-import { baseExamples } from '../negative-cases.js';
+import type { ProfileContext } from '../run/context.js';
+import { baseExamples } from '../cases/negative.js';
 
 const OWED: Record<string, number> = {
   create_webhook: 201,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OperationId } from '../../generated/constants.js';
-import { checkExchange } from '../checks.js';
-import type { ProfileContext, RawRequest } from '../context.js';
+import { checkExchange } from '../checks/exchange.js';
+import type { ProfileContext, RawRequest } from '../run/context.js';
 
 /** The registration example of the seed document, which the body cases break once each. */
 const seed = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createUpvestSigner } from '../../src/signing/upvest-profile.js';
-import { runConformance } from '../run.js';
+import { runConformance } from '../run/run.js';
 import { problem, startFaultyServer } from '../self-test/proxy.js';
 
 /** The mock behind a proxy that crashes on the largest allowed batch size, a boundary value. */

@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import type { OperationId } from '../../generated/constants.js';
 import { validateCreateWebhook, validateUpdateWebhook } from '../../src/index.js';
 import { createdId, deleteAll } from './scratch.js';
-import type { FuzzSettings, ProfileContext, RawRequest } from '../context.js';
+import type { FuzzSettings, ProfileContext, RawRequest } from '../run/context.js';
 
 export type { FuzzSettings };
-import { baseExamples } from '../negative-cases.js';
-import { brokenArbitrary, validArbitrary } from '../schema-arbitrary.js';
+import { baseExamples } from '../cases/negative.js';
+import { brokenArbitrary, validArbitrary } from '../cases/schema-arbitrary.js';
 
 const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 

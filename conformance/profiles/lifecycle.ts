@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { OperationId } from '../../generated/constants.js';
 import type { Webhook, WebhookCreateRequest } from '../../src/index.js';
-import { collectExamples, REGISTRATION_EXAMPLE } from '../cases.js';
-import { checkExchange } from '../checks.js';
-import type { ProfileContext } from '../context.js';
-import { checkEcho } from '../echo.js';
+import { collectExamples, REGISTRATION_EXAMPLE } from '../cases/spec-examples.js';
+import { checkExchange } from '../checks/exchange.js';
+import type { ProfileContext } from '../run/context.js';
+import { checkEcho } from '../checks/echo.js';
 
 /** Raised to stop the lifecycle after a step got the wrong answer. */
 class StepFailed extends Error {}

@@ -1,6 +1,6 @@
 import { UpvestValidationError } from '../../src/index.js';
-import type { ProfileContext } from '../context.js';
-import { negativeCasesFor, type NegativeCase } from '../negative-cases.js';
+import type { ProfileContext } from '../run/context.js';
+import { negativeCasesFor, type NegativeCase } from '../cases/negative.js';
 
 /**
  * `negative`: every invalid input (derived from the run's spec document unless `cases` are given)

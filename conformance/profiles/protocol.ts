@@ -1,9 +1,9 @@
 import { operations, type OperationId } from '../../generated/constants.js';
-import { checkExchange } from '../checks.js';
+import { checkExchange } from '../checks/exchange.js';
 import { createdId, deleteAll } from './scratch.js';
-import type { ProfileContext, RawRequest } from '../context.js';
-import type { Exchange } from '../model.js';
-import { baseExamples } from '../negative-cases.js';
+import type { ProfileContext, RawRequest } from '../run/context.js';
+import type { Exchange } from '../report/results.js';
+import { baseExamples } from '../cases/negative.js';
 
 /** The documented methods of each path of the spec, from the generated operations table. */
 function methodsByPath(): Map<string, Set<string>> {

@@ -1,11 +1,16 @@
 import type { OperationId } from '../../generated/constants.js';
 import type { WebhookCreateRequest, WebhookUpdateRequest } from '../../src/index.js';
-import { collectExamples, collectReplayCases, exampleDrift, type ReplayCase } from '../cases.js';
-import { checkExchange, checkSpecMockAnswer } from '../checks.js';
-import type { ProfileContext } from '../context.js';
-import { caseKey } from '../coverage.js';
-import { checkEcho } from '../echo.js';
-import { baseExamples } from '../negative-cases.js';
+import {
+  collectExamples,
+  collectReplayCases,
+  exampleDrift,
+  type ReplayCase,
+} from '../cases/spec-examples.js';
+import { checkExchange, checkSpecMockAnswer } from '../checks/exchange.js';
+import type { ProfileContext } from '../run/context.js';
+import { caseKey } from '../report/coverage.js';
+import { checkEcho } from '../checks/echo.js';
+import { baseExamples } from '../cases/negative.js';
 
 /** Reads first, then writes, deletes last, so a stateful target still has what later cases need. */
 const ORDER: OperationId[] = [

@@ -1,5 +1,5 @@
-import type { ProfileContext } from '../context.js';
-import type { Exchange } from '../model.js';
+import type { ProfileContext } from '../run/context.js';
+import type { Exchange } from '../report/results.js';
 
 /**
  * The id of the webhook an exchange created (a 201 with an `id`), if it created one: what a

@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { OperationId } from '../../generated/constants.js';
-import { checkExchange } from '../checks.js';
+import { checkExchange } from '../checks/exchange.js';
 import { deleteAll } from './scratch.js';
-import type { ProfileContext, RawRequest } from '../context.js';
-import type { Exchange } from '../model.js';
-import { baseExamples } from '../negative-cases.js';
+import type { ProfileContext, RawRequest } from '../run/context.js';
+import type { Exchange } from '../report/results.js';
+import { baseExamples } from '../cases/negative.js';
 
 type Webhook = Record<string, unknown> & { id: string };
 type Page = { meta: Record<string, unknown>; data: Webhook[] };

@@ -11,7 +11,7 @@ import {
   type MockServer,
   type MockServerOptions,
 } from '../../src/testing/index.js';
-import { listenOnLoopback } from '../loopback.js';
+import { listenOnLoopback } from '../run/loopback.js';
 
 /** A request as the proxy received it; a fault may change any part. */
 export interface ProxyRequest {

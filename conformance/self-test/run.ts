@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import { createUpvestSigner } from '../../src/index.js';
-import { serverProfiles, type CheckResult } from '../model.js';
-import { runConformance, type ConformanceReport } from '../run.js';
+import { serverProfiles, type CheckResult } from '../report/results.js';
+import { runConformance, type ConformanceReport } from '../run/run.js';
 import { seededFaults } from './faults.js';
 import { startFaultyServer, type SeededFault } from './proxy.js';
 
