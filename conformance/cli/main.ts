@@ -2,48 +2,30 @@
  * `npm run conformance` / `upvest-webhooks conformance`: runs the conformance suite and writes
  * its reports. Without a base URL it starts the embedded mock; with one it tests that server.
  * Exits 0 when every check passed, 1 when any failed, 2 on a usage error or when the run could
- * not complete (a report that cannot be written, say).
+ * not complete (a report that cannot be written, say). `conformance receiver` tests a webhook
+ * endpoint instead (receiver.ts).
  */
-import { parseArgs } from 'node:util';
 import {
   createRedactor,
   createUpvestSigner,
   readEnvironment,
   type EnvironmentSettings,
 } from '../../src/index.js';
+import { FUZZ_DEFAULTS } from '../profiles/fuzz.js';
+import { defaultReportPaths, writeReports, type ConformanceReport } from '../report/reports.js';
+import { toMarkdown, toSummary } from '../report/reports.js';
 import { serverProfiles, type ServerProfile } from '../report/results.js';
-import { createPrivateKey } from 'node:crypto';
-import { appendFile, readFile } from 'node:fs/promises';
-import { defaultReportPaths, toMarkdown, toSummary, writeReports } from '../report/reports.js';
-import { freshReceiverKey, jwksOf, runReceiverConformance } from '../receiver/receiver.js';
-import { runConformance, type ConformanceReport } from '../run/run.js';
-
-const USAGE = `Usage: conformance [options]
-
-Runs the upvest-webhooks conformance suite. Without --base-url it starts the embedded mock
-(seeded with the spec's examples) and tests that.
-
-Options (environment variable in brackets; a flag wins over its variable):
-  --base-url <url>       server to test [UPVEST_BASE_URL]
-  --profile <list>       comma-separated, from: ${serverProfiles.join(',')}
-                         (default all of them) [CONFORMANCE_PROFILES]
-  --prefer-header        the target is a spec mock (Prism): pick examples with
-                         Prefer: code=<status>, example=<name> [CONFORMANCE_PREFER_HEADER=1]
-                         (--spec-mock is the same switch)
-  --junit <file>         JUnit XML report (default ${defaultReportPaths.junit}) [CONFORMANCE_JUNIT]
-  --json <file>          JSON report (default ${defaultReportPaths.json}) [CONFORMANCE_JSON]
-  --verbose              list every check in the summary, not only failures and skips
-  --timeout <ms>         a time limit for the whole run; a partial report when it passes
-  --markdown <file>      a Markdown summary too (also appended to $GITHUB_STEP_SUMMARY when set)
-  --seed <n>             the fuzz profile's seed (printed by every run; default random)
-  --max-examples <n>     fuzz inputs per property (default 50)
-  --fuzz-budget <ms>     time per fuzz property (default 5000)
-  --help                 this text
-
-Credentials come from the environment only, never from flags: UPVEST_CLIENT_ID with
-UPVEST_CLIENT_SECRET (exchanged for a token at POST /auth/token) or UPVEST_ACCESS_TOKEN; requests
-are signed with UPVEST_KEY_ID and UPVEST_PRIVATE_KEY (PEM text) or UPVEST_PRIVATE_KEY_FILE (a PEM
-file). Against the embedded mock they are ignored: it issues its own.`;
+import { runConformance, type ConformanceOptions } from '../run/run.js';
+import { appendFile } from 'node:fs/promises';
+import {
+  optionsHelp,
+  parseOptions,
+  UsageError,
+  wholeNumber,
+  type OptionTable,
+  type OptionValues,
+} from './options.js';
+import { receiverMain } from './receiver.js';
 
 /**
  * Where the command writes; the process's console by default, a buffer in tests.
@@ -64,8 +46,222 @@ const consoleIo: ConformanceCliIo = {
   err: (text) => console.error(text),
 };
 
-function flagFromEnv(value: string | undefined): boolean {
-  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+/** The options of `conformance`: the parser, the help and the defaults come from here. */
+export const serverOptions = {
+  'base-url': {
+    type: 'string',
+    value: 'url',
+    description: 'server to test; without it, the embedded mock',
+    env: 'UPVEST_BASE_URL',
+  },
+  profile: {
+    type: 'string',
+    value: 'list',
+    description: 'the profiles to run, comma-separated',
+    env: 'CONFORMANCE_PROFILES',
+    default: serverProfiles.join(','),
+  },
+  'prefer-header': {
+    type: 'boolean',
+    description:
+      'the target is a spec mock (Prism): pick examples with Prefer: code=<status>, example=<name>',
+    env: 'CONFORMANCE_PREFER_HEADER',
+    alias: 'spec-mock',
+  },
+  junit: {
+    type: 'string',
+    value: 'file',
+    description: 'JUnit XML report',
+    env: 'CONFORMANCE_JUNIT',
+    default: defaultReportPaths.junit,
+  },
+  json: {
+    type: 'string',
+    value: 'file',
+    description: 'JSON report',
+    env: 'CONFORMANCE_JSON',
+    default: defaultReportPaths.json,
+  },
+  markdown: {
+    type: 'string',
+    value: 'file',
+    description: 'a Markdown summary too (also appended to $GITHUB_STEP_SUMMARY when set)',
+  },
+  verbose: {
+    type: 'boolean',
+    description: 'list every check in the summary, not only failures and skips',
+  },
+  timeout: {
+    type: 'string',
+    value: 'ms',
+    description: 'a time limit for the whole run; a partial report when it passes',
+  },
+  seed: {
+    type: 'string',
+    value: 'n',
+    description: "the fuzz profile's seed (default random; each fuzz check's detail names it)",
+  },
+  'max-examples': {
+    type: 'string',
+    value: 'n',
+    description: 'fuzz inputs per property',
+    default: String(FUZZ_DEFAULTS.maxExamples),
+  },
+  'fuzz-budget': {
+    type: 'string',
+    value: 'ms',
+    description: 'time per fuzz property',
+    default: String(FUZZ_DEFAULTS.timeBudgetMs),
+  },
+  help: { type: 'boolean', description: 'this text' },
+} as const satisfies OptionTable;
+
+const USAGE = `Usage: conformance [options]
+       conformance receiver --url URL [options]   (test your webhook endpoint; --help for more)
+
+Runs the upvest-webhooks conformance suite. Without --base-url it starts the embedded mock
+(seeded with the spec's examples) and tests that.
+
+Options (environment variable in brackets; a flag wins over its variable):
+${optionsHelp(serverOptions)}
+
+Credentials come from the environment only, never from flags: UPVEST_CLIENT_ID with
+UPVEST_CLIENT_SECRET (exchanged for a token at POST /auth/token) or UPVEST_ACCESS_TOKEN; requests
+are signed with UPVEST_KEY_ID and UPVEST_PRIVATE_KEY (PEM text) or UPVEST_PRIVATE_KEY_FILE (a PEM
+file). Against the embedded mock they are ignored: it issues its own.`;
+
+/** The profiles of `--profile`, checked against the known ones. */
+function profilesOf(values: OptionValues): ServerProfile[] {
+  const list = String(values['profile'])
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const unknown = list.filter((p) => !(serverProfiles as readonly string[]).includes(p));
+  if (unknown.length > 0 || list.length === 0) {
+    throw new UsageError(
+      `unknown profile ${unknown.join(', ') || '(none given)'}; choose from ${serverProfiles.join(', ')}`,
+    );
+  }
+  return list as ServerProfile[];
+}
+
+/** What the environment's credentials mean for this run; a usage error when they cannot work. */
+function credentialsOf(
+  baseUrl: string | undefined,
+  settings: EnvironmentSettings,
+  io: ConformanceCliIo,
+): Partial<ConformanceOptions> {
+  const { clientId, clientSecret, accessToken, keyId, privateKey } = settings;
+  if (!baseUrl) {
+    const set = Object.entries({
+      UPVEST_CLIENT_ID: clientId,
+      UPVEST_CLIENT_SECRET: clientSecret,
+      UPVEST_ACCESS_TOKEN: accessToken,
+      UPVEST_KEY_ID: keyId,
+      'UPVEST_PRIVATE_KEY(_FILE)': privateKey,
+    }).filter(([, value]) => value !== undefined);
+    if (set.length > 0) {
+      io.err(
+        `note: testing the embedded mock, which issues its own credentials; ${set.map(([name]) => name).join(', ')} from the environment are ignored (set UPVEST_BASE_URL or --base-url to test a server with them)`,
+      );
+    }
+    return {};
+  }
+  if (!clientId) {
+    throw new UsageError(
+      'UPVEST_CLIENT_ID is required with --base-url (and UPVEST_CLIENT_SECRET or UPVEST_ACCESS_TOKEN)',
+    );
+  }
+  if ((privateKey === undefined) !== (keyId === undefined)) {
+    throw new UsageError(
+      'UPVEST_KEY_ID and UPVEST_PRIVATE_KEY (or UPVEST_PRIVATE_KEY_FILE) go together',
+    );
+  }
+  return {
+    baseUrl,
+    credentials: {
+      clientId,
+      ...(clientSecret ? { clientSecret } : {}),
+      ...(accessToken ? { accessToken } : {}),
+    },
+    // The auth profile crafts expired and foreign-key signatures with the key itself.
+    ...(privateKey && keyId
+      ? { signer: createUpvestSigner({ keyId, privateKey }), signingKey: { keyId, privateKey } }
+      : {}),
+  };
+}
+
+/** The run's options from the command line and the environment; throws a UsageError. */
+async function runOptions(
+  values: OptionValues,
+  env: NodeJS.ProcessEnv,
+  io: ConformanceCliIo,
+): Promise<ConformanceOptions> {
+  const profiles = profilesOf(values);
+  const seed = wholeNumber('seed', values['seed']);
+  const maxExamples = wholeNumber('max-examples', values['max-examples']);
+  const timeBudgetMs = wholeNumber('fuzz-budget', values['fuzz-budget']);
+  const timeoutMs = wholeNumber('timeout', values['timeout']);
+  let settings: EnvironmentSettings;
+  try {
+    settings = await readEnvironment(env);
+  } catch (error) {
+    // Only UPVEST_PRIVATE_KEY_FILE is read from disk; its message names the file, not its content.
+    throw new UsageError(
+      `cannot read the environment: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const baseUrl = (values['base-url'] as string | undefined) ?? settings.baseUrl;
+  return {
+    ...credentialsOf(baseUrl, settings, io),
+    profiles,
+    fuzz: {
+      ...(seed !== undefined ? { seed } : {}),
+      ...(maxExamples !== undefined ? { maxExamples } : {}),
+      ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
+    },
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    preferHeader: values['prefer-header'] === true,
+    // One line per profile on stderr while it runs; stdout keeps the summary alone.
+    onProgress: (p) =>
+      io.err(
+        `conformance: ${p.profile.padEnd(12)} ${String(p.checks).padStart(5)} checks, ${p.failed} failed (${(p.durationMs / 1000).toFixed(1)} s)`,
+      ),
+  };
+}
+
+/** Writes the JUnit and JSON reports and the Markdown summaries; a message for what fails. */
+async function writeAll(
+  report: ConformanceReport,
+  values: OptionValues,
+  env: NodeJS.ProcessEnv,
+): Promise<string[]> {
+  const written: string[] = [];
+  for (const [what, file] of [
+    ['JUnit', String(values['junit'])],
+    ['JSON', String(values['json'])],
+  ] as const) {
+    try {
+      await writeReports(report, what === 'JUnit' ? { junit: file } : { json: file });
+      written.push(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new UsageError(
+        `cannot write the ${what} report to ${file} (${code}); choose another path with --${what.toLowerCase()}`,
+      );
+    }
+  }
+  for (const file of [values['markdown'], env['GITHUB_STEP_SUMMARY']]) {
+    if (typeof file !== 'string' || file === '') continue;
+    try {
+      await appendFile(file, toMarkdown(report));
+      written.push(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new UsageError(`cannot write the Markdown summary to ${file} (${code})`);
+    }
+  }
+  return written;
 }
 
 /**
@@ -87,267 +283,37 @@ export async function main(
     out: (text) => given.out(redact.text(text)),
     err: (text) => given.err(redact.text(text)),
   };
-  if (argv[0] === 'receiver') return receiverMain(argv.slice(1), io);
-  let values;
+  if (argv[0] === 'receiver') return receiverMain(argv.slice(1), env, io);
+  let values: OptionValues;
+  let options: ConformanceOptions;
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        'base-url': { type: 'string' },
-        profile: { type: 'string' },
-        'prefer-header': { type: 'boolean', default: false },
-        'spec-mock': { type: 'boolean', default: false },
-        junit: { type: 'string' },
-        json: { type: 'string' },
-        verbose: { type: 'boolean', default: false },
-        seed: { type: 'string' },
-        timeout: { type: 'string' },
-        markdown: { type: 'string' },
-        'max-examples': { type: 'string' },
-        'fuzz-budget': { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
-  const profileList = (values.profile ?? env['CONFORMANCE_PROFILES'] ?? serverProfiles.join(','))
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
-  const unknown = profileList.filter((p) => !(serverProfiles as readonly string[]).includes(p));
-  if (unknown.length > 0 || profileList.length === 0) {
-    io.err(
-      `unknown profile ${unknown.join(', ') || '(none given)'}; choose from ${serverProfiles.join(', ')}\n\n${USAGE}`,
-    );
-    return 2;
-  }
-  let settings: EnvironmentSettings;
-  try {
-    settings = await readEnvironment(env);
-  } catch (error) {
-    // Only UPVEST_PRIVATE_KEY_FILE is read from disk; its message names the file, not its content.
-    io.err(
-      `cannot read the environment: ${error instanceof Error ? error.message : String(error)}`,
-    );
-    return 2;
-  }
-  const baseUrl = values['base-url'] ?? settings.baseUrl;
-  const { clientId, clientSecret, accessToken, keyId, privateKey } = settings;
-  if (baseUrl && !clientId) {
-    io.err(
-      'UPVEST_CLIENT_ID is required with --base-url (and UPVEST_CLIENT_SECRET or UPVEST_ACCESS_TOKEN)',
-    );
-    return 2;
-  }
-  if (baseUrl && (privateKey === undefined) !== (keyId === undefined)) {
-    io.err('UPVEST_KEY_ID and UPVEST_PRIVATE_KEY (or UPVEST_PRIVATE_KEY_FILE) go together');
-    return 2;
-  }
-  if (!baseUrl) {
-    const set = (
-      [
-        ['UPVEST_CLIENT_ID', clientId],
-        ['UPVEST_CLIENT_SECRET', clientSecret],
-        ['UPVEST_ACCESS_TOKEN', accessToken],
-        ['UPVEST_KEY_ID', keyId],
-        ['UPVEST_PRIVATE_KEY(_FILE)', privateKey],
-      ] as const
-    ).filter(([, value]) => value !== undefined);
-    if (set.length > 0) {
-      io.err(
-        `note: testing the embedded mock, which issues its own credentials; ${set.map(([name]) => name).join(', ')} from the environment are ignored (set UPVEST_BASE_URL or --base-url to test a server with them)`,
-      );
+    values = parseOptions(argv, serverOptions, env);
+    if (values['help']) {
+      io.out(USAGE);
+      return 0;
     }
-  }
-  const whole = (name: string, raw: string | undefined): number | undefined => {
-    if (raw === undefined) return undefined;
-    if (!/^-?\d+$/.test(raw)) throw new RangeError(`--${name} takes a whole number, not ${raw}`);
-    return Number(raw);
-  };
-  let fuzz;
-  let timeoutMs: number | undefined;
-  try {
-    const seed = whole('seed', values.seed);
-    const maxExamples = whole('max-examples', values['max-examples']);
-    const timeBudgetMs = whole('fuzz-budget', values['fuzz-budget']);
-    timeoutMs = whole('timeout', values.timeout);
-    fuzz = {
-      ...(seed !== undefined ? { seed } : {}),
-      ...(maxExamples !== undefined ? { maxExamples } : {}),
-      ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
-    };
+    options = await runOptions(values, env, io);
   } catch (error) {
-    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`${error.message}\n\n${USAGE}`);
     return 2;
   }
-  const reports = {
-    junit: values.junit ?? env['CONFORMANCE_JUNIT'] ?? defaultReportPaths.junit,
-    json: values.json ?? env['CONFORMANCE_JSON'] ?? defaultReportPaths.json,
-  };
   let report: ConformanceReport;
   try {
-    report = await runConformance({
-      ...(baseUrl && privateKey && keyId
-        ? {
-            signer: createUpvestSigner({ keyId, privateKey }),
-            // The auth profile crafts expired and foreign-key signatures with it.
-            signingKey: { keyId, privateKey },
-          }
-        : {}),
-      ...(baseUrl ? { baseUrl } : {}),
-      profiles: profileList as ServerProfile[],
-      fuzz,
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      // One line per profile on stderr while it runs; stdout keeps the summary alone.
-      onProgress: (p) =>
-        io.err(
-          `conformance: ${p.profile.padEnd(12)} ${String(p.checks).padStart(5)} checks, ${p.failed} failed (${(p.durationMs / 1000).toFixed(1)} s)`,
-        ),
-      preferHeader:
-        values['prefer-header'] ||
-        values['spec-mock'] ||
-        flagFromEnv(env['CONFORMANCE_PREFER_HEADER']),
-      ...(baseUrl && clientId
-        ? {
-            credentials: {
-              clientId,
-              ...(clientSecret ? { clientSecret } : {}),
-              ...(accessToken ? { accessToken } : {}),
-            },
-          }
-        : {}),
-    });
+    report = await runConformance(options);
   } catch (error) {
     // A failing target never throws (failures are results); this is the mock failing to start.
     io.err(`the run could not complete: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
   // The report is redacted already: no secret the run used can appear in it.
-  io.out(toSummary(report, { verbose: values.verbose }));
+  io.out(toSummary(report, { verbose: values['verbose'] === true }));
   // Written after the summary, so a report path that cannot be written loses nothing but itself.
-  for (const [what, file] of [
-    ['JUnit', reports.junit],
-    ['JSON', reports.json],
-  ] as const) {
-    try {
-      await writeReports(report, what === 'JUnit' ? { junit: file } : { json: file });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      io.err(
-        `cannot write the ${what} report to ${file} (${code}); choose another path with --${what.toLowerCase()}`,
-      );
-      return 2;
-    }
-  }
-  const markdownFiles = [values.markdown, env['GITHUB_STEP_SUMMARY']].filter(
-    (file): file is string => Boolean(file),
-  );
-  for (const file of markdownFiles) {
-    try {
-      await appendFile(file, toMarkdown(report));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      io.err(`cannot write the Markdown summary to ${file} (${code})`);
-      return 2;
-    }
-  }
-  io.out(
-    `\nReports: ${reports.junit}, ${reports.json}${markdownFiles.length ? `, ${markdownFiles.join(', ')}` : ''}`,
-  );
-  return report.passed ? 0 : 1;
-}
-
-const RECEIVER_USAGE = `Usage: conformance receiver --url URL [--key FILE --key-id ID] [options]
-
-Tests your webhook endpoint the way Upvest calls it: a valid signed batch gets 2xx in time, a
-redelivery gets 2xx again, a huge event and an unknown event type are accepted, and unsigned,
-tampered, expired and foreign-key deliveries are refused with 4xx.
-
-  --url <url>            your endpoint (its path is signed)
-  --key <file>           the PEM EC P-521 key it trusts; --key-id <id> the keyid (its JWKS kid).
-                         Without them a fresh key is made and its JWKS printed: configure the
-                         endpoint with it first, or the valid deliveries fail
-  --ack-budget <ms>      how long an acknowledgement may take (default 5000)
-  --junit <file>, --json <file>   report paths (defaults under reports/)`;
-
-async function receiverMain(argv: readonly string[], io: ConformanceCliIo): Promise<number> {
-  let values;
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        url: { type: 'string' },
-        key: { type: 'string' },
-        'key-id': { type: 'string' },
-        'ack-budget': { type: 'string' },
-        junit: { type: 'string' },
-        json: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }));
+    io.out(`\nReports: ${(await writeAll(report, values, env)).join(', ')}`);
   } catch (error) {
-    io.err(`${(error as Error).message}\n\n${RECEIVER_USAGE}`);
+    io.err((error as Error).message);
     return 2;
   }
-  if (values.help) {
-    io.out(RECEIVER_USAGE);
-    return 0;
-  }
-  if (!values.url || !URL.canParse(values.url)) {
-    io.err(`--url is required: your endpoint\n\n${RECEIVER_USAGE}`);
-    return 2;
-  }
-  if ((values.key === undefined) !== (values['key-id'] === undefined)) {
-    io.err('--key and --key-id go together');
-    return 2;
-  }
-  let key;
-  try {
-    key =
-      values.key && values['key-id']
-        ? {
-            keyId: values['key-id'],
-            privateKey: createPrivateKey(await readFile(values.key, 'utf8')),
-          }
-        : freshReceiverKey();
-  } catch (error) {
-    io.err(
-      `--key ${values.key ?? ''} is no readable PEM private key (${(error as NodeJS.ErrnoException).code ?? 'not a key'})`,
-    );
-    return 2;
-  }
-  if (!values.key)
-    io.err(`a fresh key; configure your endpoint with this JWKS: ${JSON.stringify(jwksOf(key))}`);
-  const budget = values['ack-budget'];
-  if (budget !== undefined && !/^\d+$/.test(budget)) {
-    io.err(`--ack-budget takes milliseconds, not ${budget}`);
-    return 2;
-  }
-  const report = await runReceiverConformance({
-    url: values.url,
-    key,
-    ...(budget !== undefined ? { ackBudgetMs: Number(budget) } : {}),
-  });
-  io.out(toSummary(report));
-  const paths = {
-    junit: values.junit ?? 'reports/receiver.junit.xml',
-    json: values.json ?? 'reports/receiver.json',
-  };
-  try {
-    await writeReports(report, paths);
-  } catch (error) {
-    io.err(`cannot write the reports (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    return 2;
-  }
-  io.out(`\nReports: ${paths.junit}, ${paths.json}`);
   return report.passed ? 0 : 1;
 }

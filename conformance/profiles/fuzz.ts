@@ -17,6 +17,17 @@ interface FuzzProperty {
 }
 
 /**
+ * How much the fuzz profile generates when not told: examples per property and the time per
+ * property. The CLI's help prints these.
+ *
+ * @example
+ * ```ts
+ * FUZZ_DEFAULTS.maxExamples; // 25
+ * ```
+ */
+export const FUZZ_DEFAULTS = { maxExamples: 25, timeBudgetMs: 5_000 } as const;
+
+/**
  * `fuzz`: inputs generated from the JSON Schemas of the spec (fast-check arbitraries compiled by
  * `schema-arbitrary.ts`), valid and broken in exactly one place, for create, update and the list
  * query. A valid input is owed what our validators say of it (201/200, or 400 where a business
@@ -30,8 +41,8 @@ interface FuzzProperty {
  */
 export async function runFuzz(context: ProfileContext, settings: FuzzSettings = {}): Promise<void> {
   const seed = settings.seed ?? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
-  const numRuns = settings.maxExamples ?? 25;
-  const budget = settings.timeBudgetMs ?? 5_000;
+  const numRuns = settings.maxExamples ?? FUZZ_DEFAULTS.maxExamples;
+  const budget = settings.timeBudgetMs ?? FUZZ_DEFAULTS.timeBudgetMs;
   const document = context.document;
   const created: string[] = [];
   const seedBody = { ...baseExamples(document).body, title: 'conformance fuzz' };

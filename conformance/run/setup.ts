@@ -1,0 +1,100 @@
+import { createWebhooksClient, type WebhooksClientOptions } from '../../src/index.js';
+import type { CheckLog } from '../report/results.js';
+import type { ProfileContext } from './context.js';
+import type { ConformanceOptions } from './options.js';
+import { createRawSender } from './raw-sender.js';
+import type { RecordingFetch } from './recording-fetch.js';
+import { PLACEHOLDER_CLIENT_ID, type Target } from './target.js';
+import { fetchAccessToken } from './token.js';
+
+/** Everything a run checks with. */
+export interface RunSetup {
+  readonly context: ProfileContext;
+  /** Whether the run has a token to send (else the first check says why not). */
+  readonly hasToken: boolean;
+}
+
+/**
+ * Fetches the run's token (when it has a client secret), builds the client under test on the
+ * recording `fetch` (with the `Prefer` header a spec mock picks examples by), the raw sender,
+ * and the context every profile gets. Every secret it uses or fetches goes into `secrets`, so
+ * the report can be scrubbed of all of them.
+ *
+ * @example
+ * ```ts
+ * const { context } = await setUpRun(options, target, document, log, recording, secrets);
+ * ```
+ */
+export async function setUpRun(
+  options: ConformanceOptions,
+  target: Target,
+  document: unknown,
+  log: CheckLog,
+  recording: RecordingFetch,
+  secrets: (string | undefined)[],
+): Promise<RunSetup> {
+  const { baseUrl, credentials, signer, mock, receiver } = target;
+  const baseFetch = options.fetch ?? globalThis.fetch;
+  const preferHeader = options.preferHeader ?? options.specMock ?? false;
+  secrets.push(credentials?.clientSecret, credentials?.accessToken);
+  let prefer: string | undefined;
+  const transportFetch: typeof globalThis.fetch = (input, init) => {
+    const request = new Request(input, init);
+    if (preferHeader && prefer) request.headers.set('prefer', prefer);
+    // The signal goes along by itself: one that only follows a collectable request is lost.
+    return recording.fetch(request, init?.signal ? { signal: init.signal } : undefined);
+  };
+  const clientId = credentials?.clientId ?? PLACEHOLDER_CLIENT_ID;
+  const exchange =
+    credentials?.clientSecret !== undefined
+      ? { clientId, clientSecret: credentials.clientSecret }
+      : undefined;
+  // A token request that gets no answer is no token; the preflight says why the server is silent.
+  const tokenFor = async (fetch: typeof globalThis.fetch, scope?: string) => {
+    const token =
+      exchange &&
+      (await fetchAccessToken(fetch, baseUrl, exchange, signer, scope).catch(() => undefined));
+    secrets.push(token);
+    return token;
+  };
+  const token = credentials?.accessToken ?? (exchange ? await tokenFor(baseFetch) : undefined);
+  const clientOptions: WebhooksClientOptions = {
+    baseUrl,
+    clientId,
+    accessToken: token ?? 'bm8tdG9rZW4',
+    fetch: transportFetch,
+    responseValidation: 'off',
+    ...(signer ? { signer } : {}),
+  };
+  // The receiver verifies deliveries with the keys the API publishes, fetched like a tenant
+  // would, by a client of its own: its requests must not mix with the exchanges under test.
+  const keysClient = createWebhooksClient({ ...clientOptions, fetch: baseFetch });
+  receiver?.setKeySource(() => keysClient.verificationKeys());
+  const context: ProfileContext = {
+    log,
+    client: (options.clientFactory ?? createWebhooksClient)(clientOptions),
+    recording,
+    exercised: new Set(),
+    document,
+    serverRequestCount: mock ? () => mock.requestCount : undefined,
+    stateful: options.stateful ?? !preferHeader,
+    preferHeader,
+    setPrefer: (value) => {
+      prefer = value;
+    },
+    awaitTestDelivery:
+      receiver && mock
+        ? async (webhookId) => {
+            await mock.deliveriesSettled();
+            return receiver.verdictFor(webhookId);
+          }
+        : undefined,
+    signingKey: target.signingKey,
+    clientId,
+    fuzz: options.fuzz ?? {},
+    sendRaw: createRawSender({ baseUrl, clientId, token: () => token, signer, recording, log }),
+    readOnlyToken: exchange ? () => tokenFor(baseFetch, 'webhooks:read') : undefined,
+    requestToken: exchange ? async () => void (await tokenFor(transportFetch)) : undefined,
+  };
+  return { context, hasToken: token !== undefined };
+}
