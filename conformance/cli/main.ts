@@ -57,9 +57,9 @@ export const serverOptions = {
   profile: {
     type: 'string',
     value: 'list',
-    description: 'the profiles to run, comma-separated',
+    description: `the profiles to run, comma-separated, from ${serverProfiles.join(', ')}; all for every one`,
     env: 'CONFORMANCE_PROFILES',
-    default: serverProfiles.join(','),
+    default: 'all',
   },
   'prefer-header': {
     type: 'boolean',
@@ -132,6 +132,7 @@ file). Against the embedded mock they are ignored: it issues its own.`;
 
 /** The profiles of `--profile`, checked against the known ones. */
 function profilesOf(values: OptionValues): ServerProfile[] {
+  if (values['profile'] === 'all') return [...serverProfiles];
   const list = String(values['profile'])
     .split(',')
     .map((p) => p.trim())

@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
  * };
  * ```
  */
-export interface OptionSpec {
+interface OptionSpec {
   readonly type: 'string' | 'boolean';
   /** The value's placeholder in the help (`--junit <file>`). */
   readonly value?: string;
@@ -110,7 +110,7 @@ export function parseOptions(
  * @example
  * ```ts
  * optionsHelp({ verbose: { type: 'boolean', description: 'list every check' } });
- * // '  --verbose              list every check'
+ * // '  --verbose              list every check' (longer texts wrap at 100 characters)
  * ```
  */
 export function optionsHelp(table: OptionTable): string {
@@ -122,12 +122,27 @@ export function optionsHelp(table: OptionTable): string {
         spec.env === undefined ? '' : ` [${spec.env}]`,
         spec.alias === undefined ? '' : ` (--${spec.alias} is the same)`,
       ].join('');
-      const text = `${spec.description}${extras}`;
-      return flag.length < 22
-        ? `  ${flag.padEnd(22)} ${text}`
-        : `  ${flag}\n  ${''.padEnd(22)} ${text}`;
+      const lines = wrap(`${spec.description}${extras}`, HELP_WIDTH - 25);
+      const first = flag.length < 22 ? `  ${flag.padEnd(22)} ${lines.shift() ?? ''}` : `  ${flag}`;
+      return [first, ...lines.map((line) => `${' '.repeat(25)}${line}`)].join('\n');
     })
     .join('\n');
+}
+
+/** Help lines are at most this wide, as the package's own help texts. */
+const HELP_WIDTH = 100;
+
+/** Words into lines of at most `width` characters (a longer word stands alone). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && `${line} ${word}`.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
 }
 
 /**
