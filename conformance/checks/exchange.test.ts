@@ -47,10 +47,62 @@ describe('checkExchange', () => {
       'status is documented',
       'status is the expected one',
       'upvest-request-id header is a UUID',
+      'upvest-request-id is new for each request',
       'content-type is the documented one',
       'body is JSON',
       'body matches schema Webhook',
+      'no undocumented property holds something secret-looking',
       'body has only documented properties',
+    ]);
+  });
+
+  it('should fail a request id that another request had already', () => {
+    const log = new CheckLog();
+    const first = exchange();
+    checkExchange(log, where, first, 200);
+    checkExchange(log, where, first, 200); // the same exchange judged twice is no repeat
+    checkExchange(log, where, exchange(), 200);
+
+    expect(log.results.filter((r) => r.outcome === 'fail')).toEqual([
+      expect.objectContaining({ check: 'upvest-request-id is new for each request' }),
+    ]);
+  });
+
+  it.each([
+    ['named like a secret', { signing_secret: 'abc' }],
+    ['named like a key', { api_key: 'abc' }],
+    ['shaped like a PEM key', { note: '-----BEGIN PRIVATE KEY-----\nMIIB' }],
+    ['shaped like a JWT', { note: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc' }],
+  ])('should fail an undocumented property %s', (_name, extra) => {
+    const { failed } = run(
+      exchange({ responseBody: JSON.stringify({ ...webhook, ...extra }) }),
+      200,
+    );
+
+    expect(failed).toEqual([
+      expect.stringMatching(/^no undocumented property holds something secret-looking: /),
+    ]);
+  });
+
+  it("should fail a problem whose request_id is not the header's", () => {
+    const { failed } = run(
+      exchange({
+        status: 404,
+        responseHeaders: {
+          'content-type': 'application/problem+json',
+          'upvest-request-id': '2bdbf272-e473-42fb-a568-71859a6db71f',
+        },
+        responseBody: JSON.stringify({
+          type: 'not_found',
+          status: 404,
+          request_id: '11111111-e473-42fb-a568-71859a6db71f',
+        }),
+      }),
+      404,
+    );
+
+    expect(failed).toEqual([
+      expect.stringMatching(/^the problem's request_id is the upvest-request-id header: /),
     ]);
   });
 

@@ -63,6 +63,17 @@ export function checkExchange(
       ? 'the header is missing'
       : `got ${JSON.stringify(requestId.slice(0, 80))}`,
   );
+  if (requestId !== undefined) {
+    const earlier = log.earlierWithRequestId(requestId, exchange);
+    log.expect(
+      where,
+      'upvest-request-id is new for each request',
+      earlier === undefined,
+      earlier === undefined
+        ? 'not seen before'
+        : `${requestId} was already the id of ${earlier.method} ${new URL(earlier.url).pathname}`,
+    );
+  }
   if (!response) return undefined;
 
   if (response.contentType === null) {
@@ -118,6 +129,15 @@ export function checkExchange(
         ? 'valid'
         : breaches.map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; '),
     );
+    const secretive = unknown.filter((e) => looksSecret(e, body));
+    log.expect(
+      where,
+      'no undocumented property holds something secret-looking',
+      secretive.length === 0,
+      secretive.length === 0
+        ? 'none'
+        : `${secretive.map((e) => `${e.instancePath}/${String(e.params['additionalProperty'])}`).join(', ')}: named or shaped like a secret, and the spec does not document it`,
+    );
     log.note(
       where,
       'body has only documented properties',
@@ -130,15 +150,47 @@ export function checkExchange(
     );
   }
   if (response.contentType === 'application/problem+json') {
-    const status = (body as { status?: unknown } | null)?.status;
+    const problem = body as { status?: unknown; request_id?: unknown } | null;
     log.expect(
       where,
       'problem status equals the HTTP status',
-      status === exchange.status,
-      `problem says ${String(status)}, HTTP says ${exchange.status}`,
+      problem?.status === exchange.status,
+      `problem says ${String(problem?.status)}, HTTP says ${exchange.status}`,
     );
+    if (problem?.request_id !== undefined) {
+      log.expect(
+        where,
+        "the problem's request_id is the upvest-request-id header",
+        problem.request_id === requestId,
+        `request_id ${JSON.stringify(problem.request_id)}, header ${String(requestId)}`,
+      );
+    }
   }
   return body;
+}
+
+const SECRET_NAME = /secret|token|passw|private|api[_-]?key|credential|signing[_-]?key/i;
+const SECRET_SHAPE = /-----BEGIN [A-Z ]*KEY-----|^eyJ[\w-]+\.[\w-]+\.|^[A-Za-z0-9+/_-]{40,}={0,2}$/;
+
+/**
+ * Whether a property the schema does not document is named like a secret (`signing_secret`,
+ * `api_key`, `token`) or holds one's shape (a PEM key, a JWT, a long base64 run): a server that
+ * leaks one fails, where other undocumented properties are only drift.
+ */
+function looksSecret(
+  error: { instancePath: string; params: Record<string, unknown> },
+  body: unknown,
+): boolean {
+  const name = String(error.params['additionalProperty']);
+  if (SECRET_NAME.test(name)) return true;
+  let node: unknown = body;
+  for (const part of error.instancePath.split('/').slice(1)) {
+    node = (node as Record<string, unknown> | undefined)?.[
+      part.replaceAll('~1', '/').replaceAll('~0', '~')
+    ];
+  }
+  const value = (node as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' && SECRET_SHAPE.test(value);
 }
 
 /**

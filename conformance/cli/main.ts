@@ -113,8 +113,38 @@ export const serverOptions = {
     description: 'time per fuzz property',
     default: String(FUZZ_DEFAULTS.timeBudgetMs),
   },
+  'delivery-url': {
+    type: 'string',
+    value: 'url',
+    description:
+      'a public HTTPS URL that forwards to --delivery-port: the test delivery of a server is received and verified there (without it, that check is skipped)',
+    env: 'CONFORMANCE_DELIVERY_URL',
+  },
+  'delivery-port': {
+    type: 'string',
+    value: 'port',
+    description: 'the local port --delivery-url forwards to',
+    env: 'CONFORMANCE_DELIVERY_PORT',
+  },
   help: { type: 'boolean', description: 'this text' },
 } as const satisfies OptionTable;
+
+/** `--delivery-url` with `--delivery-port`, both or neither; for a server, not the mock. */
+function deliveriesOf(
+  values: OptionValues,
+  baseUrl: string | undefined,
+): Pick<ConformanceOptions, 'deliveries'> {
+  const url = values['delivery-url'] as string | undefined;
+  const port = wholeNumber('delivery-port', values['delivery-port']);
+  if (url === undefined && port === undefined) return {};
+  if (url === undefined || port === undefined || !URL.canParse(url) || port < 1 || port > 65535) {
+    throw new UsageError(
+      '--delivery-url (an https URL) and --delivery-port (1 to 65535) go together',
+    );
+  }
+  // The embedded mock delivers to the suite by itself.
+  return baseUrl ? { deliveries: { registerUrl: url, port } } : {};
+}
 
 const USAGE = `Usage: conformance [options]
        conformance receiver --url URL [options]   (test your webhook endpoint; --help for more)
@@ -222,6 +252,7 @@ async function runOptions(
       ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
     },
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...deliveriesOf(values, baseUrl),
     preferHeader: values['prefer-header'] === true,
     // One line per profile on stderr while it runs; stdout keeps the summary alone.
     onProgress: (p) =>

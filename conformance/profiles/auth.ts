@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { OperationId } from '../../generated/constants.js';
 import {
   type RequestSigner,
+  createRedactor,
   createUpvestSigner,
   UPVEST_SIGNATURE_VERSION,
 } from '../../src/index.js';
@@ -10,6 +11,8 @@ import { signRequest } from '../../src/signing/index.js';
 import { checkExchange } from '../checks/exchange.js';
 import { createdId, deleteAll } from './scratch.js';
 import type { ProfileContext, RawRequest, WireRequest } from '../run/context.js';
+import type { TokenRequestChange } from '../run/token.js';
+import type { Exchange } from '../report/results.js';
 import { baseExamples } from '../cases/negative.js';
 
 type Key = NonNullable<ProfileContext['signingKey']>;
@@ -47,8 +50,55 @@ const signerCovering =
       { method, url, headers, body },
       { ...key, created, expires: created + 10, nonce: randomUUID(), components },
     );
+    // A body's digest is sent, right, even when not covered: what is missing is the coverage.
+    const digest = body && body.length > 0 ? { 'content-digest': contentDigest(body) } : {};
+    return { ...digest, ...signed.headers, 'upvest-signature-version': UPVEST_SIGNATURE_VERSION };
+  };
+
+/** A v15 signer that leaves out one signature parameter the profile requires. */
+const signerWithout =
+  (key: Key, parameter: 'expires' | 'nonce', components: string[]): RequestSigner =>
+  ({ method, url, headers, body }) => {
+    const created = now();
+    const signed = signRequest(
+      { method, url, headers, body },
+      {
+        ...key,
+        created,
+        components,
+        ...(parameter === 'expires' ? { nonce: randomUUID() } : { expires: created + 10 }),
+      },
+    );
     return { ...signed.headers, 'upvest-signature-version': UPVEST_SIGNATURE_VERSION };
   };
+
+/** What a request of each shape must cover under the v15 profile (facts §9.1). */
+const COVERED = {
+  query: ['@method', '@path', '@query', 'authorization', 'upvest-client-id'],
+  body: ['@method', '@path', 'authorization', 'content-digest', 'upvest-client-id'],
+};
+
+/** For each component a request must cover, a signature that covers all the others. */
+function leaveOneOut(): Attack[] {
+  return (['query', 'body'] as const).flatMap((shape) =>
+    COVERED[shape].map((component): Attack => ({
+      name: `a signature that leaves out ${component} (${shape === 'query' ? 'a list with a query' : 'a create'})`,
+      operation: shape === 'query' ? 'list_webhooks' : 'create_webhook',
+      documented: 401,
+      skip: 'needs the signing key (signingKey)',
+      request: ({ key, seed }) => {
+        if (!key) return undefined;
+        const signWith = signerCovering(
+          key,
+          COVERED[shape].filter((c) => c !== component),
+        );
+        return shape === 'query'
+          ? { method: 'GET', path: '/webhooks?limit=1', signWith }
+          : { method: 'POST', path: '/webhooks', body: seed, signWith };
+      },
+    })),
+  );
+}
 
 const drop =
   (...names: string[]) =>
@@ -196,12 +246,27 @@ const attacks: readonly Attack[] = [
     documented: 401,
     request: () => ({ ...list, token: null }),
   },
-  {
-    name: 'upvest-api-version 2, which the API does not offer',
+  ...['2', '1.0', '01', '1x'].map((version): Attack => ({
+    name: `upvest-api-version ${version}, which the API does not offer`,
     operation: 'list_webhooks',
     documented: 400,
-    request: () => ({ ...list, headers: { 'upvest-api-version': '2' } }),
-  },
+    request: () => ({ ...list, headers: { 'upvest-api-version': version } }),
+  })),
+  ...leaveOneOut(),
+  ...(['expires', 'nonce'] as const).map((parameter): Attack => ({
+    name: `a signature without ${parameter}`,
+    operation: 'list_webhooks',
+    documented: 401,
+    skip: 'needs the signing key (signingKey)',
+    request: ({ key }) =>
+      key
+        ? {
+            method: 'GET',
+            path: '/webhooks?limit=1',
+            signWith: signerWithout(key, parameter, COVERED.query),
+          }
+        : undefined,
+  })),
   ...(
     [
       ['create_webhook', 'POST', '/webhooks', true],
@@ -227,6 +292,93 @@ const attacks: readonly Attack[] = [
         : undefined,
   })),
 ];
+
+/** Changes to the token request the token endpoint must refuse, with the documented status. */
+const tokenAttacks = (secret: string): [string, TokenRequestChange, number][] => [
+  ['an unsigned token request', { signed: false }, 401],
+  ['a wrong client secret', { form: { client_secret: `${secret}-wrong` } }, 401],
+  [
+    'an unknown client id',
+    {
+      form: { client_id: '00000000-0000-4000-8000-00000000beef' },
+      clientIdHeader: '00000000-0000-4000-8000-00000000beef',
+    },
+    401,
+  ],
+  ['the grant type password', { form: { grant_type: 'password' } }, 400],
+  ['no grant type', { form: { grant_type: undefined } }, 400],
+  ['an unknown scope', { form: { scope: 'webhooks:everything' } }, 400],
+  [
+    'an unknown scope beside a known one',
+    { form: { scope: 'webhooks:read webhooks:everything' } },
+    400,
+  ],
+  ['an empty scope', { form: { scope: '' } }, 400],
+];
+
+/**
+ * The token endpoint under attack: each changed request refused with the documented status,
+ * and no refusal repeating the client secret, in any spelling.
+ */
+async function attackTokenEndpoint(context: ProfileContext): Promise<void> {
+  const { sendTokenRequest, clientSecret } = context;
+  for (const [name, change, documented] of tokenAttacks(clientSecret ?? '')) {
+    const where = { profile: 'auth' as const, operation: 'issue_token' as const, case: name };
+    if (!sendTokenRequest || clientSecret === undefined) {
+      context.log.add({
+        ...where,
+        check: 'sent',
+        outcome: 'skip',
+        detail: 'needs a client secret',
+      });
+      continue;
+    }
+    const exchange = await sendTokenRequest(change);
+    if (!exchange) {
+      context.log.add({ ...where, check: 'answered', outcome: 'fail', detail: 'no answer' });
+      continue;
+    }
+    judgeRefusal(context, where, exchange, name, documented);
+    const echoes =
+      createRedactor([clientSecret]).text(exchange.responseBody) !== exchange.responseBody;
+    context.log.expect(
+      where,
+      'the answer does not repeat the client secret',
+      !echoes,
+      echoes ? 'the answer carries the client secret (in some spelling)' : 'it does not',
+    );
+  }
+}
+
+/** A request must be refused (4xx), with the status the API documents for it. */
+function judgeRefusal(
+  context: ProfileContext,
+  where: { profile: 'auth'; operation: OperationId; case: string },
+  exchange: Exchange,
+  name: string,
+  documented: number,
+): void {
+  const refused = exchange.status >= 400 && exchange.status < 500;
+  context.log.expect(
+    where,
+    'the attack is refused',
+    refused,
+    refused
+      ? `HTTP ${exchange.status}`
+      : `HTTP ${exchange.status}: the server accepted ${name}; it must refuse it (${documented})`,
+  );
+  if (refused) {
+    context.log.expect(
+      where,
+      `refused with the documented ${documented}`,
+      exchange.status === documented,
+      exchange.status === documented
+        ? `HTTP ${exchange.status}`
+        : `HTTP ${exchange.status}; the API documents ${documented} for this`,
+    );
+  }
+  checkExchange(context.log, where, exchange);
+}
 
 /**
  * `auth`: what no generic API tester can send: signatures missing, garbled, expired, from the
@@ -269,27 +421,17 @@ export async function runAuth(context: ProfileContext): Promise<void> {
       }
       const id = createdId(exchange);
       if (id) created.push(id);
-      const refused = exchange.status >= 400 && exchange.status < 500;
-      context.log.expect(
-        where,
-        'the attack is refused',
-        refused,
-        refused
-          ? `HTTP ${exchange.status}`
-          : `HTTP ${exchange.status}: the server accepted ${attack.name}; it must refuse it (${attack.documented})`,
-      );
-      if (refused) {
-        context.log.expect(
-          where,
-          `refused with the documented ${attack.documented}`,
-          exchange.status === attack.documented,
-          exchange.status === attack.documented
-            ? `HTTP ${exchange.status}`
-            : `HTTP ${exchange.status}; the API documents ${attack.documented} for this`,
-        );
-      }
-      checkExchange(context.log, where, exchange);
+      judgeRefusal(context, where, exchange, attack.name, attack.documented);
     }
+    await attackTokenEndpoint(context);
+    // The version header is optional (default "1", facts §2.2): a request without it is served.
+    const where = {
+      profile: 'auth' as const,
+      operation: 'list_webhooks' as const,
+      case: 'no upvest-api-version',
+    };
+    const plain = await context.sendRaw({ ...list, omitHeaders: ['upvest-api-version'] });
+    if (plain) checkExchange(context.log, where, plain, 200);
   } finally {
     await deleteAll(context, created);
   }

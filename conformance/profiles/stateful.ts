@@ -1,33 +1,39 @@
-import { isDeepStrictEqual } from 'node:util';
-import type { OperationId } from '../../generated/constants.js';
-import { checkExchange } from '../checks/exchange.js';
-import { deleteAll } from './scratch.js';
-import type { ProfileContext, RawRequest } from '../run/context.js';
-import type { Exchange } from '../report/results.js';
+import type { ProfileContext } from '../run/context.js';
 import { baseExamples } from '../cases/negative.js';
+import { ModelDriver, snapshot } from '../model/driver.js';
+import { SORT_KEYS } from '../model/lists.js';
+import type { Body, ModelWebhook } from '../model/webhooks.js';
+import { runGeneratedSequences } from './sequences.js';
 
-type Webhook = Record<string, unknown> & { id: string };
-type Page = { meta: Record<string, unknown>; data: Webhook[] };
+/** Long enough for a server whose timestamps have whole seconds to show a change. */
+const TIMESTAMP_RESOLUTION_MS = 1_100;
 
-/** How many webhooks the paging checks create: enough for three pages of two. */
-const PAGED = 5;
-const PAGE_SIZE = 2;
-
-function parse<T>(exchange: Exchange | undefined): T | undefined {
-  try {
-    return exchange && exchange.responseBody ? (JSON.parse(exchange.responseBody) as T) : undefined;
-  } catch {
-    return undefined;
-  }
+/** Each field a PATCH can name, changed alone, in an order that also changes it back. */
+function patchesOf(run: string): [string, Body][] {
+  return [
+    ['title', { title: `${run} renamed` }],
+    ['url', { url: `https://tenant.tld/${run}/moved` }],
+    ['type, replaced as a whole', { type: ['ORDER', 'EXECUTION'] }],
+    ['type, narrowed', { type: ['ORDER'] }],
+    ['config.delay', { config: { delay: '7s' } }],
+    ['config.max_package_size', { config: { max_package_size: 20480 } }],
+    ['both config members', { config: { delay: '3s', max_package_size: 1024 } }],
+    ['enabled', { enabled: true }],
+    ['enabled back', { enabled: false }],
+    ['an empty title', { title: '' }],
+    ['nothing at all', {}],
+  ];
 }
 
 /**
- * `stateful`: what a server stores, not only what it answers. Read after write (create, update,
- * enable, disable and a config change are visible on GET and in the list); use after free (GET,
- * PATCH, test and a second DELETE of a deleted webhook answer 404, and the list no longer has
- * it); paging (over enough webhooks for several pages, in both orders: every webhook exactly
- * once, `sort` and `order` honoured, `meta` agreeing with the data). It creates what it needs,
- * under titles no other run uses, and always deletes it.
+ * `stateful`: what the server stores, judged against a model of the API (conformance/model/):
+ * every webhook it holds, with every field. The model starts from a full listing; each answer
+ * is compared with it field by field (create echo, retrieve, every list page and its `meta`,
+ * update echo, delete, test), and each accepted write updates it. A scripted part changes each
+ * field alone and reads it back, pages through every sort key and order (ties included) and the
+ * list's bounds, and uses a deleted webhook; then generated sequences of operations run against
+ * the model and shrink to a numbered list of curl commands when one disagrees
+ * (profiles/sequences.ts). Everything it creates is deleted again.
  *
  * @example
  * ```ts
@@ -35,265 +41,122 @@ function parse<T>(exchange: Exchange | undefined): T | undefined {
  * ```
  */
 export async function runStateful(context: ProfileContext): Promise<void> {
-  const run = `conformance-${Date.now().toString(36)}`;
+  const where = {
+    profile: 'stateful' as const,
+    operation: 'list_webhooks' as const,
+    case: 'model',
+  };
+  if (!context.stateful) {
+    context.log.add({
+      ...where,
+      check: 'the model runs',
+      outcome: 'skip',
+      detail: 'the target keeps no state',
+    });
+    return;
+  }
+  const model = await snapshot(context);
+  if (!model) {
+    context.log.add({
+      ...where,
+      check: 'the server lists its webhooks',
+      outcome: 'fail',
+      detail: 'GET /webhooks?limit=1000 gave no list to start the model from',
+    });
+    return;
+  }
+  const driver = new ModelDriver(context, context.log, model, 'stateful');
+  const run = `conformance${Date.now().toString(36)}`;
   const seed = baseExamples(context.document).body;
-  const created: string[] = [];
-
-  async function send(
-    operation: OperationId,
-    name: string,
-    request: RawRequest,
-    expected: number,
-  ): Promise<Exchange | undefined> {
-    const where = { profile: 'stateful' as const, operation, case: name };
-    const exchange = await context.sendRaw(request);
-    if (!exchange) {
-      context.log.add({ ...where, check: 'answered', outcome: 'fail', detail: 'no answer' });
-      return undefined;
-    }
-    checkExchange(context.log, where, exchange, expected);
-    const body = parse<{ id?: unknown }>(exchange);
-    if (exchange.status === 201 && typeof body?.id === 'string') created.push(body.id);
-    return exchange;
-  }
-  const expect = (
-    operation: OperationId,
-    name: string,
-    check: string,
-    ok: boolean,
-    detail: string,
-  ): boolean =>
-    context.log.expect({ profile: 'stateful', operation, case: name }, check, ok, detail);
-
   try {
-    const first = parse<Webhook>(
-      await send(
-        'create_webhook',
-        'read after write',
-        { method: 'POST', path: '/webhooks', body: { ...seed, title: `${run} a` } },
-        201,
-      ),
-    );
-    if (first?.id) await readAfterWrite(first, send, expect, run);
-    await paging(seed, run, send, expect);
-    if (first?.id) await useAfterFree(first.id, send, expect);
+    await scenario(driver, run, seed);
   } finally {
-    await deleteAll(context, created);
+    await driver.cleanUp();
   }
+  await runGeneratedSequences(context, run, seed);
 }
 
-type Send = (
-  operation: OperationId,
-  name: string,
-  request: RawRequest,
-  expected: number,
-) => Promise<Exchange | undefined>;
-type Expect = (
-  operation: OperationId,
-  name: string,
-  check: string,
-  ok: boolean,
-  detail: string,
-) => boolean;
-
-async function readAfterWrite(first: Webhook, send: Send, expect: Expect, run: string) {
-  const path = `/webhooks/${first.id}`;
-  const got = parse<Webhook>(
-    await send('retrieve_webhook', 'read after write', { method: 'GET', path }, 200),
+async function scenario(driver: ModelDriver, run: string, seed: Body): Promise<void> {
+  let first: ModelWebhook | undefined;
+  const createdAt = Date.now();
+  // Read after write, one field at a time; the webhook is read back after each.
+  await driver.part(async () => {
+    first = await driver.create({ ...seed, title: `${run} a` }, 'read after write');
+    if (!first) return;
+    await driver.retrieve(first.id, 'read after write');
+    for (const [what, patch] of patchesOf(run)) {
+      await driver.update(first.id, patch, `update of ${what}`);
+      await driver.retrieve(first.id, `update of ${what}`);
+    }
+  });
+  // The documented defaults of a create, and a test of a webhook whether enabled or not.
+  await driver.part(async () => {
+    const bare = await driver.create(
+      { title: `${run} bare`, url: `https://tenant.tld/${run}/bare` },
+      'a create without type or config',
+    );
+    if (!bare) return;
+    await driver.retrieve(bare.id, 'a create without type or config');
+    await driver.test(bare.id, 'a test of a disabled webhook');
+    await driver.update(bare.id, { enabled: true }, 'a test of an enabled webhook');
+    await driver.test(bare.id, 'a test of an enabled webhook');
+  });
+  await driver.part(() => paging(driver, run, seed));
+  const id = first?.id;
+  if (id === undefined) return;
+  // By now enough time has passed for any server clock to show that a change moves updated_at.
+  const wait = TIMESTAMP_RESOLUTION_MS - (Date.now() - createdAt);
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  await driver.part(() =>
+    driver.update(id, { title: `${run} last` }, 'updated_at moves, created_at stays', true),
   );
-  expect(
-    'retrieve_webhook',
-    'read after write',
-    'GET returns what create answered',
-    isDeepStrictEqual(got, first),
-    differences(first, got),
-  );
+  await driver.part(() => useAfterFree(driver, id));
+}
 
-  const changes: [string, Record<string, unknown>][] = [
-    ['a new title', { title: `${run} renamed` }],
-    ['enabled', { enabled: true }],
-    ['a new delay', { config: { delay: '7s' } }],
-    ['disabled', { enabled: false }],
+async function paging(driver: ModelDriver, run: string, seed: Body): Promise<void> {
+  // Created in an order their titles do not have; two share a title, so ties are walked too.
+  for (const [i, enabled] of [
+    [3, false],
+    [1, true],
+    [5, false],
+    [2, true],
+    [4, false],
+    [4, true],
+  ] as const) {
+    const made = await driver.create(
+      { ...seed, title: `${run} p${i}`, url: `https://tenant.tld/${run}/p${i}` },
+      'paging',
+    );
+    if (made && enabled) await driver.update(made.id, { enabled: true }, 'paging');
+  }
+  for (const sort of SORT_KEYS) {
+    for (const order of ['ASC', 'DESC'] as const) {
+      await driver.walk({ sort, order }, 2, `every page, sort=${sort}&order=${order}`);
+    }
+  }
+  await driver.walk({}, 3, 'every page, the default sort');
+  const total = driver.model.all().length;
+  const bounds: [string, Record<string, string>][] = [
+    ['offset past the end', { offset: String(total + 5) }],
+    ['offset at the end', { offset: String(total) }],
+    ['limit 0', { limit: '0' }],
+    ['limit 1', { limit: '1', offset: '1' }],
+    ['the largest limit', { limit: '1000' }],
+    ['a limit above the maximum', { limit: '1001' }],
+    ['a negative offset', { offset: '-1' }],
+    ['a limit that is no number', { limit: 'ten' }],
+    ['a sort key that is none', { sort: 'id' }],
+    ['an order in lower case', { order: 'asc' }],
+    ['empty values, the defaults', { limit: '', offset: '' }],
   ];
-  for (const [what, patch] of changes) {
-    const name = `update to ${what}`;
-    const answered = parse<Webhook>(
-      await send('update_webhook', name, { method: 'PATCH', path, body: patch }, 200),
-    );
-    const stored = parse<Webhook>(
-      await send('retrieve_webhook', name, { method: 'GET', path }, 200),
-    );
-    for (const [key, value] of Object.entries(patch)) {
-      const want =
-        key === 'config' ? { ...(first['config'] as object), ...(value as object) } : value;
-      expect(
-        'update_webhook',
-        name,
-        `the answer shows ${key}`,
-        isDeepStrictEqual(answered?.[key], want),
-        `answered ${JSON.stringify(answered?.[key])}, sent ${JSON.stringify(value)}`,
-      );
-      expect(
-        'retrieve_webhook',
-        name,
-        `GET shows the stored ${key}`,
-        isDeepStrictEqual(stored?.[key], want),
-        `GET has ${JSON.stringify(stored?.[key])} after the update answered ${JSON.stringify(answered?.[key])}: the update was answered but not stored`,
-      );
-    }
-    expect(
-      'update_webhook',
-      name,
-      'updated_at does not go back',
-      text(answered?.['updated_at']) >= text(first['updated_at']),
-      `updated_at ${String(answered?.['updated_at'])} before created ${String(first['updated_at'])}`,
-    );
-    const listed = parse<Page>(
-      await send('list_webhooks', name, { method: 'GET', path: '/webhooks?limit=1000' }, 200),
-    );
-    const inList = listed?.data.find((w) => w.id === first.id);
-    expect(
-      'list_webhooks',
-      name,
-      'the list shows the stored webhook',
-      inList !== undefined && isDeepStrictEqual(inList, stored),
-      inList ? differences(stored, inList) : 'the webhook is not in the list',
-    );
-  }
+  for (const [name, query] of bounds) await driver.list(query, name);
 }
 
-async function paging(seed: Record<string, unknown>, run: string, send: Send, expect: Expect) {
-  const ids: string[] = [];
-  // Created in an order their titles do not have, so a server that sorts by creation time
-  // instead of by title is told apart.
-  for (const i of [3, 1, 5, 2, 4].slice(0, PAGED)) {
-    const made = parse<Webhook>(
-      await send(
-        'create_webhook',
-        'paging',
-        { method: 'POST', path: '/webhooks', body: { ...seed, title: `${run} page ${i}` } },
-        201,
-      ),
-    );
-    if (made?.id) ids.push(made.id);
-  }
-  if (ids.length < PAGED) return;
-  for (const order of ['ASC', 'DESC'] as const) {
-    const name = `paging by title ${order}`;
-    const seen: Webhook[] = [];
-    let total: unknown;
-    let pages = 0;
-    for (let offset = 0; pages < 1000; offset += PAGE_SIZE, pages++) {
-      const query = `limit=${PAGE_SIZE}&offset=${offset}&sort=title&order=${order}`;
-      const page = parse<Page>(
-        await send('list_webhooks', name, { method: 'GET', path: `/webhooks?${query}` }, 200),
-      );
-      if (!page || !Array.isArray(page.data)) return;
-      const meta = page.meta ?? {};
-      expect(
-        'list_webhooks',
-        name,
-        'meta.count is the number of items on the page',
-        meta['count'] === page.data.length,
-        `meta.count ${String(meta['count'])}, ${page.data.length} items (offset ${offset})`,
-      );
-      expect(
-        'list_webhooks',
-        name,
-        'limit is honoured',
-        page.data.length <= PAGE_SIZE,
-        `${page.data.length} items with limit=${PAGE_SIZE}`,
-      );
-      expect(
-        'list_webhooks',
-        name,
-        'meta echoes offset and limit',
-        meta['offset'] === offset && meta['limit'] === PAGE_SIZE,
-        `meta.offset ${String(meta['offset'])}, meta.limit ${String(meta['limit'])} for offset=${offset}&limit=${PAGE_SIZE}`,
-      );
-      if (total === undefined) total = meta['total_count'];
-      else
-        expect(
-          'list_webhooks',
-          name,
-          'meta.total_count is the same on every page',
-          meta['total_count'] === total,
-          `${String(meta['total_count'])} on a later page, ${text(total)} on the first`,
-        );
-      seen.push(...page.data);
-      if (page.data.length < PAGE_SIZE || typeof total !== 'number' || offset + PAGE_SIZE >= total)
-        break;
-    }
-    expect(
-      'list_webhooks',
-      name,
-      'meta.total_count counts every webhook',
-      seen.length === total,
-      `${seen.length} webhooks over all pages, total_count ${String(total)}`,
-    );
-    const ours = seen.filter((w) => ids.includes(w.id));
-    const counts = ids.map((id) => ours.filter((w) => w.id === id).length);
-    expect(
-      'list_webhooks',
-      name,
-      'every webhook appears exactly once across pages',
-      counts.every((c) => c === 1),
-      `seen ${counts.join(', ')} times: the server ignores offset or repeats items`,
-    );
-    const titles = ours.map((w) => String(w['title']));
-    const sorted = [...titles].sort();
-    if (order === 'DESC') sorted.reverse();
-    expect(
-      'list_webhooks',
-      name,
-      `sort=title&order=${order} is honoured`,
-      isDeepStrictEqual(titles, sorted),
-      `got ${titles.join(' | ')}`,
-    );
-  }
-}
-
-async function useAfterFree(id: string, send: Send, expect: Expect) {
-  const path = `/webhooks/${id}`;
-  await send('delete_webhook', 'use after free', { method: 'DELETE', path }, 204);
-  await send('retrieve_webhook', 'use after free', { method: 'GET', path }, 404);
-  await send(
-    'update_webhook',
-    'use after free',
-    { method: 'PATCH', path, body: { title: 'after delete' } },
-    404,
-  );
-  await send('test_webhook', 'use after free', { method: 'POST', path: `${path}/test` }, 404);
-  await send('delete_webhook', 'delete twice', { method: 'DELETE', path }, 404);
-  const listed = parse<Page>(
-    await send(
-      'list_webhooks',
-      'use after free',
-      { method: 'GET', path: '/webhooks?limit=1000' },
-      200,
-    ),
-  );
-  expect(
-    'list_webhooks',
-    'use after free',
-    'the list no longer has the deleted webhook',
-    !listed?.data.some((w) => w.id === id),
-    'the deleted webhook is still listed',
-  );
-}
-
-/** A value as text for a comparison or a message, never `[object Object]`. */
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
-}
-
-function differences(expected: unknown, actual: unknown): string {
-  if (isDeepStrictEqual(expected, actual)) return 'equal';
-  const a = (expected ?? {}) as Record<string, unknown>;
-  const b = (actual ?? {}) as Record<string, unknown>;
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-  return keys
-    .filter((key) => !isDeepStrictEqual(a[key], b[key]))
-    .map((key) => `${key}: ${JSON.stringify(a[key])} vs ${JSON.stringify(b[key])}`)
-    .join('; ');
+async function useAfterFree(driver: ModelDriver, id: string): Promise<void> {
+  await driver.remove(id, 'use after free');
+  await driver.retrieve(id, 'use after free');
+  await driver.update(id, { title: 'after delete' }, 'use after free');
+  await driver.test(id, 'use after free');
+  await driver.remove(id, 'delete twice');
+  await driver.list({ limit: '1000' }, 'use after free');
 }

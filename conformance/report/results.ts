@@ -24,6 +24,7 @@ export const serverProfiles = [
   'negative',
   'enforcement',
   'boundaries',
+  'rules',
   'stateful',
   'auth',
   'protocol',
@@ -142,9 +143,10 @@ function curlBody(exchange: Exchange): string {
  * @example
  * ```ts
  * const evidence = evidenceOf(exchange);
+ * console.log(evidence.curl);
  * ```
  */
-function evidenceOf(exchange: Exchange): Evidence {
+export function evidenceOf(exchange: Exchange): Evidence {
   const url = new URL(exchange.url);
   const headers = Object.entries(exchange.requestHeaders)
     .filter(([name]) => name !== 'content-length' && name !== 'host')
@@ -189,9 +191,28 @@ export interface Exchange {
  */
 export class CheckLog {
   readonly results: CheckResult[] = [];
+
+  /** `uniqueRequestIds: false` for a spec mock, whose answers repeat the example's id. */
+  constructor(private readonly uniqueRequestIds = true) {}
+
   /** The exchange checks are about now; failures recorded meanwhile carry its evidence. */
   private exchange: Exchange | undefined;
   private last = Date.now();
+
+  /** Every `upvest-request-id` seen, with the exchange that first carried it. */
+  readonly #requestIds = new Map<string, Exchange>();
+
+  /**
+   * The exchange that carried this request id before, if another one did: each request must
+   * get its own id.
+   */
+  earlierWithRequestId(id: string, exchange: Exchange): Exchange | undefined {
+    // A spec mock answers its documented example id every time: nothing to judge there.
+    if (!this.uniqueRequestIds) return undefined;
+    const earlier = this.#requestIds.get(id);
+    if (earlier === undefined) this.#requestIds.set(id, exchange);
+    return earlier === exchange ? undefined : earlier;
+  }
 
   /** Sets the exchange the next checks are about (`undefined`: none). */
   about(exchange: Exchange | undefined): void {

@@ -1,6 +1,7 @@
 import { type RequestSigner, type WebhooksClient, type KeyInput } from '../../src/index.js';
 import type { CheckLog, Exchange } from '../report/results.js';
 import type { RecordingFetch } from './recording-fetch.js';
+import type { TokenRequestChange } from './token.js';
 
 /**
  * How much the fuzz profile generates.
@@ -52,15 +53,25 @@ export interface ProfileContext {
   readonly requestToken: (() => Promise<void>) | undefined;
   /**
    * Waits for the test delivery of a webhook and says whether it arrived and verified; only when
-   * the run controls the delivery target (the embedded mock).
+   * the suite can receive it (the embedded mock, or a server given `deliveries`).
    */
   readonly awaitTestDelivery:
     ((webhookId: string) => Promise<{ ok: boolean; detail: string }>) | undefined;
+  /** The URL to register a webhook with so that its deliveries reach the suite (a real server). */
+  readonly deliveryUrl: string | undefined;
   /**
    * Sends a request around the client (which would refuse it), signed like every other request
    * and recorded; `token: null` sends no `authorization` at all.
    */
   readonly sendRaw: (request: RawRequest) => Promise<Exchange | undefined>;
+  /**
+   * Sends a token request changed to attack the token endpoint (a wrong secret, another grant
+   * type, no signature), recorded; undefined when the run has no client secret.
+   */
+  readonly sendTokenRequest:
+    ((change: TokenRequestChange) => Promise<Exchange | undefined>) | undefined;
+  /** The client secret of the run, to look for in answers; undefined without one. */
+  readonly clientSecret: string | undefined;
   /** A token with the read scope only; undefined when the run has no client secret. */
   readonly readOnlyToken: (() => Promise<string | undefined>) | undefined;
   /**
@@ -102,6 +113,8 @@ export interface RawRequest {
   /** `undefined`: the run's token; `null`: none; a string: that token. */
   readonly token?: string | null;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Headers every request carries that this one leaves out, before it is signed. */
+  readonly omitHeaders?: readonly string[];
   /** A JSON value, or the exact bytes (`Uint8Array`) to send. */
   readonly body?: unknown;
   /** How it is signed: by the run's signer (default), not at all, or by this signer. */

@@ -73,6 +73,18 @@ export interface ConformanceOptions {
    * for, the ones after it are reported as skipped, and the report holds what was checked.
    */
   readonly timeoutMs?: number;
+  /**
+   * Where a server that is not the embedded mock can deliver to the suite: `registerUrl` is the
+   * public HTTPS URL the suite registers its webhooks with (a tunnel, say), `port` the loopback
+   * port that URL forwards to, where the suite receives and verifies the test delivery with the
+   * keys the server serves at `GET /auth/verify_keys`. Without it, that check is skipped, with
+   * this reason. `waitMs`: how long to wait for a delivery (default 15 s).
+   */
+  readonly deliveries?: {
+    readonly registerUrl: string;
+    readonly port: number;
+    readonly waitMs?: number;
+  };
   /** Called as each profile ends, for a progress line. */
   readonly onProgress?: (progress: ProfileProgress) => void;
 }

@@ -6,6 +6,7 @@ import { runLifecycle } from '../profiles/lifecycle.js';
 import { runNegative } from '../profiles/negative.js';
 import { runProtocol } from '../profiles/protocol.js';
 import { runReplay } from '../profiles/replay.js';
+import { runRules } from '../profiles/rules.js';
 import { runStateful } from '../profiles/stateful.js';
 import type { ServerProfile } from '../report/results.js';
 import type { ProfileContext } from './context.js';
@@ -19,6 +20,7 @@ const profileRunners: Record<ServerProfile, (context: ProfileContext) => Promise
   negative: runNegative,
   enforcement: runEnforcement,
   boundaries: runBoundaries,
+  rules: runRules,
   stateful: runStateful,
   auth: runAuth,
   protocol: runProtocol,

@@ -49,6 +49,7 @@ export function createRawSender(
       ...(body ? { 'content-type': 'application/json' } : {}),
       ...raw.headers,
     });
+    for (const name of raw.omitHeaders ?? []) headers.delete(name);
     const bearer = raw.token === undefined ? settings.token() : raw.token;
     if (bearer) headers.set('authorization', `Bearer ${bearer}`);
     const signWith = raw.signWith ?? 'run';
@@ -61,17 +62,19 @@ export function createRawSender(
       }
     }
     const wire = raw.tamper ? raw.tamper({ headers, body }) : { headers, body };
-    const mark = recording.mark();
-    await recording
+    // The exchange of this very response: other requests may be under way at the same time.
+    const exchange = await recording
       .fetch(url, {
         method: raw.method,
         headers: wire.headers,
         redirect: 'manual',
         ...(wire.body ? { body: wire.body } : {}),
       })
-      .then((response) => response.body?.cancel())
+      .then(async (response) => {
+        await response.body?.cancel();
+        return recording.exchangeOf(response);
+      })
       .catch(() => undefined);
-    const exchange = recording.since(mark)[0];
     log.about(exchange);
     return exchange;
   };

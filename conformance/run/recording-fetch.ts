@@ -33,6 +33,8 @@ function recordable(request: Request, body: string): string {
  */
 export function createRecordingFetch(inner: typeof globalThis.fetch = globalThis.fetch) {
   const exchanges: Exchange[] = [];
+  // Which exchange a response belongs to, for callers that send several requests at once.
+  const byResponse = new WeakMap<Response, Exchange>();
   const recordingFetch: typeof globalThis.fetch = async (input, init) => {
     const request = new Request(input, init);
     const requestBody = request.body
@@ -41,7 +43,7 @@ export function createRecordingFetch(inner: typeof globalThis.fetch = globalThis
     // The caller's signal itself, not only the copy this request follows (see wireRequest).
     const response = await inner(request, init?.signal ? { signal: init.signal } : undefined);
     const responseBody = await response.clone().text();
-    exchanges.push({
+    const exchange: Exchange = {
       method: request.method,
       url: request.url,
       requestHeaders: Object.fromEntries(request.headers),
@@ -49,7 +51,9 @@ export function createRecordingFetch(inner: typeof globalThis.fetch = globalThis
       status: response.status,
       responseHeaders: Object.fromEntries(response.headers),
       responseBody,
-    });
+    };
+    exchanges.push(exchange);
+    byResponse.set(response, exchange);
     return response;
   };
   return {
@@ -61,6 +65,10 @@ export function createRecordingFetch(inner: typeof globalThis.fetch = globalThis
     },
     mark(): number {
       return exchanges.length;
+    },
+    /** The exchange a response of this `fetch` belongs to. */
+    exchangeOf(response: Response): Exchange | undefined {
+      return byResponse.get(response);
     },
   };
 }

@@ -5,7 +5,17 @@ import type { ConformanceOptions } from './options.js';
 import { createRawSender } from './raw-sender.js';
 import type { RecordingFetch } from './recording-fetch.js';
 import { PLACEHOLDER_CLIENT_ID, type Target } from './target.js';
-import { fetchAccessToken } from './token.js';
+import { fetchAccessToken, sendTokenRequest } from './token.js';
+
+/** The `access_token` of a token answer, if it is one. */
+function tokenIn(body: string | undefined): string | undefined {
+  try {
+    const token = (JSON.parse(body ?? '') as { access_token?: unknown }).access_token;
+    return typeof token === 'string' ? token : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Everything a run checks with. */
 export interface RunSetup {
@@ -82,18 +92,37 @@ export async function setUpRun(
     setPrefer: (value) => {
       prefer = value;
     },
-    awaitTestDelivery:
-      receiver && mock
-        ? async (webhookId) => {
-            await mock.deliveriesSettled();
-            return receiver.verdictFor(webhookId);
-          }
-        : undefined,
+    awaitTestDelivery: receiver
+      ? async (webhookId) => {
+          if (!mock) return receiver.waitFor(webhookId, options.deliveries?.waitMs ?? 15_000);
+          await mock.deliveriesSettled();
+          return receiver.verdictFor(webhookId);
+        }
+      : undefined,
+    deliveryUrl: mock ? undefined : options.deliveries?.registerUrl,
     signingKey: target.signingKey,
     clientId,
     fuzz: options.fuzz ?? {},
     sendRaw: createRawSender({ baseUrl, clientId, token: () => token, signer, recording, log }),
     readOnlyToken: exchange ? () => tokenFor(baseFetch, 'webhooks:read') : undefined,
+    clientSecret: credentials?.clientSecret,
+    sendTokenRequest: exchange
+      ? async (change) => {
+          const response = await sendTokenRequest(
+            recording.fetch,
+            baseUrl,
+            exchange,
+            signer,
+            change,
+          ).catch(() => undefined);
+          await response?.body?.cancel().catch(() => undefined);
+          const recorded = response && recording.exchangeOf(response);
+          // A server that wrongly grants the attack still hands out a token: keep it secret.
+          secrets.push(tokenIn(recorded?.responseBody));
+          log.about(recorded);
+          return recorded;
+        }
+      : undefined,
     requestToken: exchange ? async () => void (await tokenFor(transportFetch)) : undefined,
   };
   return { context, hasToken: token !== undefined };

@@ -45,14 +45,18 @@ function givenCredentials(options: ConformanceOptions): ConformanceCredentials |
  */
 export async function resolveTarget(options: ConformanceOptions): Promise<Target> {
   if (options.baseUrl !== undefined) {
+    // A real server delivers to the registered URL, which forwards to this receiver's port.
+    const receiver = options.deliveries
+      ? await startTestDeliveryReceiver(options.deliveries.port)
+      : undefined;
     return {
       baseUrl: options.baseUrl,
       credentials: givenCredentials(options),
       signer: options.signer,
       signingKey: options.signingKey,
       mock: undefined,
-      receiver: undefined,
-      close: () => Promise.resolve(),
+      receiver,
+      close: async () => receiver?.close(),
     };
   }
   const receiver = await startTestDeliveryReceiver();

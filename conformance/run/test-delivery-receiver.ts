@@ -24,11 +24,17 @@ export interface TestDeliveryReceiver {
   setKeySource(fetchKeys: () => Promise<JsonWebKeySet>): void;
   /** Whether a verified delivery for the webhook arrived, and what was seen. */
   verdictFor(webhookId: string): { ok: boolean; detail: string };
+  /**
+   * Waits until a delivery for the webhook verified, or `timeoutMs` passed, and says which:
+   * a real server delivers when it gets to it.
+   */
+  waitFor(webhookId: string, timeoutMs: number): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;
 }
 
 /**
- * Starts a {@link TestDeliveryReceiver} on 127.0.0.1 with a free port.
+ * Starts a {@link TestDeliveryReceiver} on 127.0.0.1, on `port` or a free one (a tunnel or a
+ * relay forwards a real server's deliveries to a port it knows).
  *
  * @example
  * ```ts
@@ -36,19 +42,30 @@ export interface TestDeliveryReceiver {
  * const mock = await startMockServer({ deliveryTarget: receiver.url });
  * ```
  */
-export async function startTestDeliveryReceiver(): Promise<TestDeliveryReceiver> {
+export async function startTestDeliveryReceiver(port = 0): Promise<TestDeliveryReceiver> {
   let fetchKeys: (() => Promise<JsonWebKeySet>) | undefined;
   const verified = new Map<string, string>();
+  const misnamed = new Map<string, string>();
   const refused: string[] = [];
   const handler = createNodeDeliveryHandler({
     keys: createVerificationKeyProvider({
       fetchKeys: () => (fetchKeys ? fetchKeys() : Promise.reject(new Error('no key source yet'))),
     }),
     onEvents: (events, context) => {
+      const { signature } = context;
       for (const event of events) {
+        // Verified with a served key, but one the keyid does not name: a receiver that looks
+        // keys up by kid (what `keyid` implies) refuses it.
+        if (signature.keyMatchedBy !== 'kid') {
+          misnamed.set(
+            event.webhook_id,
+            `signed with a key /auth/verify_keys serves, but its keyid ${JSON.stringify(signature.keyId)} is the kid of none of them`,
+          );
+          continue;
+        }
         verified.set(
           event.webhook_id,
-          `${event.type} verified (${context.signature.format}, ${context.signature.digestHeader ?? 'no'} digest)`,
+          `${event.type} verified (${signature.format}, ${signature.digestHeader} digest, keyid the served kid)`,
         );
       }
     },
@@ -58,8 +75,8 @@ export async function startTestDeliveryReceiver(): Promise<TestDeliveryReceiver>
       if (response.statusCode !== 200) refused.push(`HTTP ${response.statusCode}`);
     });
   });
-  const base = await listenOnLoopback(server);
-  return {
+  const base = await listenOnLoopback(server, port);
+  const receiver: TestDeliveryReceiver = {
     url: `${base}/webhooks`,
     setKeySource(source) {
       fetchKeys = source;
@@ -67,6 +84,8 @@ export async function startTestDeliveryReceiver(): Promise<TestDeliveryReceiver>
     verdictFor(webhookId) {
       const seen = verified.get(webhookId);
       if (seen) return { ok: true, detail: seen };
+      const wrongKeyId = misnamed.get(webhookId);
+      if (wrongKeyId) return { ok: false, detail: wrongKeyId };
       return {
         ok: false,
         detail:
@@ -75,9 +94,20 @@ export async function startTestDeliveryReceiver(): Promise<TestDeliveryReceiver>
             : 'no delivery arrived',
       };
     },
+    async waitFor(webhookId, timeoutMs) {
+      const until = Date.now() + timeoutMs;
+      while (!verified.has(webhookId) && !misnamed.has(webhookId) && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const verdict = receiver.verdictFor(webhookId);
+      return verdict.ok || refused.length > 0
+        ? verdict
+        : { ok: false, detail: `no delivery arrived within ${timeoutMs} ms` };
+    },
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
   };
+  return receiver;
 }

@@ -16,6 +16,65 @@ export interface ConformanceCredentials {
 }
 
 /**
+ * What a token request may change from the usual one, to attack the token endpoint: form fields
+ * (`undefined` leaves a field out), the `upvest-client-id` header, or the signature.
+ *
+ * @example
+ * ```ts
+ * const change: TokenRequestChange = { form: { grant_type: 'password' } };
+ * ```
+ */
+export interface TokenRequestChange {
+  readonly form?: Readonly<Record<string, string | undefined>>;
+  readonly clientIdHeader?: string;
+  readonly signed?: boolean;
+}
+
+/**
+ * Sends `POST /auth/token` with the client-credentials form, signed through the same seam as
+ * every other request, with `change` applied.
+ *
+ * @example
+ * ```ts
+ * const response = await sendTokenRequest(fetch, baseUrl, { clientId, clientSecret }, signer);
+ * ```
+ */
+export async function sendTokenRequest(
+  fetch: typeof globalThis.fetch,
+  baseUrl: string,
+  credentials: Required<Pick<ConformanceCredentials, 'clientId' | 'clientSecret'>>,
+  signer: RequestSigner | undefined,
+  change: TokenRequestChange & { readonly scope?: string } = {},
+): Promise<Response> {
+  const url = `${baseUrl.replace(/\/+$/, '')}/auth/token`;
+  const fields: Record<string, string | undefined> = {
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+    grant_type: 'client_credentials',
+    scope: change.scope ?? 'webhooks:read webhooks:admin',
+    ...change.form,
+  };
+  const body = new URLSearchParams(
+    Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  ).toString();
+  const headers = new Headers({
+    'upvest-client-id': change.clientIdHeader ?? credentials.clientId,
+    'upvest-api-version': upvestApiVersion,
+    accept: 'application/json, application/problem+json',
+    'content-type': 'application/x-www-form-urlencoded',
+  });
+  const bytes = new TextEncoder().encode(body);
+  if (signer && change.signed !== false) {
+    for (const [name, value] of Object.entries(
+      await signer({ method: 'POST', url, headers, body: bytes }),
+    )) {
+      headers.set(name, value);
+    }
+  }
+  return fetch(url, { method: 'POST', headers, body: bytes, redirect: 'manual' });
+}
+
+/**
  * `POST /auth/token` with the client-credentials form, signed through the same seam as every
  * other request. Returns the access token, or undefined when the answer is not a token.
  *
@@ -31,28 +90,7 @@ export async function fetchAccessToken(
   signer: RequestSigner | undefined,
   scope = 'webhooks:read webhooks:admin',
 ): Promise<string | undefined> {
-  const url = `${baseUrl.replace(/\/+$/, '')}/auth/token`;
-  const body = new URLSearchParams({
-    client_id: credentials.clientId,
-    client_secret: credentials.clientSecret,
-    grant_type: 'client_credentials',
-    scope,
-  }).toString();
-  const headers = new Headers({
-    'upvest-client-id': credentials.clientId,
-    'upvest-api-version': upvestApiVersion,
-    accept: 'application/json, application/problem+json',
-    'content-type': 'application/x-www-form-urlencoded',
-  });
-  const bytes = new TextEncoder().encode(body);
-  if (signer) {
-    for (const [name, value] of Object.entries(
-      await signer({ method: 'POST', url, headers, body: bytes }),
-    )) {
-      headers.set(name, value);
-    }
-  }
-  const response = await fetch(url, { method: 'POST', headers, body: bytes, redirect: 'manual' });
+  const response = await sendTokenRequest(fetch, baseUrl, credentials, signer, { scope });
   if (!response.ok) return undefined;
   const answer = (await response.json().catch(() => undefined)) as
     { access_token?: unknown } | undefined;

@@ -3,7 +3,11 @@
  * claims to catch. A fault the suite lets pass is a hole in the suite.
  */
 import { contentDigest } from '../../src/signing/index.js';
+import { generateDeliveryKeyPair, signDelivery } from '../../src/testing/index.js';
 import { problem, type ProxyRequest, type SeededFault } from './proxy.js';
+
+/** A delivery key no server serves: what a misconfigured server might sign with. */
+const otherDeliveryKey = generateDeliveryKeyPair();
 
 type Json = Record<string, unknown>;
 
@@ -456,5 +460,38 @@ export const seededFaults: readonly SeededFault[] = [
         response.body = JSON.stringify({ ...(JSON.parse(response.body) as Json), enabled: 'yes' });
       }
     },
+  },
+  // Test deliveries, as the suite receives them (through the proxy, like a tunnel).
+  {
+    name: 'sends the test delivery unsigned',
+    kind: 'signature',
+    delivery(delivery) {
+      delete delivery.headers['signature'];
+      delete delivery.headers['signature-input'];
+    },
+  },
+  {
+    name: 'changes the test delivery after signing it',
+    kind: 'signature',
+    delivery(delivery) {
+      delivery.body = delivery.body.replace('"payload"', '"payload" ');
+    },
+  },
+  {
+    name: 'signs test deliveries with a key /auth/verify_keys does not serve',
+    kind: 'signature',
+    delivery(delivery) {
+      const signed = signDelivery([], {
+        ...otherDeliveryKey,
+        url: `http://127.0.0.1${delivery.target}`,
+        body: delivery.body,
+      });
+      Object.assign(delivery.headers, signed.headers);
+    },
+  },
+  {
+    name: 'never sends the test delivery',
+    kind: 'state',
+    delivery: () => ({ status: 200, headers: {}, body: '' }),
   },
 ];

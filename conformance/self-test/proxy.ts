@@ -63,7 +63,18 @@ export interface SeededFault {
   ) => ProxyResponse | undefined | void | Promise<ProxyResponse | undefined | void>;
   /** Changes the mock's answer. */
   readonly response?: (response: ProxyResponse, request: ProxyRequest, tools: FaultTools) => void;
+  /**
+   * Changes a delivery on its way from the mock to the suite's receiver (the body, a header),
+   * or answers it in the receiver's place so it never arrives.
+   */
+  readonly delivery?: (
+    delivery: ProxyRequest,
+    tools: FaultTools,
+  ) => ProxyResponse | undefined | void | Promise<ProxyResponse | undefined | void>;
 }
+
+/** Where the mock's deliveries pass through the proxy on their way to the suite. */
+const RELAY_PATH = '/__relay';
 
 /**
  * A started mock with a faulty proxy in front: `url` is what the suite tests.
@@ -114,8 +125,17 @@ const HOP = ['host', 'connection', 'content-length', 'transfer-encoding', 'keep-
 export async function startFaultyServer(
   fault?: SeededFault,
   mockOptions: Pick<MockServerOptions, 'clientSecret'> = {},
+  deliverTo?: string,
 ): Promise<FaultyServer> {
-  const mock = await startMockServer({ ...mockOptions, seed: 'documented-examples' });
+  let relay = '';
+  // Ed25519: thousands of requests per run, each signed by the suite and by the proxy. The
+  // mock's deliveries go through the proxy (a fault may change them) to `deliverTo`.
+  const mock = await startMockServer({
+    ...mockOptions,
+    seed: 'documented-examples',
+    tenantKeyType: 'ed25519',
+    ...(deliverTo ? { deliveryTarget: () => `${relay}${RELAY_PATH}` } : {}),
+  });
   const signer = createUpvestSigner({
     keyId: mock.credentials.keyId,
     privateKey: mock.credentials.privateKey!,
@@ -177,6 +197,13 @@ export async function startFaultyServer(
       body: await readBody(incoming),
       resign: false,
     };
+    if (request.target === RELAY_PATH && deliverTo) {
+      const answer =
+        (await fault?.delivery?.(request, tools)) ?? (await relayed(request, deliverTo));
+      outgoing.writeHead(answer.status, answer.headers);
+      outgoing.end(answer.body);
+      return;
+    }
     const own = await fault?.request?.(request, tools);
     const answer = own ?? (await forward(request));
     if (!own) fault?.response?.(answer, request, tools);
@@ -195,6 +222,7 @@ export async function startFaultyServer(
     });
   });
   const url = await listenOnLoopback(server);
+  relay = url;
   return {
     url,
     mock,
@@ -204,6 +232,19 @@ export async function startFaultyServer(
       await mock.close();
     },
   };
+}
+
+/** A delivery passed on to the suite's receiver, under the same path it was signed for. */
+async function relayed(delivery: ProxyRequest, deliverTo: string): Promise<ProxyResponse> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(delivery.headers))
+    if (!HOP.includes(name)) headers.set(name, value);
+  const answer = await fetch(`${deliverTo}${delivery.target}`, {
+    method: delivery.method,
+    headers,
+    body: delivery.body,
+  });
+  return { status: answer.status, headers: {}, body: await answer.text() };
 }
 
 /**

@@ -4,6 +4,8 @@
  * fault (each of which must fail the run), and prints the kill rate. Exits 0 only when the clean
  * server passes and every fault is caught.
  */
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createUpvestSigner } from '../../src/index.js';
 import { serverProfiles, type CheckResult } from '../report/results.js';
@@ -27,6 +29,15 @@ export interface FaultOutcome {
   readonly durationMs: number;
 }
 
+/** A free TCP port on loopback, chosen by the OS. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
 /**
  * Runs the whole suite against the mock behind a proxy that plants `fault` (none: faithful).
  *
@@ -37,7 +48,10 @@ export interface FaultOutcome {
  * ```
  */
 export async function runAgainstFault(fault: SeededFault | undefined): Promise<FaultOutcome> {
-  const server = await startFaultyServer(fault);
+  // The suite receives the test deliveries on this port, through the proxy (faults may change
+  // them on the way), as it would a real server's through a tunnel.
+  const port = await freePort();
+  const server = await startFaultyServer(fault, {}, `http://127.0.0.1:${port}`);
   try {
     const { mock } = server;
     const key = { keyId: mock.credentials.keyId, privateKey: mock.credentials.privateKey! };
@@ -50,6 +64,7 @@ export async function runAgainstFault(fault: SeededFault | undefined): Promise<F
       },
       signer: createUpvestSigner(key),
       signingKey: key,
+      deliveries: { registerUrl: 'https://tenant.tld/conformance/deliveries', port, waitMs: 5_000 },
       // Fuzzing draws new inputs each run; the kill rate is measured on the deterministic
       // profiles, and the fuzz profile has its own seeded-fault test.
       profiles: serverProfiles.filter((profile) => profile !== 'fuzz'),

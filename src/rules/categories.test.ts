@@ -3,83 +3,27 @@ import { describe, expect, it } from 'vitest';
 import { webhookCategories, webhookEventTypes } from '../../generated/constants.js';
 import { checkCategories, isWebhookCategory } from './categories.js';
 import { ruleCodes } from './codes.js';
+import { ruleCases, type RuleCase } from '../testing/rule-cases.js';
 
-/** A list with holes, as JavaScript (never JSON) can build it. */
-function sparse(length: number, items: Record<number, unknown>): unknown[] {
-  const list: unknown[] = new Array<unknown>(length);
-  for (const [index, item] of Object.entries(items)) list[Number(index)] = item;
-  return list;
-}
+/** The rows of the shared rule table for one field: accepted or refused. */
+const rows = (field: RuleCase['field'], accepted: boolean) =>
+  ruleCases.filter((row) => row.field === field && (row.codes.length === 0) === accepted);
 
 const issuesOf = (value: unknown) =>
   checkCategories(value, '/type').map(({ code, path }) => [code, path]);
 
 /** [why, type]: accepted. */
-const valid: [string, unknown[]][] = [
-  ['ALL alone, the spec default (R7)', ['ALL']],
-  ['one category, the registration example (R7)', ['USER']],
-  ['several categories (R7)', ['USER', 'ORDER', 'FEE_COLLECTION']],
-  ['every category but ALL (R7)', [...webhookCategories.slice(1)]],
-  ['a category without documented events (R7)', ['CORPORATE_ACTION']],
-];
+const valid = rows('type', true).map((row): [string, unknown[]] => [
+  row.name,
+  row.value as unknown[],
+]);
 
 /** [why, type, expected [code, path] pairs]: rejected. */
-const invalid: [string, unknown, [string, string][]][] = [
-  ['an empty list (R7)', [], [['type.empty', '/type']]],
-  ['an unknown category (R7)', ['USERS'], [['type.unknown_category', '/type/0']]],
-  [
-    'an event type instead of a category (R7)',
-    ['USER.CREATED'],
-    [['type.unknown_category', '/type/0']],
-  ],
-  ['a lower-case category (R7)', ['user'], [['type.unknown_category', '/type/0']]],
-  ['a category with white space (R7)', [' USER'], [['type.unknown_category', '/type/0']]],
-  ['an empty string (R7)', [''], [['type.unknown_category', '/type/0']]],
-  ['a number in the list (R7)', [1], [['type.unknown_category', '/type/0']]],
-  ['null in the list (R7)', [null], [['type.unknown_category', '/type/0']]],
-  ['a nested list (R7)', [['USER']], [['type.unknown_category', '/type/0']]],
-  [
-    'a hole in a sparse list (R7)',
-    sparse(2, { 1: 'USER' }),
-    [['type.unknown_category', '/type/0']],
-  ],
-  [
-    'an unknown category after known ones (R7)',
-    ['USER', 'ORDER', 'SAVINGS_PLAN'],
-    [['type.unknown_category', '/type/2']],
-  ],
-  ['a duplicate (R7)', ['USER', 'ORDER', 'USER'], [['type.duplicate_category', '/type/2']]],
-  [
-    'a category listed three times (R7)',
-    ['USER', 'USER', 'USER'],
-    [
-      ['type.duplicate_category', '/type/1'],
-      ['type.duplicate_category', '/type/2'],
-    ],
-  ],
-  ['ALL with others (R7)', ['ALL', 'USER'], [['type.all_with_others', '/type']]],
-  ['others before ALL (R7)', ['USER', 'ORDER', 'ALL'], [['type.all_with_others', '/type']]],
-  [
-    'ALL twice (R7)',
-    ['ALL', 'ALL'],
-    [
-      ['type.duplicate_category', '/type/1'],
-      ['type.all_with_others', '/type'],
-    ],
-  ],
-  [
-    'ALL with an unknown category (R7)',
-    ['ALL', 'USERS'],
-    [
-      ['type.unknown_category', '/type/1'],
-      ['type.all_with_others', '/type'],
-    ],
-  ],
-  ['a string', 'USER', [['type.not_an_array', '/type']]],
-  ['null', null, [['type.not_an_array', '/type']]],
-  ['an object', { 0: 'USER', length: 1 }, [['type.not_an_array', '/type']]],
-  ['a set', new Set(['USER']), [['type.not_an_array', '/type']]],
-];
+const invalid = rows('type', false).map((row): [string, unknown, [string, string][]] => [
+  row.name,
+  row.value,
+  row.codes.map((code, i): [string, string] => [code, row.paths?.[i] ?? '']),
+]);
 
 describe('checkCategories', () => {
   it.each(valid)('should accept %s', (_name, type) => {

@@ -2,52 +2,27 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ruleCodes } from './codes.js';
 import { checkDelay, MAX_DELAY_SECONDS } from './delay.js';
+import { ruleCases, type RuleCase } from '../testing/rule-cases.js';
+
+/** The rows of the shared rule table for one field: accepted or refused. */
+const rows = (field: RuleCase['field'], accepted: boolean) =>
+  ruleCases.filter((row) => row.field === field && (row.codes.length === 0) === accepted);
 
 const codesOf = (value: unknown, policy?: 'docs' | 'spec') =>
   checkDelay(value, '/config/delay', policy).map((issue) => issue.code);
 
 /** [delay, why]: accepted under the default (docs) policy. */
-const valid: [string, string][] = [
-  ['1s', 'the smallest delay (R5)'],
-  ['2s', 'the registration example (R5)'],
-  ['5s', "the spec's example (R5)"],
-  ['10s', 'a two-digit delay (R5)'],
-  ['29s', 'one below the largest delay (R5)'],
-  ['30s', 'the largest delay (R5)'],
-];
+const valid = rows('config.delay', true).map((row): [string, string] => [
+  row.value as string,
+  row.name,
+]);
 
 /** [delay, expected code, why]: rejected under the default (docs) policy. */
-const invalid: [unknown, string, string][] = [
-  ['0s', 'delay.malformed', 'zero seconds (R5)'],
-  ['00s', 'delay.malformed', 'a double zero (R5)'],
-  ['01s', 'delay.malformed', 'a leading zero (R5)'],
-  ['100s', 'delay.malformed', 'three digits (R5)'],
-  ['1.5s', 'delay.malformed', 'a fraction (R5)'],
-  ['-5s', 'delay.malformed', 'a negative number (R5)'],
-  ['+5s', 'delay.malformed', 'a plus sign (R5)'],
-  ['5', 'delay.malformed', 'a number without unit (R5)'],
-  ['s', 'delay.malformed', 'a unit without number (R5)'],
-  ['1h', 'delay.malformed', 'hours (R5)'],
-  ['500ms', 'delay.malformed', 'milliseconds (R5)'],
-  ['5S', 'delay.malformed', 'an upper-case unit (R5)'],
-  ['5 s', 'delay.malformed', 'a space before the unit (R5)'],
-  [' 5s', 'delay.malformed', 'a leading space (R5)'],
-  ['5s\n', 'delay.malformed', 'a trailing newline (R5)'],
-  ['５s', 'delay.malformed', 'a full-width digit (R5)'],
-  ['PT5S', 'delay.malformed', 'an ISO 8601 duration (R5)'],
-  ['', 'delay.malformed', 'an empty string (R5)'],
-  ['31s', 'delay.above_maximum', 'one above the largest delay (R5)'],
-  ['45s', 'delay.above_maximum', 'a delay the spec allows (R5)'],
-  ['99s', 'delay.above_maximum', 'the largest delay the spec allows (R5)'],
-  ['1m', 'delay.minutes_unit', 'one minute (R5)'],
-  ['5m', 'delay.minutes_unit', 'five minutes (R5)'],
-  ['99m', 'delay.minutes_unit', 'the largest minutes the spec allows (R5)'],
-  [5, 'delay.not_a_string', 'a number'],
-  [null, 'delay.not_a_string', 'null'],
-  [undefined, 'delay.not_a_string', 'undefined'],
-  [['5s'], 'delay.not_a_string', 'a list'],
-  [{ seconds: 5 }, 'delay.not_a_string', 'an object'],
-];
+const invalid = rows('config.delay', false).map((row): [unknown, string, string] => [
+  row.value,
+  row.codes[0] ?? '',
+  row.name,
+]);
 
 describe('checkDelay', () => {
   it.each(valid)('should accept %s: %s', (delay) => {

@@ -2,38 +2,23 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ruleCodes } from './codes.js';
 import { checkTitle, MAX_TITLE_LENGTH } from './title.js';
+import { ruleCases, type RuleCase } from '../testing/rule-cases.js';
+
+/** The rows of the shared rule table for one field: accepted or refused. */
+const rows = (field: RuleCase['field'], accepted: boolean) =>
+  ruleCases.filter((row) => row.field === field && (row.codes.length === 0) === accepted);
 
 const codesOf = (value: unknown) => checkTitle(value, '/title').map((issue) => issue.code);
 
 /** [why, title]: accepted. */
-const valid: [string, string][] = [
-  ['the documented title', 'User webhook'],
-  ['the title of the prose', 'User Webhook'],
-  ['an empty title (R9: an optional label)', ''],
-  ['a white-space-only title (R9: an optional label)', '   '],
-  ['one character', 'x'],
-  ['100 characters', 'x'.repeat(100)],
-  ['100 emoji, one code point and two UTF-16 units each', '🙂'.repeat(100)],
-  ['100 accented letters', 'é'.repeat(100)],
-  ['99 letters and an emoji', `${'x'.repeat(99)}🙂`],
-  ['a title with a newline', 'User\nwebhook'],
-];
+const valid = rows('title', true).map((row): [string, string] => [row.name, row.value as string]);
 
 /** [why, title, expected code]: rejected. */
-const invalid: [string, unknown, string][] = [
-  ['101 characters (R9)', 'x'.repeat(101), 'title.too_long'],
-  ['101 emoji (R9)', '🙂'.repeat(101), 'title.too_long'],
-  ['50 flags of two code points each (R9)', '🇩🇪'.repeat(51), 'title.too_long'],
-  [
-    'letters with combining accents, counted per code point (R9)',
-    'e\u0301'.repeat(51),
-    'title.too_long',
-  ],
-  ['a 10 MB title (R9)', 'x'.repeat(10_000_000), 'title.too_long'],
-  ['a number', 42, 'title.not_a_string'],
-  ['null', null, 'title.not_a_string'],
-  ['a list', ['User webhook'], 'title.not_a_string'],
-];
+const invalid = rows('title', false).map((row): [string, unknown, string] => [
+  row.name,
+  row.value,
+  row.codes[0] ?? '',
+]);
 
 describe('checkTitle', () => {
   it.each(valid)('should accept %s', (_name, title) => {

@@ -34,3 +34,4 @@ export {
   type DeliveryEventInput,
 } from './deliveries.js';
 export { matchOperation, type OperationMatch } from './match-operation.js';
+export { ruleCases, sendableRuleCases, type RuleCase } from './rule-cases.js';

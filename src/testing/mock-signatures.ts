@@ -62,6 +62,7 @@ export function signatureCheck(
     readonly requestSignatures?: 'required' | 'off' | undefined;
     readonly signingKey?: { readonly keyId: string; readonly publicKey: KeyInput } | undefined;
     readonly verifyRequest?: MockRequestVerifier | undefined;
+    readonly tenantKeyType?: 'p521' | 'ed25519' | undefined;
   },
   now: () => Date,
 ): {
@@ -78,7 +79,9 @@ export function signatureCheck(
   }
   const { publicKey, privateKey } = options.signingKey
     ? { publicKey: options.signingKey.publicKey, privateKey: undefined }
-    : generateKeyPairSync('ec', { namedCurve: 'P-521' });
+    : options.tenantKeyType === 'ed25519'
+      ? generateKeyPairSync('ed25519')
+      : generateKeyPairSync('ec', { namedCurve: 'P-521' });
   const verifier: MockRequestVerifier = async (request) => {
     const verdict = await verifyUpvestRequest(request, {
       keys: (id) => (id === keyId ? publicKey : undefined),

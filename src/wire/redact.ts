@@ -16,6 +16,9 @@ const MIN_BASE64_FRAGMENT = 8;
 
 const encoder = new TextEncoder();
 
+/** What any reading but the raw one undoes, and line breaks: without them, a text is plain. */
+const ESCAPES_OR_BREAKS = /[%\\&+\n\r]/;
+
 /**
  * A text decoded into UTF-8 bytes, each byte remembering the stretch of the original text it
  * came from, so that a secret found among the bytes can be cut out of the text.
@@ -300,7 +303,19 @@ export function createRedactor(secrets: readonly (string | undefined)[]): Redact
     .flatMap((secret) => [encodeURIComponent(secret), formEncoded(secret)])
     .map((form) => encoder.encode(form));
   const base64 = spelled.flatMap(base64Forms).map((form) => encoder.encode(form));
+  // Plain text: nothing to undo, so the secrets and their base64 are looked for as they are.
+  const plainNeedles = [...known, ...spelled.flatMap(base64Forms)];
+  const plain = (input: string): string => {
+    const stretches: [number, number][] = [];
+    for (const needle of plainNeedles) {
+      for (let at = input.indexOf(needle); at !== -1; at = input.indexOf(needle, at + 1)) {
+        stretches.push([at, at + needle.length]);
+      }
+    }
+    return cut(input, stretches);
+  };
   const text = (input: string): string => {
+    if (!ESCAPES_OR_BREAKS.test(input)) return plain(input);
     const stretches: [number, number][] = [];
     const seen = new Set<string>();
     for (const wanted of READINGS) {
