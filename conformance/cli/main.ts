@@ -113,6 +113,13 @@ export const serverOptions = {
     description: 'time per fuzz property',
     default: String(FUZZ_DEFAULTS.timeBudgetMs),
   },
+  'body-limit': {
+    type: 'string',
+    value: 'bytes',
+    description:
+      'the largest request body the server reads: exactly this many bytes are judged, one more is a 413 (Upvest documents none; 0 skips the check)',
+    default: '1048576',
+  },
   'delivery-url': {
     type: 'string',
     value: 'url',
@@ -146,7 +153,7 @@ function deliveriesOf(
   return baseUrl ? { deliveries: { registerUrl: url, port } } : {};
 }
 
-const USAGE = `Usage: conformance [options]
+export const serverUsage = `Usage: conformance [options]
        conformance receiver --url URL [options]   (test your webhook endpoint; --help for more)
 
 Runs the upvest-webhooks conformance suite. Without --base-url it starts the embedded mock
@@ -252,6 +259,7 @@ async function runOptions(
       ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
     },
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    bodyLimitBytes: wholeNumber('body-limit', values['body-limit']) ?? 0,
     ...deliveriesOf(values, baseUrl),
     preferHeader: values['prefer-header'] === true,
     // One line per profile on stderr while it runs; stdout keeps the summary alone.
@@ -321,13 +329,13 @@ export async function main(
   try {
     values = parseOptions(argv, serverOptions, env);
     if (values['help']) {
-      io.out(USAGE);
+      io.out(serverUsage);
       return 0;
     }
     options = await runOptions(values, env, io);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.err(`${error.message}\n\n${USAGE}`);
+    io.err(`${error.message}\n\n${serverUsage}`);
     return 2;
   }
   let report: ConformanceReport;

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { serverOptions } from './main.js';
+import { serverOptions, serverUsage } from './main.js';
 import { optionsHelp, parseOptions, UsageError, wholeNumber, type OptionTable } from './options.js';
 import { receiverOptions } from './receiver.js';
 
@@ -97,4 +98,12 @@ describe('the documented defaults, as the command applies them', () => {
       await rm(cwd, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('the docs', () => {
+  it('should show the help of conformance as the command prints it', () => {
+    const docs = readFileSync(path.join(root, 'docs/conformance.md'), 'utf8');
+    const block = /<!-- conformance --help -->\s*```text\n([\s\S]*?)\n```/.exec(docs)?.[1];
+    expect(block).toBe(serverUsage);
+  });
 });

@@ -150,6 +150,36 @@ export async function runProtocol(context: ProfileContext): Promise<void> {
         ],
       ],
     );
+    // A body of exactly the limit is read and judged (its title is far too long: 400); one
+    // byte more is refused unread (413). The limit is the suite's setting (the mock's default).
+    const limit = context.bodyLimitBytes;
+    if (limit !== undefined) {
+      const padded = (size: number) => {
+        const shell = JSON.stringify({ ...seed, title: '' });
+        return new TextEncoder().encode(
+          shell.replace('"title":""', `"title":"${'x'.repeat(size - shell.length)}"`),
+        );
+      };
+      for (const [name, size, owed] of [
+        [`a body of exactly ${limit} bytes, the limit`, limit, 400],
+        [`a body of ${limit + 1} bytes, one above the limit`, limit + 1, 413],
+      ] as const) {
+        await probe(
+          'create_webhook',
+          name,
+          { method: 'POST', path: '/webhooks', body: padded(size) },
+          (exchange) => [
+            [
+              owed === 400
+                ? 'a body at the limit is read and judged'
+                : 'a body above the limit is refused with 413',
+              exchange.status === owed,
+              `HTTP ${exchange.status}, expected ${owed}`,
+            ],
+          ],
+        );
+      }
+    }
   } finally {
     await deleteAll(context, created);
   }

@@ -82,6 +82,8 @@ export interface ProfileContext {
   readonly signingKey: { readonly keyId: string; readonly privateKey: KeyInput } | undefined;
   /** The client id the run sends. */
   readonly clientId: string;
+  /** The largest request body the server reads (413 above it); undefined: not checked. */
+  readonly bodyLimitBytes: number | undefined;
   /** Settings of the fuzz profile. */
   readonly fuzz: FuzzSettings;
 }

@@ -85,6 +85,12 @@ export interface ConformanceOptions {
     readonly port: number;
     readonly waitMs?: number;
   };
+  /**
+   * The largest request body the server reads; a body of exactly this size must be judged (400
+   * for its content), one byte more refused with 413. Upvest documents no limit; the default is
+   * the embedded mock's (1 MiB). `0` skips the check.
+   */
+  readonly bodyLimitBytes?: number;
   /** Called as each profile ends, for a progress line. */
   readonly onProgress?: (progress: ProfileProgress) => void;
 }

@@ -103,6 +103,8 @@ export async function setUpRun(
     signingKey: target.signingKey,
     clientId,
     fuzz: options.fuzz ?? {},
+    bodyLimitBytes:
+      options.bodyLimitBytes === 0 ? undefined : (options.bodyLimitBytes ?? 1_048_576),
     sendRaw: createRawSender({ baseUrl, clientId, token: () => token, signer, recording, log }),
     readOnlyToken: exchange ? () => tokenFor(baseFetch, 'webhooks:read') : undefined,
     clientSecret: credentials?.clientSecret,
