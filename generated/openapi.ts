@@ -328,7 +328,7 @@ export interface components {
     };
     /**
      * Fields every delivered event has
-     * @description The envelope of one event, whatever its type. Receivers parse with this schema first, so that event types added after this document still parse (as unknown events).
+     * @description The envelope of one event, whatever its type. Receivers parse with this schema first, so that event types added after this document still parse (as unknown events). Upvest's document forbids other fields; this one admits them, since Upvest adds fields and a refused batch blocks every later delivery (R16).
      */
     WebhookEventFields: {
       /**
@@ -352,13 +352,17 @@ export interface components {
        * @description The subscription that delivered the event.
        */
       webhook_id: string;
+    } & {
+      [key: string]: unknown;
     };
     /**
      * Webhook delivery
-     * @description The body Upvest POSTs to a webhook URL, a batch of events in `created_at` order (R12, R13).
+     * @description The body Upvest POSTs to a webhook URL, a batch of events in `created_at` order (R12, R13). Other fields are admitted, as on each event (R16).
      */
     WebhookDelivery: {
       payload: components['schemas']['WebhookEventFields'][];
+    } & {
+      [key: string]: unknown;
     };
     /**
      * Webhook event

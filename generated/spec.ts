@@ -1858,9 +1858,9 @@ export const openApiDocument: unknown = {
       WebhookEventFields: {
         title: 'Fields every delivered event has',
         description:
-          'The envelope of one event, whatever its type. Receivers parse with this schema first, so that event types added after this document still parse (as unknown events).',
+          "The envelope of one event, whatever its type. Receivers parse with this schema first, so that event types added after this document still parse (as unknown events). Upvest's document forbids other fields; this one admits them, since Upvest adds fields and a refused batch blocks every later delivery (R16).",
         type: 'object',
-        additionalProperties: false,
+        additionalProperties: true,
         required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
         properties: {
           id: {
@@ -1895,9 +1895,9 @@ export const openApiDocument: unknown = {
       WebhookDelivery: {
         title: 'Webhook delivery',
         description:
-          'The body Upvest POSTs to a webhook URL, a batch of events in `created_at` order (R12, R13).',
+          'The body Upvest POSTs to a webhook URL, a batch of events in `created_at` order (R12, R13). Other fields are admitted, as on each event (R16).',
         type: 'object',
-        additionalProperties: false,
+        additionalProperties: true,
         required: ['payload'],
         properties: {
           payload: {

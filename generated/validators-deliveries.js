@@ -58,9 +58,9 @@ const schema64 = {
 const schema65 = {
   title: 'Webhook delivery',
   description:
-    'The body Upvest POSTs to a webhook URL, a batch of events in `created_at` order (R12, R13).',
+    'The body Upvest POSTs to a webhook URL, a batch of events in `created_at` order (R12, R13). Other fields are admitted, as on each event (R16).',
   type: 'object',
-  additionalProperties: false,
+  additionalProperties: true,
   required: ['payload'],
   properties: {
     payload: {
@@ -72,9 +72,9 @@ const schema65 = {
 const schema66 = {
   title: 'Fields every delivered event has',
   description:
-    'The envelope of one event, whatever its type. Receivers parse with this schema first, so that event types added after this document still parse (as unknown events).',
+    "The envelope of one event, whatever its type. Receivers parse with this schema first, so that event types added after this document still parse (as unknown events). Upvest's document forbids other fields; this one admits them, since Upvest adds fields and a refused batch blocks every later delivery (R16).",
   type: 'object',
-  additionalProperties: false,
+  additionalProperties: true,
   required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
   properties: {
     id: {
@@ -139,23 +139,6 @@ function validate47(
       }
       errors++;
     }
-    for (const key0 in data) {
-      if (!(key0 === 'payload')) {
-        const err1 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
     if (data.payload !== undefined) {
       let data0 = data.payload;
       if (Array.isArray(data0)) {
@@ -164,12 +147,27 @@ function validate47(
           let data1 = data0[i0];
           if (data1 && typeof data1 == 'object' && !Array.isArray(data1)) {
             if (data1.id === undefined) {
-              const err2 = {
+              const err1 = {
                 instancePath: instancePath + '/payload/' + i0,
                 schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookEventFields/required',
                 keyword: 'required',
                 params: { missingProperty: 'id' },
                 message: "must have required property '" + 'id' + "'",
+              };
+              if (vErrors === null) {
+                vErrors = [err1];
+              } else {
+                vErrors.push(err1);
+              }
+              errors++;
+            }
+            if (data1.created_at === undefined) {
+              const err2 = {
+                instancePath: instancePath + '/payload/' + i0,
+                schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookEventFields/required',
+                keyword: 'required',
+                params: { missingProperty: 'created_at' },
+                message: "must have required property '" + 'created_at' + "'",
               };
               if (vErrors === null) {
                 vErrors = [err2];
@@ -178,13 +176,13 @@ function validate47(
               }
               errors++;
             }
-            if (data1.created_at === undefined) {
+            if (data1.type === undefined) {
               const err3 = {
                 instancePath: instancePath + '/payload/' + i0,
                 schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookEventFields/required',
                 keyword: 'required',
-                params: { missingProperty: 'created_at' },
-                message: "must have required property '" + 'created_at' + "'",
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
               };
               if (vErrors === null) {
                 vErrors = [err3];
@@ -193,13 +191,13 @@ function validate47(
               }
               errors++;
             }
-            if (data1.type === undefined) {
+            if (data1.object === undefined) {
               const err4 = {
                 instancePath: instancePath + '/payload/' + i0,
                 schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookEventFields/required',
                 keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
+                params: { missingProperty: 'object' },
+                message: "must have required property '" + 'object' + "'",
               };
               if (vErrors === null) {
                 vErrors = [err4];
@@ -208,13 +206,13 @@ function validate47(
               }
               errors++;
             }
-            if (data1.object === undefined) {
+            if (data1.webhook_id === undefined) {
               const err5 = {
                 instancePath: instancePath + '/payload/' + i0,
                 schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookEventFields/required',
                 keyword: 'required',
-                params: { missingProperty: 'object' },
-                message: "must have required property '" + 'object' + "'",
+                params: { missingProperty: 'webhook_id' },
+                message: "must have required property '" + 'webhook_id' + "'",
               };
               if (vErrors === null) {
                 vErrors = [err5];
@@ -223,36 +221,33 @@ function validate47(
               }
               errors++;
             }
-            if (data1.webhook_id === undefined) {
-              const err6 = {
-                instancePath: instancePath + '/payload/' + i0,
-                schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookEventFields/required',
-                keyword: 'required',
-                params: { missingProperty: 'webhook_id' },
-                message: "must have required property '" + 'webhook_id' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err6];
+            if (data1.id !== undefined) {
+              let data2 = data1.id;
+              if (typeof data2 === 'string') {
+                if (!formats0.test(data2)) {
+                  const err6 = {
+                    instancePath: instancePath + '/payload/' + i0 + '/id',
+                    schemaPath:
+                      'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/id/format',
+                    keyword: 'format',
+                    params: { format: 'uuid' },
+                    message: 'must match format "' + 'uuid' + '"',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err6];
+                  } else {
+                    vErrors.push(err6);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err6);
-              }
-              errors++;
-            }
-            for (const key1 in data1) {
-              if (!(
-                key1 === 'id' ||
-                key1 === 'created_at' ||
-                key1 === 'type' ||
-                key1 === 'object' ||
-                key1 === 'webhook_id'
-              )) {
                 const err7 = {
-                  instancePath: instancePath + '/payload/' + i0,
+                  instancePath: instancePath + '/payload/' + i0 + '/id',
                   schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/WebhookEventFields/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key1 },
-                  message: 'must NOT have additional properties',
+                    'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/id/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
                 };
                 if (vErrors === null) {
                   vErrors = [err7];
@@ -262,17 +257,17 @@ function validate47(
                 errors++;
               }
             }
-            if (data1.id !== undefined) {
-              let data2 = data1.id;
-              if (typeof data2 === 'string') {
-                if (!formats0.test(data2)) {
+            if (data1.created_at !== undefined) {
+              let data3 = data1.created_at;
+              if (typeof data3 === 'string') {
+                if (!formats8.validate(data3)) {
                   const err8 = {
-                    instancePath: instancePath + '/payload/' + i0 + '/id',
+                    instancePath: instancePath + '/payload/' + i0 + '/created_at',
                     schemaPath:
-                      'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/id/format',
+                      'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/created_at/format',
                     keyword: 'format',
-                    params: { format: 'uuid' },
-                    message: 'must match format "' + 'uuid' + '"',
+                    params: { format: 'date-time' },
+                    message: 'must match format "' + 'date-time' + '"',
                   };
                   if (vErrors === null) {
                     vErrors = [err8];
@@ -283,9 +278,9 @@ function validate47(
                 }
               } else {
                 const err9 = {
-                  instancePath: instancePath + '/payload/' + i0 + '/id',
+                  instancePath: instancePath + '/payload/' + i0 + '/created_at',
                   schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/id/type',
+                    'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/created_at/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
@@ -298,17 +293,17 @@ function validate47(
                 errors++;
               }
             }
-            if (data1.created_at !== undefined) {
-              let data3 = data1.created_at;
-              if (typeof data3 === 'string') {
-                if (!formats8.validate(data3)) {
+            if (data1.type !== undefined) {
+              let data4 = data1.type;
+              if (typeof data4 === 'string') {
+                if (func1(data4) < 1) {
                   const err10 = {
-                    instancePath: instancePath + '/payload/' + i0 + '/created_at',
+                    instancePath: instancePath + '/payload/' + i0 + '/type',
                     schemaPath:
-                      'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/created_at/format',
-                    keyword: 'format',
-                    params: { format: 'date-time' },
-                    message: 'must match format "' + 'date-time' + '"',
+                      'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/type/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
                   };
                   if (vErrors === null) {
                     vErrors = [err10];
@@ -319,9 +314,9 @@ function validate47(
                 }
               } else {
                 const err11 = {
-                  instancePath: instancePath + '/payload/' + i0 + '/created_at',
+                  instancePath: instancePath + '/payload/' + i0 + '/type',
                   schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/created_at/type',
+                    'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/type/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
@@ -334,53 +329,53 @@ function validate47(
                 errors++;
               }
             }
-            if (data1.type !== undefined) {
-              let data4 = data1.type;
-              if (typeof data4 === 'string') {
-                if (func1(data4) < 1) {
-                  const err12 = {
-                    instancePath: instancePath + '/payload/' + i0 + '/type',
-                    schemaPath:
-                      'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/type/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err12];
-                  } else {
-                    vErrors.push(err12);
-                  }
-                  errors++;
-                }
-              } else {
-                const err13 = {
-                  instancePath: instancePath + '/payload/' + i0 + '/type',
-                  schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/type/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err13];
-                } else {
-                  vErrors.push(err13);
-                }
-                errors++;
-              }
-            }
             if (data1.object !== undefined) {
               let data5 = data1.object;
               if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
               } else {
-                const err14 = {
+                const err12 = {
                   instancePath: instancePath + '/payload/' + i0 + '/object',
                   schemaPath:
                     'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/object/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
+                };
+                if (vErrors === null) {
+                  vErrors = [err12];
+                } else {
+                  vErrors.push(err12);
+                }
+                errors++;
+              }
+            }
+            if (data1.webhook_id !== undefined) {
+              let data6 = data1.webhook_id;
+              if (typeof data6 === 'string') {
+                if (!formats0.test(data6)) {
+                  const err13 = {
+                    instancePath: instancePath + '/payload/' + i0 + '/webhook_id',
+                    schemaPath:
+                      'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/webhook_id/format',
+                    keyword: 'format',
+                    params: { format: 'uuid' },
+                    message: 'must match format "' + 'uuid' + '"',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err13];
+                  } else {
+                    vErrors.push(err13);
+                  }
+                  errors++;
+                }
+              } else {
+                const err14 = {
+                  instancePath: instancePath + '/payload/' + i0 + '/webhook_id',
+                  schemaPath:
+                    'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/webhook_id/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
                 };
                 if (vErrors === null) {
                   vErrors = [err14];
@@ -390,44 +385,8 @@ function validate47(
                 errors++;
               }
             }
-            if (data1.webhook_id !== undefined) {
-              let data6 = data1.webhook_id;
-              if (typeof data6 === 'string') {
-                if (!formats0.test(data6)) {
-                  const err15 = {
-                    instancePath: instancePath + '/payload/' + i0 + '/webhook_id',
-                    schemaPath:
-                      'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/webhook_id/format',
-                    keyword: 'format',
-                    params: { format: 'uuid' },
-                    message: 'must match format "' + 'uuid' + '"',
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err15];
-                  } else {
-                    vErrors.push(err15);
-                  }
-                  errors++;
-                }
-              } else {
-                const err16 = {
-                  instancePath: instancePath + '/payload/' + i0 + '/webhook_id',
-                  schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/webhook_id/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err16];
-                } else {
-                  vErrors.push(err16);
-                }
-                errors++;
-              }
-            }
           } else {
-            const err17 = {
+            const err15 = {
               instancePath: instancePath + '/payload/' + i0,
               schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookEventFields/type',
               keyword: 'type',
@@ -435,15 +394,15 @@ function validate47(
               message: 'must be object',
             };
             if (vErrors === null) {
-              vErrors = [err17];
+              vErrors = [err15];
             } else {
-              vErrors.push(err17);
+              vErrors.push(err15);
             }
             errors++;
           }
         }
       } else {
-        const err18 = {
+        const err16 = {
           instancePath: instancePath + '/payload',
           schemaPath: '#/properties/payload/type',
           keyword: 'type',
@@ -451,15 +410,15 @@ function validate47(
           message: 'must be array',
         };
         if (vErrors === null) {
-          vErrors = [err18];
+          vErrors = [err16];
         } else {
-          vErrors.push(err18);
+          vErrors.push(err16);
         }
         errors++;
       }
     }
   } else {
-    const err19 = {
+    const err17 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -467,9 +426,9 @@ function validate47(
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err19];
+      vErrors = [err17];
     } else {
-      vErrors.push(err19);
+      vErrors.push(err17);
     }
     errors++;
   }

@@ -4333,9 +4333,9 @@ const schema58 = {
 const schema59 = {
   title: 'Fields every delivered event has',
   description:
-    'The envelope of one event, whatever its type. Receivers parse with this schema first, so that event types added after this document still parse (as unknown events).',
+    "The envelope of one event, whatever its type. Receivers parse with this schema first, so that event types added after this document still parse (as unknown events). Upvest's document forbids other fields; this one admits them, since Upvest adds fields and a refused batch blocks every later delivery (R16).",
   type: 'object',
-  additionalProperties: false,
+  additionalProperties: true,
   required: ['id', 'created_at', 'type', 'object', 'webhook_id'],
   properties: {
     id: {
@@ -4457,34 +4457,11 @@ function validate128(
       }
       errors++;
     }
-    for (const key0 in data) {
-      if (!(
-        key0 === 'id' ||
-        key0 === 'created_at' ||
-        key0 === 'type' ||
-        key0 === 'object' ||
-        key0 === 'webhook_id'
-      )) {
-        const err5 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
     if (data.id !== undefined) {
       let data0 = data.id;
       if (typeof data0 === 'string') {
         if (!formats2.test(data0)) {
-          const err6 = {
+          const err5 = {
             instancePath: instancePath + '/id',
             schemaPath: '#/properties/id/format',
             keyword: 'format',
@@ -4492,14 +4469,14 @@ function validate128(
             message: 'must match format "' + 'uuid' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err5];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err5);
           }
           errors++;
         }
       } else {
-        const err7 = {
+        const err6 = {
           instancePath: instancePath + '/id',
           schemaPath: '#/properties/id/type',
           keyword: 'type',
@@ -4507,9 +4484,9 @@ function validate128(
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err7];
+          vErrors = [err6];
         } else {
-          vErrors.push(err7);
+          vErrors.push(err6);
         }
         errors++;
       }
@@ -4518,7 +4495,7 @@ function validate128(
       let data1 = data.created_at;
       if (typeof data1 === 'string') {
         if (!formats4.validate(data1)) {
-          const err8 = {
+          const err7 = {
             instancePath: instancePath + '/created_at',
             schemaPath: '#/properties/created_at/format',
             keyword: 'format',
@@ -4526,14 +4503,14 @@ function validate128(
             message: 'must match format "' + 'date-time' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err8];
+            vErrors = [err7];
           } else {
-            vErrors.push(err8);
+            vErrors.push(err7);
           }
           errors++;
         }
       } else {
-        const err9 = {
+        const err8 = {
           instancePath: instancePath + '/created_at',
           schemaPath: '#/properties/created_at/type',
           keyword: 'type',
@@ -4541,9 +4518,9 @@ function validate128(
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err9];
+          vErrors = [err8];
         } else {
-          vErrors.push(err9);
+          vErrors.push(err8);
         }
         errors++;
       }
@@ -4552,7 +4529,7 @@ function validate128(
       let data2 = data.type;
       if (typeof data2 === 'string') {
         if (func1(data2) < 1) {
-          const err10 = {
+          const err9 = {
             instancePath: instancePath + '/type',
             schemaPath: '#/properties/type/minLength',
             keyword: 'minLength',
@@ -4560,19 +4537,38 @@ function validate128(
             message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
-            vErrors = [err10];
+            vErrors = [err9];
           } else {
-            vErrors.push(err10);
+            vErrors.push(err9);
           }
           errors++;
         }
       } else {
-        const err11 = {
+        const err10 = {
           instancePath: instancePath + '/type',
           schemaPath: '#/properties/type/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.object !== undefined) {
+      let data3 = data.object;
+      if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
+      } else {
+        const err11 = {
+          instancePath: instancePath + '/object',
+          schemaPath: '#/properties/object/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
         };
         if (vErrors === null) {
           vErrors = [err11];
@@ -4582,30 +4578,11 @@ function validate128(
         errors++;
       }
     }
-    if (data.object !== undefined) {
-      let data3 = data.object;
-      if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-      } else {
-        const err12 = {
-          instancePath: instancePath + '/object',
-          schemaPath: '#/properties/object/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
-        }
-        errors++;
-      }
-    }
     if (data.webhook_id !== undefined) {
       let data4 = data.webhook_id;
       if (typeof data4 === 'string') {
         if (!formats2.test(data4)) {
-          const err13 = {
+          const err12 = {
             instancePath: instancePath + '/webhook_id',
             schemaPath: '#/properties/webhook_id/format',
             keyword: 'format',
@@ -4613,14 +4590,14 @@ function validate128(
             message: 'must match format "' + 'uuid' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err13];
+            vErrors = [err12];
           } else {
-            vErrors.push(err13);
+            vErrors.push(err12);
           }
           errors++;
         }
       } else {
-        const err14 = {
+        const err13 = {
           instancePath: instancePath + '/webhook_id',
           schemaPath: '#/properties/webhook_id/type',
           keyword: 'type',
@@ -4628,15 +4605,15 @@ function validate128(
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err14];
+          vErrors = [err13];
         } else {
-          vErrors.push(err14);
+          vErrors.push(err13);
         }
         errors++;
       }
     }
   } else {
-    const err15 = {
+    const err14 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -4644,9 +4621,9 @@ function validate128(
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err15];
+      vErrors = [err14];
     } else {
-      vErrors.push(err15);
+      vErrors.push(err14);
     }
     errors++;
   }
@@ -4687,9 +4664,9 @@ const schema60 = {
 const schema61 = {
   title: 'Webhook delivery',
   description:
-    'The body Upvest POSTs to a webhook URL, a batch of events in `created_at` order (R12, R13).',
+    'The body Upvest POSTs to a webhook URL, a batch of events in `created_at` order (R12, R13). Other fields are admitted, as on each event (R16).',
   type: 'object',
-  additionalProperties: false,
+  additionalProperties: true,
   required: ['payload'],
   properties: {
     payload: {
@@ -4788,34 +4765,11 @@ function validate132(
       }
       errors++;
     }
-    for (const key0 in data) {
-      if (!(
-        key0 === 'id' ||
-        key0 === 'created_at' ||
-        key0 === 'type' ||
-        key0 === 'object' ||
-        key0 === 'webhook_id'
-      )) {
-        const err5 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
     if (data.id !== undefined) {
       let data0 = data.id;
       if (typeof data0 === 'string') {
         if (!formats2.test(data0)) {
-          const err6 = {
+          const err5 = {
             instancePath: instancePath + '/id',
             schemaPath: '#/properties/id/format',
             keyword: 'format',
@@ -4823,14 +4777,14 @@ function validate132(
             message: 'must match format "' + 'uuid' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err5];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err5);
           }
           errors++;
         }
       } else {
-        const err7 = {
+        const err6 = {
           instancePath: instancePath + '/id',
           schemaPath: '#/properties/id/type',
           keyword: 'type',
@@ -4838,9 +4792,9 @@ function validate132(
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err7];
+          vErrors = [err6];
         } else {
-          vErrors.push(err7);
+          vErrors.push(err6);
         }
         errors++;
       }
@@ -4849,7 +4803,7 @@ function validate132(
       let data1 = data.created_at;
       if (typeof data1 === 'string') {
         if (!formats4.validate(data1)) {
-          const err8 = {
+          const err7 = {
             instancePath: instancePath + '/created_at',
             schemaPath: '#/properties/created_at/format',
             keyword: 'format',
@@ -4857,14 +4811,14 @@ function validate132(
             message: 'must match format "' + 'date-time' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err8];
+            vErrors = [err7];
           } else {
-            vErrors.push(err8);
+            vErrors.push(err7);
           }
           errors++;
         }
       } else {
-        const err9 = {
+        const err8 = {
           instancePath: instancePath + '/created_at',
           schemaPath: '#/properties/created_at/type',
           keyword: 'type',
@@ -4872,9 +4826,9 @@ function validate132(
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err9];
+          vErrors = [err8];
         } else {
-          vErrors.push(err9);
+          vErrors.push(err8);
         }
         errors++;
       }
@@ -4883,7 +4837,7 @@ function validate132(
       let data2 = data.type;
       if (typeof data2 === 'string') {
         if (func1(data2) < 1) {
-          const err10 = {
+          const err9 = {
             instancePath: instancePath + '/type',
             schemaPath: '#/properties/type/minLength',
             keyword: 'minLength',
@@ -4891,19 +4845,38 @@ function validate132(
             message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
-            vErrors = [err10];
+            vErrors = [err9];
           } else {
-            vErrors.push(err10);
+            vErrors.push(err9);
           }
           errors++;
         }
       } else {
-        const err11 = {
+        const err10 = {
           instancePath: instancePath + '/type',
           schemaPath: '#/properties/type/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.object !== undefined) {
+      let data3 = data.object;
+      if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
+      } else {
+        const err11 = {
+          instancePath: instancePath + '/object',
+          schemaPath: '#/properties/object/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
         };
         if (vErrors === null) {
           vErrors = [err11];
@@ -4913,30 +4886,11 @@ function validate132(
         errors++;
       }
     }
-    if (data.object !== undefined) {
-      let data3 = data.object;
-      if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-      } else {
-        const err12 = {
-          instancePath: instancePath + '/object',
-          schemaPath: '#/properties/object/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
-        }
-        errors++;
-      }
-    }
     if (data.webhook_id !== undefined) {
       let data4 = data.webhook_id;
       if (typeof data4 === 'string') {
         if (!formats2.test(data4)) {
-          const err13 = {
+          const err12 = {
             instancePath: instancePath + '/webhook_id',
             schemaPath: '#/properties/webhook_id/format',
             keyword: 'format',
@@ -4944,14 +4898,14 @@ function validate132(
             message: 'must match format "' + 'uuid' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err13];
+            vErrors = [err12];
           } else {
-            vErrors.push(err13);
+            vErrors.push(err12);
           }
           errors++;
         }
       } else {
-        const err14 = {
+        const err13 = {
           instancePath: instancePath + '/webhook_id',
           schemaPath: '#/properties/webhook_id/type',
           keyword: 'type',
@@ -4959,15 +4913,15 @@ function validate132(
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err14];
+          vErrors = [err13];
         } else {
-          vErrors.push(err14);
+          vErrors.push(err13);
         }
         errors++;
       }
     }
   } else {
-    const err15 = {
+    const err14 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -4975,9 +4929,9 @@ function validate132(
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err15];
+      vErrors = [err14];
     } else {
-      vErrors.push(err15);
+      vErrors.push(err14);
     }
     errors++;
   }
@@ -5015,23 +4969,6 @@ function validate131(
       }
       errors++;
     }
-    for (const key0 in data) {
-      if (!(key0 === 'payload')) {
-        const err1 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
     if (data.payload !== undefined) {
       let data0 = data.payload;
       if (Array.isArray(data0)) {
@@ -5051,7 +4988,7 @@ function validate131(
           }
         }
       } else {
-        const err2 = {
+        const err1 = {
           instancePath: instancePath + '/payload',
           schemaPath: '#/properties/payload/type',
           keyword: 'type',
@@ -5059,15 +4996,15 @@ function validate131(
           message: 'must be array',
         };
         if (vErrors === null) {
-          vErrors = [err2];
+          vErrors = [err1];
         } else {
-          vErrors.push(err2);
+          vErrors.push(err1);
         }
         errors++;
       }
     }
   } else {
-    const err3 = {
+    const err2 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -5075,9 +5012,9 @@ function validate131(
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err3];
+      vErrors = [err2];
     } else {
-      vErrors.push(err3);
+      vErrors.push(err2);
     }
     errors++;
   }

@@ -4,8 +4,6 @@
  */
 import { createPrivateKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { webhookEventTypes, webhookEventTypesByCategory } from '../../generated/constants.js';
 import {
   createDeliveryEvent,
@@ -14,7 +12,7 @@ import {
   signDelivery,
   type DeliveryEventInput,
 } from '../testing/deliveries.js';
-import type { JsonWebKeySet } from '../types.js';
+import { serveVerifyKeys } from '../testing/verify-keys-server.js';
 import { UsageError, type Command } from './commands.js';
 import { nearest } from './suggest.js';
 import { untilStopped } from './until-stopped.js';
@@ -46,23 +44,6 @@ function keyFrom(file: unknown, keyId: unknown): { keyId: string; privateKey: Ke
       `--key ${file} is no readable PEM private key (${(error as NodeJS.ErrnoException).code ?? 'not a key'})`,
     );
   }
-}
-
-async function serveKeys(port: number, jwks: JsonWebKeySet): Promise<Server> {
-  const server = createServer((request, response) => {
-    if (request.method === 'GET' && request.url?.split('?')[0] === '/auth/verify_keys') {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(jwks));
-    } else {
-      response.writeHead(404, { 'content-type': 'application/problem+json' });
-      response.end(JSON.stringify({ type: 'not_found', status: 404 }));
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  return server;
 }
 
 function whole(name: string, raw: unknown, fallback: number): number {
@@ -128,7 +109,8 @@ export const triggerCommand: Command = {
     const { jwks } = deliveryKeyPairOf(key.keyId, key.privateKey);
     const servePort =
       values['serve-keys'] === undefined ? undefined : whole('serve-keys', values['serve-keys'], 0);
-    const keyServer = servePort === undefined ? undefined : await serveKeys(servePort, jwks);
+    const keyServer =
+      servePort === undefined ? undefined : await serveVerifyKeys(jwks, { port: servePort });
 
     const webhookId = randomUUID();
     const events: DeliveryEventInput[] = Array.from({ length: batch }, (_, i) =>
@@ -176,13 +158,13 @@ export const triggerCommand: Command = {
           ),
           '',
           keyServer
-            ? `Keys served at http://127.0.0.1:${(keyServer.address() as AddressInfo).port}/auth/verify_keys until Ctrl-C.`
+            ? `Keys served at ${keyServer.url} until Ctrl-C.`
             : `Keys that verify it (JWKS): ${JSON.stringify(jwks)}`,
         ].join('\n'),
     );
     if (keyServer) {
       await untilStopped(context.stop);
-      await new Promise<void>((resolve) => keyServer.close(() => resolve()));
+      await keyServer.close();
     }
     return answers.every((a) => a.status !== undefined && a.status >= 200 && a.status < 300)
       ? 0

@@ -121,6 +121,12 @@ describe('verifyDelivery', () => {
       { requiredComponents: ['@authority'] },
       'missing_required_component',
     ],
+    [
+      'a signature without a required parameter',
+      {},
+      { requiredParameters: ['created', 'expires', 'tag'] },
+      'malformed_signature_header',
+    ],
   ])('should refuse %s (a pinned variant)', async (_name, signing, options, reason) => {
     expect(await verify(delivery(signing), options)).toMatchObject({ ok: false, reason });
   });
@@ -131,6 +137,7 @@ describe('verifyDelivery', () => {
       ecdsaEncoding: 'der',
       digestHeaders: ['content-digest'],
       requiredComponents: ['@method', '@path'],
+      requiredParameters: ['created', 'expires', 'keyid', 'nonce'],
     });
     expect(result.ok).toBe(true);
   });

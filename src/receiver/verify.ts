@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { EcdsaEncoding } from '../signing/algorithms.js';
 import type { BaseFormat } from '../signing/base.js';
+import type { SignatureParameterName } from '../signing/params.js';
 import { headerValue, type HeaderInput, type HttpMessage } from '../signing/message.js';
 import {
   bodyDigests,
@@ -115,6 +116,12 @@ export interface VerifyDeliveryOptions {
    * it: with it, a delivery signed for another host does not verify here.
    */
   readonly requiredComponents?: readonly string[];
+  /**
+   * Signature parameters that must be present (default none). `['created', 'expires']` is
+   * recommended: Upvest's signers always send both, and without `expires` a captured delivery
+   * verifies forever.
+   */
+  readonly requiredParameters?: readonly SignatureParameterName[];
   /** Tolerated clock difference for `created` and `expires` (default 30 s). */
   readonly clockSkewSeconds?: number;
   /** Refuse deliveries signed longer ago than this (default: only `expires` limits them). */
@@ -299,6 +306,7 @@ function signatureOptionsOf(
       ? { maxAgeSeconds: options.maxAgeSeconds }
       : {}),
     ...(options.requiredComponents ? { requiredComponents: options.requiredComponents } : {}),
+    ...(options.requiredParameters ? { requiredParameters: options.requiredParameters } : {}),
     ...(options.now ? { now: options.now } : {}),
     algorithm: 'ecdsa-p521-sha512',
   };

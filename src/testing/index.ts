@@ -33,5 +33,6 @@ export {
   type DeliveryKeyPair,
   type DeliveryEventInput,
 } from './deliveries.js';
+export { serveVerifyKeys, type VerifyKeysServer } from './verify-keys-server.js';
 export { matchOperation, type OperationMatch } from './match-operation.js';
 export { ruleCases, sendableRuleCases, type RuleCase } from './rule-cases.js';
