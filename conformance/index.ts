@@ -21,6 +21,13 @@ export {
   type ProfileProgress,
 } from './run/run.js';
 export type { ConformanceCredentials } from './run/token.js';
+export {
+  runReceiverConformance,
+  freshReceiverKey,
+  jwksOf,
+  type ReceiverConformanceOptions,
+} from './receiver/receiver.js';
+export type { ReceiverKey } from './receiver/cases.js';
 export type { CheckResult, ProfileName, ServerProfile } from './report/results.js';
 export type { CoverageRow } from './report/coverage.js';
 export {

@@ -24,22 +24,9 @@ import {
   wholeNumber,
   type OptionTable,
   type OptionValues,
+  type ConformanceCliIo,
 } from './options.js';
 import { receiverMain } from './receiver.js';
-
-/**
- * Where the command writes; the process's console by default, a buffer in tests.
- *
- * @example
- * ```ts
- * const lines: string[] = [];
- * await main(['--profile', 'negative'], process.env, { out: (t) => lines.push(t), err: (t) => lines.push(t) });
- * ```
- */
-export interface ConformanceCliIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
 
 const consoleIo: ConformanceCliIo = {
   out: (text) => console.log(text),

@@ -158,3 +158,17 @@ export function wholeNumber(name: string, value: string | boolean | undefined): 
   if (!/^-?\d+$/.test(value)) throw new UsageError(`--${name} takes a whole number, not ${value}`);
   return Number(value);
 }
+
+/**
+ * Where the command writes; the process's console by default, a buffer in tests.
+ *
+ * @example
+ * ```ts
+ * const lines: string[] = [];
+ * await main(['--profile', 'negative'], process.env, { out: (t) => lines.push(t), err: (t) => lines.push(t) });
+ * ```
+ */
+export interface ConformanceCliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}

@@ -1,6 +1,6 @@
 import { boundaryCasesFor, type BoundaryCase } from '../cases/boundaries.js';
 import { checkExchange } from '../checks/exchange.js';
-import { createdId, deleteAll } from './scratch.js';
+import { createdId, deleteAll, sendScratch } from './scratch.js';
 import type { ProfileContext } from '../run/context.js';
 import { baseExamples } from '../cases/negative.js';
 
@@ -54,19 +54,17 @@ async function runCase(
     });
     return;
   }
-  const exchange = await context.sendRaw(
+  const exchange = await sendScratch(
+    context,
+    where,
     each.operation === 'create_webhook'
       ? { method: 'POST', path: '/webhooks', body: each.body }
       : each.operation === 'update_webhook'
         ? { method: 'PATCH', path: `/webhooks/${targetId ?? ''}`, body: each.body }
         : { method: 'GET', path: `/webhooks?${each.query ?? ''}` },
+    created,
   );
-  const id = createdId(exchange);
-  if (id) created.push(id);
-  if (!exchange) {
-    context.log.add({ ...where, check: 'answered', outcome: 'fail', detail: 'no answer' });
-    return;
-  }
+  if (!exchange) return;
   const owed = each.accept ? (OWED[each.operation] ?? 200) : 400;
   context.log.expect(
     where,

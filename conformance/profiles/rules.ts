@@ -3,7 +3,7 @@ import { sendableRuleCases, type RuleCase } from '../../src/testing/index.js';
 import { baseExamples } from '../cases/negative.js';
 import { checkExchange } from '../checks/exchange.js';
 import type { ProfileContext, RawRequest } from '../run/context.js';
-import { createdId, deleteAll } from './scratch.js';
+import { createdId, deleteAll, sendScratch } from './scratch.js';
 import { WebhookModel } from '../model/webhooks.js';
 
 type Body = Record<string, unknown>;
@@ -59,13 +59,8 @@ export async function runRules(context: ProfileContext): Promise<void> {
     operation: 'create_webhook' | 'update_webhook',
   ) => {
     const where = { profile: 'rules' as const, operation, case: name };
-    const exchange = await context.sendRaw(request);
-    const id = createdId(exchange);
-    if (id) created.push(id);
-    if (!exchange) {
-      context.log.add({ ...where, check: 'answered', outcome: 'fail', detail: 'no answer' });
-      return;
-    }
+    const exchange = await sendScratch(context, where, request, created);
+    if (!exchange) return;
     const answer = checkExchange(context.log, where, exchange, owed);
     // An accepted spelling is stored as written: the answer echoes it, and everything else the
     // model expects of a new webhook.
