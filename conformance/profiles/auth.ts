@@ -41,23 +41,13 @@ const now = () => Math.floor(Date.now() / 1000);
 const signerAt = (key: Key, offset: number): RequestSigner =>
   createUpvestSigner({ ...key, now: () => now() + offset });
 
-/** A signer that covers only `components`, leaving out what the v15 profile requires. */
+/**
+ * A v15 signer that covers only `components` and may leave out one signature parameter: what
+ * the profile requires, minus one thing. A body's digest is sent, right, even when not covered:
+ * what is missing is the coverage.
+ */
 const signerCovering =
-  (key: Key, components: string[]): RequestSigner =>
-  ({ method, url, headers, body }) => {
-    const created = now();
-    const signed = signRequest(
-      { method, url, headers, body },
-      { ...key, created, expires: created + 10, nonce: randomUUID(), components },
-    );
-    // A body's digest is sent, right, even when not covered: what is missing is the coverage.
-    const digest = body && body.length > 0 ? { 'content-digest': contentDigest(body) } : {};
-    return { ...digest, ...signed.headers, 'upvest-signature-version': UPVEST_SIGNATURE_VERSION };
-  };
-
-/** A v15 signer that leaves out one signature parameter the profile requires. */
-const signerWithout =
-  (key: Key, parameter: 'expires' | 'nonce', components: string[]): RequestSigner =>
+  (key: Key, components: string[], without?: 'expires' | 'nonce'): RequestSigner =>
   ({ method, url, headers, body }) => {
     const created = now();
     const signed = signRequest(
@@ -66,10 +56,12 @@ const signerWithout =
         ...key,
         created,
         components,
-        ...(parameter === 'expires' ? { nonce: randomUUID() } : { expires: created + 10 }),
+        ...(without === 'expires' ? {} : { expires: created + 10 }),
+        ...(without === 'nonce' ? {} : { nonce: randomUUID() }),
       },
     );
-    return { ...signed.headers, 'upvest-signature-version': UPVEST_SIGNATURE_VERSION };
+    const digest = body && body.length > 0 ? { 'content-digest': contentDigest(body) } : {};
+    return { ...digest, ...signed.headers, 'upvest-signature-version': UPVEST_SIGNATURE_VERSION };
   };
 
 /** What a request of each shape must cover under the v15 profile (facts §9.1). */
@@ -183,6 +175,19 @@ const attacks: readonly Attack[] = [
     request: () => ({ ...list, tamper: drop('upvest-signature-version') }),
   },
   {
+    // The header is not signed (facts §9): a v15 signature announced as v6 must not pass.
+    name: 'upvest-signature-version 6 on a v15 signature',
+    operation: 'list_webhooks',
+    documented: 401,
+    request: () => ({
+      ...list,
+      tamper: (wire) => {
+        wire.headers.set('upvest-signature-version', '6');
+        return wire;
+      },
+    }),
+  },
+  {
     name: 'a signature that expired an hour ago',
     operation: 'list_webhooks',
     documented: 401,
@@ -241,6 +246,16 @@ const attacks: readonly Attack[] = [
     request: () => ({ ...list, tamper: drop('upvest-client-id') }),
   },
   {
+    // Signed as sent: the token is the run's, the client id another tenant's.
+    name: "another tenant's upvest-client-id beside the run's token",
+    operation: 'list_webhooks',
+    documented: 401,
+    request: () => ({
+      ...list,
+      headers: { 'upvest-client-id': '00000000-0000-4000-8000-00000000beef' },
+    }),
+  },
+  {
     name: 'no authorization header',
     operation: 'list_webhooks',
     documented: 401,
@@ -263,7 +278,7 @@ const attacks: readonly Attack[] = [
         ? {
             method: 'GET',
             path: '/webhooks?limit=1',
-            signWith: signerWithout(key, parameter, COVERED.query),
+            signWith: signerCovering(key, COVERED.query, parameter),
           }
         : undefined,
   })),
@@ -314,6 +329,7 @@ const tokenAttacks = (secret: string): [string, TokenRequestChange, number][] =>
     400,
   ],
   ['an empty scope', { form: { scope: '' } }, 400],
+  ['the form sent as JSON', { json: true }, 400],
 ];
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { OperationId } from '../../generated/constants.js';
 import { checkExchange } from '../checks/exchange.js';
 import type { ProfileContext, RawRequest } from '../run/context.js';
+import { createdId, deleteAll, sendScratch } from './scratch.js';
 
 /** The registration example of the seed document, which the body cases break once each. */
 const seed = {
@@ -15,7 +16,8 @@ interface EnforcementCase {
   readonly name: string;
   readonly operation: OperationId;
   readonly expectedStatus: number;
-  readonly request: (readToken: string | undefined) => RawRequest | undefined;
+  /** `target`: a webhook of the run's, for cases that must reach an existing one. */
+  readonly request: (readToken: string | undefined, target: string) => RawRequest | undefined;
 }
 
 /**
@@ -53,11 +55,50 @@ const cases: readonly EnforcementCase[] = [
     expectedStatus: 406,
     request: () => ({ method: 'GET', path: '/webhooks', headers: { accept: 'application/pdf' } }),
   },
+  ...(['*/*', 'application/*'] as const).map((accept): EnforcementCase => ({
+    name: `accept ${accept}, which JSON satisfies`,
+    operation: 'list_webhooks',
+    expectedStatus: 200,
+    request: () => ({ method: 'GET', path: '/webhooks?limit=1', headers: { accept } }),
+  })),
   {
     name: 'limit above 1000',
     operation: 'list_webhooks',
     expectedStatus: 400,
     request: () => ({ method: 'GET', path: '/webhooks?limit=1001' }),
+  },
+  {
+    name: 'an order in lower case (desc; the enum is ASC, DESC)',
+    operation: 'list_webhooks',
+    expectedStatus: 400,
+    request: () => ({ method: 'GET', path: '/webhooks?sort=title&order=desc' }),
+  },
+  {
+    name: 'a JSON body sent as text/plain',
+    operation: 'create_webhook',
+    expectedStatus: 400,
+    request: () => ({
+      method: 'POST',
+      path: '/webhooks',
+      body: new TextEncoder().encode(JSON.stringify(seed)),
+      headers: { 'content-type': 'text/plain' },
+    }),
+  },
+  {
+    // The docs' PATCH example sends them; the update schema refuses them (facts §3.3).
+    name: 'an update naming id, created_at and updated_at',
+    operation: 'update_webhook',
+    expectedStatus: 400,
+    request: (_token, target) => ({
+      method: 'PATCH',
+      path: `/webhooks/${target}`,
+      body: {
+        id: target,
+        created_at: '2021-07-21T14:10:00.00Z',
+        updated_at: '2021-07-21T14:10:00.00Z',
+        title: 'conformance enforcement renamed',
+      },
+    }),
   },
   ...(
     [
@@ -85,32 +126,37 @@ const cases: readonly EnforcementCase[] = [
  */
 export async function runEnforcement(context: ProfileContext): Promise<void> {
   const readToken = await context.readOnlyToken?.();
-  for (const each of cases) {
-    const where = { profile: 'enforcement' as const, operation: each.operation, case: each.name };
-    const request = each.request(readToken);
-    if (!request) {
-      context.log.add({
-        ...where,
-        check: 'sent',
-        outcome: 'skip',
-        detail: 'needs a client secret to obtain a read-only token',
-      });
-      continue;
-    }
-    const exchange = await context.sendRaw(request);
-    if (!exchange) {
-      context.log.add({
-        ...where,
-        check: 'request was sent',
-        outcome: 'fail',
-        detail: 'no answer',
-      });
-      continue;
-    }
-    const body = checkExchange(context.log, where, exchange, each.expectedStatus);
-    const id = (body as { id?: unknown } | undefined)?.id;
-    if (each.operation === 'create_webhook' && exchange.status === 201 && typeof id === 'string') {
-      await context.client.delete(id).catch(() => undefined);
-    }
+  const created: string[] = [];
+  try {
+    const made = await context.sendRaw({ method: 'POST', path: '/webhooks', body: seed });
+    const target = createdId(made);
+    if (target) created.push(target);
+    for (const each of cases)
+      await enforce(context, each, readToken, target ?? randomUUID(), created);
+  } finally {
+    await deleteAll(context, created);
   }
+}
+
+async function enforce(
+  context: ProfileContext,
+  each: EnforcementCase,
+  readToken: string | undefined,
+  target: string,
+  created: string[],
+): Promise<void> {
+  const where = { profile: 'enforcement' as const, operation: each.operation, case: each.name };
+  const request = each.request(readToken, target);
+  if (!request) {
+    context.log.add({
+      ...where,
+      check: 'sent',
+      outcome: 'skip',
+      detail: 'needs a client secret to obtain a read-only token',
+    });
+    return;
+  }
+  // A create the server should have refused is deleted again, whatever the verdict.
+  const exchange = await sendScratch(context, where, request, created);
+  if (exchange) checkExchange(context.log, where, exchange, each.expectedStatus);
 }

@@ -19,6 +19,9 @@ function patchesOf(run: string): [string, Body][] {
     ['config.max_package_size', { config: { max_package_size: 20480 } }],
     ['both config members', { config: { delay: '3s', max_package_size: 1024 } }],
     ['enabled', { enabled: true }],
+    // A PATCH that does not name enabled leaves it as it is (§3.3: partial update).
+    ['title, while enabled', { title: `${run} enabled` }],
+    ['config, while enabled', { config: { delay: '4s' } }],
     ['enabled back', { enabled: false }],
     ['an empty title', { title: '' }],
     ['nothing at all', {}],
@@ -97,9 +100,12 @@ async function scenario(driver: ModelDriver, run: string, seed: Body): Promise<v
     );
     if (!bare) return;
     await driver.retrieve(bare.id, 'a create without type or config');
+    // A test sends a test delivery; it changes nothing of the webhook (read back after each).
     await driver.test(bare.id, 'a test of a disabled webhook');
+    await driver.retrieve(bare.id, 'a test of a disabled webhook');
     await driver.update(bare.id, { enabled: true }, 'a test of an enabled webhook');
     await driver.test(bare.id, 'a test of an enabled webhook');
+    await driver.retrieve(bare.id, 'a test of an enabled webhook');
   });
   await driver.part(() => paging(driver, run, seed));
   const id = first?.id;
@@ -147,6 +153,7 @@ async function paging(driver: ModelDriver, run: string, seed: Body): Promise<voi
     ['a limit that is no number', { limit: 'ten' }],
     ['a sort key that is none', { sort: 'id' }],
     ['an order in lower case', { order: 'asc' }],
+    ['a descending order in lower case', { sort: 'title', order: 'desc' }],
     ['empty values, the defaults', { limit: '', offset: '' }],
   ];
   for (const [name, query] of bounds) await driver.list(query, name);

@@ -9,12 +9,29 @@ const SECRET_FIELD = /secret|password|token|assertion/i;
  */
 function recordable(request: Request, body: string): string {
   const type = request.headers.get('content-type') ?? '';
+  if (/^application\/json\b/i.test(type)) return recordableJson(body);
   if (!/^application\/x-www-form-urlencoded\b/i.test(type)) return body;
   const form = new URLSearchParams(body);
   for (const name of [...new Set(form.keys())]) {
     if (SECRET_FIELD.test(name)) form.set(name, NOT_RECORDED);
   }
   return form.toString();
+}
+
+/** A JSON object's credential members, as in a token request sent as JSON, not recorded. */
+function recordableJson(body: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return body;
+  const entries = Object.entries(parsed);
+  if (!entries.some(([name]) => SECRET_FIELD.test(name))) return body;
+  return JSON.stringify(
+    Object.fromEntries(entries.map(([n, v]) => [n, SECRET_FIELD.test(n) ? NOT_RECORDED : v])),
+  );
 }
 
 /**

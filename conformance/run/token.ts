@@ -28,6 +28,8 @@ export interface TokenRequestChange {
   readonly form?: Readonly<Record<string, string | undefined>>;
   readonly clientIdHeader?: string;
   readonly signed?: boolean;
+  /** The fields as a JSON object (`application/json`) instead of a form. */
+  readonly json?: boolean;
 }
 
 /**
@@ -54,14 +56,17 @@ export async function sendTokenRequest(
     scope: change.scope ?? 'webhooks:read webhooks:admin',
     ...change.form,
   };
-  const body = new URLSearchParams(
-    Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  ).toString();
+  const present = Object.entries(fields).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined,
+  );
+  const body = change.json
+    ? JSON.stringify(Object.fromEntries(present))
+    : new URLSearchParams(present).toString();
   const headers = new Headers({
     'upvest-client-id': change.clientIdHeader ?? credentials.clientId,
     'upvest-api-version': upvestApiVersion,
     accept: 'application/json, application/problem+json',
-    'content-type': 'application/x-www-form-urlencoded',
+    'content-type': change.json ? 'application/json' : 'application/x-www-form-urlencoded',
   });
   const bytes = new TextEncoder().encode(body);
   if (signer && change.signed !== false) {
