@@ -2,7 +2,8 @@ import { decimalEpochSeconds } from '../receiver/created-at.js';
 import { isKnownEventType, type DeliveryEvent } from '../receiver/events.js';
 import { UpvestConfigurationError } from '../errors.js';
 import { attachRawText, rawEventText } from '../receiver/raw-events.js';
-import { inboxSchemaSql, inboxTables, type InboxTables } from './schema.js';
+import { inboxSchemaSql, inboxTables } from './schema.js';
+import { withInternals } from './internals.js';
 import { asciiText, isDataError, jsonbCanHold, storableText } from './storable.js';
 import { inTransaction, type PoolLike, type Queryable } from './transaction.js';
 
@@ -100,10 +101,6 @@ export interface PostgresInbox {
    * Upvest could still redeliver (it retries until a 2xx; once answered, a batch is not resent).
    */
   prune(options: { readonly olderThanDays: number }): Promise<number>;
-  /** The quoted table names. Internal: for the worker. */
-  readonly tables: InboxTables;
-  /** The pool. Internal: for the worker. */
-  readonly pool: PoolLike;
 }
 
 const defaultObjectKey = (event: DeliveryEvent): string | null => {
@@ -302,9 +299,7 @@ SELECT count(*)::int AS stored FROM stored`;
     }
   };
 
-  return {
-    tables,
-    pool,
+  const inbox: PostgresInbox = {
     store,
     async migrate() {
       await inTransaction(pool, async (client) => {
@@ -366,4 +361,5 @@ SELECT count(*)::int AS stored FROM stored`;
       return result.rowCount ?? 0;
     },
   };
+  return withInternals(inbox, { pool, tables });
 }

@@ -2,6 +2,7 @@ import type { DeliveryEvent } from '../receiver/events.js';
 import { UpvestConfigurationError } from '../errors.js';
 import { eventFromRow, type PostgresInbox } from './inbox.js';
 import { inTransaction, type Queryable } from './transaction.js';
+import { internalsOf } from './internals.js';
 import { storableText } from './storable.js';
 
 /**
@@ -156,7 +157,8 @@ export function createInboxWorker(inbox: PostgresInbox, options: InboxWorkerOpti
   if (stale !== 'apply' && stale !== 'skip') {
     throw new UpvestConfigurationError("stale must be 'apply' or 'skip'");
   }
-  const { events, objects } = inbox.tables;
+  const { pool, tables } = internalsOf(inbox);
+  const { events, objects } = tables;
 
   // Claimable: pending, due, and no earlier pending event of its object (claimed elsewhere or
   // not). SKIP LOCKED passes over events other transactions hold.
@@ -190,7 +192,7 @@ FOR UPDATE SKIP LOCKED`;
 
   async function runOnce(): Promise<number> {
     const handled = await inTransaction(
-      inbox.pool,
+      pool,
       async (client) => {
         const { rows } = await client.query(claimSql, [batchSize]);
         lastClaimAt = new Date();
@@ -322,14 +324,14 @@ FOR UPDATE SKIP LOCKED`;
     start() {
       if (running) return;
       running = true;
-      inbox.pool.on?.('error', poolListener);
+      pool.on?.('error', poolListener);
       for (let i = 0; i < concurrency; i++) loops.push(loop());
     },
     async stop() {
       running = false;
       for (const wake of [...sleepers]) wake();
       await Promise.all(loops.splice(0));
-      inbox.pool.removeListener?.('error', poolListener);
+      pool.removeListener?.('error', poolListener);
     },
     health: () => ({ running, lastClaimAt, lastCommitAt, lastErrorAt, consecutiveErrors }),
   };

@@ -17,6 +17,7 @@ export {
   type DeliveryRequest,
   type DeliveryFailure,
   type DeliveryFailureReason,
+  type DeliveryKeyLookup,
   type DeliverySignature,
   type DigestHeader,
   type VerifiedDelivery,

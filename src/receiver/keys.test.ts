@@ -152,9 +152,9 @@ describe('createVerificationKeyProvider', () => {
 
   it('should fetch on refresh() and expose the current set', async () => {
     const { keys, fetches } = provider([serve(pair.jwks)]);
-    expect(keys.current).toBeUndefined();
+    expect(keys.allKeys()).toBeUndefined();
     await keys.refresh();
-    expect(keys.current).toEqual(pair.jwks);
+    expect(keys.allKeys()).toEqual(pair.jwks);
     expect(await keys(pair.keyId)).toBeDefined();
     expect(fetches()).toBe(1);
   });

@@ -106,8 +106,8 @@ export interface VerificationKeyProviderOptions {
 export interface VerificationKeyProvider extends KeyLookup {
   /** Fetches the keys now (sharing a fetch under way); rejects when the fetch fails. */
   refresh(): Promise<JsonWebKeySet>;
-  /** The keys fetched last, if any. */
-  readonly current: JsonWebKeySet | undefined;
+  /** The keys fetched last, if any: what `keyIdMatch: 'kid-or-any-key'` tries in turn. */
+  allKeys(): JsonWebKeySet | undefined;
 }
 
 /**
@@ -169,6 +169,6 @@ export function createVerificationKeyProvider(
 
   return Object.defineProperties(lookup, {
     refresh: { value: refresh },
-    current: { get: () => jwks },
+    allKeys: { value: () => jwks },
   }) as VerificationKeyProvider;
 }

@@ -16,6 +16,7 @@ import {
   checkDeliveryHeaders,
   formatsToTry,
   verifyDelivery,
+  type DeliveryKeyLookup,
   type DeliveryRequest,
   type VerifyDeliveryOptions,
 } from './verify.js';
@@ -618,6 +619,16 @@ describe('verifyDelivery, what a refusal says', () => {
     } as unknown as JsonWebKeySet;
     const signed = delivery({ privateKey: other.privateKey, keyId: 'no-such-key' });
     expect(await verify(signed, { keys })).toMatchObject({
+      ok: true,
+      signature: { keyMatchedBy: 'any-key' },
+    });
+  });
+
+  it('should try the keys a lookup of your own lists with allKeys when no kid matches', async () => {
+    const keys: DeliveryKeyLookup = Object.assign(() => undefined, {
+      allKeys: () => ({ keys: [{ ...pair.publicJwk, kid: 'upvest-2026' }] }),
+    });
+    expect(await verify(delivery(), { keys })).toMatchObject({
       ok: true,
       signature: { keyMatchedBy: 'any-key' },
     });

@@ -22,7 +22,7 @@ import type { JsonWebKeySet } from '../types.js';
 import type { ValidationIssue } from '../validation-issue.js';
 import type { DeliveryEvent } from './events.js';
 import { VerificationKeysUnavailableError } from '../errors.js';
-import { importVerificationKey, keyFromJwks, type VerificationKeyProvider } from './keys.js';
+import { importVerificationKey, keyFromJwks } from './keys.js';
 import { parseDelivery } from './parse.js';
 
 /**
@@ -80,9 +80,9 @@ export type DigestHeader = 'content-digest' | 'digest';
 export interface VerifyDeliveryOptions {
   /**
    * Upvest's JWKS (`GET /auth/verify_keys`), or a lookup by `keyid` such as
-   * `createVerificationKeyProvider(…)`.
+   * `createVerificationKeyProvider(…)`; a lookup with `allKeys()` also serves `kid-or-any-key`.
    */
-  readonly keys: JsonWebKeySet | KeyLookup;
+  readonly keys: JsonWebKeySet | DeliveryKeyLookup;
   /**
    * Signature base formats to accept, tried in order (default `['upvest-v6', 'rfc9421']`).
    * Upvest documents v6 (unquoted component names) for deliveries; the v15 form (quoted names)
@@ -135,6 +135,21 @@ export interface VerifyDeliveryOptions {
   /** The clock in Unix seconds. */
   readonly now?: () => number;
 }
+
+/**
+ * A lookup by `keyid` that may also list every key it knows, as the key provider does: without
+ * `allKeys`, `keyIdMatch: 'kid-or-any-key'` has no other key to try.
+ *
+ * @example
+ * ```ts
+ * const keys: DeliveryKeyLookup = Object.assign((keyId?: string) => keyFromMyStore(keyId), {
+ *   allKeys: () => myStoreAsJwks(),
+ * });
+ * ```
+ */
+export type DeliveryKeyLookup = KeyLookup & {
+  readonly allKeys?: () => JsonWebKeySet | undefined;
+};
 
 /**
  * Why a delivery was refused: a signature failure of {@link verifyRequestSignature}, no covered
@@ -562,8 +577,7 @@ function foreignWebhook(
 
 /** The keys a JWKS or a key provider holds now, for trying each; a bare lookup has none. */
 function knownKeys(keys: VerifyDeliveryOptions['keys']): JsonWebKeySet | undefined {
-  if (typeof keys !== 'function') return keys;
-  return 'current' in keys ? (keys as VerificationKeyProvider).current : undefined;
+  return typeof keys === 'function' ? keys.allKeys?.() : keys;
 }
 
 function* everyKey(set: JsonWebKeySet | undefined): Generator<KeyObject> {
