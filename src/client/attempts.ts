@@ -22,15 +22,8 @@ import {
   shouldRetry,
   type AttemptOutcome,
 } from './retry-policy.js';
-import { wireRequest } from './transport.js';
+import { wireRequest, type AttemptInit, type RawResult } from './transport.js';
 import { upvestHeaders } from '../wire/upvest-headers.js';
-
-/** What openapi-fetch hands back for one attempt. */
-export interface RawResult {
-  readonly data?: unknown;
-  readonly error?: unknown;
-  readonly response: Response;
-}
 
 /** A successful attempt: the body still unparsed (JSON bodies are read as text). */
 export interface Answer {
@@ -39,17 +32,6 @@ export interface Answer {
   readonly requestId: string | undefined;
   /** Secrets this call used, to scrub from what the body makes it into issues. */
   readonly secrets: readonly (string | undefined)[];
-}
-
-/** What one attempt sends besides the operation's own parameters. */
-export interface AttemptInit {
-  readonly headers: Record<string, string>;
-  /**
-   * The attempt's own `fetch`: it binds the request to the attempt's signal and notes that the
-   * request was handed to the network. openapi-fetch gets no signal of its own, so the request
-   * it builds follows none (see `wireRequest`).
-   */
-  readonly fetch: (request: Request) => Promise<Response>;
 }
 
 /** One operation, sent with its attempts: see {@link createSender}. */

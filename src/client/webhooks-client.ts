@@ -22,9 +22,10 @@ import {
   validateUpdateWebhook,
   validateWebhookId,
 } from '../validation/webhook.js';
-import { createSender, type AttemptInit, type RawResult } from './attempts.js';
+import { createSender } from './attempts.js';
 import { resolveClientOptions, type WebhooksClientOptions } from './options.js';
 import { createResponseChecker } from './response-check.js';
+import type { AttemptInit, RawResult } from './transport.js';
 
 /**
  * Per-call options.
@@ -148,7 +149,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
       return read(
         'create_webhook',
         validateWebhook,
-        (init) => api.POST('/webhooks', { body, ...readText(init) }),
+        (init) => api.createWebhook(body, init),
         call?.signal,
       );
     },
@@ -158,7 +159,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
       return read(
         'list_webhooks',
         validateWebhookList,
-        (init) => api.GET('/webhooks', { params: { query: params }, ...readText(init) }),
+        (init) => api.listWebhooks(params, init),
         call?.signal,
       );
     },
@@ -187,23 +188,22 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
     },
 
     async retrieve(webhookId, call) {
-      const path = { webhook_id: requireValid('the webhook id', validateWebhookId(webhookId)) };
+      const id = requireValid('the webhook id', validateWebhookId(webhookId));
       return read(
         'retrieve_webhook',
         validateWebhook,
-        (init) => api.GET('/webhooks/{webhook_id}', { params: { path }, ...readText(init) }),
+        (init) => api.retrieveWebhook(id, init),
         call?.signal,
       );
     },
 
     async update(webhookId, patch, call) {
-      const path = { webhook_id: requireValid('the webhook id', validateWebhookId(webhookId)) };
+      const id = requireValid('the webhook id', validateWebhookId(webhookId));
       const body = requireValidCopy('the webhook update', patch, validateUpdateWebhook);
       return read(
         'update_webhook',
         validateWebhook,
-        (init) =>
-          api.PATCH('/webhooks/{webhook_id}', { params: { path }, body, ...readText(init) }),
+        (init) => api.updateWebhook(id, body, init),
         call?.signal,
       );
     },
@@ -217,41 +217,26 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
     },
 
     async delete(webhookId, call) {
-      const path = { webhook_id: requireValid('the webhook id', validateWebhookId(webhookId)) };
-      return act(
-        'delete_webhook',
-        (init) => api.DELETE('/webhooks/{webhook_id}', { params: { path }, ...readStream(init) }),
-        call?.signal,
-      );
+      const id = requireValid('the webhook id', validateWebhookId(webhookId));
+      return act('delete_webhook', (init) => api.deleteWebhook(id, init), call?.signal);
     },
 
     async test(webhookId, call) {
-      const path = { webhook_id: requireValid('the webhook id', validateWebhookId(webhookId)) };
-      return act(
-        'test_webhook',
-        (init) =>
-          api.POST('/webhooks/{webhook_id}/test', { params: { path }, ...readStream(init) }),
-        call?.signal,
-      );
+      const id = requireValid('the webhook id', validateWebhookId(webhookId));
+      return act('test_webhook', (init) => api.testWebhook(id, init), call?.signal);
     },
 
     async verificationKeys(call) {
       return read(
         'get_jwks',
         validateJsonWebKeySet,
-        (init) => api.GET('/auth/verify_keys', readText(init)),
+        (init) => api.verificationKeys(init),
         call?.signal,
       );
     },
   };
   return client;
 }
-
-/** An attempt's options for openapi-fetch, the body read as text to be parsed and checked here. */
-const readText = (init: AttemptInit) => ({ ...init, parseAs: 'text' as const });
-
-/** An attempt's options for openapi-fetch, the body left unread (202, 204: discarded). */
-const readStream = (init: AttemptInit) => ({ ...init, parseAs: 'stream' as const });
 
 /** 202 and 204 carry no body; drain whatever came so the connection can be reused. */
 async function discardBody(response: Response): Promise<void> {
