@@ -1,3 +1,4 @@
+import type { Problem } from './types.js';
 import type { ValidationIssue } from './validation-issue.js';
 
 /**
@@ -112,17 +113,6 @@ export class UpvestValidationError extends UpvestWebhooksError {
   }
 }
 
-/** The problem+json body Upvest sends with an error status, when it sent one. */
-export interface ProblemDetails {
-  readonly type: string;
-  readonly status: number;
-  readonly title?: string;
-  readonly detail?: string;
-  readonly instance?: string;
-  readonly request_id?: string;
-  readonly details?: unknown;
-}
-
 /**
  * The API answered with a non-2xx status.
  *
@@ -137,7 +127,7 @@ export class UpvestApiError<Status extends number = number> extends UpvestWebhoo
   /** The HTTP status code. */
   readonly status: Status;
   /** The parsed `application/problem+json` body, or `undefined` when the body was not one. */
-  readonly problem: ProblemDetails | undefined;
+  readonly problem: Problem | undefined;
   /** The `upvest-request-id` response header: quote it to Upvest support. */
   readonly requestId: string | undefined;
   /** The operation that failed, e.g. `create_webhook`. */
@@ -146,7 +136,7 @@ export class UpvestApiError<Status extends number = number> extends UpvestWebhoo
   constructor(init: {
     operation: string;
     status: Status;
-    problem: ProblemDetails | undefined;
+    problem: Problem | undefined;
     requestId: string | undefined;
     message?: string;
   }) {

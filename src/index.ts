@@ -63,7 +63,6 @@ export {
   VerificationKeysUnavailableError,
   isUpvestApiError,
   isUpvestWebhooksError,
-  type ProblemDetails,
   type UpvestErrorCode,
   type UpvestErrorsByCode,
 } from './errors.js';

@@ -85,7 +85,7 @@ async function signedWell(r: ProxyRequest, tools: Tools): Promise<boolean> {
     { method: r.method, url: `http://proxy.invalid${r.target}`, headers: r.headers, body: r.body },
     { keys: (id) => (id === keyId ? publicKey : undefined) },
   );
-  return verdict.valid;
+  return verdict.ok;
 }
 
 /** Sends the request on as it is (signed anew), with its own token, through `tools.ask`. */

@@ -118,7 +118,7 @@ async function signedWell(r: ProxyRequest, tools: Tools): Promise<boolean> {
     { method: r.method, url: `http://proxy.invalid${r.target}`, headers: r.headers, body: r.body },
     { keys: (id) => (id === keyId ? publicKey : undefined) },
   );
-  return verdict.valid;
+  return verdict.ok;
 }
 
 /** Handed from a fault's request hook to its response hook, per exchange. */

@@ -437,7 +437,7 @@ export async function readDeliveryHeaders(
     return failure('keys_unavailable', detail, { cause: keysError });
   }
   let keyMatchedBy: DeliverySignature['keyMatchedBy'] = 'kid';
-  if (!verdict.valid && verdict.reason === 'unknown_key' && options.keyIdMatch !== 'kid') {
+  if (!verdict.ok && verdict.reason === 'unknown_key' && options.keyIdMatch !== 'kid') {
     // Each key on the signature alone: no key trial reads or hashes the body.
     for (const key of everyKey(knownKeys(options.keys))) {
       const attempt = await verifyReadSignatureHeaders(
@@ -445,14 +445,14 @@ export async function readDeliveryHeaders(
         { ...signatureOptions, keys: key },
         read,
       );
-      if (attempt.valid) {
+      if (attempt.ok) {
         verdict = attempt;
         keyMatchedBy = 'any-key';
         break;
       }
     }
   }
-  if (!verdict.valid) return failure(verdict.reason, withPathHint(verdict, message));
+  if (!verdict.ok) return failure(verdict.reason, withPathHint(verdict, message));
   return {
     ok: true,
     read,

@@ -51,7 +51,7 @@ describe('the signing module types', () => {
   it('should narrow the verdict on valid, with a reason only on failures', async () => {
     const verdict = await verifyRequestSignature(request, { keys: 'pem' });
     expectTypeOf(verdict).toEqualTypeOf<SignatureVerification>();
-    if (verdict.valid) {
+    if (verdict.ok) {
       expectTypeOf(verdict.algorithm).toEqualTypeOf<SignatureAlgorithm>();
       expectTypeOf(verdict.baseFormat).toEqualTypeOf<BaseFormat>();
       expectTypeOf(verdict.ecdsaEncoding).toEqualTypeOf<EcdsaEncoding | undefined>();

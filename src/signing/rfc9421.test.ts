@@ -69,7 +69,7 @@ describe('RFC 9421 and draft-15 published signatures', () => {
         ...(vector.key === 'rsa-pss' ? { algorithm: 'rsa-pss-sha512' as const } : {}),
       });
       expect(verdict).toMatchObject({
-        valid: true,
+        ok: true,
         label: vector.label,
         algorithm: alg,
         coveredComponents: published(vector).input.components,
@@ -144,7 +144,7 @@ describe('RFC 9421 and draft-15 published signatures', () => {
           ecdsaEncoding: 'ieee-p1363',
         },
       );
-      expect(verdict).toMatchObject({ valid: true });
+      expect(verdict).toMatchObject({ ok: true });
     },
   );
 });
@@ -160,7 +160,7 @@ describe('RFC 9421 Appendix B.4 transformations', () => {
         now: at(vector),
       });
       expect(verdict).toMatchObject(
-        transformation.verifies ? { valid: true } : { valid: false, reason: 'bad_signature' },
+        transformation.verifies ? { ok: true } : { ok: false, reason: 'bad_signature' },
       );
     },
   );
@@ -194,8 +194,8 @@ describe('the generated ecdsa-p521-sha512 vector (not from an RFC)', () => {
         now: () => 1618884473,
         ecdsaEncoding: encoding,
       });
-      expect(verdict.valid).toBe(valid);
-      if (verdict.valid) expect(verdict.algorithm).toBe('ecdsa-p521-sha512');
+      expect(verdict.ok).toBe(valid);
+      if (verdict.ok) expect(verdict.algorithm).toBe('ecdsa-p521-sha512');
     },
   );
 
@@ -211,6 +211,6 @@ describe('the generated ecdsa-p521-sha512 vector (not from an RFC)', () => {
       { ...v.message, headers: { ...v.message.headers, ...result.headers } },
       { keys: v.publicJwk, now: () => 1618884473 },
     );
-    expect(verdict).toMatchObject({ valid: true, ecdsaEncoding: 'der' });
+    expect(verdict).toMatchObject({ ok: true, ecdsaEncoding: 'der' });
   });
 });

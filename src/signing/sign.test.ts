@@ -114,7 +114,7 @@ describe('signRequest', () => {
         { ...request, headers: { ...request.headers, ...signed.headers } },
         { keys: publicKey, now: () => CREATED },
       );
-      expect(verdict).toMatchObject({ valid: true, ecdsaEncoding: encoding });
+      expect(verdict).toMatchObject({ ok: true, ecdsaEncoding: encoding });
     }
   });
 

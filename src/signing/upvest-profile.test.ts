@@ -154,7 +154,7 @@ describe('upvestSignatureHeaders', () => {
       keys: ed25519.publicKey,
       now: () => CREATED,
     });
-    expect(verdict).toMatchObject({ valid: true, algorithm: 'ed25519' });
+    expect(verdict).toMatchObject({ ok: true, algorithm: 'ed25519' });
   });
 });
 
@@ -168,9 +168,9 @@ describe('verifyUpvestRequest: the clock', () => {
         now: () => expires + 20,
         ...(skew === undefined ? {} : { clockSkewSeconds: skew }),
       });
-    expect(await at(30)).toMatchObject({ valid: true });
-    expect(await at(undefined)).toMatchObject({ valid: false, reason: 'expired' });
-    expect(await at(10)).toMatchObject({ valid: false, reason: 'expired' });
+    expect(await at(30)).toMatchObject({ ok: true });
+    expect(await at(undefined)).toMatchObject({ ok: false, reason: 'expired' });
+    expect(await at(10)).toMatchObject({ ok: false, reason: 'expired' });
   });
 });
 
@@ -189,7 +189,7 @@ describe('createUpvestSigner and verifyUpvestRequest', () => {
       expect(
         await verifyUpvestRequest(withAdded(create, added), { keys: keys.publicKey }),
       ).toMatchObject({
-        valid: true,
+        ok: true,
         algorithm: 'ecdsa-p521-sha512',
         ecdsaEncoding: 'der',
         baseFormat: 'rfc9421',
@@ -279,13 +279,13 @@ describe('createUpvestSigner and verifyUpvestRequest', () => {
     ],
   ])('should refuse a request %s', async (_name, build, reason, message) => {
     expect(await verify(build())).toMatchObject({
-      valid: false,
+      ok: false,
       reason,
       message: expect.stringMatching(message) as unknown,
     });
   });
 
   it('should accept the signed request itself', async () => {
-    expect(await verify(signedCreate)).toMatchObject({ valid: true, keyId: 'k' });
+    expect(await verify(signedCreate)).toMatchObject({ ok: true, keyId: 'k' });
   });
 });

@@ -197,7 +197,7 @@ export interface VerifyUpvestRequestOptions {
  * @example
  * ```ts
  * const verdict = await verifyUpvestRequest(request, { keys: publicKeyPem });
- * if (!verdict.valid) return respond(401, verdict.message);
+ * if (!verdict.ok) return respond(401, verdict.message);
  * ```
  */
 export async function verifyUpvestRequest(
@@ -206,7 +206,7 @@ export async function verifyUpvestRequest(
 ): Promise<SignatureVerification> {
   if (headerValue(request, 'upvest-signature-version') !== UPVEST_SIGNATURE_VERSION) {
     return {
-      valid: false,
+      ok: false,
       reason: 'missing_signature',
       message: `upvest-signature-version: ${UPVEST_SIGNATURE_VERSION} is required`,
     };

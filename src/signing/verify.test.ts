@@ -71,7 +71,7 @@ const verify = (message: HttpMessage, extra: Partial<VerifySignatureOptions> = {
 describe('verifyRequestSignature', () => {
   it('should accept the signed request and say what it checked', async () => {
     expect(await verify(original)).toEqual({
-      valid: true,
+      ok: true,
       label: 'sig1',
       keyId: 'k1',
       algorithm: 'ed25519',
@@ -275,16 +275,16 @@ describe('verifyRequestSignature', () => {
     ],
   ])('should refuse %s', async (_name, build, extra, reason) => {
     expect(await verify(build(), extra)).toMatchObject({
-      valid: false,
+      ok: false,
       reason,
       message: expect.any(String) as unknown,
     });
   });
 
   it('should tolerate the clock skew it is given on created and expires', async () => {
-    expect((await verify(original, { now: () => CREATED - 5 })).valid).toBe(true);
-    expect((await verify(original, { now: () => CREATED + 15 })).valid).toBe(true);
-    expect((await verify(original, { now: () => CREATED + 40, clockSkewSeconds: 30 })).valid).toBe(
+    expect((await verify(original, { now: () => CREATED - 5 })).ok).toBe(true);
+    expect((await verify(original, { now: () => CREATED + 15 })).ok).toBe(true);
+    expect((await verify(original, { now: () => CREATED + 40, clockSkewSeconds: 30 })).ok).toBe(
       true,
     );
   });
@@ -306,9 +306,9 @@ describe('verifyRequestSignature', () => {
       ['k1', ed25519.publicKey],
       ['proxy', p256.publicKey],
     ]);
-    expect(await verify(message, { keys })).toMatchObject({ valid: true, label: 'sig1' });
+    expect(await verify(message, { keys })).toMatchObject({ ok: true, label: 'sig1' });
     expect(await verify(message, { keys, label: 'proxy' })).toMatchObject({
-      valid: true,
+      ok: true,
       label: 'proxy',
       algorithm: 'ecdsa-p256-sha256',
       coveredComponents: ['@method', 'signature;key="sig1"'],
@@ -318,14 +318,14 @@ describe('verifyRequestSignature', () => {
   it('should try both base formats with either, and report the one that matched', async () => {
     const v6 = signed(ed25519.privateKey, { baseFormat: 'upvest-v6' });
     expect(await verify(v6, { baseFormat: 'either' })).toMatchObject({
-      valid: true,
+      ok: true,
       baseFormat: 'upvest-v6',
     });
     expect(await verify(original, { baseFormat: 'either' })).toMatchObject({
-      valid: true,
+      ok: true,
       baseFormat: 'rfc9421',
     });
-    expect(await verify(v6, { baseFormats: ['upvest-v6'] })).toMatchObject({ valid: true });
+    expect(await verify(v6, { baseFormats: ['upvest-v6'] })).toMatchObject({ ok: true });
   });
 
   it('should check a legacy digest the signature covers, and ignore an unknown uncovered one', async () => {
@@ -342,12 +342,12 @@ describe('verifyRequestSignature', () => {
       ...request,
       headers: { ...request.headers, digest: legacyDigest(request.body), ...legacy.headers },
     };
-    expect(await verify(message)).toMatchObject({ valid: true, digestHeader: 'digest' });
+    expect(await verify(message)).toMatchObject({ ok: true, digestHeader: 'digest' });
     const uncovered = {
       ...message,
       headers: { ...message.headers, 'content-digest': 'sha-384=:AAAA:' },
     };
-    expect(await verify(uncovered)).toMatchObject({ valid: true, digestHeader: 'digest' });
+    expect(await verify(uncovered)).toMatchObject({ ok: true, digestHeader: 'digest' });
   });
 
   it('should read Node-style headers with repeated lines as arrays', async () => {
@@ -360,14 +360,14 @@ describe('verifyRequestSignature', () => {
       url: 'https://x.tld/',
       headers: { accept: ['a', 'b'], ...result.headers },
     };
-    expect((await verify(message)).valid).toBe(true);
+    expect((await verify(message)).ok).toBe(true);
   });
 
   it('should never throw, whatever the signature headers hold', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string(), fc.string(), async (input, signature) => {
         const verdict = await verify(withHeaders({ 'signature-input': input, signature }));
-        expect(verdict.valid).toBe(false);
+        expect(verdict.ok).toBe(false);
       }),
       { numRuns: 300 },
     );
@@ -410,7 +410,7 @@ describe('verifyRequestSignature against tampering (zero false accepts)', () => 
             { ...message, body: mutate(body, changes) },
             { keys: pair.publicKey },
           );
-          expect(verdict).toMatchObject({ valid: false, reason: 'digest_mismatch' });
+          expect(verdict).toMatchObject({ ok: false, reason: 'digest_mismatch' });
         }),
         { numRuns },
       );
@@ -430,7 +430,7 @@ describe('verifyRequestSignature against tampering (zero false accepts)', () => 
             headers: { ...message.headers, 'content-digest': contentDigest(body) },
           };
           expect(await verify(forged, { keys: pair.publicKey })).toMatchObject({
-            valid: false,
+            ok: false,
             reason: 'bad_signature',
           });
         }),
@@ -451,7 +451,7 @@ describe('verifyRequestSignature against tampering (zero false accepts)', () => 
             { ...message, headers: { ...message.headers, signature: forged } },
             { keys: pair.publicKey },
           );
-          expect(verdict).toMatchObject({ valid: false, reason: 'bad_signature' });
+          expect(verdict).toMatchObject({ ok: false, reason: 'bad_signature' });
         }),
         { numRuns },
       );
@@ -470,7 +470,7 @@ describe('verifyRequestSignature against tampering (zero false accepts)', () => 
           const verdict = await verify(
             withHeaders({ signature: `sig1=:${forged.toString('base64')}:` }),
           );
-          expect(verdict.valid).toBe(false);
+          expect(verdict.ok).toBe(false);
         },
       ),
       { numRuns: 200 },
@@ -618,18 +618,18 @@ describe('verifyRequestSignature: what a refusal says', () => {
     ],
   ])('should refuse %s, and say so', async (_name, build, extra, reason, message) => {
     const verdict = await verify(build(), extra);
-    expect(verdict).toMatchObject({ valid: false, reason });
+    expect(verdict).toMatchObject({ ok: false, reason });
     expect((verdict as { message: string }).message).toContain(message);
   });
 
   it('should accept a signature exactly maxAgeSeconds plus the skew old, and not a second more', async () => {
-    expect((await verify(original, { now: () => CREATED + 8, maxAgeSeconds: 3 })).valid).toBe(true);
-    expect((await verify(original, { now: () => CREATED + 9, maxAgeSeconds: 3 })).valid).toBe(
+    expect((await verify(original, { now: () => CREATED + 8, maxAgeSeconds: 3 })).ok).toBe(true);
+    expect((await verify(original, { now: () => CREATED + 9, maxAgeSeconds: 3 })).ok).toBe(
       false,
     );
     expect(
       (await verify(original, { now: () => CREATED + 9, maxAgeSeconds: 3, clockSkewSeconds: 6 }))
-        .valid,
+        .ok,
     ).toBe(true);
   });
 
@@ -641,10 +641,10 @@ describe('verifyRequestSignature: what a refusal says', () => {
       components: ['@method', '@path'],
     });
     const lasting = { ...request, headers: { ...request.headers, ...headers } };
-    expect((await verify(lasting, { now: () => CREATED + 86_400 })).valid).toBe(true);
+    expect((await verify(lasting, { now: () => CREATED + 86_400 })).ok).toBe(true);
     expect(await verify(lasting, { now: () => CREATED + 86_400, maxAgeSeconds: 60 })).toMatchObject(
       {
-        valid: false,
+        ok: false,
         reason: 'expired',
       },
     );

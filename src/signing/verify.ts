@@ -44,13 +44,13 @@ export type SignatureFailureReason =
  * @example
  * ```ts
  * const verdict: SignatureVerification = await verifyRequestSignature(request, { keys });
- * if (verdict.valid) console.log(verdict.keyId, verdict.coveredComponents);
+ * if (verdict.ok) console.log(verdict.keyId, verdict.coveredComponents);
  * else console.log(verdict.reason, verdict.message);
  * ```
  */
 export type SignatureVerification =
   | {
-      readonly valid: true;
+      readonly ok: true;
       readonly label: string;
       readonly keyId: string | undefined;
       readonly algorithm: SignatureAlgorithm;
@@ -65,7 +65,7 @@ export type SignatureVerification =
       /** The digest header checked against the body, if one was. */
       readonly digestHeader: 'content-digest' | 'digest' | undefined;
     }
-  | { readonly valid: false; readonly reason: SignatureFailureReason; readonly message: string };
+  | { readonly ok: false; readonly reason: SignatureFailureReason; readonly message: string };
 
 /**
  * Finds the key for a `keyid`; may fetch. Returns undefined for unknown ids.
@@ -119,10 +119,10 @@ export interface VerifySignatureOptions {
   readonly algorithm?: SignatureAlgorithm;
 }
 
-type Failure = Extract<SignatureVerification, { valid: false }>;
+type Failure = Extract<SignatureVerification, { ok: false }>;
 
 const fail = (reason: SignatureFailureReason, message: string): Failure => ({
-  valid: false,
+  ok: false,
   reason,
   message,
 });
@@ -137,7 +137,7 @@ const fail = (reason: SignatureFailureReason, message: string): Failure => ({
  * @example
  * ```ts
  * const verdict = await verifyRequestSignature(request, { keys: publicPem });
- * if (!verdict.valid) console.log(verdict.reason); // e.g. 'digest_mismatch'
+ * if (!verdict.ok) console.log(verdict.reason); // e.g. 'digest_mismatch'
  * ```
  */
 export async function verifyRequestSignature(
@@ -172,7 +172,7 @@ async function verifyReadSignature(
   read: SignatureHeaders,
 ): Promise<SignatureVerification> {
   const verdict = await verifyReadSignatureHeaders(message, options, read);
-  if (!verdict.valid) return verdict;
+  if (!verdict.ok) return verdict;
   const digest = checkDigests(message, verdict.coveredComponents);
   if (digest && 'reason' in digest) return digest;
   return { ...verdict, digestHeader: digest?.header };
@@ -220,7 +220,7 @@ export async function verifyReadSignatureHeaders(
     );
     if (verdict.ok) {
       return {
-        valid: true,
+        ok: true,
         label,
         keyId: params.keyid,
         algorithm,

@@ -573,7 +573,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       checkHeaders(operationId, headers);
       if (signatures.verifier) {
         const verdict = await signatures.verifier({ method, url: url.href, headers, body });
-        if (!verdict.valid) {
+        if (!verdict.ok) {
           throw problems.unauthorised(`Signature is incorrect: ${verdict.message}`);
         }
       }

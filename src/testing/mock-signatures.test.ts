@@ -16,8 +16,8 @@ describe('the signature seam (verifyRequest)', () => {
       verifyRequest: (request): MockVerification => {
         seen.push(request);
         return request.headers['signature'] === 'sig1=:good:'
-          ? { valid: true }
-          : { valid: false, reason: 'bad_signature', message: 'the signature does not verify' };
+          ? { ok: true }
+          : { ok: false, reason: 'bad_signature', message: 'the signature does not verify' };
       },
     });
   });

@@ -8,7 +8,7 @@ import { verifyUpvestRequest } from '../signing/upvest-profile.js';
  * @example
  * ```ts
  * const verifyRequest = (request: MockIncomingRequest) =>
- *   request.headers['signature'] ? { valid: true as const } : { valid: false as const, reason: 'missing', message: 'unsigned' };
+ *   request.headers['signature'] ? { ok: true as const } : { ok: false as const, reason: 'missing', message: 'unsigned' };
  * ```
  */
 export interface MockIncomingRequest {
@@ -26,12 +26,12 @@ export interface MockIncomingRequest {
  *
  * @example
  * ```ts
- * const refused: MockVerification = { valid: false, reason: 'bad_signature', message: 'does not verify' };
+ * const refused: MockVerification = { ok: false, reason: 'bad_signature', message: 'does not verify' };
  * ```
  */
 export type MockVerification =
-  | { readonly valid: true }
-  | { readonly valid: false; readonly reason: string; readonly message: string };
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string; readonly message: string };
 
 /**
  * The one seam through which the mock checks signatures: every routed request, the token request
@@ -39,7 +39,7 @@ export type MockVerification =
  *
  * @example
  * ```ts
- * const verifier: MockRequestVerifier = () => ({ valid: true });
+ * const verifier: MockRequestVerifier = () => ({ ok: true });
  * ```
  */
 export type MockRequestVerifier = (
@@ -87,9 +87,9 @@ export function signatureCheck(
       keys: (id) => (id === keyId ? publicKey : undefined),
       now: () => Math.floor(now().getTime() / 1000),
     });
-    return verdict.valid
-      ? { valid: true }
-      : { valid: false, reason: verdict.reason, message: verdict.message };
+    return verdict.ok
+      ? { ok: true }
+      : { ok: false, reason: verdict.reason, message: verdict.message };
   };
   return { verifier, keyId, privateKey };
 }

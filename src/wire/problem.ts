@@ -1,5 +1,5 @@
 import { validateProblem } from '../../generated/validators-client.js';
-import type { ProblemDetails } from '../errors.js';
+import type { Problem } from '../types.js';
 
 /**
  * Reads an error body as problem+json. A body that is not one (an HTML page from a proxy, a
@@ -11,6 +11,6 @@ import type { ProblemDetails } from '../errors.js';
  * parseProblem('<html>Bad gateway</html>'); // undefined
  * ```
  */
-export function parseProblem(body: unknown): ProblemDetails | undefined {
+export function parseProblem(body: unknown): Problem | undefined {
   return validateProblem(body) ? body : undefined;
 }
