@@ -11,7 +11,7 @@ export default tseslint.config(
       'generated/',
       'reports/',
       'coverage/',
-      'examples/.readme-snippets/',
+      'examples/.doc-blocks/',
       '.stryker-tmp/',
       'vitest.mutation.config.ts',
       // CommonJS configuration, outside the TypeScript project.

@@ -146,7 +146,7 @@ function valueAt(body: Body, path: readonly string[]): unknown {
 }
 
 /**
- * The business rules the schema cannot express, from the rule table (README "Validators and
+ * The business rules the schema cannot express, from the rule table (docs/client.md "Validators and
  * rules"), as changes to a valid body: what must be accepted at each edge and refused past it.
  */
 function ruleCases(withInSeed: (path: string[], value: unknown) => Body) {

@@ -110,9 +110,9 @@ describe('the schema', () => {
     await pool.query('DROP TABLE public.second_inbox, public.second_inbox_objects');
   });
 
-  it('should be printed in the README exactly as migrate() runs it', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const block = /```sql\n([\s\S]*?)```/.exec(readme)?.[1];
+  it('should be printed in docs/postgres.md exactly as migrate() runs it', () => {
+    const page = readFileSync(new URL('../../docs/postgres.md', import.meta.url), 'utf8');
+    const block = /```sql\n([\s\S]*?)```/.exec(page)?.[1];
     expect(block).toBe(inboxSchemaSql());
   });
 

@@ -4,7 +4,7 @@ const { delaySeconds, maxPackageSize } = webhookLimits;
 
 /**
  * Where a rule comes from: a business rule of Upvest's documentation (R1–R9, numbered as in our
- * facts sheet and the README) or the OpenAPI schema itself (`schema`).
+ * facts sheet and docs/client.md) or the OpenAPI schema itself (`schema`).
  *
  * @example
  * ```ts
@@ -15,7 +15,7 @@ export type RuleSource = 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | 'R6' | 'R7' | 'R8' |
 
 /**
  * Every issue code the business rules emit, with the documented rule it enforces. Codes are
- * stable API: callers switch on them. The README's rules table and `docs/rules.md` are this
+ * stable API: callers switch on them. The rules table of `docs/client.md` and `docs/rules.md` are this
  * catalogue.
  *
  * @example

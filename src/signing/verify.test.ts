@@ -624,9 +624,7 @@ describe('verifyRequestSignature: what a refusal says', () => {
 
   it('should accept a signature exactly maxAgeSeconds plus the skew old, and not a second more', async () => {
     expect((await verify(original, { now: () => CREATED + 8, maxAgeSeconds: 3 })).ok).toBe(true);
-    expect((await verify(original, { now: () => CREATED + 9, maxAgeSeconds: 3 })).ok).toBe(
-      false,
-    );
+    expect((await verify(original, { now: () => CREATED + 9, maxAgeSeconds: 3 })).ok).toBe(false);
     expect(
       (await verify(original, { now: () => CREATED + 9, maxAgeSeconds: 3, clockSkewSeconds: 6 }))
         .ok,

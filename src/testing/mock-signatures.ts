@@ -30,8 +30,7 @@ export interface MockIncomingRequest {
  * ```
  */
 export type MockVerification =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: string; readonly message: string };
+  { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly message: string };
 
 /**
  * The one seam through which the mock checks signatures: every routed request, the token request

@@ -1,11 +1,14 @@
 /**
- * Every TypeScript block of the README is complete: each one type-checks on its own under our
- * strict settings, and each one that needs nothing outside this machine runs and exits 0. A
- * block that needs the sandbox says so on its first line (`// needs: …`) and is type-checked
- * only.
+ * Every TypeScript block of the README and of each page under docs/ is complete: each one
+ * type-checks on its own under our strict settings, and each one that needs nothing outside this
+ * machine runs and exits 0. A block that needs the sandbox, a database or a listening endpoint
+ * says so on its first line (`// needs: …`) and is type-checked only. A block that continues an
+ * earlier one (it uses its `client`, `mock` or `keys`) is preceded by an HTML comment holding the
+ * declarations it assumes, `<!-- context … -->`, which the page does not show: it is type-checked
+ * with them, and not run.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -13,17 +16,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Inside the repository, so the tsconfig's paths map `upvest-webhooks/*` to the sources.
-const folder = path.join(root, 'examples', '.readme-snippets');
-const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match, index) => {
-  const code = match[1] ?? '';
-  const line = readme.slice(0, match.index).split('\n').length;
-  return {
-    name: `the block at README.md line ${line}`,
-    file: path.join(folder, `block-${index + 1}.ts`),
-    code,
-    runnable: !code.startsWith('// needs:'),
-  };
+const folder = path.join(root, 'examples', '.doc-blocks');
+const pages = [
+  'README.md',
+  ...readdirSync(path.join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
+const blocks = pages.flatMap((page) => {
+  const text = readFileSync(path.join(root, page), 'utf8');
+  return [...text.matchAll(/(?:<!-- context\n([\s\S]*?)-->\n\n?)?```ts\n([\s\S]*?)```/g)].map(
+    (match) => {
+      const context = match[1];
+      const code = match[2] ?? '';
+      const fence = match.index + match[0].indexOf('```ts');
+      const line = text.slice(0, fence).split('\n').length;
+      const slug = `${page.replace(/[/.]/g, '-')}-${line}`;
+      return {
+        name: `the block at ${page} line ${line}`,
+        file: path.join(folder, `${slug}.ts`),
+        code: context === undefined ? code : `${context}\n${code}`,
+        runnable: context === undefined && !code.startsWith('// needs:'),
+      };
+    },
+  );
 });
 const run = promisify(execFile);
 
@@ -45,9 +61,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-describe('README TypeScript blocks', () => {
+describe('TypeScript blocks of the README and docs/', () => {
   it('should have blocks to check, runnable ones among them', () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(4);
+    expect(blocks.length).toBeGreaterThanOrEqual(25);
+    expect(new Set(blocks.map((block) => block.name.split(' line')[0])).size).toBeGreaterThan(6);
     expect(blocks.filter((block) => block.runnable).length).toBeGreaterThanOrEqual(2);
   });
 
