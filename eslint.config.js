@@ -12,6 +12,7 @@ export default tseslint.config(
       'reports/',
       'coverage/',
       'examples/.doc-blocks/',
+      'examples/.shell-blocks/',
       '.stryker-tmp/',
       'vitest.mutation.config.ts',
       // CommonJS configuration, outside the TypeScript project.

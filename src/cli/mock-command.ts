@@ -63,6 +63,12 @@ function adminHosts(value: string | boolean | undefined): string[] {
   return hosts;
 }
 
+/** What a caller must send when the mock does not demand what the API demands. */
+const AUTH_NOTES = {
+  token: '(--auth token: requests need a bearer token from POST /auth/token, no signature)',
+  none: '(--auth none: requests need neither a signature nor a token, only upvest-client-id)',
+} as const;
+
 /**
  * The `mock` command of the table in commands.ts.
  *
@@ -73,12 +79,17 @@ function adminHosts(value: string | boolean | undefined): string[] {
  */
 export const mockCommand: Command = {
   usage:
-    'mock [--port 4010] [--host 127.0.0.1] [--seed documented-examples|none] [--deliver-to URL] [--write-env FILE] [--state FILE] [--admin-host NAMES] [--admin-token]',
+    'mock [--port 4010] [--host 127.0.0.1] [--auth signed|token|none] [--seed documented-examples|none] [--deliver-to URL] [--write-env FILE] [--state FILE] [--admin-host NAMES] [--admin-token]',
   summary:
     'Run the embedded mock of the API as a server, for a service in any language. Prints the base URL and the credentials of its tenant; stops on Ctrl-C or SIGTERM. Mock-only: nothing here talks to Upvest.',
   options: {
     port: { type: 'string', description: 'port to listen on (default: any free one)' },
     host: { type: 'string', description: 'interface to listen on (default 127.0.0.1)' },
+    auth: {
+      type: 'string',
+      description:
+        'what API requests must carry: signed (default, like the API: a v15 signature and a token), token (a bearer token only, for curl) or none',
+    },
     seed: { type: 'string', description: 'documented-examples (default) or none' },
     'deliver-to': { type: 'string', description: 'where test deliveries go (your receiver URL)' },
     'write-env': {
@@ -107,6 +118,10 @@ export const mockCommand: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new UsageError(`--port takes a port number, not ${String(values['port'])}`);
     }
+    const auth = (values['auth'] as string | undefined) ?? 'signed';
+    if (auth !== 'signed' && auth !== 'token' && auth !== 'none') {
+      throw new UsageError(`--auth takes signed, token or none, not ${auth}`);
+    }
     const seedName = (values['seed'] as string | undefined) ?? 'documented-examples';
     if (seedName !== 'documented-examples' && seedName !== 'none') {
       throw new UsageError(`--seed takes documented-examples or none, not ${seedName}`);
@@ -118,7 +133,8 @@ export const mockCommand: Command = {
         : undefined;
     const stateFile = values['state'] as string | undefined;
     const saved = stateFile ? readState(stateFile) : undefined;
-    const savedKey = saved ? createPrivateKey(saved.privateKeyPem) : undefined;
+    // A state written under --auth token or none holds no key: a signed restart makes a new one.
+    const savedKey = saved?.privateKeyPem ? createPrivateKey(saved.privateKeyPem) : undefined;
     const mock = await startMockServer({
       port,
       host: (values['host'] as string | undefined) ?? '127.0.0.1',
@@ -127,14 +143,18 @@ export const mockCommand: Command = {
         ? {
             clientId: saved.clientId,
             clientSecret: saved.clientSecret,
-            signingKey: { keyId: saved.keyId, publicKey: createPublicKey(savedKey!) },
+            ...(savedKey
+              ? { signingKey: { keyId: saved.keyId, publicKey: createPublicKey(savedKey) } }
+              : {}),
           }
         : {}),
+      ...(auth === 'signed' ? {} : { requestSignatures: 'off' as const }),
+      ...(auth === 'none' ? { accessTokens: 'off' as const } : {}),
       ...(typeof values['deliver-to'] === 'string' ? { deliveryTarget: values['deliver-to'] } : {}),
       adminHosts: adminHosts(values['admin-host']),
       ...(adminToken ? { adminToken } : {}),
     });
-    const privateKeyPem = saved?.privateKeyPem ?? pemOf(mock.credentials.privateKey);
+    const privateKeyPem = saved?.privateKeyPem || pemOf(mock.credentials.privateKey);
     const save = () => {
       if (!stateFile) return;
       const state: MockState = {
@@ -149,8 +169,10 @@ export const mockCommand: Command = {
     let keyFile: string | undefined;
     const envFile = values['write-env'] as string | undefined;
     if (envFile) {
-      keyFile = path.resolve(`${envFile}.private-key.pem`);
-      writeFileSync(keyFile, privateKeyPem, { mode: 0o600 });
+      if (privateKeyPem) {
+        keyFile = path.resolve(`${envFile}.private-key.pem`);
+        writeFileSync(keyFile, privateKeyPem, { mode: 0o600 });
+      }
       writeFileSync(envFile, `${environmentOf(mock, keyFile, adminToken).join('\n')}\n`, {
         mode: 0o600,
       });
@@ -181,7 +203,11 @@ export const mockCommand: Command = {
           `upvest-webhooks mock listening on ${mock.url} (a mock of the API; nothing reaches Upvest)`,
           '',
           ...environmentOf(mock, keyFile, adminToken),
-          ...(keyFile ? [] : ['(the private key: use --write-env FILE to get it as PEM)']),
+          ...(auth === 'signed'
+            ? keyFile
+              ? []
+              : ['(the private key: use --write-env FILE to get it as PEM)']
+            : [AUTH_NOTES[auth]]),
           ...(envFile ? ['', `written to ${envFile}`] : []),
           '',
           `Mock-only admin endpoints (${adminToken ? 'authorization: Bearer $UPVEST_MOCK_ADMIN_TOKEN' : 'no credentials'}; requests addressed to loopback${values['admin-host'] ? ` or ${String(values['admin-host'])}` : ''} only): POST ${mock.url}/__mock/events {"type":"ORDER.FILLED"}`,

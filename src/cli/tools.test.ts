@@ -204,6 +204,70 @@ describe('upvest-webhooks mock', () => {
     30_000,
   );
 
+  it.each([
+    ['token', 'a bearer token and no signature', 401, 200],
+    ['none', 'neither a token nor a signature', 200, 200],
+  ])(
+    'should serve --auth %s: %s',
+    async (auth, _what, withoutToken, withToken) => {
+      const mock = startMockProcess(['--auth', auth]);
+      try {
+        const info = await mock.ready;
+        const tokenAnswer = await fetch(`${info.url}/auth/token`, {
+          method: 'POST',
+          headers: {
+            'upvest-client-id': info.clientId,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_id: info.clientId,
+            client_secret: info.clientSecret,
+            scope: 'webhooks:read',
+          }),
+        });
+        expect(tokenAnswer.status).toBe(200);
+        const { access_token: token } = (await tokenAnswer.json()) as { access_token: string };
+        const list = (headers: Record<string, string>) =>
+          fetch(`${info.url}/webhooks`, {
+            headers: { 'upvest-client-id': info.clientId, ...headers },
+          }).then((r) => r.status);
+        expect(await list({})).toBe(withoutToken);
+        expect(await list({ authorization: `Bearer ${token}` })).toBe(withToken);
+      } finally {
+        mock.child.kill('SIGTERM');
+        await mock.exited;
+      }
+    },
+    30_000,
+  );
+
+  it('should demand signatures by default, like the API', async () => {
+    const mock = startMockProcess([]);
+    try {
+      const info = await mock.ready;
+      const answer = await fetch(`${info.url}/auth/token`, {
+        method: 'POST',
+        headers: {
+          'upvest-client-id': info.clientId,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: `grant_type=client_credentials&client_id=${info.clientId}&scope=webhooks:read`,
+      });
+      expect(answer.status).toBe(401);
+      expect(await answer.text()).toContain('not signed');
+    } finally {
+      mock.child.kill('SIGTERM');
+      await mock.exited;
+    }
+  }, 30_000);
+
+  it('should refuse an --auth it does not know', async () => {
+    const result = await cli(['mock', '--auth', 'basic']);
+    expect(result.code).toBe(exitCodes.usage);
+    expect(result.err).toContain('--auth takes signed, token or none');
+  });
+
   it('should refuse a port that is no port', async () => {
     const result = await cli(['mock', '--port', 'http']);
     expect(result.code).toBe(exitCodes.usage);

@@ -1012,10 +1012,51 @@ describe('startMockServer', () => {
         { seed: [webhook, { ...webhook, id: DOCUMENTED_ID.toUpperCase() }] },
       ],
       ['an invalid key set', { verifyKeys: { keys: [{ kty: 'RSA' }] } as never }],
+      ['requestSignatures neither required nor off', { requestSignatures: 'of' as never }],
+      ['accessTokens neither required nor off', { accessTokens: 'none' as never }],
     ])('should refuse to start with %s', async (_name, options) => {
       await expect(
         startMockServer({ requestSignatures: 'off', ...options }),
       ).rejects.toBeInstanceOf(UpvestConfigurationError);
+    });
+
+    it('should serve requests without a token under accessTokens off, and still know the client', async () => {
+      const open = await startMockServer({ requestSignatures: 'off', accessTokens: 'off' });
+      try {
+        const noToken = { authorization: null };
+        expect((await send({ path: '/webhooks', headers: noToken }, open)).response.status).toBe(
+          200,
+        );
+        const created = await send(
+          {
+            method: 'POST',
+            path: '/webhooks',
+            headers: noToken,
+            body: JSON.stringify({ title: 't', url: 'https://tenant.tld/hook' }),
+          },
+          open,
+        );
+        expect(created.response.status).toBe(201);
+        const stranger = { ...noToken, 'upvest-client-id': OTHER_CLIENT };
+        expect((await send({ path: '/webhooks', headers: stranger }, open)).response.status).toBe(
+          401,
+        );
+      } finally {
+        await open.close();
+      }
+    });
+
+    it('should still demand a token with signatures off and accessTokens left at required', async () => {
+      const signedOff = await startMockServer({ requestSignatures: 'off' });
+      try {
+        const answer = await send(
+          { path: '/webhooks', headers: { authorization: null } },
+          signedOff,
+        );
+        expect(answer.response.status).toBe(401);
+      } finally {
+        await signedOff.close();
+      }
     });
 
     it('should accept the credentials it is given', async () => {

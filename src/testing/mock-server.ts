@@ -104,6 +104,13 @@ export interface MockServerOptions {
    */
   readonly requestSignatures?: 'required' | 'off';
   /**
+   * Whether API requests must carry a bearer token from `POST /auth/token` (or `issueToken`)
+   * whose scopes cover the operation, as the API demands (default `required`). `off` serves
+   * them without one, for a caller that only wants to drive the API (`mock --auth none`); the
+   * token endpoint keeps working either way.
+   */
+  readonly accessTokens?: 'required' | 'off';
+  /**
    * The kind of tenant key the mock generates when no `signingKey` is given: ECDSA P-521
    * (default, what Upvest's signers use) or Ed25519, the other algorithm Upvest accepts for
    * requests (facts §9.1), which signs and verifies about twenty times faster: for runs of
@@ -284,6 +291,14 @@ function resolveOptions(options: MockServerOptions) {
   if (verifyKeys !== undefined && !schemaValidators.JsonWebKeySet(verifyKeys)) {
     throw new UpvestConfigurationError('verifyKeys is not a valid JSON Web Key Set');
   }
+  for (const [name, value] of [
+    ['requestSignatures', options.requestSignatures],
+    ['accessTokens', options.accessTokens],
+  ] as const) {
+    if (value !== undefined && value !== 'required' && value !== 'off') {
+      throw new UpvestConfigurationError(`${name} must be 'required' or 'off'`);
+    }
+  }
   const seed =
     options.seed === 'documented-examples' ? [documentedWebhook()] : (options.seed ?? []);
   return { clientId, clientSecret, tokenLifetimeSeconds, maxBodyBytes, verifyKeys, seed };
@@ -399,9 +414,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     if (headers['upvest-client-id'] === undefined) throw problems.missingClientId();
     const validate = headerValidators[operationId];
     if (!validate({ ...headers })) {
-      const issues = schemaIssues(validate.errors).filter(
-        (issue) => signatures.verifier !== undefined || !SIGNATURE_HEADERS.has(issue.path),
-      );
+      // What the mock was told not to demand is not missing.
+      const issues = schemaIssues(validate.errors)
+        .filter((issue) => signatures.verifier !== undefined || !SIGNATURE_HEADERS.has(issue.path))
+        .filter((issue) => options.accessTokens !== 'off' || issue.path !== '/authorization');
       if (issues.some((issue) => issue.path === '/authorization')) {
         throw problems.unauthorised('a bearer token is required (authorization: Bearer <token>)');
       }
@@ -577,7 +593,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
           throw problems.unauthorised(`Signature is incorrect: ${verdict.message}`);
         }
       }
-      if (operationId !== 'issue_token') checkToken(operationId, headers);
+      if (operationId !== 'issue_token' && options.accessTokens !== 'off') {
+        checkToken(operationId, headers);
+      }
       // 406 only where the operation declares it (DELETE does not: it answers no body).
       const negotiates = operations[operationId].responses.some((r) => r.status === 406);
       if (negotiates && !acceptsJson(headers['accept'])) throw problems.notAcceptable();
