@@ -21,8 +21,8 @@ const CANDIDATES = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 /**
  * `protocol`: HTTP itself. Every method a path does not document is answered 405 with an `allow`
  * header naming only documented methods; an `accept` the server cannot serve is answered 406 by
- * every operation that declares 406; a body on an operation that takes none is refused with 400,
- * and nothing happens; a path the API does not have is a 404 problem. Every answer carries
+ * every operation that declares 406 and by no other (they answer without a body); a body on an
+ * operation that takes none is refused with 400, and nothing happens; a path the API does not have is a 404 problem. Every answer carries
  * `upvest-request-id` and the documented media type (the contract checks of each exchange).
  *
  * @example
@@ -114,6 +114,38 @@ export async function runProtocol(context: ProfileContext): Promise<void> {
             'a success cannot be problem+json: 406',
             exchange.status === 406,
             `HTTP ${exchange.status}`,
+          ],
+        ],
+      );
+    }
+    // An operation that declares no 406 answers without a body: there is nothing to negotiate,
+    // so an accept the server cannot serve must not turn its documented success into a 406.
+    const spare = createdId(
+      await context.sendRaw({
+        method: 'POST',
+        path: '/webhooks',
+        body: { ...seed, title: 'conformance protocol spare' },
+      }),
+    );
+    if (spare) created.push(spare);
+    for (const operation of Object.values(operations)) {
+      const success = operation.responses.find((r) => r.status >= 200 && r.status < 300);
+      const declares406 = operation.responses.some((r) => r.status === 406);
+      const target = operation.method === 'DELETE' ? spare : id;
+      if (declares406 || success?.schema !== null || operation.requestSchema || !target) continue;
+      await probe(
+        operation.operationId,
+        'accept: application/pdf where no 406 is declared',
+        {
+          method: operation.method,
+          path: operation.path.replace('{webhook_id}', target),
+          headers: { accept: 'application/pdf' },
+        },
+        (exchange) => [
+          [
+            'an answer without a body serves any accept',
+            exchange.status === success?.status,
+            `HTTP ${exchange.status}, documented ${success?.status}`,
           ],
         ],
       );
