@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from './results.js';
-import { escapeXml, toJUnitXml, toJson, toMarkdown, toSummary } from './reports.js';
+import {
+  diagnosis,
+  escapeXml,
+  foldFailures,
+  toJUnitXml,
+  toJson,
+  toMarkdown,
+  toSummary,
+} from './reports.js';
 import type { ConformanceReport } from '../run/run.js';
 
 const NASTY = 'a <b> & "c" \'d\' ]]> \u0000\u0007 line\nbreak \ud800 end';
@@ -206,5 +214,60 @@ describe('toSummary', () => {
       /<property name="target" value="embedded mock \(http:\/\/127\.0\.0\.1:1\)"\/>/,
     );
     expect(xml).toMatch(/<property name="package" value="upvest-webhooks \d+\.\d+\.\d+"\/>/);
+  });
+});
+
+describe('a failing run read at a glance', () => {
+  const failing = (
+    at: number,
+    status: number,
+    check = 'status is the expected one',
+  ): CheckResult => ({
+    profile: 'rules',
+    operation: 'create_webhook',
+    case: `case ${at}`,
+    check,
+    outcome: 'fail',
+    detail: `expected 201, got ${status}`,
+    evidence: { method: 'POST', path: '/webhooks', status, requestId: undefined, curl: 'curl …' },
+  });
+
+  it('should fold failures that say the same thing into one row with a count', () => {
+    const folded = foldFailures([
+      failing(1, 500),
+      failing(2, 500),
+      failing(3, 500),
+      failing(4, 400),
+    ]);
+    expect(folded.map((r) => r.case)).toEqual(['case 1 (and 2 more cases)', 'case 4']);
+  });
+
+  it('should keep failures of different checks apart', () => {
+    expect(foldFailures([failing(1, 500), failing(2, 500, 'body matches schema')])).toHaveLength(2);
+  });
+
+  it.each([
+    [
+      'every failing exchange got 500',
+      Array.from({ length: 30 }, (_, i) => failing(i, 500)),
+      /30 of 30 .* HTTP 500; the server fails/,
+    ],
+    [
+      'nearly every one got 401',
+      [...Array.from({ length: 25 }, (_, i) => failing(i, 401)), failing(99, 400)],
+      /25 of 26 .* HTTP 401; .*credentials/,
+    ],
+  ])('should name the cause when %s', (_name, results, line) => {
+    expect(diagnosis(results)).toMatch(line);
+  });
+
+  it.each([
+    ['few failures', Array.from({ length: 5 }, (_, i) => failing(i, 500))],
+    [
+      'failures spread over statuses',
+      Array.from({ length: 30 }, (_, i) => failing(i, i % 2 ? 500 : 400)),
+    ],
+  ])('should name no cause with %s', (_name, results) => {
+    expect(diagnosis(results)).toBeUndefined();
   });
 });

@@ -192,6 +192,7 @@ export function toMarkdown(report: ConformanceReport, limit = 50): string {
     `## Conformance ${report.passed ? 'passed ✅' : 'failed ❌'}`,
     '',
     `Against ${cell(report.target)}, upvest-webhooks ${packageVersion()}, ${report.durationMs} ms.`,
+    ...(diagnosis(all) ? ['', `**${diagnosis(all)}**`] : []),
     '',
     '| profile | pass | fail | skip | warn |',
     '| --- | ---: | ---: | ---: | ---: |',
@@ -200,7 +201,7 @@ export function toMarkdown(report: ConformanceReport, limit = 50): string {
         `| ${profile} | ${count(rs, 'pass')} | ${count(rs, 'fail')} | ${count(rs, 'skip')} | ${count(rs, 'warn')} |`,
     ),
   ];
-  const failures = all.filter((r) => r.outcome === 'fail');
+  const failures = foldFailures(all.filter((r) => r.outcome === 'fail'));
   if (failures.length > 0) {
     out.push(
       '',
@@ -303,6 +304,55 @@ function checkTable(results: readonly CheckResult[]): string {
 }
 
 /**
+ * Failures that say the same thing (profile, operation, check and why) folded into one row, its
+ * case the first one's with how many more: a server that fails one way fails in a few lines.
+ *
+ * @example
+ * ```ts
+ * foldFailures(failures)[0]?.case; // 'url: a bare host (create) (and 11 more cases)'
+ * ```
+ */
+export function foldFailures(failures: readonly CheckResult[]): CheckResult[] {
+  const groups = new Map<string, { first: CheckResult; count: number }>();
+  for (const r of failures) {
+    const key = JSON.stringify([r.profile, r.operation, r.check, r.detail]);
+    const group = groups.get(key);
+    if (group) group.count += 1;
+    else groups.set(key, { first: r, count: 1 });
+  }
+  return [...groups.values()].map(({ first, count }) =>
+    count === 1 ? first : { ...first, case: `${first.case} (and ${count - 1} more cases)` },
+  );
+}
+
+/**
+ * One line naming the cause when most failing exchanges got the same status (a server down
+ * behind a proxy, refusing everything, or failing everything): fix that before reading on.
+ *
+ * @example
+ * ```ts
+ * diagnosis(results); // 'Diagnosis: 1310 of 1402 failing exchanges were answered HTTP 500 …'
+ * ```
+ */
+export function diagnosis(results: readonly CheckResult[]): string | undefined {
+  const statuses = results.flatMap((r) =>
+    r.outcome === 'fail' && r.evidence ? [r.evidence.status] : [],
+  );
+  if (statuses.length < 20) return undefined;
+  const counts = new Map<number, number>();
+  for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
+  const [status, count] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+  if (count < statuses.length * 0.8) return undefined;
+  const hint =
+    status >= 500
+      ? 'the server fails nearly every request: look at its logs first'
+      : status === 401 || status === 403
+        ? 'nearly every request was refused: check the credentials, the token and the signing key'
+        : 'most failures share this one answer: start there';
+  return `Diagnosis: ${count} of ${statuses.length} failing exchanges were answered HTTP ${status}; ${hint}.`;
+}
+
+/**
  * A readable summary: counts per profile, the failures and skips (operation, case, check, result,
  * why; every check with `verbose`), example drift called out apart from server failures, and the
  * coverage table of operations x documented statuses x examples exercised.
@@ -331,11 +381,13 @@ export function toSummary(report: ConformanceReport, options: SummaryOptions = {
       ]),
     ]),
   );
+  const cause = diagnosis(all);
+  if (cause) out.push('', cause);
   if (options.verbose) {
     out.push('', 'Checks:', checkTable(all));
   } else {
     const failures = all.filter((r) => r.outcome === 'fail');
-    if (failures.length > 0) out.push('', 'Failures:', checkTable(failures));
+    if (failures.length > 0) out.push('', 'Failures:', checkTable(foldFailures(failures)));
     // One line of evidence per failing exchange, once each: what to send Upvest or rerun.
     const seen = new Set<string>();
     const evidence = failures.flatMap((r) => {

@@ -12,7 +12,8 @@ function problemWords(body: string): string {
 
 /**
  * Before any profile: one authenticated, signed `GET /webhooks?limit=1`. Refused credentials or
- * signing stop the run at once with the server's own words, instead of hundreds of 401s.
+ * signing, or a server error, stop the run at once with the server's own words, instead of
+ * hundreds of 401s or 500s.
  */
 export async function runPreflight(
   context: ProfileContext,
@@ -42,6 +43,19 @@ export async function runPreflight(
       detail: why,
     });
     return { ok: false, why: 'the preflight request was refused (see preflight)' };
+  }
+  if (exchange.status >= 500) {
+    const said = problemWords(exchange.responseBody);
+    context.log.add({
+      ...where,
+      check: 'the server serves a plain list request',
+      outcome: 'fail',
+      detail: `HTTP ${exchange.status}${said ? `: ${said}` : ''}; a server that fails the simplest read would fail every check after it`,
+    });
+    return {
+      ok: false,
+      why: `the server answered the preflight request with HTTP ${exchange.status}`,
+    };
   }
   context.log.add({
     ...where,

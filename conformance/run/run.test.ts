@@ -505,6 +505,58 @@ describe('output a CI user can act on', () => {
     expect(new Set(skipped)).toEqual(new Set(serverProfiles));
   });
 
+  /** A plain server answering every request with `status`, closed after the test. */
+  async function answering(status: number): Promise<string> {
+    const server = createServer((_request, response) => {
+      response.writeHead(status, { 'content-type': 'text/plain' });
+      response.end('boom');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  const SECRET = 'c2Vj+cmV0/dA==';
+  const withSecret = { clientId: '3fa85f64-5717-4562-b3fc-2c963f66afa6', clientSecret: SECRET };
+
+  it.each([
+    ['a server that is not running', () => Promise.resolve('http://127.0.0.1:9'), /no answer/],
+    ['a server that answers 500 to everything', () => answering(500), /HTTP 500: boom/],
+  ])(
+    'should report %s with a client secret as one preflight failure, every profile skipped with the reason',
+    async (_name, start, why) => {
+      const report = await runConformance({ baseUrl: await start(), credentials: withSecret });
+      const failed = failures(report.results);
+      expect(failed.filter((r) => r.check !== 'a token was obtained')).toHaveLength(1);
+      expect(failed.every((r) => r.profile === 'preflight')).toBe(true);
+      expect(failed.map((r) => r.detail).join()).toMatch(why);
+      const skipped = report.results.filter((r) => r.outcome === 'skip').map((r) => r.profile);
+      expect(new Set(skipped)).toEqual(new Set(serverProfiles));
+      const text = toSummary(report) + toJson(report);
+      expect(text).not.toContain('no client secret');
+      expect(text).not.toContain('cannot derive');
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(encodeURIComponent(SECRET));
+    },
+  );
+
+  it('should say why the token request failed when the secret is wrong, not that none was given', async () => {
+    const mock = await startMockServer({ seed: 'documented-examples' });
+    cleanups.push(() => mock.close());
+    const report = await runConformance({
+      baseUrl: mock.url,
+      credentials: { clientId: mock.credentials.clientId, clientSecret: 'wrong+secret' },
+      signer: createUpvestSigner({
+        keyId: mock.credentials.keyId,
+        privateKey: mock.credentials.privateKey!,
+      }),
+      profiles: ['replay'],
+    });
+    const token = report.results.find((r) => r.check === 'a token was obtained');
+    expect(token).toMatchObject({ profile: 'preflight', outcome: 'fail' });
+    expect(token?.detail).toMatch(/^HTTP 401/);
+  });
+
   it('should attach method, path, status, request id and a curl with no secret to a failure', async () => {
     const report = await runAgainst((r) => {
       if (r.method === 'GET' && r.path === '/webhooks') r.status = 500;

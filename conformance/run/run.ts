@@ -7,7 +7,7 @@ import { checkExamples } from './examples.js';
 import type { ConformanceOptions } from './options.js';
 import { runProfiles } from './profiles.js';
 import { createRecordingFetch, type RecordingFetch } from './recording-fetch.js';
-import { setUpRun } from './setup.js';
+import { setUpRun, type TokenFailure } from './setup.js';
 import { resolveTarget, type Target } from './target.js';
 
 export type { ConformanceCounts, ConformanceReport };
@@ -23,15 +23,19 @@ function count(results: readonly CheckResult[]): ConformanceCounts {
   };
 }
 
-/** The first check of a run without a token says why, instead of hundreds of 401s. */
-function noToken(log: CheckLog): void {
+/**
+ * The first check of a run without a token says why, instead of hundreds of 401s. A token request
+ * that got no answer is left to the preflight, which reports the silent server once.
+ */
+function noToken(log: CheckLog, failure: TokenFailure): void {
+  if (!failure.answered) return;
   log.add({
-    profile: 'replay',
+    profile: 'preflight',
     operation: 'issue_token',
     case: 'credentials',
     check: 'a token was obtained',
     outcome: 'fail',
-    detail: 'no access token and no client secret, or the token request failed',
+    detail: failure.reason,
   });
 }
 
@@ -109,7 +113,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   try {
     const setup = await setUpRun(options, target, document, log, recording, secrets);
     exercised = setup.context.exercised;
-    if (!setup.hasToken) noToken(log);
+    if (setup.noToken) noToken(log, setup.noToken);
     reported = await runProfiles(setup.context, {
       profiles: options.profiles ?? serverProfiles,
       deadline: options.timeoutMs === undefined ? undefined : started + options.timeoutMs,

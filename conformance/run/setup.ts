@@ -5,7 +5,10 @@ import type { ConformanceOptions } from './options.js';
 import { createRawSender } from './raw-sender.js';
 import type { RecordingFetch } from './recording-fetch.js';
 import { PLACEHOLDER_CLIENT_ID, type Target } from './target.js';
-import { fetchAccessToken, sendTokenRequest } from './token.js';
+import { fetchAccessToken, sendTokenRequest, type TokenOutcome } from './token.js';
+
+/** Why a run has no token. */
+export type TokenFailure = Exclude<TokenOutcome, { token: string }>;
 
 /** The `access_token` of a token answer, if it is one. */
 function tokenIn(body: string | undefined): string | undefined {
@@ -21,7 +24,8 @@ function tokenIn(body: string | undefined): string | undefined {
 export interface RunSetup {
   readonly context: ProfileContext;
   /** Whether the run has a token to send (else the first check says why not). */
-  readonly hasToken: boolean;
+  /** Why the run has no token (none given, or the token request failed); undefined with one. */
+  readonly noToken: TokenFailure | undefined;
 }
 
 /**
@@ -59,15 +63,24 @@ export async function setUpRun(
     credentials?.clientSecret !== undefined
       ? { clientId, clientSecret: credentials.clientSecret }
       : undefined;
-  // A token request that gets no answer is no token; the preflight says why the server is silent.
+  // Why the first token request gave no token, for the report.
+  let tokenFailure: TokenFailure | undefined;
   const tokenFor = async (fetch: typeof globalThis.fetch, scope?: string) => {
-    const token =
-      exchange &&
-      (await fetchAccessToken(fetch, baseUrl, exchange, signer, scope).catch(() => undefined));
-    secrets.push(token);
-    return token;
+    if (!exchange) return undefined;
+    const outcome = await fetchAccessToken(fetch, baseUrl, exchange, signer, scope);
+    secrets.push(outcome.token);
+    if (outcome.token === undefined) tokenFailure ??= outcome;
+    return outcome.token;
   };
   const token = credentials?.accessToken ?? (exchange ? await tokenFor(baseFetch) : undefined);
+  const noToken: TokenFailure | undefined =
+    token !== undefined
+      ? undefined
+      : (tokenFailure ?? {
+          reason:
+            'no credentials: set UPVEST_ACCESS_TOKEN, or UPVEST_CLIENT_ID and UPVEST_CLIENT_SECRET',
+          answered: true,
+        });
   const clientOptions: WebhooksClientOptions = {
     baseUrl,
     clientId,
@@ -127,5 +140,5 @@ export async function setUpRun(
       : undefined,
     requestToken: exchange ? async () => void (await tokenFor(transportFetch)) : undefined,
   };
-  return { context, hasToken: token !== undefined };
+  return { context, noToken };
 }

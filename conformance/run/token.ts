@@ -79,13 +79,27 @@ export async function sendTokenRequest(
   return fetch(url, { method: 'POST', headers, body: bytes, redirect: 'manual' });
 }
 
+/** A token, or why there is none: the server's status and title, or that it did not answer. */
+export type TokenOutcome =
+  | { readonly token: string }
+  | { readonly token?: undefined; readonly reason: string; readonly answered: boolean };
+
+/** `HTTP 401 (Unauthorized: the client secret is wrong)` from a problem body, if it has one. */
+async function refusal(response: Response): Promise<string> {
+  const body = (await response.json().catch(() => undefined)) as
+    { title?: unknown; detail?: unknown } | undefined;
+  const said = [body?.title, body?.detail].filter((part) => typeof part === 'string').join(': ');
+  return `HTTP ${response.status}${said ? ` (${said})` : ''}`;
+}
+
 /**
  * `POST /auth/token` with the client-credentials form, signed through the same seam as every
- * other request. Returns the access token, or undefined when the answer is not a token.
+ * other request. Resolves with the access token, or with why there is none; never rejects.
  *
  * @example
  * ```ts
- * const token = await fetchAccessToken(fetch, 'https://sandbox.upvest.co', { clientId, clientSecret }, signer);
+ * const outcome = await fetchAccessToken(fetch, 'https://sandbox.upvest.co', { clientId, clientSecret }, signer);
+ * if (outcome.token === undefined) console.log(outcome.reason); // e.g. 'HTTP 401 (Unauthorized)'
  * ```
  */
 export async function fetchAccessToken(
@@ -94,10 +108,18 @@ export async function fetchAccessToken(
   credentials: Required<Pick<ConformanceCredentials, 'clientId' | 'clientSecret'>>,
   signer: RequestSigner | undefined,
   scope = 'webhooks:read webhooks:admin',
-): Promise<string | undefined> {
-  const response = await sendTokenRequest(fetch, baseUrl, credentials, signer, { scope });
-  if (!response.ok) return undefined;
+): Promise<TokenOutcome> {
+  let response: Response;
+  try {
+    response = await sendTokenRequest(fetch, baseUrl, credentials, signer, { scope });
+  } catch (error) {
+    const cause = error instanceof Error ? error.message : String(error);
+    return { reason: `no answer (${cause})`, answered: false };
+  }
+  if (!response.ok) return { reason: await refusal(response), answered: true };
   const answer = (await response.json().catch(() => undefined)) as
     { access_token?: unknown } | undefined;
-  return typeof answer?.access_token === 'string' ? answer.access_token : undefined;
+  return typeof answer?.access_token === 'string'
+    ? { token: answer.access_token }
+    : { reason: `HTTP ${response.status} without an access_token`, answered: true };
 }
