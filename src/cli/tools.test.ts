@@ -323,6 +323,27 @@ describe('upvest-webhooks verify', () => {
     expect(result.out).toMatch(message);
   });
 
+  it('should suggest --now with the signing time when a capture is judged too late', async () => {
+    const result = await cli(['verify', ...captured(), '--url', url]);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/expired/);
+    expect(result.out).toContain(`--now ${NOW}`);
+  });
+
+  it('should not suggest --now when --now was given', async () => {
+    const result = await cli(['verify', ...captured(), '--url', url, '--now', String(NOW + 3600)]);
+    expect(result.out).not.toContain('--now');
+  });
+
+  it('should point at a key rotation when the keyid is not in the JWKS', async () => {
+    const files = captured();
+    writeFileSync(files[5]!, JSON.stringify(generateDeliveryKeyPair().jwks));
+    const result = await cli(['verify', ...files, '--url', url, '--now', String(NOW)]);
+    expect(result.out).toMatch(/unknown_key/);
+    expect(result.out).toMatch(/rotated/);
+    expect(result.out).toMatch(/minRefetchIntervalMs/);
+  });
+
   it('should say which file is missing', async () => {
     const missing = path.join(tempDir(), 'no-such-file');
     const result = await cli([

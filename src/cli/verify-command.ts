@@ -50,6 +50,31 @@ function readBytes(flag: string, file: unknown): Buffer {
 const readText = (flag: string, file: unknown): string => readBytes(flag, file).toString('utf8');
 
 /**
+ * What to try when time is the likely cause: a delivery captured earlier is judged at its signing
+ * time with `--now`; a key id the JWKS lacks may be a key rotated since the JWKS was saved.
+ *
+ * @example
+ * ```ts
+ * hintFor('expired', { 'signature-input': ['sig1=(…);created=1700000000'] }, false);
+ * // 'Captured earlier? Judge it at its signing time: --now 1700000000'
+ * ```
+ */
+export function hintFor(
+  reason: string,
+  headers: Readonly<Record<string, readonly string[]>>,
+  nowGiven: boolean,
+): string | undefined {
+  const created = /;\s*created=(\d+)/.exec((headers['signature-input'] ?? []).join(', '))?.[1];
+  if ((reason === 'expired' || reason === 'created_in_future') && !nowGiven && created) {
+    return `Captured earlier? Judge it at its signing time: --now ${created}`;
+  }
+  if (reason === 'unknown_key') {
+    return 'The keyid is not in --jwks: save the keys again (upvest-webhooks keys --json), since Upvest may have rotated them; a receiver using createVerificationKeyProvider refetches at most once per minRefetchIntervalMs (60 s by default).';
+  }
+  return undefined;
+}
+
+/**
  * The `verify` command of the table in commands.ts.
  *
  * @example
@@ -109,9 +134,17 @@ export const verifyCommand: Command = {
       );
       return 0;
     }
+    const hint = hintFor(result.reason, headers, now !== undefined);
     context.show(
-      { ok: false, reason: result.reason, message: result.message, issues: result.issues ?? [] },
-      () => `The delivery does not verify: ${result.reason}: ${result.message}`,
+      {
+        ok: false,
+        reason: result.reason,
+        message: result.message,
+        issues: result.issues ?? [],
+        ...(hint ? { hint } : {}),
+      },
+      () =>
+        `The delivery does not verify: ${result.reason}: ${result.message}${hint ? `\n${hint}` : ''}`,
     );
     return 1;
   },
