@@ -59,7 +59,7 @@ const readText = (flag: string, file: unknown): string => readBytes(flag, file).
  * // 'Captured earlier? Judge it at its signing time: --now 1700000000'
  * ```
  */
-export function hintFor(
+function hintFor(
   reason: string,
   headers: Readonly<Record<string, readonly string[]>>,
   nowGiven: boolean,
