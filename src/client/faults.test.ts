@@ -28,7 +28,7 @@ const jwks = {
     {
       kty: 'EC',
       crv: 'P-521',
-      kid: 'k1',
+      kid: '0d1f8e0c-4a53-4d7b-9c45-5b9a7c2e6f10',
       x: 'AcYAf5Ou0UvtehpeRvyhnvvrUQvjI4B3VCxfSmxK4gqKJGxO_jTB-nTdrHbBfmZpwmwYR86DppMg43E579K5MQ54',
       y: 'ALkrId77iD0Ye2vBS5bTkLqPH-bo8urTpTXiNc6Ub-VOFbXfJrR0tQ8COvVXXu58BTu8jWV-1mtbjfJpDl3ISbcK',
     },
