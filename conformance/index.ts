@@ -21,6 +21,7 @@ export {
   type ProfileProgress,
 } from './run/run.js';
 export type { ConformanceCredentials } from './run/token.js';
+export type { FuzzSettings } from './run/context.js';
 export {
   runReceiverConformance,
   freshReceiverKey,
@@ -28,7 +29,8 @@ export {
   type ReceiverConformanceOptions,
 } from './receiver/receiver.js';
 export type { ReceiverKey } from './receiver/cases.js';
-export type { CheckResult, ProfileName, ServerProfile } from './report/results.js';
+export type { CheckResult, Evidence, ProfileName, ServerProfile } from './report/results.js';
+export { serverProfiles } from './report/results.js';
 export type { CoverageRow } from './report/coverage.js';
 export {
   collectExamples,

@@ -18,6 +18,7 @@ export interface NegativeCase {
   readonly expectedCode: string;
   /** What is handed to the client: a body, a list query, or a webhook id. */
   readonly input: unknown;
+  /** Makes the call with the client; it must reject before anything is sent. */
   readonly send: (client: WebhooksClient) => Promise<unknown>;
 }
 

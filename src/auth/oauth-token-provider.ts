@@ -69,7 +69,9 @@ export interface OAuthTokenProviderOptions {
  * ```
  */
 export interface OAuthTokenProvider extends AccessTokenProvider {
+  /** A token with the scopes of `context`, cached until shortly before it expires. */
   getToken(context: AccessTokenContext): Promise<string>;
+  /** Drops a cached token the API answered 401 to; the next `getToken` fetches a new one. */
   invalidate(token: string): void;
 }
 

@@ -27,4 +27,4 @@ export {
   type InboxWorkerHealth,
   type InboxWorkerOptions,
 } from './worker.js';
-export type { PooledClient } from './transaction.js';
+export type { ErrorListener, PooledClient } from './transaction.js';

@@ -3,6 +3,7 @@
  * `pg.PoolClient` all are one; nothing of `pg` is imported at run time.
  */
 export interface Queryable {
+  /** Runs one statement with its parameters (`$1`, `$2`, …). */
   query(
     text: string,
     values?: unknown[],
@@ -10,7 +11,7 @@ export interface Queryable {
 }
 
 /** An `'error'` listener, as node-postgres clients and pools take one. */
-type ErrorListener = (error: Error) => void;
+export type ErrorListener = (error: Error) => void;
 
 /**
  * A client checked out of the pool (`pg.PoolClient`). It emits `'error'` when its connection is
@@ -18,15 +19,21 @@ type ErrorListener = (error: Error) => void;
  * one of ours that event would end the process.
  */
 export interface PooledClient extends Queryable {
+  /** Returns the client to the pool; with an error (or `true`) the pool destroys it instead. */
   release(error?: Error | boolean): void;
+  /** Listens for a lost connection while the client is checked out. */
   on?(event: 'error', listener: ErrorListener): unknown;
+  /** Stops listening once the client goes back to the pool. */
   removeListener?(event: 'error', listener: ErrorListener): unknown;
 }
 
 /** What the inbox needs of a node-postgres pool: a `pg.Pool`. */
 export interface PoolLike extends Queryable {
+  /** Checks a client out, for a transaction. */
   connect(): Promise<PooledClient>;
+  /** Listens for errors of idle clients (a database restart). */
   on?(event: 'error', listener: ErrorListener): unknown;
+  /** Stops listening. */
   removeListener?(event: 'error', listener: ErrorListener): unknown;
 }
 

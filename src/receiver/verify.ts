@@ -148,11 +148,12 @@ export interface VerifyDeliveryOptions {
  * ```
  */
 export type DeliveryKeyLookup = KeyLookup & {
+  /** Every key the lookup knows now, as a JWKS; undefined when it has none yet. */
   readonly allKeys?: () => JsonWebKeySet | undefined;
 };
 
 /**
- * Why a delivery was refused: a signature failure of {@link verifyRequestSignature}, no covered
+ * Why a delivery was refused: a signature failure of `verifyRequestSignature`, no covered
  * digest (`missing_digest`), keys that could not be fetched (`keys_unavailable`, worth a retry),
  * a body that is not a delivery (`invalid_json`, `invalid_delivery`), or events of a webhook
  * not among `webhookIds` (`foreign_webhook`).

@@ -348,7 +348,7 @@ export function checkUrlInFull(value: string, path: string): ValidationIssue[] {
 
 /**
  * Validates a webhook URL on its own, e.g. in a form before the rest of the registration: the
- * rules of {@link checkWebhookUrl}, every issue with path `''`. The value is returned as given,
+ * URL rules (R1 to R4), every issue with path `''`. The value is returned as given,
  * not normalised.
  *
  * @example

@@ -34,7 +34,7 @@ function lineName(item: Item, format: BaseFormat): string {
  * Builds the signature base: one line per covered component, `<name>: <value>`, then the
  * `@signature-params` line, joined by `\n` with no trailing newline. `signatureParams` is the
  * serialized inner list exactly as it goes into `signature-input`. Throws
- * {@link MissingComponentError} when a component cannot be derived.
+ * `MissingComponentError` (exported by `upvest-webhooks`) when a component cannot be derived.
  *
  * @example
  * ```ts

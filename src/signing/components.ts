@@ -88,7 +88,7 @@ export function formatComponentId(item: Item): string {
  * The value of a covered component: a derived component or a header field. Field values are
  * trimmed, obsolete line folding becomes a space, and several field lines are joined with `, `.
  * Supported parameters: `name` on `@query-param`, `key` on dictionary fields, `req` with
- * `message.request`. Throws {@link MissingComponentError} when the value cannot be derived.
+ * `message.request`. Throws `MissingComponentError` (exported by `upvest-webhooks`) when the value cannot be derived.
  *
  * @example
  * ```ts

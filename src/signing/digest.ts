@@ -42,7 +42,7 @@ export function contentDigest(
 /**
  * The outcome of a digest check: `match`; `mismatch` (some known algorithm disagrees);
  * `malformed` (the field does not parse, repeats an algorithm or lists more than
- * {@link MAX_DIGEST_ENTRIES}); `unsupported` (no algorithm this package knows).
+ * four (`MAX_DIGEST_ENTRIES`)); `unsupported` (no algorithm this package knows).
  *
  * @example
  * ```ts
@@ -78,7 +78,7 @@ const malformed = { ok: false, check: 'malformed' } as const;
 /**
  * Reads a `content-digest` (RFC 9530 dictionary) or legacy `digest` (`SHA-256=<base64>`, names in
  * any case, comma-separated) field without the body: each algorithm at most once, at most
- * {@link MAX_DIGEST_ENTRIES} entries. Unknown algorithms are skipped; none known is
+ * four (`MAX_DIGEST_ENTRIES`) entries. Unknown algorithms are skipped; none known is
  * `unsupported`. Never throws.
  *
  * @example
@@ -193,7 +193,7 @@ export function checkDigestClaims(
 /**
  * Checks a `content-digest` field against a body. Every listed algorithm it knows (sha-512,
  * sha-256) must match; others are skipped; a field with none it knows is `unsupported`; one that
- * repeats an algorithm or lists more than {@link MAX_DIGEST_ENTRIES} entries is `malformed`.
+ * repeats an algorithm or lists more than four (`MAX_DIGEST_ENTRIES`) entries is `malformed`.
  *
  * @example
  * ```ts

@@ -66,7 +66,7 @@ export interface UpvestSigningOptions {
   readonly keyId: string;
   /** ECDSA P-521 (or Ed25519) private key: PEM, JWK or KeyObject. Never logged. */
   readonly privateKey: KeyInput;
-  /** Seconds the signature stays valid (default {@link UPVEST_DEFAULT_EXPIRES_IN_SECONDS}). */
+  /** Seconds the signature stays valid (default 10, `UPVEST_DEFAULT_EXPIRES_IN_SECONDS`). */
   readonly expiresInSeconds?: number;
   /** The clock in Unix seconds; inject for tests. */
   readonly now?: () => number;

@@ -16,6 +16,7 @@ export {
   type MockRequestRecord,
 } from './mock-server.js';
 export type { MockFault, PendingFault } from './mock-faults.js';
+export type { OperationId } from '../../generated/constants.js';
 export type { MockTriggerRequest, MockTriggerResult } from './mock-admin.js';
 export type { MockDeliveryRecord, DeliveryTarget } from './mock-deliveries.js';
 export type {

@@ -11,7 +11,9 @@ import type { JsonWebKeySet } from '../types.js';
 export interface VerifyKeysServer {
   /** `http://127.0.0.1:<port>/auth/verify_keys`. */
   readonly url: string;
+  /** The port it listens on, on 127.0.0.1. */
   readonly port: number;
+  /** Stops listening and closes every connection. */
   close(): Promise<void>;
 }
 

@@ -32,7 +32,9 @@ export interface AccessTokenContext {
  * ```
  */
 export interface AccessTokenProvider {
+  /** A token for the operation and scopes of `context`, fetched or cached. */
   getToken(context: AccessTokenContext): Promise<string> | string;
+  /** Forgets a token the API answered 401 to. */
   invalidate?(token: string): void;
 }
 
