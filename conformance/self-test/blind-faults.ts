@@ -296,7 +296,7 @@ const hiddenIds = (tools: Tools) => {
  *
  * @example
  * ```ts
- * process.exitCode = await selfTest(blindFaults);
+ * process.exitCode = await selfTest('blind');
  * ```
  */
 export const blindFaults: readonly SeededFault[] = [

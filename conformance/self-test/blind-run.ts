@@ -2,7 +2,6 @@
  * Runs the self-test against the blind faults (`blind-faults.ts`): the clean server first, then
  * one run per fault, printing each line.
  */
-import { blindFaults } from './blind-faults.js';
 import { selfTest } from './run.js';
 
-process.exitCode = await selfTest(blindFaults, (line) => console.log(line));
+process.exitCode = await selfTest('blind');

@@ -425,7 +425,7 @@ function setRequestId(response: ProxyResponse, id: string): void {
  *
  * @example
  * ```ts
- * process.exitCode = await selfTest(holdoutFaults);
+ * process.exitCode = await selfTest('holdout');
  * ```
  */
 export const holdoutFaults: readonly SeededFault[] = [

@@ -3,7 +3,6 @@
  * faults (holdout-faults.ts), one faulty server each, and prints one line per fault and the kill
  * rate. Exits 0 only when the clean server passes and every holdout fault is caught.
  */
-import { holdoutFaults } from './holdout-faults.js';
 import { selfTest } from './run.js';
 
-process.exitCode = await selfTest(holdoutFaults, (line) => console.log(line));
+process.exitCode = await selfTest('holdout');

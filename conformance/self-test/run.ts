@@ -4,14 +4,17 @@
  * fault (each of which must fail the run), and prints the kill rate. Exits 0 only when the clean
  * server passes and every fault is caught.
  */
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createUpvestSigner } from '../../src/index.js';
 import { serverProfiles, type CheckResult } from '../report/results.js';
 import { runConformance, type ConformanceReport } from '../run/run.js';
-import { seededFaults } from './faults.js';
 import { startFaultyServer, type SeededFault } from './proxy.js';
+import { faultSets, type FaultSetName } from './sets.js';
 
 /**
  * What one run against one (faulty or faithful) server found.
@@ -80,33 +83,87 @@ export async function runAgainstFault(fault: SeededFault | undefined): Promise<F
   }
 }
 
+/** What a shard reports of one fault. */
+interface ShardLine {
+  readonly at: number;
+  readonly passed: boolean;
+  readonly failed: number;
+  readonly first: string | undefined;
+}
+
 /**
- * Runs the self-test and prints one line per fault; resolves to the exit code.
+ * Runs the faults of `set` in `shards` child processes (each fault's run is one process's CPU
+ * work, so two shards use two cores) and resolves with one line per fault, in the set's order.
+ */
+async function runSharded(set: FaultSetName, shards: number): Promise<ShardLine[]> {
+  const lines: ShardLine[] = [];
+  await Promise.all(
+    Array.from({ length: shards }, (_, index) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          fileURLToPath(new URL('./shard.ts', import.meta.url)),
+          set,
+          String(index),
+          String(shards),
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let buffered = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const complete = buffered.split('\n');
+        buffered = complete.pop() ?? '';
+        for (const line of complete) if (line) lines.push(JSON.parse(line) as ShardLine);
+      });
+      return new Promise<void>((resolve, reject) =>
+        child.on('exit', (code) =>
+          code === 0
+            ? resolve()
+            : reject(new Error(`self-test shard ${index} exited with ${code}`)),
+        ),
+      );
+    }),
+  );
+  return lines.sort((a, b) => a.at - b.at);
+}
+
+/**
+ * Runs the self-test on a fault set and prints one line per fault; resolves to the exit code.
+ * The faults run in `shards` child processes (default: the machine's cores, at most 4).
  *
  * @example
  * ```ts
- * process.exitCode = await selfTest();
+ * process.exitCode = await selfTest('seeded');
  * ```
  */
 export async function selfTest(
-  faults: readonly SeededFault[] = seededFaults,
+  set: FaultSetName = 'seeded',
   out: (line: string) => void = (line) => console.log(line),
+  shards = Math.min(4, Math.max(1, availableParallelism())),
 ): Promise<number> {
+  const faults = faultSets[set];
   const clean = await runAgainstFault(undefined);
   out(
     clean.passed
       ? `clean server: passed (${clean.durationMs} ms)`
       : `clean server: FAILED, the suite is wrong:\n${clean.failures.map((f) => `  ${f.profile} ${f.operation} ${f.case}: ${f.check}: ${f.detail}`).join('\n')}`,
   );
+  const lines = await runSharded(set, shards);
+  if (lines.length !== faults.length) {
+    out(`the shards reported ${lines.length} of ${faults.length} faults`);
+    return 1;
+  }
   const survivors: SeededFault[] = [];
-  for (const fault of faults) {
-    const outcome = await runAgainstFault(fault);
-    if (outcome.passed) survivors.push(fault);
-    const first = outcome.failures[0];
+  for (const line of lines) {
+    const fault = faults[line.at]!;
+    if (line.passed) survivors.push(fault);
     out(
-      outcome.passed
+      line.passed
         ? `SURVIVED  ${fault.kind.padEnd(11)} ${fault.name}`
-        : `caught    ${fault.kind.padEnd(11)} ${fault.name}: ${outcome.failures.length} failed check(s), e.g. ${first?.profile} ${first?.case}: ${first?.check}`,
+        : `caught    ${fault.kind.padEnd(11)} ${fault.name}: ${line.failed} failed check(s), e.g. ${line.first}`,
     );
   }
   const caught = faults.length - survivors.length;
