@@ -266,6 +266,23 @@ async function main(): Promise<void> {
       );
       return `${(JSON.parse(readFileSync(path.join(project, 'report.json'), 'utf8')) as { counts: { pass: number } }).counts.pass} checks passed`;
     });
+    // What a new user does with the README: its quick start, copied into their own ESM project
+    // (here run with tsx, as they would run TypeScript), against the installed package.
+    writeFileSync(
+      path.join(project, 'quick-start.ts'),
+      readFileSync(path.join(root, 'examples/quick-start.ts'), 'utf8'),
+    );
+    step("run the README's quick start in the fresh project", () => {
+      const output = run(
+        process.execPath,
+        ['--import', import.meta.resolve('tsx'), 'quick-start.ts'],
+        project,
+      );
+      if (!output.includes("'url.scheme_not_https', 'url.ip_host'")) {
+        throw new Error(`the quick start printed:\n${output}`);
+      }
+      return 'ran as the README says';
+    });
     writeFileSync(path.join(project, 'consumer.ts'), consumerTypes);
     // Our declarations name Node's types (KeyObject, IncomingMessage, …), whose shape changes
     // between @types/node majors: the consumer type-checks under each supported line and the
