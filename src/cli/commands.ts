@@ -44,7 +44,7 @@ export interface Command {
   readonly usage: string;
   readonly summary: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
-  readonly positional?: 'id' | 'url' | 'event';
+  readonly positional?: 'id' | 'url' | 'event' | 'action';
   /** Whether it talks to the API (and so takes `--base-url`, `--client-id` and credentials). */
   readonly api: boolean;
   /** Resolves to the exit code (0 unless the command decides otherwise). */
@@ -53,6 +53,16 @@ export interface Command {
 
 /** Thrown for a command line that cannot be run as given; exit code 2. */
 export class UsageError extends Error {}
+
+/** A command that failed for a reason outside the API (a database, a file), with its exit code. */
+export class CommandFailure extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
 
 const { titleMaxLength, delaySeconds, maxPackageSize } = webhookLimits;
 

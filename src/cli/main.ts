@@ -13,7 +13,14 @@ import {
 } from '../errors.js';
 import type { ProbeOptions } from '../probe/probe.js';
 import type { ValidationIssue } from '../validation-issue.js';
-import { commands, PROBE_FAILED, UsageError, type Command, type OptionSpec } from './commands.js';
+import {
+  commands,
+  CommandFailure,
+  PROBE_FAILED,
+  UsageError,
+  type Command,
+  type OptionSpec,
+} from './commands.js';
 import { packageVersion } from '../version.js';
 import { readEnvironment } from '../environment.js';
 import { createRedactor } from '../wire/redact.js';
@@ -21,6 +28,7 @@ import { nearest } from './suggest.js';
 import { triggerCommand } from './trigger-command.js';
 import { mockCommand } from './mock-command.js';
 import { verifyCommand } from './verify-command.js';
+import { inboxCommand } from './inbox-command.js';
 
 /** Every command but `conformance`, which the bin dispatches to the suite. */
 const allCommands: Readonly<Record<string, Command>> = {
@@ -28,6 +36,7 @@ const allCommands: Readonly<Record<string, Command>> = {
   verify: verifyCommand,
   mock: mockCommand,
   trigger: triggerCommand,
+  inbox: inboxCommand,
 };
 
 /** Exit codes scripts can rely on. */
@@ -160,6 +169,9 @@ function issueLines(issues: readonly ValidationIssue[]): string {
 function describeError(error: unknown): Described {
   if (error instanceof UsageError) {
     return { code: exitCodes.usage, message: error.message, errorCode: 'usage' };
+  }
+  if (error instanceof CommandFailure) {
+    return { code: error.exitCode, message: error.message, errorCode: 'command_failed' };
   }
   if (error instanceof UpvestValidationError) {
     return {
@@ -298,9 +310,11 @@ export async function runCli(
           ? 'one URL'
           : command.positional === 'event'
             ? 'one event type or category'
-            : command.positional
-              ? 'one webhook id'
-              : 'no positional arguments';
+            : command.positional === 'action'
+              ? 'one action'
+              : command.positional
+                ? 'one webhook id'
+                : 'no positional arguments';
       throw new UsageError(`${name} takes ${what}\n\n${helpFor(name, command)}`);
     }
     const code = await command.run({

@@ -538,6 +538,39 @@ describe('workers', () => {
 });
 
 describe('operations', () => {
+  it('should list the objects held back by a failing event, with the event, its error and what waits', async () => {
+    const at = (second: number) => ({ created_at: `2026-01-01T00:00:0${second}Z` });
+    const events = delivered([
+      eventOf('stuck-1', at(1)),
+      eventOf('stuck-1', at(2)),
+      eventOf('stuck-1', at(3)),
+      eventOf('fine', at(1)),
+    ]);
+    await inbox.store(events);
+    expect(await inbox.stuck()).toEqual([]);
+    const onEvent: InboxWorkerOptions['onEvent'] = async (event, tx) => {
+      if (event.object['id'] === 'stuck-1') throw new Error('the ledger is down');
+      await recordEffect(event, tx);
+    };
+    await drain({ onEvent, backoffMs: () => 60_000 });
+    const stuck = await inbox.stuck();
+    expect(stuck).toEqual([
+      {
+        objectKey: 'stuck-1',
+        dedupeKey: events[0]!.id,
+        eventId: events[0]!.id,
+        type: 'ORDER.FILLED',
+        attempts: 1,
+        lastError: 'Error: the ledger is down',
+        nextAttemptAt: expect.any(Date) as Date,
+        waiting: 2,
+      },
+    ]);
+    expect(stuck[0]!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 30_000);
+    expect((await effects()).map((row) => row.object_key)).toEqual(['fine']);
+    expect(await inbox.stuck({ limit: 0 })).toEqual([]);
+  });
+
   it('should count events per state and the age of the oldest pending one', async () => {
     await inbox.store(delivered([eventOf('o1'), eventOf('o2')]));
     await pool.query("UPDATE upvest_inbox SET received_at = now() - interval '90 seconds'");

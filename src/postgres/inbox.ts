@@ -72,6 +72,28 @@ export interface DeadLetter {
 }
 
 /**
+ * An object whose events wait behind one that keeps failing: that event (the earliest pending of
+ * its object, tried at least once) and how many of the object's events wait behind it.
+ *
+ * @example
+ * ```ts
+ * for (const stuck of await inbox.stuck()) log.warn(stuck.objectKey, stuck.lastError, stuck.waiting);
+ * ```
+ */
+export interface StuckObject {
+  readonly objectKey: string;
+  readonly dedupeKey: string;
+  readonly eventId: string;
+  readonly type: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  /** When a worker tries the event again. */
+  readonly nextAttemptAt: Date;
+  /** Later events of the object, held back until this one is applied or dead. */
+  readonly waiting: number;
+}
+
+/**
  * A durable inbox of delivered events in Postgres; see {@link createPostgresInbox}.
  *
  * @example
@@ -95,6 +117,11 @@ export interface PostgresInbox {
   deadLetters(options?: { readonly limit?: number }): Promise<DeadLetter[]>;
   /** Makes dead letters pending again with a fresh attempt count; resolves with how many. */
   replay(dedupeKeys: readonly string[]): Promise<number>;
+  /**
+   * The objects held back by a failing event (at most `limit`, default 100), the longest waiting
+   * first: a worker tries the event again after its back-off, and later events of the object wait.
+   */
+  stuck(options?: { readonly limit?: number }): Promise<StuckObject[]>;
   /**
    * Deletes applied and skipped events older than `olderThanDays`; resolves with how many. A
    * redelivery of a deleted event would be stored and applied again, so keep them longer than
@@ -348,6 +375,33 @@ SELECT count(*)::int AS stored FROM stored`;
         [[...dedupeKeys]],
       );
       return result.rowCount ?? 0;
+    },
+    async stuck({ limit = 100 } = {}) {
+      const { rows } = await pool.query(
+        `SELECT head.object_key, head.dedupe_key, head.event_id, head.type, head.attempts,
+           head.last_error, head.available_at,
+           (SELECT count(*) FROM ${events} AS later
+            WHERE later.object_key = head.object_key AND later.status = 'pending')::int - 1 AS waiting
+         FROM ${events} AS head
+         WHERE head.status = 'pending' AND head.attempts > 0 AND head.object_key IS NOT NULL
+           AND NOT EXISTS (
+             SELECT 1 FROM ${events} AS earlier
+             WHERE earlier.object_key = head.object_key AND earlier.status = 'pending'
+               AND (earlier.created_at_key, earlier.dedupe_key) < (head.created_at_key, head.dedupe_key))
+         ORDER BY head.received_at, head.object_key
+         LIMIT $1`,
+        [limit],
+      );
+      return rows.map((row) => ({
+        objectKey: String(row['object_key']),
+        dedupeKey: String(row['dedupe_key']),
+        eventId: String(row['event_id']),
+        type: String(row['type']),
+        attempts: Number(row['attempts']),
+        lastError: (row['last_error'] as string | null) ?? null,
+        nextAttemptAt: row['available_at'] as Date,
+        waiting: Number(row['waiting']),
+      }));
     },
     async prune({ olderThanDays }) {
       if (!(Number.isFinite(olderThanDays) && olderThanDays >= 0)) {

@@ -19,6 +19,7 @@ export {
   type PostgresInbox,
   type PostgresInboxOptions,
   type Queryable,
+  type StuckObject,
 } from './inbox.js';
 export { inboxSchemaSql } from './schema.js';
 export {
