@@ -41,29 +41,124 @@ export type Send = (
   callerSignal?: AbortSignal,
 ) => Promise<Answer>;
 
+/** How one attempt ended: an answer to return, or a failure with what a repeat needs to know. */
+export type AttemptEnd =
+  | { readonly kind: 'answer'; readonly answer: Answer }
+  | {
+      readonly kind: 'failed';
+      readonly failure: UpvestWebhooksError;
+      readonly outcome: AttemptOutcome;
+      /** The operation a repeat is judged as: the call's, or the token request's. */
+      readonly judgedAs: OperationId;
+      /** `Retry-After`, in ms, when the answer had one. */
+      readonly retryAfter: number | undefined;
+      /** The token the attempt carried, to drop after a 401. */
+      readonly token: string | undefined;
+    };
+
+/** What a call knows between its attempts. */
+export interface CallState {
+  /** The attempt about to run, from 1; a repeat after a 401 with a fresh token does not count. */
+  readonly attempt: number;
+  readonly refreshedAfter401: boolean;
+  /** Set once an attempt may have reached the server and the call was repeated after it. */
+  readonly repeatedAfterUnknown: boolean;
+  readonly lastFailure: UpvestWebhooksError | undefined;
+}
+
+/** What the loop does after an attempt, decided by {@link nextStep}. */
+export type NextStep =
+  | { readonly do: 'return'; readonly answer: Answer }
+  | { readonly do: 'throw'; readonly error: UpvestWebhooksError }
+  | {
+      readonly do: 'repeat';
+      readonly state: CallState;
+      /** The back-off to sleep first; none for the repeat with a fresh token after a 401. */
+      readonly sleepMs: number | undefined;
+      /** A token to drop before the repeat (the API answered 401 to it). */
+      readonly invalidate: string | undefined;
+    };
+
+/** The fixed facts of one call that {@link nextStep} weighs. */
+export interface StepContext {
+  readonly operation: OperationId;
+  readonly retry: ClientSettings['retry'];
+  /** Whether the token source can drop a token (a provider with `invalidate`). */
+  readonly canRefresh: boolean;
+  /** The least time worth starting an attempt with. */
+  readonly leastUseful: number;
+  readonly deadline: number;
+  readonly now: number;
+}
+
 /**
- * The attempt loop of a client. Each attempt resolves a token and is signed afresh, runs within
- * `min(timeoutMs, time left to the deadline)` and the caller's signal; a 401 invalidates the
- * token and repeats the attempt once; other failures are retried as `shouldRetry` allows. Throws
- * the last failure as one of the package's errors.
+ * What to do after an attempt, decided from how it ended and what the call knows: return the
+ * answer; repeat at once with a fresh token after a first 401 (a 401 means the request was not
+ * processed, so even a create may be repeated); repeat after a back-off where `shouldRetry`
+ * allows and the deadline leaves time; otherwise throw the failure. Pure: the time and the
+ * jitter come in through `context` and `retry.random`.
+ *
+ * @example
+ * ```ts
+ * const step = nextStep(end, state, { operation, retry, canRefresh, leastUseful, deadline, now: Date.now() });
+ * if (step.do === 'repeat') await sleep(step.sleepMs ?? 0);
+ * ```
+ */
+export function nextStep(end: AttemptEnd, state: CallState, context: StepContext): NextStep {
+  if (end.kind === 'answer') return { do: 'return', answer: end.answer };
+  const { failure, outcome, judgedAs } = end;
+  const { operation, retry } = context;
+  if (
+    outcome.kind === 'status' &&
+    outcome.status === 401 &&
+    judgedAs === operation &&
+    context.canRefresh &&
+    !state.refreshedAfter401 &&
+    end.token !== undefined
+  ) {
+    return {
+      do: 'repeat',
+      state: { ...state, refreshedAfter401: true, lastFailure: failure },
+      sleepMs: undefined,
+      invalidate: end.token,
+    };
+  }
+  if (state.attempt >= retry.maxAttempts || !shouldRetry(judgedAs, outcome)) {
+    return { do: 'throw', error: failure };
+  }
+  const wait = backoffMs(state.attempt, end.retryAfter, retry);
+  if (context.now + wait + context.leastUseful > context.deadline) {
+    return { do: 'throw', error: failure };
+  }
+  return {
+    do: 'repeat',
+    state: {
+      attempt: state.attempt + 1,
+      refreshedAfter401: state.refreshedAfter401,
+      repeatedAfterUnknown:
+        state.repeatedAfterUnknown || (judgedAs === operation && !provablyNotProcessed(outcome)),
+      lastFailure: failure,
+    },
+    sleepMs: wait,
+    invalidate: undefined,
+  };
+}
+
+/**
+ * The attempt loop of a client: {@link runAttempt}, then {@link nextStep} says what follows.
+ * Each attempt resolves a token and is signed afresh, runs within `min(timeoutMs, time left to
+ * the deadline)` and the caller's signal; a 401 invalidates the token and repeats the attempt
+ * once; other failures are retried as `shouldRetry` allows. Throws the last failure as one of
+ * the package's errors.
  *
  * @example
  * ```ts
  * const send = createSender(resolveClientOptions(options));
- * const answer = await send('list_webhooks', (init) => api.GET('/webhooks', readText(init)));
+ * const answer = await send('list_webhooks', (init) => api.listWebhooks({}, init));
  * ```
  */
 export function createSender(settings: ClientSettings): Send {
-  const { clientId, retry, timeoutMs, deadlineMs, signer, tokenSource, invalidate, staticSecrets } =
-    settings;
-  const baseFetch = settings.fetch;
-
-  function headersFor(token: string): Record<string, string> {
-    return {
-      ...upvestHeaders(clientId),
-      authorization: `Bearer ${token}`,
-    };
-  }
+  const { retry, timeoutMs, deadlineMs, invalidate } = settings;
 
   async function send(
     operation: OperationId,
@@ -71,90 +166,36 @@ export function createSender(settings: ClientSettings): Send {
     callerSignal?: AbortSignal,
   ): Promise<Answer> {
     const deadline = Date.now() + deadlineMs;
-    const scopes = scopesOf(operation);
-    let refreshedAfter401 = false;
-    // Set once an attempt may have reached the server and the call was repeated after it.
-    let repeatedAfterUnknown = false;
     // An attempt is only started with at least this much time before the deadline.
     const leastUseful = Math.min(retry.minAttemptMs, timeoutMs);
-    let lastFailure: UpvestWebhooksError | undefined;
-    for (let attempt = 1; ; attempt++) {
+    let state: CallState = {
+      attempt: 1,
+      refreshedAfter401: false,
+      repeatedAfterUnknown: false,
+      lastFailure: undefined,
+    };
+    for (;;) {
       if (callerSignal?.aborted) throw new UpvestAbortError(operation, callerSignal.reason);
       const remaining = deadline - Date.now();
       // A repeat that cannot finish would trade the last definite answer for an ambiguous
       // timeout; the first attempt always runs.
-      if (lastFailure && remaining < leastUseful) throw lastFailure;
-      const limit = Math.max(1, Math.min(timeoutMs, remaining));
-      const byDeadline = remaining < timeoutMs;
-      const timer = new AbortController();
-      const timeout = setTimeout(() => timer.abort(), limit);
-      const signal = callerSignal ? AbortSignal.any([callerSignal, timer.signal]) : timer.signal;
-      let token: string | undefined;
-      let handedOver = false;
-      // Counts the request only once fetch has it: a signer or a token failure sends nothing.
-      const fetchOnce = async (request: Request) => {
-        const wire = await wireRequest(request, signer);
-        handedOver = true;
-        return baseFetch(wire, { signal });
-      };
-      let failure: UpvestWebhooksError;
-      let outcome: AttemptOutcome;
-      // Failures of the token request are judged as that request, which is always safe to repeat.
-      let judgedAs: OperationId = operation;
-      let retryAfter: number | undefined;
+      if (state.lastFailure && remaining < leastUseful) throw state.lastFailure;
+      const end = await runAttempt(settings, { operation, call, callerSignal, remaining, state });
+      const step = nextStep(end, state, {
+        operation,
+        retry,
+        canRefresh: invalidate !== undefined,
+        leastUseful,
+        deadline,
+        now: Date.now(),
+      });
+      if (step.do === 'return') return step.answer;
+      if (step.do === 'throw') throw step.error;
+      if (step.invalidate !== undefined) invalidate?.(step.invalidate);
+      state = step.state;
+      if (step.sleepMs === undefined) continue;
       try {
-        // A fixed token is there at once: no promise to race against the signal.
-        token =
-          typeof tokenSource === 'string'
-            ? checkedToken(tokenSource)
-            : await untilAborted(resolveAccessToken(tokenSource, { operation, scopes }), signal);
-        const result = await call({ headers: headersFor(token), fetch: fetchOnce });
-        const { response } = result;
-        if (response.ok) {
-          return {
-            data: result.data,
-            response,
-            requestId: response.headers.get('upvest-request-id') ?? undefined,
-            secrets: [...staticSecrets, token],
-          };
-        }
-        if (response.status === 401 && invalidate && !refreshedAfter401) {
-          // The token may have been revoked or have expired early: fetch a new one, once. A 401
-          // means the request was not processed, so even a create may be repeated.
-          invalidate(token);
-          refreshedAfter401 = true;
-          lastFailure = apiError(operation, result, [...staticSecrets, token], '');
-          attempt -= 1;
-          continue;
-        }
-        const note =
-          operation === 'delete_webhook' && response.status === 404 && repeatedAfterUnknown
-            ? '; an earlier attempt may already have deleted it'
-            : '';
-        failure = apiError(operation, result, [...staticSecrets, token], note);
-        outcome = { kind: 'status', status: response.status };
-        retryAfter = retryAfterMs(response.headers.get('retry-after'));
-      } catch (error) {
-        if (callerSignal?.aborted) throw new UpvestAbortError(operation, callerSignal.reason);
-        ({ failure, outcome, judgedAs } = thrownFailure(error, {
-          operation,
-          token,
-          handedOver,
-          timedOut: timer.signal.aborted,
-          limit,
-          byDeadline,
-          deadlineMs,
-        }));
-      } finally {
-        clearTimeout(timeout);
-      }
-      if (attempt >= retry.maxAttempts || !shouldRetry(judgedAs, outcome)) throw failure;
-      const wait = backoffMs(attempt, retryAfter, retry);
-      if (Date.now() + wait + leastUseful > deadline) throw failure;
-      lastFailure = failure;
-      if (judgedAs === operation && !provablyNotProcessed(outcome)) repeatedAfterUnknown = true;
-      try {
-        await untilAborted(retry.sleep(wait, callerSignal), callerSignal);
+        await untilAborted(retry.sleep(step.sleepMs, callerSignal), callerSignal);
       } catch (reason) {
         throw new UpvestAbortError(operation, reason);
       }
@@ -162,6 +203,83 @@ export function createSender(settings: ClientSettings): Send {
   }
 
   return send;
+}
+
+/** One attempt of a call, as {@link runAttempt} takes it. */
+interface AttemptRequest {
+  readonly operation: OperationId;
+  readonly call: (init: AttemptInit) => Promise<RawResult>;
+  readonly callerSignal: AbortSignal | undefined;
+  /** Time left to the call's deadline. */
+  readonly remaining: number;
+  readonly state: CallState;
+}
+
+/**
+ * Runs one attempt: a token, the request built, signed and sent within its time limit, the
+ * answer or the failure classified. Throws only what ends the call whatever comes next (the
+ * caller's abort, a failure no repeat can help).
+ */
+async function runAttempt(settings: ClientSettings, request: AttemptRequest): Promise<AttemptEnd> {
+  const { clientId, timeoutMs, deadlineMs, signer, tokenSource, staticSecrets } = settings;
+  const { operation, call, callerSignal, remaining, state } = request;
+  const limit = Math.max(1, Math.min(timeoutMs, remaining));
+  const byDeadline = remaining < timeoutMs;
+  const timer = new AbortController();
+  const timeout = setTimeout(() => timer.abort(), limit);
+  const signal = callerSignal ? AbortSignal.any([callerSignal, timer.signal]) : timer.signal;
+  let token: string | undefined;
+  let handedOver = false;
+  // Counts the request only once fetch has it: a signer or a token failure sends nothing.
+  const fetchOnce = async (wireable: Request) => {
+    const wire = await wireRequest(wireable, signer);
+    handedOver = true;
+    return settings.fetch(wire, { signal });
+  };
+  try {
+    // A fixed token is there at once: no promise to race against the signal.
+    token =
+      typeof tokenSource === 'string'
+        ? checkedToken(tokenSource)
+        : await untilAborted(
+            resolveAccessToken(tokenSource, { operation, scopes: scopesOf(operation) }),
+            signal,
+          );
+    const headers = { ...upvestHeaders(clientId), authorization: `Bearer ${token}` };
+    const result = await call({ headers, fetch: fetchOnce });
+    const { response } = result;
+    const secrets = [...staticSecrets, token];
+    if (response.ok) {
+      const requestId = response.headers.get('upvest-request-id') ?? undefined;
+      return { kind: 'answer', answer: { data: result.data, response, requestId, secrets } };
+    }
+    const note =
+      operation === 'delete_webhook' && response.status === 404 && state.repeatedAfterUnknown
+        ? '; an earlier attempt may already have deleted it'
+        : '';
+    return {
+      kind: 'failed',
+      failure: apiError(operation, result, secrets, response.status === 401 ? '' : note),
+      outcome: { kind: 'status', status: response.status },
+      judgedAs: operation,
+      retryAfter: retryAfterMs(response.headers.get('retry-after')),
+      token,
+    };
+  } catch (error) {
+    if (callerSignal?.aborted) throw new UpvestAbortError(operation, callerSignal.reason);
+    const thrown = thrownFailure(error, {
+      operation,
+      token,
+      handedOver,
+      timedOut: timer.signal.aborted,
+      limit,
+      byDeadline,
+      deadlineMs,
+    });
+    return { kind: 'failed', ...thrown, retryAfter: undefined, token };
+  } finally {
+    clearTimeout(timeout);
+  }
 }
 
 /** What an attempt that threw is known to have done, as {@link thrownFailure} needs it. */
