@@ -8,21 +8,15 @@
  * with them, and not run.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docPages, root } from './doc-pages.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 // Inside the repository, so the tsconfig's paths map `upvest-webhooks/*` to the sources.
 const folder = path.join(root, 'examples', '.doc-blocks');
-const pages = [
-  'README.md',
-  ...readdirSync(path.join(root, 'docs'))
-    .filter((name) => name.endsWith('.md'))
-    .map((name) => `docs/${name}`),
-];
+const pages = docPages();
 const blocks = pages.flatMap((page) => {
   const text = readFileSync(path.join(root, page), 'utf8');
   return [...text.matchAll(/(?:<!-- context\n([\s\S]*?)-->\n\n?)?```ts\n([\s\S]*?)```/g)].map(

@@ -5,23 +5,16 @@
  * compiled and run by doc-blocks.test.ts, shell blocks marked to run by shell-blocks.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { docPages, root } from './doc-pages.js';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { serverOptions } from '../conformance/cli/main.js';
 import { receiverOptions } from '../conformance/cli/receiver.js';
 import { runCli } from '../src/cli/main.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const pages = [
-  'README.md',
-  'CONTRIBUTING.md',
-  ...readdirSync(path.join(root, 'docs'))
-    .filter((name) => name.endsWith('.md'))
-    .map((name) => `docs/${name}`),
-];
+const pages = docPages({ withContributing: true });
 const LANGUAGES = ['ts', 'sh', 'text', 'json', 'yaml', 'sql'] as const;
 
 interface Fence {

@@ -5,21 +5,15 @@
  * order. A block that hangs is killed with everything it started.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docPages, root } from './doc-pages.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 // Inside the repository, so `node --import tsx` finds tsx in its node_modules.
 const folder = path.join(root, 'examples', '.shell-blocks');
 const MARKER = '# CI runs this block\n';
-const pages = [
-  'README.md',
-  ...readdirSync(path.join(root, 'docs'))
-    .filter((name) => name.endsWith('.md'))
-    .map((name) => `docs/${name}`),
-];
+const pages = docPages();
 const blocks = pages.flatMap((page) => {
   const text = readFileSync(path.join(root, page), 'utf8');
   return [...text.matchAll(/```sh\n([\s\S]*?)```/g)]
