@@ -8,6 +8,7 @@
  *
  * Usage: `npm run generate` | `npm run generate:check`
  */
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile, mkdir, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import formatsModule from 'ajv-formats';
 import * as prettier from 'prettier';
+import { transformSync } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const specPath = path.join(root, 'spec', 'openapi.yaml');
@@ -236,66 +238,28 @@ function withoutTransportHeaders(document: JsonObject): JsonObject {
 }
 
 /**
- * ajv-formats' `uri` behind a short pattern for the usual `https://host[:port]/path?query`: every
- * string the short one accepts, ajv-formats' long RFC 3986 pattern accepts too (the short one
- * is its host, port, path and query productions without user info, IP literals or a fragment;
- * `scripts/generated.test.ts` checks it property-based), and it costs a third of the time on
- * the webhook URL every create request carries (BENCHMARKS.md, validation).
+ * The source of a helper the generated validators need, from its module under scripts/codegen/
+ * (real, type-checked TypeScript with its own tests through the generated validators), as plain
+ * JavaScript to copy into a generated module: types stripped, its imports and exports left out
+ * (the generated module imports what it needs itself).
  */
-const URI_FORMAT = [
-  "/** RFC 3986's `uri`: ajv-formats' pattern, behind a short one for plain https URLs. */",
-  "const PLAIN_HTTPS_URI = /^https:\\/\\/[a-z0-9.-]+(?::[0-9]*)?(?:\\/(?:[a-z0-9\\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*(?:\\?(?:[a-z0-9\\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;",
-  'const uriFormat = (value) => PLAIN_HTTPS_URI.test(value) || fullFormats.uri(value);',
-];
-
-/**
- * ajv-formats' `date-time` (RFC 3339 with a required time zone, leap seconds in UTC), written out
- * here: importing ajv-formats' CommonJS table of every format costs a receiver about 5 ms at
- * start-up (BENCHMARKS.md, import time), for the one format the delivery envelope uses. The same
- * patterns and steps as ajv-formats 3; `scripts/generated.test.ts` checks property-based that it
- * judges every string as ajv-formats does, so an upgrade that changes ajv-formats fails it.
- */
-const DATE_TIME_FORMAT = [
-  "/** RFC 3339's `date-time` as ajv-formats judges it (`fullFormats['date-time']`). */",
-  'const RFC3339_DATE = /^(\\d\\d\\d\\d)-(\\d\\d)-(\\d\\d)$/;',
-  'const RFC3339_TIME = /^(\\d\\d):(\\d\\d):(\\d\\d(?:\\.\\d+)?)(z|([+-])(\\d\\d)(?::?(\\d\\d))?)?$/i;',
-  'const RFC3339_SEPARATOR = /t|\\s/i;',
-  'const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];',
-  `const dateTimeFormat = {
-  validate(value) {
-    const parts = value.split(RFC3339_SEPARATOR);
-    if (parts.length !== 2) return false;
-    const date = RFC3339_DATE.exec(parts[0]);
-    if (!date) return false;
-    const year = +date[1];
-    const month = +date[2];
-    const day = +date[3];
-    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-    if (!(month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month]))) return false;
-    const time = RFC3339_TIME.exec(parts[1]);
-    if (!time) return false;
-    const hour = +time[1];
-    const minute = +time[2];
-    const second = +time[3];
-    const sign = time[5] === '-' ? -1 : 1;
-    const zoneHours = +(time[6] || 0);
-    const zoneMinutes = +(time[7] || 0);
-    if (zoneHours > 23 || zoneMinutes > 59 || !time[4]) return false;
-    if (hour <= 23 && minute <= 59 && second < 60) return true;
-    // A leap second: 23:59:60 in UTC.
-    const utcMinute = minute - zoneMinutes * sign;
-    const utcHour = hour - zoneHours * sign - (utcMinute < 0 ? 1 : 0);
-    return (utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && second < 61;
-  },
-};`,
-];
+function helperSource(file: string): string {
+  const source = readFileSync(path.join(root, 'scripts', 'codegen', file), 'utf8');
+  const { code } = transformSync(source, { loader: 'ts', format: 'esm' });
+  const body = code
+    .replace(/^import [^;]*;\n/gm, '')
+    .replace(/^export \{[^}]*\};\n?/gm, '')
+    .trim();
+  return `// Copied from scripts/codegen/${file}.\n${body}`;
+}
 
 /**
  * ajv's standalone output keeps CommonJS `require()` calls (formats, ucs2length) even in ESM
  * mode, which loads ajv's CommonJS runtime through `createRequire` and fails where there is no
  * `require` (edge runtimes). The formats become a named ES import (Node and bundlers read
- * `fullFormats` from the CommonJS module); ajv's ucs2length, which counts code points, becomes
- * the same loop written here (a string iterator counts the same, but several times slower). Any other `require` fails the generator.
+ * `fullFormats` from the CommonJS module) with the `uri` shortcut and the `date-time` check copied
+ * from scripts/codegen/; ucs2length is copied from there too. Any other `require` fails the
+ * generator.
  */
 function requireToImports(code: string): string {
   let body = code.replace(/^"use strict";/, '');
@@ -305,13 +269,13 @@ function requireToImports(code: string): string {
   const dateTime = /fullFormats\[["']date-time["']\]/g;
   if (dateTime.test(body)) {
     body = body.replace(dateTime, 'dateTimeFormat');
-    imports.push(...DATE_TIME_FORMAT);
+    imports.push(helperSource('date-time-format.ts'));
   }
   // The uri shortcut falls back to ajv-formats' pattern, so a module using it needs the table.
   const uri = /fullFormats\.uri\b/.test(body);
   if (uri) {
     body = body.replace(/fullFormats\.uri\b/g, 'uriFormat');
-    imports.push(...URI_FORMAT);
+    imports.push(helperSource('uri-format.ts'));
   }
   // Only a module that still names a format of ajv-formats loads its table.
   if (uri || /\bfullFormats\b/.test(body)) {
@@ -320,10 +284,7 @@ function requireToImports(code: string): string {
   const ucs2 = /require\(["']ajv\/dist\/runtime\/ucs2length["']\)\.default/g;
   if (ucs2.test(body)) {
     body = body.replace(ucs2, 'ucs2length');
-    imports.push(
-      "/** The length in code points, as JSON Schema counts it: ajv's ucs2length (a surrogate pair is one). */",
-      'const ucs2length = (value) => {\n  let count = 0;\n  for (let at = 0; at < value.length; at += 1) {\n    count += 1;\n    const unit = value.charCodeAt(at);\n    if (unit >= 0xd800 && unit <= 0xdbff && (value.charCodeAt(at + 1) & 0xfc00) === 0xdc00) at += 1;\n  }\n  return count;\n};',
-    );
+    imports.push(helperSource('ucs2length.ts'));
   }
   const left = /require\([^)]*\)/.exec(body);
   if (left) throw new Error(`the standalone validators still call ${left[0]}`);
