@@ -116,7 +116,11 @@ async function runSharded(set: FaultSetName, shards: number): Promise<ShardLine[
         buffered += chunk.toString();
         const complete = buffered.split('\n');
         buffered = complete.pop() ?? '';
-        for (const line of complete) if (line) lines.push(JSON.parse(line) as ShardLine);
+        for (const line of complete) {
+          // Anything else a fault or the suite printed goes to stderr, not into the results.
+          if (line.startsWith('{"at":')) lines.push(JSON.parse(line) as ShardLine);
+          else if (line) process.stderr.write(`${line}\n`);
+        }
       });
       return new Promise<void>((resolve, reject) =>
         child.on('exit', (code) =>
