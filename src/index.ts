@@ -28,6 +28,7 @@ export type {
 } from './wire/access-token.js';
 export type { OutgoingRequest, RequestSigner } from './wire/signer.js';
 export { createRedactor, type Redactor } from './wire/redact.js';
+export type { Logger, LogFields } from './wire/logger.js';
 export { readEnvironment, type EnvironmentSettings } from './environment.js';
 export { packageVersion } from './version.js';
 export type { RetryOptions } from './client/retry-policy.js';

@@ -24,6 +24,7 @@ import {
 } from './retry-policy.js';
 import { wireRequest, type AttemptInit, type RawResult } from './transport.js';
 import { upvestHeaders } from '../wire/upvest-headers.js';
+import { log, type Logger } from '../wire/logger.js';
 
 /** A successful attempt: the body still unparsed (JSON bodies are read as text). */
 export interface Answer {
@@ -192,6 +193,7 @@ export function createSender(settings: ClientSettings): Send {
       if (step.do === 'return') return step.answer;
       if (step.do === 'throw') throw step.error;
       if (step.invalidate !== undefined) invalidate?.(step.invalidate);
+      logRepeat(settings.logger, operation, end, step);
       state = step.state;
       if (step.sleepMs === undefined) continue;
       try {
@@ -203,6 +205,30 @@ export function createSender(settings: ClientSettings): Send {
   }
 
   return send;
+}
+
+/** One line for each repeat: why, which attempt comes, after how long. */
+function logRepeat(
+  logger: Logger | undefined,
+  operation: OperationId,
+  end: AttemptEnd,
+  step: Extract<NextStep, { do: 'repeat' }>,
+): void {
+  if (end.kind !== 'failed') return;
+  const status = end.outcome.kind === 'status' ? end.outcome.status : undefined;
+  if (step.sleepMs === undefined) {
+    log(logger, 'info', `${operation} answered 401: fetching a new token and trying again`, {
+      operation,
+    });
+    return;
+  }
+  log(logger, 'warn', `${operation} failed (${status ?? end.failure.code}); trying again`, {
+    operation,
+    code: end.failure.code,
+    status,
+    attempt: step.state.attempt,
+    waitMs: step.sleepMs,
+  });
 }
 
 /** One attempt of a call, as {@link runAttempt} takes it. */

@@ -1,3 +1,4 @@
+import { log, type Logger } from '../wire/logger.js';
 import type { OperationId } from '../../generated/constants.js';
 import { createOAuthTokenProvider } from '../auth/oauth-token-provider.js';
 import { UpvestConfigurationError } from '../errors.js';
@@ -100,8 +101,17 @@ export interface WebhooksClientOptions {
    * break a client); the conformance suite reports them as drift.
    */
   readonly responseValidation?: ResponseValidationMode;
-  /** Receives schema issues of responses in `warn` mode; defaults to `console.warn`. */
+  /**
+   * Receives schema issues of responses in `warn` mode; by default they go to `logger.warn` (the
+   * operation, how many issues, the first one's path and code).
+   */
   readonly onResponseIssues?: (report: ResponseIssuesReport) => void;
+  /**
+   * Where the client reports what it would otherwise keep to itself: each repeat of a call and
+   * why (warn), a token fetched again after a 401 (info), responses that break the spec (warn).
+   * Silent by default. Never a body, a token or a secret.
+   */
+  readonly logger?: Logger;
   /**
    * Retries with exponential backoff and full jitter, or after `Retry-After` (capped at
    * `maxDelayMs`): for 429, 503 and refused connections (every operation, as nothing was
@@ -138,6 +148,7 @@ export interface ClientSettings {
   readonly api: ApiClient;
   readonly responseValidation: ResponseValidationMode;
   readonly onResponseIssues: (report: ResponseIssuesReport) => void;
+  readonly logger: Logger | undefined;
   readonly tokenSource: AccessTokenSource;
   /** Drops a token the API refused, when the source can. */
   readonly invalidate: ((token: string) => void) | undefined;
@@ -176,10 +187,12 @@ export function resolveClientOptions(options: WebhooksClientOptions): ClientSett
     onResponseIssues:
       options.onResponseIssues ??
       ((r: ResponseIssuesReport) =>
-        console.warn(
-          `upvest-webhooks: ${r.operation} answered a body that breaks the spec`,
-          r.issues,
-        )),
+        log(options.logger, 'warn', `${r.operation} answered a body that breaks the spec`, {
+          operation: r.operation,
+          issues: r.issues.length,
+          first: r.issues[0] && `${r.issues[0].path || '/'} ${r.issues[0].code}`,
+        })),
+    logger: options.logger,
     tokenSource,
     invalidate:
       typeof tokenSource === 'object' ? tokenSource.invalidate?.bind(tokenSource) : undefined,

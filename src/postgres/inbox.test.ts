@@ -17,6 +17,7 @@ import {
 } from '../testing/deliveries.js';
 import { UpvestConfigurationError } from '../errors.js';
 import { startPostgres } from '../test-support/postgres.js';
+import { recordingLogger } from '../test-support/recording-logger.js';
 import { createPostgresInbox, type PostgresInbox } from './inbox.js';
 import { inboxSchemaSql, inboxTables } from './schema.js';
 import { jsonbCanHold } from './storable.js';
@@ -419,6 +420,26 @@ describe('workers', () => {
     });
     expect(await worker.runOnce()).toBe(1);
     expect(await worker.runOnce()).toBe(0);
+  });
+
+  it('should log each failed attempt of an event and its dead letter, without the error message', async () => {
+    const [event] = delivered([eventOf('o1')]);
+    await inbox.store([event!]);
+    const logger = recordingLogger();
+    const failing = () => {
+      throw new TypeError('the ledger rejected account DE89 3704 0044 0532 0130 00');
+    };
+    await drain({ onEvent: failing, maxAttempts: 2, backoffMs: () => 0, logger });
+    expect(logger.lines.map((line) => [line.level, line.fields?.['attempts']])).toEqual([
+      ['warn', 1],
+      ['error', 2],
+    ]);
+    expect(logger.lines[1]?.fields).toMatchObject({
+      dedupeKey: event!.id,
+      type: 'ORDER.FILLED',
+      error: 'TypeError',
+    });
+    expect(JSON.stringify(logger.lines)).not.toContain('DE89');
   });
 
   it('should make a dead letter after maxAttempts, list it with its error, and replay it', async () => {

@@ -29,3 +29,4 @@ export {
   type InboxWorkerOptions,
 } from './worker.js';
 export type { ErrorListener, PooledClient } from './transaction.js';
+export type { Logger, LogFields } from '../wire/logger.js';

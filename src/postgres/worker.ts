@@ -4,6 +4,7 @@ import { eventFromRow, type PostgresInbox } from './inbox.js';
 import { inTransaction, type Queryable } from './transaction.js';
 import { internalsOf } from './internals.js';
 import { storableText } from './storable.js';
+import { log, type Logger } from '../wire/logger.js';
 
 /**
  * Options of {@link createInboxWorker}.
@@ -49,6 +50,13 @@ export interface InboxWorkerOptions {
    * database answers. Without it such errors are dropped; they never end the process.
    */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Where a failing event (warn: its dedupe key, type, attempt and the wait before the next), a
+   * dead letter (error) and the worker's own errors (error) are logged; silent by default. The
+   * error's message is stored with the event (`inbox stuck`, `inbox dead-letters`), not logged:
+   * it may quote the payload.
+   */
+  readonly logger?: Logger;
 }
 
 /**
@@ -183,12 +191,40 @@ FOR UPDATE SKIP LOCKED`;
     if (error === lastReported) return;
     lastReported = error;
     lastErrorAt = new Date();
+    log(options.logger, 'error', 'inbox worker: the database failed; polling again', {
+      error: error instanceof Error ? error.message : String(error),
+      consecutiveErrors: consecutiveErrors + 1,
+    });
     try {
       options.onError?.(error);
     } catch {
       // A logging hook that throws must not stop the worker.
     }
   };
+
+  /** One line per failed attempt of an event; an error line when it became a dead letter. */
+  function logFailure(
+    dedupeKey: string,
+    row: Record<string, unknown>,
+    failures: number,
+    wait: number,
+    error: unknown,
+  ): void {
+    const fields = {
+      dedupeKey,
+      type: eventFromRow(row).type,
+      attempts: failures,
+      error: error instanceof Error ? error.name : typeof error,
+    };
+    if (failures >= maxAttempts) {
+      log(options.logger, 'error', 'an event failed its last attempt: it is a dead letter', fields);
+    } else {
+      log(options.logger, 'warn', 'an event failed; it is tried again after a back-off', {
+        ...fields,
+        waitMs: wait,
+      });
+    }
+  }
 
   async function runOnce(): Promise<number> {
     const handled = await inTransaction(
@@ -265,6 +301,7 @@ FOR UPDATE SKIP LOCKED`;
          WHERE dedupe_key = $1`,
         [dedupeKey, failures, errorText(error), maxAttempts, wait],
       );
+      logFailure(dedupeKey, row, failures, wait, error);
       return;
     }
     await client.query(

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UpvestConfigurationError } from '../errors.js';
 import {
   createProcessor,
+  withLogger,
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
   earlyAnswer,
@@ -153,8 +154,9 @@ async function nodeBody(
  * ```
  */
 export function createNodeDeliveryHandler(
-  options: DeliveryHandlerOptions,
+  given: DeliveryHandlerOptions,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+  const options = withLogger(given);
   const process = createProcessor(options);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
@@ -201,8 +203,9 @@ export function createNodeDeliveryHandler(
  * ```
  */
 export function createFetchDeliveryHandler(
-  options: DeliveryHandlerOptions,
+  given: DeliveryHandlerOptions,
 ): (request: Request) => Promise<Response> {
+  const options = withLogger(given);
   const process = createProcessor(options);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;

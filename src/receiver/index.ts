@@ -60,3 +60,4 @@ export {
 } from './events.js';
 export { VerificationKeysUnavailableError, isUpvestWebhooksError } from '../errors.js';
 export type { JsonWebKey, JsonWebKeySet } from '../types.js';
+export type { Logger, LogFields } from '../wire/logger.js';

@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { log, type Logger } from '../wire/logger.js';
 import { VerificationKeysUnavailableError } from '../errors.js';
 import type { KeyLookup } from '../signing/verify.js';
 import type { JsonWebKey, JsonWebKeySet } from '../types.js';
@@ -91,6 +92,11 @@ export interface VerificationKeyProviderOptions {
   readonly retryAfterFailureMs?: number;
   /** The clock in milliseconds; inject for tests. */
   readonly now?: () => number;
+  /**
+   * Where fetches (info), failed fetches (error) and unknown key ids not refetched yet (warn,
+   * with the time left until a refetch) are logged; silent by default.
+   */
+  readonly logger?: Logger;
 }
 
 /**
@@ -141,12 +147,16 @@ export function createVerificationKeyProvider(
         if (!isJwks(fresh)) throw new TypeError('the answer is not a JSON Web Key Set');
         jwks = fresh;
         failure = undefined;
+        log(options.logger, 'info', 'verification keys fetched', { keys: fresh.keys.length });
         return fresh;
       } catch (error) {
         failure = new VerificationKeysUnavailableError(
           "Upvest's verification keys could not be fetched",
           { cause: error },
         );
+        log(options.logger, 'error', "Upvest's verification keys could not be fetched", {
+          retryInMs: failurePause,
+        });
         throw failure;
       } finally {
         attemptedAt = now();
@@ -163,7 +173,13 @@ export function createVerificationKeyProvider(
     const since = now() - attemptedAt;
     if (failure && since < failurePause) throw failure;
     // Keys fetched recently: the `keyid` is unknown, not new.
-    if (jwks && !failure && since < interval) return undefined;
+    if (jwks && !failure && since < interval) {
+      log(options.logger, 'warn', 'a delivery names a keyid the keys fetched lately lack', {
+        keyId: keyId?.slice(0, 100),
+        refetchInMs: Math.ceil(interval - since),
+      });
+      return undefined;
+    }
     return keyFromJwks(await refresh(), keyId);
   };
 

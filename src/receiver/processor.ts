@@ -1,5 +1,6 @@
 import { createMemoryDedupeStore, type DedupeClaim, type DeliveryDedupeStore } from './dedupe.js';
 import type { DeliveryEvent } from './events.js';
+import { log, type Logger } from '../wire/logger.js';
 import {
   readDeliveryHeaders,
   verifyReadDelivery,
@@ -89,6 +90,42 @@ export interface DeliveryHandlerOptions extends VerifyDeliveryOptions {
   readonly onRefused?: (failure: DeliveryFailure) => void;
   /** Called with errors of `onEvents`, the dedupe store, or reading the body; answers never reveal them. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Where refusals (warn: the reason and the status) and errors (error: the error's name) are
+   * logged besides `onRefused` and `onError`; silent by default. Never a payload or a secret.
+   */
+  readonly logger?: Logger;
+}
+
+/**
+ * The options with `onRefused` and `onError` also written to `logger`, when one is given: what
+ * each entry point (the handlers, the processor) applies once.
+ *
+ * @example
+ * ```ts
+ * const process = createProcessor(withLogger(options));
+ * ```
+ */
+export function withLogger(options: DeliveryHandlerOptions): DeliveryHandlerOptions {
+  const { logger } = options;
+  if (!logger) return options;
+  return {
+    ...options,
+    onRefused: (failure) => {
+      const { status } = refusal(failure);
+      log(logger, 'warn', `delivery refused with ${status}: ${failure.reason}`, {
+        reason: failure.reason,
+        status,
+      });
+      options.onRefused?.(failure);
+    },
+    onError: (error) => {
+      log(logger, 'error', 'delivery not handled; it is answered with an error and comes again', {
+        error: error instanceof Error ? error.name : typeof error,
+      });
+      options.onError?.(error);
+    },
+  };
 }
 
 /**
@@ -255,7 +292,7 @@ function report<T>(hook: ((value: T) => void) | undefined, value: T): void {
 export function createDeliveryProcessor(
   options: DeliveryHandlerOptions,
 ): (request: DeliveryRequest) => Promise<DeliveryAnswer> {
-  return createProcessor(options);
+  return createProcessor(withLogger(options));
 }
 
 /**
