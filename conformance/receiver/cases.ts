@@ -64,6 +64,11 @@ export interface CaseKit {
   deliver(delivery: OutgoingDelivery): Promise<Answer>;
 }
 
+/** The parameters an honest signer sends under the run's key, all but `left` out. */
+function honestParamsWithout(kit: CaseKit, left: string): SignatureParam[] {
+  return honestParams(kit.key.keyId).filter(([name]) => name !== left);
+}
+
 /** How much a case demands: what Upvest documents, or what a careful receiver adds. */
 type ReceiverLevel = 'documented' | 'strict';
 
@@ -753,10 +758,7 @@ function replayCases(): ReceiverCase[] {
       `${FORGED}: created and expires are integers; a string must not make a signature last forever`,
       (kit) =>
         genuine(kit, batch(kit), {
-          params: [
-            ...honestParams(kit.key.keyId).filter(([n]) => n !== 'expires'),
-            ['expires', 'never'],
-          ],
+          params: [...honestParamsWithout(kit, 'expires'), ['expires', 'never']],
         }),
     ),
     ...(
@@ -875,7 +877,7 @@ function strictCases(): ReceiverCase[] {
       `${careful}: without created the age of a signature cannot be told`,
       (kit) =>
         genuine(kit, batch(kit), {
-          params: honestParams(kit.key.keyId).filter(([n]) => n !== 'created'),
+          params: honestParamsWithout(kit, 'created'),
         }),
       'strict',
     ),
@@ -884,7 +886,7 @@ function strictCases(): ReceiverCase[] {
       `${careful}: without expires a captured delivery replays forever`,
       (kit) =>
         genuine(kit, batch(kit), {
-          params: honestParams(kit.key.keyId).filter(([n]) => n !== 'expires'),
+          params: honestParamsWithout(kit, 'expires'),
         }),
       'strict',
     ),
@@ -899,7 +901,7 @@ function strictCases(): ReceiverCase[] {
       'keyid names the key (implied, §9.2); a careful receiver does not try every key',
       (kit) =>
         genuine(kit, batch(kit), {
-          params: honestParams(kit.key.keyId).filter(([n]) => n !== 'keyid'),
+          params: honestParamsWithout(kit, 'keyid'),
         }),
       'strict',
     ),

@@ -6,6 +6,7 @@
 import type { PoolLike, PostgresInbox } from '../postgres/inbox.js';
 import { createPostgresInbox } from '../postgres/inbox.js';
 import { CommandFailure, UsageError, type Command } from './commands.js';
+import { table } from './output.js';
 
 const ACTIONS = ['status', 'dead-letters', 'stuck', 'replay', 'prune'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -19,19 +20,10 @@ function count(flag: string, value: string | boolean | undefined, fallback?: num
   return Number(value);
 }
 
-/** A table of rows, each cell on one line; a dash for a table without rows. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** The CLI's table, each cell on one line (an error message may have several); `(none)` without rows. */
+function listing(header: readonly string[], rows: readonly (readonly string[])[]): string {
   if (rows.length === 0) return '(none)';
-  const all = [header, ...rows].map((row) => row.map((cell) => cell.replace(/\s+/g, ' ')));
-  const widths = header.map((_, column) => Math.max(...all.map((row) => row[column]!.length)));
-  return all
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return table([header, ...rows].map((row) => row.map((cell) => cell.replace(/\s+/g, ' '))));
 }
 
 /** What this command needs of node-postgres's `Pool`. */
@@ -88,7 +80,7 @@ async function act(
       const counts = await inbox.counts();
       return {
         value: counts,
-        text: table(
+        text: listing(
           ['pending', 'applied', 'skipped', 'dead', 'oldest pending'],
           [
             [
@@ -107,7 +99,7 @@ async function act(
           eventId: event.id,
           type: event.type,
         })),
-        text: table(
+        text: listing(
           ['dedupe key', 'type', 'attempts', 'received', 'last error'],
           letters.map((letter) => [
             letter.dedupeKey,
@@ -123,7 +115,7 @@ async function act(
       const stuck = await inbox.stuck({ limit });
       return {
         value: stuck,
-        text: table(
+        text: listing(
           ['object', 'held back by', 'type', 'attempts', 'next attempt', 'waiting', 'last error'],
           stuck.map((object) => [
             object.objectKey,

@@ -1,8 +1,15 @@
 import type { ProbeResult, ProbeStatus } from '../probe/probe.js';
 import type { Webhook } from '../types.js';
 
-/** Left-aligned columns, two spaces apart, no trailing blanks. */
-function table(rows: readonly (readonly string[])[]): string {
+/**
+ * Left-aligned columns, two spaces apart, no trailing blanks.
+ *
+ * @example
+ * ```ts
+ * table([['ID', 'TITLE'], [id, title]]);
+ * ```
+ */
+export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows
     .map((r) =>
