@@ -52,18 +52,14 @@ const ucs2length = (value) => {
 export const validateJsonWebKeySet = validate20;
 const schema31 = {
   $id: 'urn:upvest-webhooks:schema:JsonWebKeySet',
-  $ref: 'urn:upvest-webhooks:components#/$defs/JsonWebKeySet',
-};
-const schema33 = {
   title: 'JSON Web Key Set',
   type: 'object',
   additionalProperties: false,
   required: ['keys'],
-  properties: {
-    keys: { type: 'array', items: { $ref: 'urn:upvest-webhooks:components#/$defs/JsonWebKey' } },
-  },
+  properties: { keys: { type: 'array', items: { $ref: 'urn:upvest-webhooks:schema:JsonWebKey' } } },
 };
-const schema34 = {
+const schema32 = {
+  $id: 'urn:upvest-webhooks:schema:JsonWebKey',
   title: 'JSON Web Key (EC P-521)',
   type: 'object',
   properties: {
@@ -77,13 +73,13 @@ const schema34 = {
 const formats0 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const pattern4 = new RegExp('^[A-Za-z0-9_-]+$', 'u');
 
-function validate22(
+function validate20(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
 ) {
-  let vErrors = null;
+  /*# sourceURL="urn:upvest-webhooks:schema:JsonWebKeySet" */ let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate22.evaluated;
+  const evaluated0 = validate20.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = undefined;
   }
@@ -136,8 +132,7 @@ function validate22(
                 if (!formats0.test(data2)) {
                   const err2 = {
                     instancePath: instancePath + '/keys/' + i0 + '/kid',
-                    schemaPath:
-                      'urn:upvest-webhooks:components#/$defs/JsonWebKey/properties/kid/format',
+                    schemaPath: 'urn:upvest-webhooks:schema:JsonWebKey/properties/kid/format',
                     keyword: 'format',
                     params: { format: 'uuid' },
                     message: 'must match format "' + 'uuid' + '"',
@@ -152,8 +147,7 @@ function validate22(
               } else {
                 const err3 = {
                   instancePath: instancePath + '/keys/' + i0 + '/kid',
-                  schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/JsonWebKey/properties/kid/type',
+                  schemaPath: 'urn:upvest-webhooks:schema:JsonWebKey/properties/kid/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
@@ -171,8 +165,7 @@ function validate22(
               if (typeof data3 !== 'string') {
                 const err4 = {
                   instancePath: instancePath + '/keys/' + i0 + '/kty',
-                  schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/JsonWebKey/properties/kty/type',
+                  schemaPath: 'urn:upvest-webhooks:schema:JsonWebKey/properties/kty/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
@@ -187,10 +180,9 @@ function validate22(
               if (!(data3 === 'EC')) {
                 const err5 = {
                   instancePath: instancePath + '/keys/' + i0 + '/kty',
-                  schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/JsonWebKey/properties/kty/enum',
+                  schemaPath: 'urn:upvest-webhooks:schema:JsonWebKey/properties/kty/enum',
                   keyword: 'enum',
-                  params: { allowedValues: schema34.properties.kty.enum },
+                  params: { allowedValues: schema32.properties.kty.enum },
                   message: 'must be equal to one of the allowed values',
                 };
                 if (vErrors === null) {
@@ -206,8 +198,7 @@ function validate22(
               if (typeof data4 !== 'string') {
                 const err6 = {
                   instancePath: instancePath + '/keys/' + i0 + '/crv',
-                  schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/JsonWebKey/properties/crv/type',
+                  schemaPath: 'urn:upvest-webhooks:schema:JsonWebKey/properties/crv/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
@@ -222,10 +213,9 @@ function validate22(
               if (!(data4 === 'P-521')) {
                 const err7 = {
                   instancePath: instancePath + '/keys/' + i0 + '/crv',
-                  schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/JsonWebKey/properties/crv/enum',
+                  schemaPath: 'urn:upvest-webhooks:schema:JsonWebKey/properties/crv/enum',
                   keyword: 'enum',
-                  params: { allowedValues: schema34.properties.crv.enum },
+                  params: { allowedValues: schema32.properties.crv.enum },
                   message: 'must be equal to one of the allowed values',
                 };
                 if (vErrors === null) {
@@ -242,8 +232,7 @@ function validate22(
                 if (!pattern4.test(data5)) {
                   const err8 = {
                     instancePath: instancePath + '/keys/' + i0 + '/x',
-                    schemaPath:
-                      'urn:upvest-webhooks:components#/$defs/JsonWebKey/properties/x/pattern',
+                    schemaPath: 'urn:upvest-webhooks:schema:JsonWebKey/properties/x/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[A-Za-z0-9_-]+$' },
                     message: 'must match pattern "' + '^[A-Za-z0-9_-]+$' + '"',
@@ -258,7 +247,7 @@ function validate22(
               } else {
                 const err9 = {
                   instancePath: instancePath + '/keys/' + i0 + '/x',
-                  schemaPath: 'urn:upvest-webhooks:components#/$defs/JsonWebKey/properties/x/type',
+                  schemaPath: 'urn:upvest-webhooks:schema:JsonWebKey/properties/x/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
@@ -277,8 +266,7 @@ function validate22(
                 if (!pattern4.test(data6)) {
                   const err10 = {
                     instancePath: instancePath + '/keys/' + i0 + '/y',
-                    schemaPath:
-                      'urn:upvest-webhooks:components#/$defs/JsonWebKey/properties/y/pattern',
+                    schemaPath: 'urn:upvest-webhooks:schema:JsonWebKey/properties/y/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[A-Za-z0-9_-]+$' },
                     message: 'must match pattern "' + '^[A-Za-z0-9_-]+$' + '"',
@@ -293,7 +281,7 @@ function validate22(
               } else {
                 const err11 = {
                   instancePath: instancePath + '/keys/' + i0 + '/y',
-                  schemaPath: 'urn:upvest-webhooks:components#/$defs/JsonWebKey/properties/y/type',
+                  schemaPath: 'urn:upvest-webhooks:schema:JsonWebKey/properties/y/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
@@ -309,7 +297,7 @@ function validate22(
           } else {
             const err12 = {
               instancePath: instancePath + '/keys/' + i0,
-              schemaPath: 'urn:upvest-webhooks:components#/$defs/JsonWebKey/type',
+              schemaPath: 'urn:upvest-webhooks:schema:JsonWebKey/type',
               keyword: 'type',
               params: { type: 'object' },
               message: 'must be object',
@@ -353,37 +341,13 @@ function validate22(
     }
     errors++;
   }
-  validate22.errors = vErrors;
-  return errors === 0;
-}
-validate22.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-
-function validate20(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="urn:upvest-webhooks:schema:JsonWebKeySet" */ let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate20.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined;
-  }
-  if (
-    !validate22(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })
-  ) {
-    vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-    errors = vErrors.length;
-  }
   validate20.errors = vErrors;
   return errors === 0;
 }
 validate20.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
 
-export const validateListWebhooksQuery = validate24;
-const schema35 = {
+export const validateListWebhooksQuery = validate21;
+const schema33 = {
   $id: 'urn:upvest-webhooks:schema:ListWebhooksQuery',
   type: 'object',
   additionalProperties: false,
@@ -401,13 +365,13 @@ const schema35 = {
 };
 const formats2 = fullFormats.int32;
 
-function validate24(
+function validate21(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
 ) {
   /*# sourceURL="urn:upvest-webhooks:schema:ListWebhooksQuery" */ let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate24.evaluated;
+  const evaluated0 = validate21.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = undefined;
   }
@@ -460,7 +424,7 @@ function validate24(
           instancePath: instancePath + '/sort',
           schemaPath: '#/properties/sort/enum',
           keyword: 'enum',
-          params: { allowedValues: schema35.properties.sort.enum },
+          params: { allowedValues: schema33.properties.sort.enum },
           message: 'must be equal to one of the allowed values',
         };
         if (vErrors === null) {
@@ -493,7 +457,7 @@ function validate24(
           instancePath: instancePath + '/order',
           schemaPath: '#/properties/order/enum',
           keyword: 'enum',
-          params: { allowedValues: schema35.properties.order.enum },
+          params: { allowedValues: schema33.properties.order.enum },
           message: 'must be equal to one of the allowed values',
         };
         if (vErrors === null) {
@@ -634,17 +598,14 @@ function validate24(
     }
     errors++;
   }
-  validate24.errors = vErrors;
+  validate21.errors = vErrors;
   return errors === 0;
 }
-validate24.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+validate21.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
 
-export const validateProblem = validate25;
-const schema36 = {
+export const validateProblem = validate22;
+const schema34 = {
   $id: 'urn:upvest-webhooks:schema:Problem',
-  $ref: 'urn:upvest-webhooks:components#/$defs/Problem',
-};
-const schema37 = {
   title: 'Problem details (RFC 9457)',
   description:
     "Upvest writes `type` either as a bare token (`not_found`) or as a URL; both are accepted. `details` appears in Upvest's documented errors although its 1.9.0 schema forbids it.",
@@ -662,13 +623,13 @@ const schema37 = {
   },
 };
 
-function validate25(
+function validate22(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
 ) {
   /*# sourceURL="urn:upvest-webhooks:schema:Problem" */ let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate25.evaluated;
+  const evaluated0 = validate22.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = undefined;
   }
@@ -679,7 +640,7 @@ function validate25(
     if (data.type === undefined) {
       const err0 = {
         instancePath,
-        schemaPath: 'urn:upvest-webhooks:components#/$defs/Problem/required',
+        schemaPath: '#/required',
         keyword: 'required',
         params: { missingProperty: 'type' },
         message: "must have required property '" + 'type' + "'",
@@ -694,7 +655,7 @@ function validate25(
     if (data.status === undefined) {
       const err1 = {
         instancePath,
-        schemaPath: 'urn:upvest-webhooks:components#/$defs/Problem/required',
+        schemaPath: '#/required',
         keyword: 'required',
         params: { missingProperty: 'status' },
         message: "must have required property '" + 'status' + "'",
@@ -718,7 +679,7 @@ function validate25(
       )) {
         const err2 = {
           instancePath,
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/Problem/additionalProperties',
+          schemaPath: '#/additionalProperties',
           keyword: 'additionalProperties',
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
@@ -735,7 +696,7 @@ function validate25(
       if (typeof data.type !== 'string') {
         const err3 = {
           instancePath: instancePath + '/type',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/Problem/properties/type/type',
+          schemaPath: '#/properties/type/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -753,7 +714,7 @@ function validate25(
       if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
         const err4 = {
           instancePath: instancePath + '/status',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/Problem/properties/status/type',
+          schemaPath: '#/properties/status/type',
           keyword: 'type',
           params: { type: 'integer' },
           message: 'must be integer',
@@ -769,7 +730,7 @@ function validate25(
         if (data1 > 599 || isNaN(data1)) {
           const err5 = {
             instancePath: instancePath + '/status',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/Problem/properties/status/maximum',
+            schemaPath: '#/properties/status/maximum',
             keyword: 'maximum',
             params: { comparison: '<=', limit: 599 },
             message: 'must be <= 599',
@@ -784,7 +745,7 @@ function validate25(
         if (data1 < 100 || isNaN(data1)) {
           const err6 = {
             instancePath: instancePath + '/status',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/Problem/properties/status/minimum',
+            schemaPath: '#/properties/status/minimum',
             keyword: 'minimum',
             params: { comparison: '>=', limit: 100 },
             message: 'must be >= 100',
@@ -802,7 +763,7 @@ function validate25(
       if (typeof data.title !== 'string') {
         const err7 = {
           instancePath: instancePath + '/title',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/Problem/properties/title/type',
+          schemaPath: '#/properties/title/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -819,7 +780,7 @@ function validate25(
       if (typeof data.detail !== 'string') {
         const err8 = {
           instancePath: instancePath + '/detail',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/Problem/properties/detail/type',
+          schemaPath: '#/properties/detail/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -836,7 +797,7 @@ function validate25(
       if (typeof data.instance !== 'string') {
         const err9 = {
           instancePath: instancePath + '/instance',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/Problem/properties/instance/type',
+          schemaPath: '#/properties/instance/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -853,7 +814,7 @@ function validate25(
       if (typeof data.request_id !== 'string') {
         const err10 = {
           instancePath: instancePath + '/request_id',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/Problem/properties/request_id/type',
+          schemaPath: '#/properties/request_id/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -869,7 +830,7 @@ function validate25(
   } else {
     const err11 = {
       instancePath,
-      schemaPath: 'urn:upvest-webhooks:components#/$defs/Problem/type',
+      schemaPath: '#/type',
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
@@ -881,17 +842,14 @@ function validate25(
     }
     errors++;
   }
-  validate25.errors = vErrors;
+  validate22.errors = vErrors;
   return errors === 0;
 }
-validate25.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+validate22.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
 
-export const validateTokenResponse = validate26;
-const schema38 = {
+export const validateTokenResponse = validate23;
+const schema35 = {
   $id: 'urn:upvest-webhooks:schema:TokenResponse',
-  $ref: 'urn:upvest-webhooks:components#/$defs/TokenResponse',
-};
-const schema39 = {
   title: 'Token response',
   type: 'object',
   required: ['access_token', 'expires_in', 'token_type', 'scope'],
@@ -908,13 +866,13 @@ const schema39 = {
 };
 const func1 = ucs2length;
 
-function validate26(
+function validate23(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
 ) {
   /*# sourceURL="urn:upvest-webhooks:schema:TokenResponse" */ let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate26.evaluated;
+  const evaluated0 = validate23.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = undefined;
   }
@@ -925,7 +883,7 @@ function validate26(
     if (data.access_token === undefined) {
       const err0 = {
         instancePath,
-        schemaPath: 'urn:upvest-webhooks:components#/$defs/TokenResponse/required',
+        schemaPath: '#/required',
         keyword: 'required',
         params: { missingProperty: 'access_token' },
         message: "must have required property '" + 'access_token' + "'",
@@ -940,7 +898,7 @@ function validate26(
     if (data.expires_in === undefined) {
       const err1 = {
         instancePath,
-        schemaPath: 'urn:upvest-webhooks:components#/$defs/TokenResponse/required',
+        schemaPath: '#/required',
         keyword: 'required',
         params: { missingProperty: 'expires_in' },
         message: "must have required property '" + 'expires_in' + "'",
@@ -955,7 +913,7 @@ function validate26(
     if (data.token_type === undefined) {
       const err2 = {
         instancePath,
-        schemaPath: 'urn:upvest-webhooks:components#/$defs/TokenResponse/required',
+        schemaPath: '#/required',
         keyword: 'required',
         params: { missingProperty: 'token_type' },
         message: "must have required property '" + 'token_type' + "'",
@@ -970,7 +928,7 @@ function validate26(
     if (data.scope === undefined) {
       const err3 = {
         instancePath,
-        schemaPath: 'urn:upvest-webhooks:components#/$defs/TokenResponse/required',
+        schemaPath: '#/required',
         keyword: 'required',
         params: { missingProperty: 'scope' },
         message: "must have required property '" + 'scope' + "'",
@@ -988,8 +946,7 @@ function validate26(
         if (func1(data0) > 1000) {
           const err4 = {
             instancePath: instancePath + '/access_token',
-            schemaPath:
-              'urn:upvest-webhooks:components#/$defs/TokenResponse/properties/access_token/maxLength',
+            schemaPath: '#/properties/access_token/maxLength',
             keyword: 'maxLength',
             params: { limit: 1000 },
             message: 'must NOT have more than 1000 characters',
@@ -1004,8 +961,7 @@ function validate26(
       } else {
         const err5 = {
           instancePath: instancePath + '/access_token',
-          schemaPath:
-            'urn:upvest-webhooks:components#/$defs/TokenResponse/properties/access_token/type',
+          schemaPath: '#/properties/access_token/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -1023,8 +979,7 @@ function validate26(
       if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
         const err6 = {
           instancePath: instancePath + '/expires_in',
-          schemaPath:
-            'urn:upvest-webhooks:components#/$defs/TokenResponse/properties/expires_in/type',
+          schemaPath: '#/properties/expires_in/type',
           keyword: 'type',
           params: { type: 'integer' },
           message: 'must be integer',
@@ -1040,8 +995,7 @@ function validate26(
         if (data1 < 0 || isNaN(data1)) {
           const err7 = {
             instancePath: instancePath + '/expires_in',
-            schemaPath:
-              'urn:upvest-webhooks:components#/$defs/TokenResponse/properties/expires_in/minimum',
+            schemaPath: '#/properties/expires_in/minimum',
             keyword: 'minimum',
             params: { comparison: '>=', limit: 0 },
             message: 'must be >= 0',
@@ -1059,8 +1013,7 @@ function validate26(
       if (typeof data.token_type !== 'string') {
         const err8 = {
           instancePath: instancePath + '/token_type',
-          schemaPath:
-            'urn:upvest-webhooks:components#/$defs/TokenResponse/properties/token_type/type',
+          schemaPath: '#/properties/token_type/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -1077,7 +1030,7 @@ function validate26(
       if (typeof data.scope !== 'string') {
         const err9 = {
           instancePath: instancePath + '/scope',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/TokenResponse/properties/scope/type',
+          schemaPath: '#/properties/scope/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -1093,7 +1046,7 @@ function validate26(
   } else {
     const err10 = {
       instancePath,
-      schemaPath: 'urn:upvest-webhooks:components#/$defs/TokenResponse/type',
+      schemaPath: '#/type',
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
@@ -1105,21 +1058,18 @@ function validate26(
     }
     errors++;
   }
-  validate26.errors = vErrors;
+  validate23.errors = vErrors;
   return errors === 0;
 }
-validate26.evaluated = {
+validate23.evaluated = {
   props: { access_token: true, expires_in: true, token_type: true, scope: true },
   dynamicProps: false,
   dynamicItems: false,
 };
 
-export const validateWebhook = validate27;
-const schema40 = {
+export const validateWebhook = validate24;
+const schema36 = {
   $id: 'urn:upvest-webhooks:schema:Webhook',
-  $ref: 'urn:upvest-webhooks:components#/$defs/Webhook',
-};
-const schema41 = {
   title: 'Webhook subscription',
   type: 'object',
   additionalProperties: false,
@@ -1128,20 +1078,22 @@ const schema41 = {
     id: { type: 'string', format: 'uuid' },
     created_at: { type: 'string', format: 'date-time' },
     updated_at: { type: 'string', format: 'date-time' },
-    title: { $ref: 'urn:upvest-webhooks:components#/$defs/WebhookTitle' },
-    url: { $ref: 'urn:upvest-webhooks:components#/$defs/WebhookUrl' },
+    title: { $ref: 'urn:upvest-webhooks:schema:WebhookTitle' },
+    url: { $ref: 'urn:upvest-webhooks:schema:WebhookUrl' },
     enabled: { type: 'boolean' },
-    type: { $ref: 'urn:upvest-webhooks:components#/$defs/WebhookCategories' },
-    config: { $ref: 'urn:upvest-webhooks:components#/$defs/WebhookConfig' },
+    type: { $ref: 'urn:upvest-webhooks:schema:WebhookCategories' },
+    config: { $ref: 'urn:upvest-webhooks:schema:WebhookConfig' },
   },
 };
-const schema42 = {
+const schema37 = {
+  $id: 'urn:upvest-webhooks:schema:WebhookTitle',
   title: 'Webhook title',
   description: 'A label to tell webhooks apart (R9).',
   type: 'string',
   maxLength: 100,
 };
-const schema43 = {
+const schema38 = {
+  $id: 'urn:upvest-webhooks:schema:WebhookUrl',
   title: 'Webhook URL',
   description:
     'Where deliveries are sent. The package also enforces HTTPS (R1) and a DNS host (R2).',
@@ -1149,7 +1101,8 @@ const schema43 = {
   format: 'uri',
   maxLength: 1000,
 };
-const schema46 = {
+const schema41 = {
+  $id: 'urn:upvest-webhooks:schema:WebhookConfig',
   title: 'Webhook batching limits',
   description: 'Events are batched by time or by size (R6).',
   type: 'object',
@@ -1171,13 +1124,15 @@ const schema46 = {
 };
 const formats8 = dateTimeFormat;
 const formats12 = uriFormat;
-const schema44 = {
+const schema39 = {
+  $id: 'urn:upvest-webhooks:schema:WebhookCategories',
   title: 'Webhook event categories',
   type: 'array',
-  items: { $ref: 'urn:upvest-webhooks:components#/$defs/WebhookCategory' },
+  items: { $ref: 'urn:upvest-webhooks:schema:WebhookCategory' },
   default: ['ALL'],
 };
-const schema45 = {
+const schema40 = {
+  $id: 'urn:upvest-webhooks:schema:WebhookCategory',
   title: 'Webhook event category',
   description:
     'An event category a webhook subscribes to; `ALL` subscribes to every category (R7).',
@@ -1213,13 +1168,13 @@ const schema45 = {
   ],
 };
 
-function validate29(
+function validate25(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
 ) {
-  let vErrors = null;
+  /*# sourceURL="urn:upvest-webhooks:schema:WebhookCategories" */ let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate29.evaluated;
+  const evaluated0 = validate25.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = undefined;
   }
@@ -1233,7 +1188,7 @@ function validate29(
       if (typeof data0 !== 'string') {
         const err0 = {
           instancePath: instancePath + '/' + i0,
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookCategory/type',
+          schemaPath: 'urn:upvest-webhooks:schema:WebhookCategory/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -1276,9 +1231,9 @@ function validate29(
       )) {
         const err1 = {
           instancePath: instancePath + '/' + i0,
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookCategory/enum',
+          schemaPath: 'urn:upvest-webhooks:schema:WebhookCategory/enum',
           keyword: 'enum',
-          params: { allowedValues: schema45.enum },
+          params: { allowedValues: schema40.enum },
           message: 'must be equal to one of the allowed values',
         };
         if (vErrors === null) {
@@ -1304,20 +1259,20 @@ function validate29(
     }
     errors++;
   }
-  validate29.errors = vErrors;
+  validate25.errors = vErrors;
   return errors === 0;
 }
-validate29.evaluated = { items: true, dynamicProps: false, dynamicItems: false };
+validate25.evaluated = { items: true, dynamicProps: false, dynamicItems: false };
 
 const pattern6 = new RegExp('^[1-9][0-9]?[sm]$', 'u');
 
-function validate28(
+function validate24(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
 ) {
-  let vErrors = null;
+  /*# sourceURL="urn:upvest-webhooks:schema:Webhook" */ let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate28.evaluated;
+  const evaluated0 = validate24.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = undefined;
   }
@@ -1579,7 +1534,7 @@ function validate28(
         if (func1(data3) > 100) {
           const err15 = {
             instancePath: instancePath + '/title',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookTitle/maxLength',
+            schemaPath: 'urn:upvest-webhooks:schema:WebhookTitle/maxLength',
             keyword: 'maxLength',
             params: { limit: 100 },
             message: 'must NOT have more than 100 characters',
@@ -1594,7 +1549,7 @@ function validate28(
       } else {
         const err16 = {
           instancePath: instancePath + '/title',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookTitle/type',
+          schemaPath: 'urn:upvest-webhooks:schema:WebhookTitle/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -1613,7 +1568,7 @@ function validate28(
         if (func1(data4) > 1000) {
           const err17 = {
             instancePath: instancePath + '/url',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookUrl/maxLength',
+            schemaPath: 'urn:upvest-webhooks:schema:WebhookUrl/maxLength',
             keyword: 'maxLength',
             params: { limit: 1000 },
             message: 'must NOT have more than 1000 characters',
@@ -1628,7 +1583,7 @@ function validate28(
         if (!formats12(data4)) {
           const err18 = {
             instancePath: instancePath + '/url',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookUrl/format',
+            schemaPath: 'urn:upvest-webhooks:schema:WebhookUrl/format',
             keyword: 'format',
             params: { format: 'uri' },
             message: 'must match format "' + 'uri' + '"',
@@ -1643,7 +1598,7 @@ function validate28(
       } else {
         const err19 = {
           instancePath: instancePath + '/url',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookUrl/type',
+          schemaPath: 'urn:upvest-webhooks:schema:WebhookUrl/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -1675,7 +1630,7 @@ function validate28(
     }
     if (data.type !== undefined) {
       if (
-        !validate29(data.type, {
+        !validate25(data.type, {
           instancePath: instancePath + '/type',
           parentData: data,
           parentDataProperty: 'type',
@@ -1683,7 +1638,7 @@ function validate28(
           dynamicAnchors,
         })
       ) {
-        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
         errors = vErrors.length;
       }
     }
@@ -1696,8 +1651,7 @@ function validate28(
             if (!pattern6.test(data8)) {
               const err21 = {
                 instancePath: instancePath + '/config/delay',
-                schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/delay/pattern',
+                schemaPath: 'urn:upvest-webhooks:schema:WebhookConfig/properties/delay/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[1-9][0-9]?[sm]$' },
                 message: 'must match pattern "' + '^[1-9][0-9]?[sm]$' + '"',
@@ -1712,8 +1666,7 @@ function validate28(
           } else {
             const err22 = {
               instancePath: instancePath + '/config/delay',
-              schemaPath:
-                'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/delay/type',
+              schemaPath: 'urn:upvest-webhooks:schema:WebhookConfig/properties/delay/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
@@ -1732,7 +1685,7 @@ function validate28(
             const err23 = {
               instancePath: instancePath + '/config/max_package_size',
               schemaPath:
-                'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/max_package_size/type',
+                'urn:upvest-webhooks:schema:WebhookConfig/properties/max_package_size/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
@@ -1749,7 +1702,7 @@ function validate28(
               const err24 = {
                 instancePath: instancePath + '/config/max_package_size',
                 schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/max_package_size/maximum',
+                  'urn:upvest-webhooks:schema:WebhookConfig/properties/max_package_size/maximum',
                 keyword: 'maximum',
                 params: { comparison: '<=', limit: 1048576 },
                 message: 'must be <= 1048576',
@@ -1765,7 +1718,7 @@ function validate28(
               const err25 = {
                 instancePath: instancePath + '/config/max_package_size',
                 schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/max_package_size/minimum',
+                  'urn:upvest-webhooks:schema:WebhookConfig/properties/max_package_size/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 100 },
                 message: 'must be >= 100',
@@ -1782,7 +1735,7 @@ function validate28(
       } else {
         const err26 = {
           instancePath: instancePath + '/config',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookConfig/type',
+          schemaPath: 'urn:upvest-webhooks:schema:WebhookConfig/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
@@ -1810,61 +1763,34 @@ function validate28(
     }
     errors++;
   }
-  validate28.errors = vErrors;
+  validate24.errors = vErrors;
   return errors === 0;
 }
-validate28.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+validate24.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
 
-function validate27(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="urn:upvest-webhooks:schema:Webhook" */ let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate27.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined;
-  }
-  if (
-    !validate28(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })
-  ) {
-    vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-    errors = vErrors.length;
-  }
-  validate27.errors = vErrors;
-  return errors === 0;
-}
-validate27.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-
-export const validateWebhookCreateRequest = validate32;
-const schema47 = {
+export const validateWebhookCreateRequest = validate27;
+const schema42 = {
   $id: 'urn:upvest-webhooks:schema:WebhookCreateRequest',
-  $ref: 'urn:upvest-webhooks:components#/$defs/WebhookCreateRequest',
-};
-const schema48 = {
   title: 'Webhook create request',
   description: 'A new webhook is always created disabled (R8), so `enabled` is not accepted here.',
   type: 'object',
   additionalProperties: false,
   required: ['title', 'url'],
   properties: {
-    title: { $ref: 'urn:upvest-webhooks:components#/$defs/WebhookTitle' },
-    url: { $ref: 'urn:upvest-webhooks:components#/$defs/WebhookUrl' },
-    type: { $ref: 'urn:upvest-webhooks:components#/$defs/WebhookCategories' },
-    config: { $ref: 'urn:upvest-webhooks:components#/$defs/WebhookConfig' },
+    title: { $ref: 'urn:upvest-webhooks:schema:WebhookTitle' },
+    url: { $ref: 'urn:upvest-webhooks:schema:WebhookUrl' },
+    type: { $ref: 'urn:upvest-webhooks:schema:WebhookCategories' },
+    config: { $ref: 'urn:upvest-webhooks:schema:WebhookConfig' },
   },
 };
 
-function validate33(
+function validate27(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
 ) {
-  let vErrors = null;
+  /*# sourceURL="urn:upvest-webhooks:schema:WebhookCreateRequest" */ let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate33.evaluated;
+  const evaluated0 = validate27.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = undefined;
   }
@@ -1925,7 +1851,7 @@ function validate33(
         if (func1(data0) > 100) {
           const err3 = {
             instancePath: instancePath + '/title',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookTitle/maxLength',
+            schemaPath: 'urn:upvest-webhooks:schema:WebhookTitle/maxLength',
             keyword: 'maxLength',
             params: { limit: 100 },
             message: 'must NOT have more than 100 characters',
@@ -1940,7 +1866,7 @@ function validate33(
       } else {
         const err4 = {
           instancePath: instancePath + '/title',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookTitle/type',
+          schemaPath: 'urn:upvest-webhooks:schema:WebhookTitle/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -1959,7 +1885,7 @@ function validate33(
         if (func1(data1) > 1000) {
           const err5 = {
             instancePath: instancePath + '/url',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookUrl/maxLength',
+            schemaPath: 'urn:upvest-webhooks:schema:WebhookUrl/maxLength',
             keyword: 'maxLength',
             params: { limit: 1000 },
             message: 'must NOT have more than 1000 characters',
@@ -1974,7 +1900,7 @@ function validate33(
         if (!formats12(data1)) {
           const err6 = {
             instancePath: instancePath + '/url',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookUrl/format',
+            schemaPath: 'urn:upvest-webhooks:schema:WebhookUrl/format',
             keyword: 'format',
             params: { format: 'uri' },
             message: 'must match format "' + 'uri' + '"',
@@ -1989,7 +1915,7 @@ function validate33(
       } else {
         const err7 = {
           instancePath: instancePath + '/url',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookUrl/type',
+          schemaPath: 'urn:upvest-webhooks:schema:WebhookUrl/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -2004,7 +1930,7 @@ function validate33(
     }
     if (data.type !== undefined) {
       if (
-        !validate29(data.type, {
+        !validate25(data.type, {
           instancePath: instancePath + '/type',
           parentData: data,
           parentDataProperty: 'type',
@@ -2012,7 +1938,7 @@ function validate33(
           dynamicAnchors,
         })
       ) {
-        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
         errors = vErrors.length;
       }
     }
@@ -2025,8 +1951,7 @@ function validate33(
             if (!pattern6.test(data4)) {
               const err8 = {
                 instancePath: instancePath + '/config/delay',
-                schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/delay/pattern',
+                schemaPath: 'urn:upvest-webhooks:schema:WebhookConfig/properties/delay/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[1-9][0-9]?[sm]$' },
                 message: 'must match pattern "' + '^[1-9][0-9]?[sm]$' + '"',
@@ -2041,8 +1966,7 @@ function validate33(
           } else {
             const err9 = {
               instancePath: instancePath + '/config/delay',
-              schemaPath:
-                'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/delay/type',
+              schemaPath: 'urn:upvest-webhooks:schema:WebhookConfig/properties/delay/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
@@ -2061,7 +1985,7 @@ function validate33(
             const err10 = {
               instancePath: instancePath + '/config/max_package_size',
               schemaPath:
-                'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/max_package_size/type',
+                'urn:upvest-webhooks:schema:WebhookConfig/properties/max_package_size/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
@@ -2078,7 +2002,7 @@ function validate33(
               const err11 = {
                 instancePath: instancePath + '/config/max_package_size',
                 schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/max_package_size/maximum',
+                  'urn:upvest-webhooks:schema:WebhookConfig/properties/max_package_size/maximum',
                 keyword: 'maximum',
                 params: { comparison: '<=', limit: 1048576 },
                 message: 'must be <= 1048576',
@@ -2094,7 +2018,7 @@ function validate33(
               const err12 = {
                 instancePath: instancePath + '/config/max_package_size',
                 schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/max_package_size/minimum',
+                  'urn:upvest-webhooks:schema:WebhookConfig/properties/max_package_size/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 100 },
                 message: 'must be >= 100',
@@ -2111,7 +2035,7 @@ function validate33(
       } else {
         const err13 = {
           instancePath: instancePath + '/config',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookConfig/type',
+          schemaPath: 'urn:upvest-webhooks:schema:WebhookConfig/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
@@ -2139,51 +2063,25 @@ function validate33(
     }
     errors++;
   }
-  validate33.errors = vErrors;
+  validate27.errors = vErrors;
   return errors === 0;
 }
-validate33.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+validate27.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
 
-function validate32(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="urn:upvest-webhooks:schema:WebhookCreateRequest" */ let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate32.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined;
-  }
-  if (
-    !validate33(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })
-  ) {
-    vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
-    errors = vErrors.length;
-  }
-  validate32.errors = vErrors;
-  return errors === 0;
-}
-validate32.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-
-export const validateWebhookList = validate36;
-const schema52 = {
+export const validateWebhookList = validate29;
+const schema46 = {
   $id: 'urn:upvest-webhooks:schema:WebhookList',
-  $ref: 'urn:upvest-webhooks:components#/$defs/WebhookList',
-};
-const schema53 = {
   title: 'Webhook list',
   type: 'object',
   additionalProperties: false,
   required: ['meta', 'data'],
   properties: {
-    meta: { $ref: 'urn:upvest-webhooks:components#/$defs/ListMeta' },
-    data: { type: 'array', items: { $ref: 'urn:upvest-webhooks:components#/$defs/Webhook' } },
+    meta: { $ref: 'urn:upvest-webhooks:schema:ListMeta' },
+    data: { type: 'array', items: { $ref: 'urn:upvest-webhooks:schema:Webhook' } },
   },
 };
-const schema54 = {
+const schema47 = {
+  $id: 'urn:upvest-webhooks:schema:ListMeta',
   title: 'List metadata',
   type: 'object',
   required: ['offset', 'limit', 'count', 'total_count'],
@@ -2200,517 +2098,13 @@ const schema54 = {
   },
 };
 
-function validate38(
+function validate29(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
 ) {
-  let vErrors = null;
+  /*# sourceURL="urn:upvest-webhooks:schema:WebhookList" */ let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate38.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined;
-  }
-  if (data && typeof data == 'object' && !Array.isArray(data)) {
-    if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.created_at === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'created_at' },
-        message: "must have required property '" + 'created_at' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    if (data.updated_at === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'updated_at' },
-        message: "must have required property '" + 'updated_at' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
-      }
-      errors++;
-    }
-    if (data.title === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'title' },
-        message: "must have required property '" + 'title' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
-      }
-      errors++;
-    }
-    if (data.url === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'url' },
-        message: "must have required property '" + 'url' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
-      }
-      errors++;
-    }
-    if (data.enabled === undefined) {
-      const err5 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'enabled' },
-        message: "must have required property '" + 'enabled' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err5];
-      } else {
-        vErrors.push(err5);
-      }
-      errors++;
-    }
-    if (data.type === undefined) {
-      const err6 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err6];
-      } else {
-        vErrors.push(err6);
-      }
-      errors++;
-    }
-    if (data.config === undefined) {
-      const err7 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'config' },
-        message: "must have required property '" + 'config' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err7];
-      } else {
-        vErrors.push(err7);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(
-        key0 === 'id' ||
-        key0 === 'created_at' ||
-        key0 === 'updated_at' ||
-        key0 === 'title' ||
-        key0 === 'url' ||
-        key0 === 'enabled' ||
-        key0 === 'type' ||
-        key0 === 'config'
-      )) {
-        const err8 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.id !== undefined) {
-      let data0 = data.id;
-      if (typeof data0 === 'string') {
-        if (!formats0.test(data0)) {
-          const err9 = {
-            instancePath: instancePath + '/id',
-            schemaPath: '#/properties/id/format',
-            keyword: 'format',
-            params: { format: 'uuid' },
-            message: 'must match format "' + 'uuid' + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
-        }
-      } else {
-        const err10 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '#/properties/id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
-        }
-        errors++;
-      }
-    }
-    if (data.created_at !== undefined) {
-      let data1 = data.created_at;
-      if (typeof data1 === 'string') {
-        if (!formats8.validate(data1)) {
-          const err11 = {
-            instancePath: instancePath + '/created_at',
-            schemaPath: '#/properties/created_at/format',
-            keyword: 'format',
-            params: { format: 'date-time' },
-            message: 'must match format "' + 'date-time' + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
-          }
-          errors++;
-        }
-      } else {
-        const err12 = {
-          instancePath: instancePath + '/created_at',
-          schemaPath: '#/properties/created_at/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
-        }
-        errors++;
-      }
-    }
-    if (data.updated_at !== undefined) {
-      let data2 = data.updated_at;
-      if (typeof data2 === 'string') {
-        if (!formats8.validate(data2)) {
-          const err13 = {
-            instancePath: instancePath + '/updated_at',
-            schemaPath: '#/properties/updated_at/format',
-            keyword: 'format',
-            params: { format: 'date-time' },
-            message: 'must match format "' + 'date-time' + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err13];
-          } else {
-            vErrors.push(err13);
-          }
-          errors++;
-        }
-      } else {
-        const err14 = {
-          instancePath: instancePath + '/updated_at',
-          schemaPath: '#/properties/updated_at/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
-        }
-        errors++;
-      }
-    }
-    if (data.title !== undefined) {
-      let data3 = data.title;
-      if (typeof data3 === 'string') {
-        if (func1(data3) > 100) {
-          const err15 = {
-            instancePath: instancePath + '/title',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookTitle/maxLength',
-            keyword: 'maxLength',
-            params: { limit: 100 },
-            message: 'must NOT have more than 100 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
-          }
-          errors++;
-        }
-      } else {
-        const err16 = {
-          instancePath: instancePath + '/title',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookTitle/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
-        }
-        errors++;
-      }
-    }
-    if (data.url !== undefined) {
-      let data4 = data.url;
-      if (typeof data4 === 'string') {
-        if (func1(data4) > 1000) {
-          const err17 = {
-            instancePath: instancePath + '/url',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookUrl/maxLength',
-            keyword: 'maxLength',
-            params: { limit: 1000 },
-            message: 'must NOT have more than 1000 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
-          }
-          errors++;
-        }
-        if (!formats12(data4)) {
-          const err18 = {
-            instancePath: instancePath + '/url',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookUrl/format',
-            keyword: 'format',
-            params: { format: 'uri' },
-            message: 'must match format "' + 'uri' + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err18];
-          } else {
-            vErrors.push(err18);
-          }
-          errors++;
-        }
-      } else {
-        const err19 = {
-          instancePath: instancePath + '/url',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookUrl/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
-        }
-        errors++;
-      }
-    }
-    if (data.enabled !== undefined) {
-      if (typeof data.enabled !== 'boolean') {
-        const err20 = {
-          instancePath: instancePath + '/enabled',
-          schemaPath: '#/properties/enabled/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
-          vErrors = [err20];
-        } else {
-          vErrors.push(err20);
-        }
-        errors++;
-      }
-    }
-    if (data.type !== undefined) {
-      if (
-        !validate29(data.type, {
-          instancePath: instancePath + '/type',
-          parentData: data,
-          parentDataProperty: 'type',
-          rootData,
-          dynamicAnchors,
-        })
-      ) {
-        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.config !== undefined) {
-      let data7 = data.config;
-      if (data7 && typeof data7 == 'object' && !Array.isArray(data7)) {
-        if (data7.delay !== undefined) {
-          let data8 = data7.delay;
-          if (typeof data8 === 'string') {
-            if (!pattern6.test(data8)) {
-              const err21 = {
-                instancePath: instancePath + '/config/delay',
-                schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/delay/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[1-9][0-9]?[sm]$' },
-                message: 'must match pattern "' + '^[1-9][0-9]?[sm]$' + '"',
-              };
-              if (vErrors === null) {
-                vErrors = [err21];
-              } else {
-                vErrors.push(err21);
-              }
-              errors++;
-            }
-          } else {
-            const err22 = {
-              instancePath: instancePath + '/config/delay',
-              schemaPath:
-                'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/delay/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err22];
-            } else {
-              vErrors.push(err22);
-            }
-            errors++;
-          }
-        }
-        if (data7.max_package_size !== undefined) {
-          let data9 = data7.max_package_size;
-          if (!(typeof data9 == 'number' && !(data9 % 1) && !isNaN(data9) && isFinite(data9))) {
-            const err23 = {
-              instancePath: instancePath + '/config/max_package_size',
-              schemaPath:
-                'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/max_package_size/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
-              vErrors = [err23];
-            } else {
-              vErrors.push(err23);
-            }
-            errors++;
-          }
-          if (typeof data9 == 'number' && isFinite(data9)) {
-            if (data9 > 1048576 || isNaN(data9)) {
-              const err24 = {
-                instancePath: instancePath + '/config/max_package_size',
-                schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/max_package_size/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1048576 },
-                message: 'must be <= 1048576',
-              };
-              if (vErrors === null) {
-                vErrors = [err24];
-              } else {
-                vErrors.push(err24);
-              }
-              errors++;
-            }
-            if (data9 < 100 || isNaN(data9)) {
-              const err25 = {
-                instancePath: instancePath + '/config/max_package_size',
-                schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/max_package_size/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 100 },
-                message: 'must be >= 100',
-              };
-              if (vErrors === null) {
-                vErrors = [err25];
-              } else {
-                vErrors.push(err25);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err26 = {
-          instancePath: instancePath + '/config',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookConfig/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err27 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err27];
-    } else {
-      vErrors.push(err27);
-    }
-    errors++;
-  }
-  validate38.errors = vErrors;
-  return errors === 0;
-}
-validate38.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-
-function validate37(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate37.evaluated;
+  const evaluated0 = validate29.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = undefined;
   }
@@ -2771,7 +2165,7 @@ function validate37(
         if (data0.offset === undefined) {
           const err3 = {
             instancePath: instancePath + '/meta',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/ListMeta/required',
+            schemaPath: 'urn:upvest-webhooks:schema:ListMeta/required',
             keyword: 'required',
             params: { missingProperty: 'offset' },
             message: "must have required property '" + 'offset' + "'",
@@ -2786,7 +2180,7 @@ function validate37(
         if (data0.limit === undefined) {
           const err4 = {
             instancePath: instancePath + '/meta',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/ListMeta/required',
+            schemaPath: 'urn:upvest-webhooks:schema:ListMeta/required',
             keyword: 'required',
             params: { missingProperty: 'limit' },
             message: "must have required property '" + 'limit' + "'",
@@ -2801,7 +2195,7 @@ function validate37(
         if (data0.count === undefined) {
           const err5 = {
             instancePath: instancePath + '/meta',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/ListMeta/required',
+            schemaPath: 'urn:upvest-webhooks:schema:ListMeta/required',
             keyword: 'required',
             params: { missingProperty: 'count' },
             message: "must have required property '" + 'count' + "'",
@@ -2816,7 +2210,7 @@ function validate37(
         if (data0.total_count === undefined) {
           const err6 = {
             instancePath: instancePath + '/meta',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/ListMeta/required',
+            schemaPath: 'urn:upvest-webhooks:schema:ListMeta/required',
             keyword: 'required',
             params: { missingProperty: 'total_count' },
             message: "must have required property '" + 'total_count' + "'",
@@ -2833,7 +2227,7 @@ function validate37(
           if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
             const err7 = {
               instancePath: instancePath + '/meta/offset',
-              schemaPath: 'urn:upvest-webhooks:components#/$defs/ListMeta/properties/offset/type',
+              schemaPath: 'urn:upvest-webhooks:schema:ListMeta/properties/offset/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
@@ -2849,8 +2243,7 @@ function validate37(
             if (data1 < 0 || isNaN(data1)) {
               const err8 = {
                 instancePath: instancePath + '/meta/offset',
-                schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/ListMeta/properties/offset/minimum',
+                schemaPath: 'urn:upvest-webhooks:schema:ListMeta/properties/offset/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 0 },
                 message: 'must be >= 0',
@@ -2869,7 +2262,7 @@ function validate37(
           if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
             const err9 = {
               instancePath: instancePath + '/meta/limit',
-              schemaPath: 'urn:upvest-webhooks:components#/$defs/ListMeta/properties/limit/type',
+              schemaPath: 'urn:upvest-webhooks:schema:ListMeta/properties/limit/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
@@ -2885,8 +2278,7 @@ function validate37(
             if (data2 < 0 || isNaN(data2)) {
               const err10 = {
                 instancePath: instancePath + '/meta/limit',
-                schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/ListMeta/properties/limit/minimum',
+                schemaPath: 'urn:upvest-webhooks:schema:ListMeta/properties/limit/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 0 },
                 message: 'must be >= 0',
@@ -2905,7 +2297,7 @@ function validate37(
           if (!(typeof data3 == 'number' && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
             const err11 = {
               instancePath: instancePath + '/meta/count',
-              schemaPath: 'urn:upvest-webhooks:components#/$defs/ListMeta/properties/count/type',
+              schemaPath: 'urn:upvest-webhooks:schema:ListMeta/properties/count/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
@@ -2921,8 +2313,7 @@ function validate37(
             if (data3 < 0 || isNaN(data3)) {
               const err12 = {
                 instancePath: instancePath + '/meta/count',
-                schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/ListMeta/properties/count/minimum',
+                schemaPath: 'urn:upvest-webhooks:schema:ListMeta/properties/count/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 0 },
                 message: 'must be >= 0',
@@ -2941,8 +2332,7 @@ function validate37(
           if (!(typeof data4 == 'number' && !(data4 % 1) && !isNaN(data4) && isFinite(data4))) {
             const err13 = {
               instancePath: instancePath + '/meta/total_count',
-              schemaPath:
-                'urn:upvest-webhooks:components#/$defs/ListMeta/properties/total_count/type',
+              schemaPath: 'urn:upvest-webhooks:schema:ListMeta/properties/total_count/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
@@ -2958,8 +2348,7 @@ function validate37(
             if (data4 < 0 || isNaN(data4)) {
               const err14 = {
                 instancePath: instancePath + '/meta/total_count',
-                schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/ListMeta/properties/total_count/minimum',
+                schemaPath: 'urn:upvest-webhooks:schema:ListMeta/properties/total_count/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 0 },
                 message: 'must be >= 0',
@@ -2977,7 +2366,7 @@ function validate37(
           if (typeof data0.sort !== 'string') {
             const err15 = {
               instancePath: instancePath + '/meta/sort',
-              schemaPath: 'urn:upvest-webhooks:components#/$defs/ListMeta/properties/sort/type',
+              schemaPath: 'urn:upvest-webhooks:schema:ListMeta/properties/sort/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
@@ -2995,7 +2384,7 @@ function validate37(
           if (typeof data6 !== 'string') {
             const err16 = {
               instancePath: instancePath + '/meta/order',
-              schemaPath: 'urn:upvest-webhooks:components#/$defs/ListMeta/properties/order/type',
+              schemaPath: 'urn:upvest-webhooks:schema:ListMeta/properties/order/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
@@ -3010,9 +2399,9 @@ function validate37(
           if (!(data6 === 'ASC' || data6 === 'DESC')) {
             const err17 = {
               instancePath: instancePath + '/meta/order',
-              schemaPath: 'urn:upvest-webhooks:components#/$defs/ListMeta/properties/order/enum',
+              schemaPath: 'urn:upvest-webhooks:schema:ListMeta/properties/order/enum',
               keyword: 'enum',
-              params: { allowedValues: schema54.properties.order.enum },
+              params: { allowedValues: schema47.properties.order.enum },
               message: 'must be equal to one of the allowed values',
             };
             if (vErrors === null) {
@@ -3026,7 +2415,7 @@ function validate37(
       } else {
         const err18 = {
           instancePath: instancePath + '/meta',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/ListMeta/type',
+          schemaPath: 'urn:upvest-webhooks:schema:ListMeta/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
@@ -3045,7 +2434,7 @@ function validate37(
         const len0 = data7.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate38(data7[i0], {
+            !validate24(data7[i0], {
               instancePath: instancePath + '/data/' + i0,
               parentData: data7,
               parentDataProperty: i0,
@@ -3053,7 +2442,7 @@ function validate37(
               dynamicAnchors,
             })
           ) {
-            vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+            vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
             errors = vErrors.length;
           }
         }
@@ -3088,62 +2477,35 @@ function validate37(
     }
     errors++;
   }
-  validate37.errors = vErrors;
+  validate29.errors = vErrors;
   return errors === 0;
 }
-validate37.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+validate29.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
 
-function validate36(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="urn:upvest-webhooks:schema:WebhookList" */ let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate36.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined;
-  }
-  if (
-    !validate37(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })
-  ) {
-    vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
-    errors = vErrors.length;
-  }
-  validate36.errors = vErrors;
-  return errors === 0;
-}
-validate36.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-
-export const validateWebhookUpdateRequest = validate42;
-const schema59 = {
+export const validateWebhookUpdateRequest = validate31;
+const schema48 = {
   $id: 'urn:upvest-webhooks:schema:WebhookUpdateRequest',
-  $ref: 'urn:upvest-webhooks:components#/$defs/WebhookUpdateRequest',
-};
-const schema60 = {
   title: 'Webhook update request',
   description:
     'A partial update. Read-only fields (`id`, `created_at`, `updated_at`) are rejected.',
   type: 'object',
   additionalProperties: false,
   properties: {
-    title: { $ref: 'urn:upvest-webhooks:components#/$defs/WebhookTitle' },
-    url: { $ref: 'urn:upvest-webhooks:components#/$defs/WebhookUrl' },
+    title: { $ref: 'urn:upvest-webhooks:schema:WebhookTitle' },
+    url: { $ref: 'urn:upvest-webhooks:schema:WebhookUrl' },
     enabled: { type: 'boolean' },
-    type: { $ref: 'urn:upvest-webhooks:components#/$defs/WebhookCategories' },
-    config: { $ref: 'urn:upvest-webhooks:components#/$defs/WebhookConfig' },
+    type: { $ref: 'urn:upvest-webhooks:schema:WebhookCategories' },
+    config: { $ref: 'urn:upvest-webhooks:schema:WebhookConfig' },
   },
 };
 
-function validate43(
+function validate31(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
 ) {
-  let vErrors = null;
+  /*# sourceURL="urn:upvest-webhooks:schema:WebhookUpdateRequest" */ let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate43.evaluated;
+  const evaluated0 = validate31.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = undefined;
   }
@@ -3180,7 +2542,7 @@ function validate43(
         if (func1(data0) > 100) {
           const err1 = {
             instancePath: instancePath + '/title',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookTitle/maxLength',
+            schemaPath: 'urn:upvest-webhooks:schema:WebhookTitle/maxLength',
             keyword: 'maxLength',
             params: { limit: 100 },
             message: 'must NOT have more than 100 characters',
@@ -3195,7 +2557,7 @@ function validate43(
       } else {
         const err2 = {
           instancePath: instancePath + '/title',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookTitle/type',
+          schemaPath: 'urn:upvest-webhooks:schema:WebhookTitle/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -3214,7 +2576,7 @@ function validate43(
         if (func1(data1) > 1000) {
           const err3 = {
             instancePath: instancePath + '/url',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookUrl/maxLength',
+            schemaPath: 'urn:upvest-webhooks:schema:WebhookUrl/maxLength',
             keyword: 'maxLength',
             params: { limit: 1000 },
             message: 'must NOT have more than 1000 characters',
@@ -3229,7 +2591,7 @@ function validate43(
         if (!formats12(data1)) {
           const err4 = {
             instancePath: instancePath + '/url',
-            schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookUrl/format',
+            schemaPath: 'urn:upvest-webhooks:schema:WebhookUrl/format',
             keyword: 'format',
             params: { format: 'uri' },
             message: 'must match format "' + 'uri' + '"',
@@ -3244,7 +2606,7 @@ function validate43(
       } else {
         const err5 = {
           instancePath: instancePath + '/url',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookUrl/type',
+          schemaPath: 'urn:upvest-webhooks:schema:WebhookUrl/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -3276,7 +2638,7 @@ function validate43(
     }
     if (data.type !== undefined) {
       if (
-        !validate29(data.type, {
+        !validate25(data.type, {
           instancePath: instancePath + '/type',
           parentData: data,
           parentDataProperty: 'type',
@@ -3284,7 +2646,7 @@ function validate43(
           dynamicAnchors,
         })
       ) {
-        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
         errors = vErrors.length;
       }
     }
@@ -3297,8 +2659,7 @@ function validate43(
             if (!pattern6.test(data5)) {
               const err7 = {
                 instancePath: instancePath + '/config/delay',
-                schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/delay/pattern',
+                schemaPath: 'urn:upvest-webhooks:schema:WebhookConfig/properties/delay/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[1-9][0-9]?[sm]$' },
                 message: 'must match pattern "' + '^[1-9][0-9]?[sm]$' + '"',
@@ -3313,8 +2674,7 @@ function validate43(
           } else {
             const err8 = {
               instancePath: instancePath + '/config/delay',
-              schemaPath:
-                'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/delay/type',
+              schemaPath: 'urn:upvest-webhooks:schema:WebhookConfig/properties/delay/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
@@ -3333,7 +2693,7 @@ function validate43(
             const err9 = {
               instancePath: instancePath + '/config/max_package_size',
               schemaPath:
-                'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/max_package_size/type',
+                'urn:upvest-webhooks:schema:WebhookConfig/properties/max_package_size/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
@@ -3350,7 +2710,7 @@ function validate43(
               const err10 = {
                 instancePath: instancePath + '/config/max_package_size',
                 schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/max_package_size/maximum',
+                  'urn:upvest-webhooks:schema:WebhookConfig/properties/max_package_size/maximum',
                 keyword: 'maximum',
                 params: { comparison: '<=', limit: 1048576 },
                 message: 'must be <= 1048576',
@@ -3366,7 +2726,7 @@ function validate43(
               const err11 = {
                 instancePath: instancePath + '/config/max_package_size',
                 schemaPath:
-                  'urn:upvest-webhooks:components#/$defs/WebhookConfig/properties/max_package_size/minimum',
+                  'urn:upvest-webhooks:schema:WebhookConfig/properties/max_package_size/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 100 },
                 message: 'must be >= 100',
@@ -3383,7 +2743,7 @@ function validate43(
       } else {
         const err12 = {
           instancePath: instancePath + '/config',
-          schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookConfig/type',
+          schemaPath: 'urn:upvest-webhooks:schema:WebhookConfig/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
@@ -3411,31 +2771,7 @@ function validate43(
     }
     errors++;
   }
-  validate43.errors = vErrors;
+  validate31.errors = vErrors;
   return errors === 0;
 }
-validate43.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-
-function validate42(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="urn:upvest-webhooks:schema:WebhookUpdateRequest" */ let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate42.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined;
-  }
-  if (
-    !validate43(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })
-  ) {
-    vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
-    errors = vErrors.length;
-  }
-  validate42.errors = vErrors;
-  return errors === 0;
-}
-validate42.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+validate31.evaluated = { props: true, dynamicProps: false, dynamicItems: false };

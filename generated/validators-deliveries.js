@@ -44,12 +44,9 @@ const ucs2length = (value) => {
   return count;
 };
 
-export const validateWebhookDelivery = validate46;
-const schema64 = {
+export const validateWebhookDelivery = validate33;
+const schema52 = {
   $id: 'urn:upvest-webhooks:schema:WebhookDelivery',
-  $ref: 'urn:upvest-webhooks:components#/$defs/WebhookDelivery',
-};
-const schema65 = {
   title: 'Webhook delivery',
   description:
     'The body Upvest POSTs to a webhook URL, a batch of events in `created_at` order (R12, R13). Other fields are admitted, as on each event (R16).',
@@ -57,13 +54,11 @@ const schema65 = {
   additionalProperties: true,
   required: ['payload'],
   properties: {
-    payload: {
-      type: 'array',
-      items: { $ref: 'urn:upvest-webhooks:components#/$defs/WebhookEventFields' },
-    },
+    payload: { type: 'array', items: { $ref: 'urn:upvest-webhooks:schema:WebhookEventFields' } },
   },
 };
-const schema66 = {
+const schema53 = {
+  $id: 'urn:upvest-webhooks:schema:WebhookEventFields',
   title: 'Fields every delivered event has',
   description:
     "The envelope of one event, whatever its type. Receivers parse with this schema first, so that event types added after this document still parse (as unknown events). Upvest's document forbids other fields; this one admits them, since Upvest adds fields and a refused batch blocks every later delivery (R16).",
@@ -104,13 +99,13 @@ const formats0 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const formats8 = dateTimeFormat;
 const func1 = ucs2length;
 
-function validate47(
+function validate33(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
 ) {
-  let vErrors = null;
+  /*# sourceURL="urn:upvest-webhooks:schema:WebhookDelivery" */ let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate47.evaluated;
+  const evaluated0 = validate33.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = undefined;
   }
@@ -143,7 +138,7 @@ function validate47(
             if (data1.id === undefined) {
               const err1 = {
                 instancePath: instancePath + '/payload/' + i0,
-                schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookEventFields/required',
+                schemaPath: 'urn:upvest-webhooks:schema:WebhookEventFields/required',
                 keyword: 'required',
                 params: { missingProperty: 'id' },
                 message: "must have required property '" + 'id' + "'",
@@ -158,7 +153,7 @@ function validate47(
             if (data1.created_at === undefined) {
               const err2 = {
                 instancePath: instancePath + '/payload/' + i0,
-                schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookEventFields/required',
+                schemaPath: 'urn:upvest-webhooks:schema:WebhookEventFields/required',
                 keyword: 'required',
                 params: { missingProperty: 'created_at' },
                 message: "must have required property '" + 'created_at' + "'",
@@ -173,7 +168,7 @@ function validate47(
             if (data1.type === undefined) {
               const err3 = {
                 instancePath: instancePath + '/payload/' + i0,
-                schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookEventFields/required',
+                schemaPath: 'urn:upvest-webhooks:schema:WebhookEventFields/required',
                 keyword: 'required',
                 params: { missingProperty: 'type' },
                 message: "must have required property '" + 'type' + "'",
@@ -188,7 +183,7 @@ function validate47(
             if (data1.object === undefined) {
               const err4 = {
                 instancePath: instancePath + '/payload/' + i0,
-                schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookEventFields/required',
+                schemaPath: 'urn:upvest-webhooks:schema:WebhookEventFields/required',
                 keyword: 'required',
                 params: { missingProperty: 'object' },
                 message: "must have required property '" + 'object' + "'",
@@ -203,7 +198,7 @@ function validate47(
             if (data1.webhook_id === undefined) {
               const err5 = {
                 instancePath: instancePath + '/payload/' + i0,
-                schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookEventFields/required',
+                schemaPath: 'urn:upvest-webhooks:schema:WebhookEventFields/required',
                 keyword: 'required',
                 params: { missingProperty: 'webhook_id' },
                 message: "must have required property '" + 'webhook_id' + "'",
@@ -222,7 +217,7 @@ function validate47(
                   const err6 = {
                     instancePath: instancePath + '/payload/' + i0 + '/id',
                     schemaPath:
-                      'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/id/format',
+                      'urn:upvest-webhooks:schema:WebhookEventFields/properties/id/format',
                     keyword: 'format',
                     params: { format: 'uuid' },
                     message: 'must match format "' + 'uuid' + '"',
@@ -237,8 +232,7 @@ function validate47(
               } else {
                 const err7 = {
                   instancePath: instancePath + '/payload/' + i0 + '/id',
-                  schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/id/type',
+                  schemaPath: 'urn:upvest-webhooks:schema:WebhookEventFields/properties/id/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
@@ -258,7 +252,7 @@ function validate47(
                   const err8 = {
                     instancePath: instancePath + '/payload/' + i0 + '/created_at',
                     schemaPath:
-                      'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/created_at/format',
+                      'urn:upvest-webhooks:schema:WebhookEventFields/properties/created_at/format',
                     keyword: 'format',
                     params: { format: 'date-time' },
                     message: 'must match format "' + 'date-time' + '"',
@@ -274,7 +268,7 @@ function validate47(
                 const err9 = {
                   instancePath: instancePath + '/payload/' + i0 + '/created_at',
                   schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/created_at/type',
+                    'urn:upvest-webhooks:schema:WebhookEventFields/properties/created_at/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
@@ -294,7 +288,7 @@ function validate47(
                   const err10 = {
                     instancePath: instancePath + '/payload/' + i0 + '/type',
                     schemaPath:
-                      'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/type/minLength',
+                      'urn:upvest-webhooks:schema:WebhookEventFields/properties/type/minLength',
                     keyword: 'minLength',
                     params: { limit: 1 },
                     message: 'must NOT have fewer than 1 characters',
@@ -309,8 +303,7 @@ function validate47(
               } else {
                 const err11 = {
                   instancePath: instancePath + '/payload/' + i0 + '/type',
-                  schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/type/type',
+                  schemaPath: 'urn:upvest-webhooks:schema:WebhookEventFields/properties/type/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
@@ -330,7 +323,7 @@ function validate47(
                 const err12 = {
                   instancePath: instancePath + '/payload/' + i0 + '/object',
                   schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/object/type',
+                    'urn:upvest-webhooks:schema:WebhookEventFields/properties/object/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
@@ -350,7 +343,7 @@ function validate47(
                   const err13 = {
                     instancePath: instancePath + '/payload/' + i0 + '/webhook_id',
                     schemaPath:
-                      'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/webhook_id/format',
+                      'urn:upvest-webhooks:schema:WebhookEventFields/properties/webhook_id/format',
                     keyword: 'format',
                     params: { format: 'uuid' },
                     message: 'must match format "' + 'uuid' + '"',
@@ -366,7 +359,7 @@ function validate47(
                 const err14 = {
                   instancePath: instancePath + '/payload/' + i0 + '/webhook_id',
                   schemaPath:
-                    'urn:upvest-webhooks:components#/$defs/WebhookEventFields/properties/webhook_id/type',
+                    'urn:upvest-webhooks:schema:WebhookEventFields/properties/webhook_id/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
@@ -382,7 +375,7 @@ function validate47(
           } else {
             const err15 = {
               instancePath: instancePath + '/payload/' + i0,
-              schemaPath: 'urn:upvest-webhooks:components#/$defs/WebhookEventFields/type',
+              schemaPath: 'urn:upvest-webhooks:schema:WebhookEventFields/type',
               keyword: 'type',
               params: { type: 'object' },
               message: 'must be object',
@@ -426,31 +419,7 @@ function validate47(
     }
     errors++;
   }
-  validate47.errors = vErrors;
+  validate33.errors = vErrors;
   return errors === 0;
 }
-validate47.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-
-function validate46(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="urn:upvest-webhooks:schema:WebhookDelivery" */ let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate46.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined;
-  }
-  if (
-    !validate47(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })
-  ) {
-    vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
-    errors = vErrors.length;
-  }
-  validate46.errors = vErrors;
-  return errors === 0;
-}
-validate46.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+validate33.evaluated = { props: true, dynamicProps: false, dynamicItems: false };

@@ -9,114 +9,22 @@ export interface SchemaValidator<T> {
   errors?: ErrorObject[] | null;
 }
 
-export declare const validateWebhookCategory: SchemaValidator<
-  components['schemas']['WebhookCategory']
->;
-export declare const validateWebhookCategories: SchemaValidator<
-  components['schemas']['WebhookCategories']
->;
-export declare const validateWebhookTitle: SchemaValidator<components['schemas']['WebhookTitle']>;
-export declare const validateWebhookUrl: SchemaValidator<components['schemas']['WebhookUrl']>;
-export declare const validateWebhookConfig: SchemaValidator<components['schemas']['WebhookConfig']>;
+export declare const validateJsonWebKeySet: SchemaValidator<components['schemas']['JsonWebKeySet']>;
+export declare const validateProblem: SchemaValidator<components['schemas']['Problem']>;
+export declare const validateTokenRequest: SchemaValidator<components['schemas']['TokenRequest']>;
+export declare const validateTokenResponse: SchemaValidator<components['schemas']['TokenResponse']>;
 export declare const validateWebhook: SchemaValidator<components['schemas']['Webhook']>;
 export declare const validateWebhookCreateRequest: SchemaValidator<
   components['schemas']['WebhookCreateRequest']
 >;
-export declare const validateWebhookUpdateRequest: SchemaValidator<
-  components['schemas']['WebhookUpdateRequest']
->;
-export declare const validateListMeta: SchemaValidator<components['schemas']['ListMeta']>;
-export declare const validateWebhookList: SchemaValidator<components['schemas']['WebhookList']>;
-export declare const validateJsonWebKey: SchemaValidator<components['schemas']['JsonWebKey']>;
-export declare const validateJsonWebKeySet: SchemaValidator<components['schemas']['JsonWebKeySet']>;
-export declare const validateTokenRequest: SchemaValidator<components['schemas']['TokenRequest']>;
-export declare const validateTokenResponse: SchemaValidator<components['schemas']['TokenResponse']>;
-export declare const validateProblem: SchemaValidator<components['schemas']['Problem']>;
 export declare const validateWebhookEventFields: SchemaValidator<
   components['schemas']['WebhookEventFields']
 >;
-export declare const validateWebhookDelivery: SchemaValidator<
-  components['schemas']['WebhookDelivery']
+export declare const validateWebhookList: SchemaValidator<components['schemas']['WebhookList']>;
+export declare const validateWebhookUpdateRequest: SchemaValidator<
+  components['schemas']['WebhookUpdateRequest']
 >;
-export declare const validateWebhookEvent: SchemaValidator<components['schemas']['WebhookEvent']>;
-export declare const validateUserEvent: SchemaValidator<components['schemas']['UserEvent']>;
-export declare const validateUserCheckEvent: SchemaValidator<
-  components['schemas']['UserCheckEvent']
->;
-export declare const validateOrderEvent: SchemaValidator<components['schemas']['OrderEvent']>;
-export declare const validateOrderCancellationEvent: SchemaValidator<
-  components['schemas']['OrderCancellationEvent']
->;
-export declare const validateExecutionEvent: SchemaValidator<
-  components['schemas']['ExecutionEvent']
->;
-export declare const validatePositionEvent: SchemaValidator<components['schemas']['PositionEvent']>;
-export declare const validateCashBalanceEvent: SchemaValidator<
-  components['schemas']['CashBalanceEvent']
->;
-export declare const validateAccountEvent: SchemaValidator<components['schemas']['AccountEvent']>;
-export declare const validateAccountGroupEvent: SchemaValidator<
-  components['schemas']['AccountGroupEvent']
->;
-export declare const validateReportEvent: SchemaValidator<components['schemas']['ReportEvent']>;
-export declare const validateTreasuryReportEvent: SchemaValidator<
-  components['schemas']['TreasuryReportEvent']
->;
-export declare const validateDirectDebitEvent: SchemaValidator<
-  components['schemas']['DirectDebitEvent']
->;
-export declare const validateWithdrawalEvent: SchemaValidator<
-  components['schemas']['WithdrawalEvent']
->;
-export declare const validatePortfolioAllocationEvent: SchemaValidator<
-  components['schemas']['PortfolioAllocationEvent']
->;
-export declare const validatePortfolioOrderEvent: SchemaValidator<
-  components['schemas']['PortfolioOrderEvent']
->;
-export declare const validateAccountValuationEvent: SchemaValidator<
-  components['schemas']['AccountValuationEvent']
->;
-export declare const validateIntradayAccountValuationEvent: SchemaValidator<
-  components['schemas']['IntradayAccountValuationEvent']
->;
-export declare const validateCashTransactionEvent: SchemaValidator<
-  components['schemas']['CashTransactionEvent']
->;
-export declare const validateSecurityTransactionEvent: SchemaValidator<
-  components['schemas']['SecurityTransactionEvent']
->;
-export declare const validateAccountLiquidationEvent: SchemaValidator<
-  components['schemas']['AccountLiquidationEvent']
->;
-export declare const validateAccountReturnsEvent: SchemaValidator<
-  components['schemas']['AccountReturnsEvent']
->;
-export declare const validateVirtualCashIncreaseEvent: SchemaValidator<
-  components['schemas']['VirtualCashIncreaseEvent']
->;
-export declare const validateVirtualCashDecreaseEvent: SchemaValidator<
-  components['schemas']['VirtualCashDecreaseEvent']
->;
-export declare const validateFeeCollectionEvent: SchemaValidator<
-  components['schemas']['FeeCollectionEvent']
->;
-export declare const validateIssueTokenQuery: SchemaValidator<Record<string, unknown>>;
-export declare const validateGetJwksQuery: SchemaValidator<Record<string, unknown>>;
-export declare const validateListWebhooksQuery: SchemaValidator<Record<string, unknown>>;
-export declare const validateCreateWebhookQuery: SchemaValidator<Record<string, unknown>>;
-export declare const validateRetrieveWebhookQuery: SchemaValidator<Record<string, unknown>>;
-export declare const validateDeleteWebhookQuery: SchemaValidator<Record<string, unknown>>;
-export declare const validateUpdateWebhookQuery: SchemaValidator<Record<string, unknown>>;
-export declare const validateTestWebhookQuery: SchemaValidator<Record<string, unknown>>;
-export declare const validateIssueTokenHeaders: SchemaValidator<Record<string, unknown>>;
-export declare const validateGetJwksHeaders: SchemaValidator<Record<string, unknown>>;
-export declare const validateListWebhooksHeaders: SchemaValidator<Record<string, unknown>>;
-export declare const validateCreateWebhookHeaders: SchemaValidator<Record<string, unknown>>;
-export declare const validateRetrieveWebhookHeaders: SchemaValidator<Record<string, unknown>>;
-export declare const validateDeleteWebhookHeaders: SchemaValidator<Record<string, unknown>>;
-export declare const validateUpdateWebhookHeaders: SchemaValidator<Record<string, unknown>>;
-export declare const validateTestWebhookHeaders: SchemaValidator<Record<string, unknown>>;
+export { validateWebhookEvent } from './validators-events.js';
 
 /** Every component schema's validator, by its name in the spec. */
 export declare const schemaValidators: {
@@ -125,10 +33,5 @@ export declare const schemaValidators: {
 
 /** Every operation's header validator (names lower-cased), by operation id. */
 export declare const headerValidators: {
-  readonly [Id in OperationId]: SchemaValidator<Record<string, unknown>>;
-};
-
-/** Every operation's query validator (no unknown parameters), by operation id. */
-export declare const queryValidators: {
   readonly [Id in OperationId]: SchemaValidator<Record<string, unknown>>;
 };

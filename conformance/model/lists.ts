@@ -5,11 +5,16 @@
  * webhooks in the right order, each exactly as stored.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { sortOrders, webhookSortFields } from '../../generated/constants.js';
 import { instant, type Differences, type ModelWebhook, type WebhookModel } from './webhooks.js';
 
-/** The sort keys of the list (facts §7). */
-export const SORT_KEYS = ['created_at', 'updated_at', 'title', 'url', 'enabled'] as const;
+/** The sort keys of the list (facts §7), from the spec's `sort` parameter. */
+export const SORT_KEYS = webhookSortFields;
 export type SortKey = (typeof SORT_KEYS)[number];
+
+/** The directions of the list, from the spec's `order` parameter. */
+export const SORT_ORDERS = sortOrders;
+export type SortOrder = (typeof SORT_ORDERS)[number];
 
 /** The list's documented limits: `limit` 0 to 1000, 100 by default. */
 const LIST_LIMITS = { defaultLimit: 100, maxLimit: 1000 } as const;
@@ -22,7 +27,7 @@ export interface EffectiveQuery {
   readonly offset: number;
   readonly limit: number;
   readonly sort: SortKey;
-  readonly order: 'ASC' | 'DESC';
+  readonly order: SortOrder;
 }
 
 const WHOLE = /^(0|[1-9][0-9]*)$/;
@@ -57,9 +62,9 @@ export function effectiveQuery(
     return { ok: false, why: `limit above ${LIST_LIMITS.maxLimit}` };
   if (!(SORT_KEYS as readonly string[]).includes(sort))
     return { ok: false, why: `sort ${sort} is no sort key` };
-  if (order !== 'ASC' && order !== 'DESC')
-    return { ok: false, why: `order ${order} is neither ASC nor DESC` };
-  return { ok: true, query: { offset, limit, sort: sort as SortKey, order } };
+  if (!(SORT_ORDERS as readonly string[]).includes(order))
+    return { ok: false, why: `order ${order} is neither ${SORT_ORDERS.join(' nor ')}` };
+  return { ok: true, query: { offset, limit, sort: sort as SortKey, order: order as SortOrder } };
 }
 
 /**
@@ -207,7 +212,7 @@ export function metaOmits(answer: unknown): string[] {
  */
 export function crossPageOrder(
   sort: SortKey,
-  order: 'ASC' | 'DESC',
+  order: SortOrder,
   items: readonly ModelWebhook[],
 ): Differences {
   const direction = order === 'DESC' ? -1 : 1;

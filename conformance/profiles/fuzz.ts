@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { OperationId } from '../../generated/constants.js';
 import { validateCreateWebhook, validateUpdateWebhook } from '../../src/index.js';
 import { createdId, deleteAll } from './scratch.js';
+import { SORT_KEYS, SORT_ORDERS } from '../model/lists.js';
 import type { FuzzSettings, ProfileContext, RawRequest } from '../run/context.js';
 
 export type { FuzzSettings };
@@ -101,8 +102,8 @@ export async function runFuzz(context: ProfileContext, settings: FuzzSettings = 
         {
           limit: fc.oneof(fc.constantFrom(0, 1000), fc.integer({ min: 0, max: 1000 })),
           offset: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1_000_000 })),
-          sort: fc.constantFrom('created_at', 'updated_at', 'title', 'url', 'enabled'),
-          order: fc.constantFrom('ASC', 'DESC'),
+          sort: fc.constantFrom(...SORT_KEYS),
+          order: fc.constantFrom(...SORT_ORDERS),
         },
         { requiredKeys: [] },
       )

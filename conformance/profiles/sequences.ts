@@ -9,7 +9,7 @@ import { webhookCategories } from '../../src/index.js';
 import { evidenceOf, CheckLog } from '../report/results.js';
 import type { ProfileContext } from '../run/context.js';
 import { ModelDriver, ModelMismatch, snapshot } from '../model/driver.js';
-import { SORT_KEYS, type ListQuery } from '../model/lists.js';
+import { SORT_KEYS, SORT_ORDERS, type ListQuery } from '../model/lists.js';
 import type { Body } from '../model/webhooks.js';
 
 /** How many sequences run, and how long each may be. */
@@ -72,7 +72,7 @@ function arbitraries(run: string) {
       offset: fc.nat(8).map(String),
       limit: fc.oneof(fc.integer({ min: 0, max: 4 }).map(String), fc.constant('1001')),
       sort: fc.constantFrom(...SORT_KEYS),
-      order: fc.constantFrom('ASC', 'DESC'),
+      order: fc.constantFrom(...SORT_ORDERS),
     },
     { requiredKeys: [] },
   );
@@ -124,7 +124,7 @@ function commandsOf(run: string): fc.Arbitrary<Iterable<Step>> {
       fc
         .tuple(
           fc.constantFrom(...SORT_KEYS),
-          fc.constantFrom('ASC', 'DESC'),
+          fc.constantFrom(...SORT_ORDERS),
           fc.integer({ min: 1, max: 3 }),
         )
         .map(([sort, order, limit]) =>

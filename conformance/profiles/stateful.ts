@@ -1,7 +1,7 @@
 import type { ProfileContext } from '../run/context.js';
 import { baseExamples } from '../cases/negative.js';
 import { ModelDriver, snapshot } from '../model/driver.js';
-import { SORT_KEYS } from '../model/lists.js';
+import { SORT_KEYS, SORT_ORDERS } from '../model/lists.js';
 import type { Body, ModelWebhook } from '../model/webhooks.js';
 import { runGeneratedSequences } from './sequences.js';
 
@@ -136,7 +136,7 @@ async function paging(driver: ModelDriver, run: string, seed: Body): Promise<voi
     if (made && enabled) await driver.update(made.id, { enabled: true }, 'paging');
   }
   for (const sort of SORT_KEYS) {
-    for (const order of ['ASC', 'DESC'] as const) {
+    for (const order of SORT_ORDERS) {
       await driver.walk({ sort, order }, 2, `every page, sort=${sort}&order=${order}`);
     }
   }

@@ -9,7 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import formatsModule from 'ajv-formats';
 import { transformSync } from 'esbuild';
-import { asObject, HEADER, pascal, SCHEMA_ID, toJsonSchema, type JsonObject } from './json.js';
+import { asObject, HEADER, pascal, schemaId, toJsonSchema, type JsonObject } from './json.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -74,8 +74,7 @@ function requireToImports(code: string): string {
 
 /**
  * The validators each consumer loads, so a receiver does not load the client's schemas nor the
- * client the event schemas; `validators.js` holds every one, for the mock and the conformance
- * suite. A name missing here is a compile error where it is imported.
+ * client the event schemas. A name missing here is a compile error where it is imported.
  */
 const CONSUMERS: Readonly<Record<string, readonly string[]>> = {
   'validators-client': [
@@ -91,9 +90,68 @@ const CONSUMERS: Readonly<Record<string, readonly string[]>> = {
   'validators-deliveries': ['WebhookDelivery'],
 };
 
+/**
+ * The validators of `validators.js` (every schema of the spec and every operation's headers, for
+ * the mock and the conformance suite) that something imports by name; the rest are reached
+ * through its two maps only, so they are not exported (knip checks generated/ like any code).
+ */
+const NAMED = [
+  'JsonWebKeySet',
+  'Problem',
+  'TokenRequest',
+  'TokenResponse',
+  'Webhook',
+  'WebhookCreateRequest',
+  'WebhookEventFields',
+  'WebhookList',
+  'WebhookUpdateRequest',
+];
+
+/** Where the event schemas go: the `oneOf` of this schema and itself, in a module of their own. */
+const EVENT_UNION = 'WebhookEvent';
+
+/** No generated file may grow past this (scripts/generated.test.ts checks every file). */
+export const MAX_GENERATED_BYTES = 300 * 1024;
+
 export interface ValidatorModule {
   readonly js: string;
   readonly dts: string;
+}
+
+const SCHEMA_VALIDATOR_TYPE =
+  '/** A precompiled ajv validator: a type guard that leaves its errors on `errors`. */\n' +
+  'export interface SchemaValidator<T> {\n  (data: unknown): data is T;\n  errors?: ErrorObject[] | null;\n}\n';
+
+/** The schemas a `oneOf` of local `$ref`s names (the event union's members). */
+function oneOfMembers(schema: JsonObject, where: string): string[] {
+  const members = schema['oneOf'];
+  if (!Array.isArray(members)) throw new Error(`spec: ${where} should be a oneOf`);
+  return members.map((member) => {
+    const ref = asObject(member, where)['$ref'];
+    if (typeof ref !== 'string') throw new Error(`spec: ${where} members should be $refs`);
+    return ref.slice(ref.lastIndexOf('/') + 1);
+  });
+}
+
+/**
+ * ajv's standalone code exports every validator it is given; those listed in `keep` stay exported,
+ * the others become module-local constants (a map of the module still names them).
+ */
+function exportOnly(code: string, names: readonly string[], keep: ReadonlySet<string>): string {
+  let out = code;
+  for (const name of names) {
+    if (keep.has(name)) continue;
+    const line = `export const validate${name} = `;
+    if (!out.includes(line)) throw new Error(`ajv's standalone code does not export ${name}`);
+    out = out.replace(line, `const validate${name} = `);
+  }
+  return out;
+}
+
+/** A typed map of validators, so callers look one up by the spec's own keys, never a mangled name. */
+function mapSource(doc: string, exportName: string, entries: [string, string][]): string {
+  const body = entries.map(([key, name]) => `  ${JSON.stringify(key)}: validate${name},`);
+  return `\n/** ${doc} */\nexport const ${exportName} = {\n${body.join('\n')}\n};\n`;
 }
 
 export function buildValidators(
@@ -103,28 +161,27 @@ export function buildValidators(
   headerSchemas: Map<string, JsonObject>,
 ): { modules: Map<string, ValidatorModule>; names: string[] } {
   const components = asObject(asObject(document['components'], 'components')['schemas'], 'schemas');
-  // Every schema a validator is made for, with its id, export name and declared type, listed
-  // once: both compilers below add the same list.
+  // Every schema a validator is made for, with its id and declared type, listed once: both
+  // compilers below add the same list.
   const schemas: { id: string; schema: object }[] = [];
-  const exports: Record<string, string> = {};
   const types = new Map<string, string>();
   const add = (name: string, schema: object, type: string) => {
-    const id = `urn:upvest-webhooks:schema:${name}`;
+    const id = schemaId(name);
     schemas.push({ id, schema: { $id: id, ...schema } });
-    exports[`validate${name}`] = id;
     types.set(name, `export declare const validate${name}: SchemaValidator<${type}>;`);
   };
   for (const name of Object.keys(components)) {
-    add(name, { $ref: `${SCHEMA_ID}#/$defs/${name}` }, `components['schemas']['${name}']`);
+    const schema = asObject(toJsonSchema(asObject(components[name], name)), name);
+    add(name, schema, `components['schemas']['${name}']`);
   }
   for (const [name, schema] of [...querySchemas, ...headerSchemas]) {
     add(name, schema, 'Record<string, unknown>');
   }
   /**
    * One compiler over every schema. `inlineRefs: false` makes shared definitions shared
-   * functions (the mock's module of every schema stays about 680 KB instead of 860); the
-   * consumers' modules inline them, since a call per `$ref` with its options object made the
-   * client's create-request check a quarter slower (BENCHMARKS.md).
+   * functions, keeping the mock's modules small; the consumers' modules inline them, since a call
+   * per `$ref` with its options object made the client's create-request check a quarter slower
+   * (BENCHMARKS.md).
    */
   const compiler = (inlineRefs: boolean) => {
     const ajv = new Ajv2020({
@@ -134,54 +191,83 @@ export function buildValidators(
       code: { source: true, esm: true, lines: true },
     });
     addFormats(ajv);
-    ajv.addSchema({ $id: SCHEMA_ID, $defs: toJsonSchema(components) });
     for (const { id, schema } of schemas) ajv.addSchema(schema, id);
     return ajv;
   };
   const shared = compiler(false);
   const inlined = compiler(true);
-  // Typed maps, so callers look a validator up by the spec's own keys, never by a mangled name.
-  const map = (entries: [string, string][]) =>
-    `{\n${entries.map(([key, name]) => `  ${JSON.stringify(key)}: validate${name},`).join('\n')}\n}`;
-  const schemaNames = Object.keys(components);
-  const maps =
-    `\n/** Every component schema's validator, by its name in the spec. */\n` +
-    `export const schemaValidators = ${map(schemaNames.map((name) => [name, name]))};\n` +
-    `\n/** Every operation's header validator (names lower-cased), by operation id. */\n` +
-    `export const headerValidators = ${map(operationIds.map((id) => [id, `${pascal(id)}Headers`]))};\n` +
-    `\n/** Every operation's query validator (no unknown parameters), by operation id. */\n` +
-    `export const queryValidators = ${map(operationIds.map((id) => [id, `${pascal(id)}Query`]))};\n`;
+  const compile = (ajv: Ajv2020, names: readonly string[]) =>
+    requireToImports(
+      standaloneCode(
+        ajv,
+        Object.fromEntries(names.map((name) => [`validate${name}`, schemaId(name)])),
+      ),
+    );
+  const declarations = (names: readonly string[]) =>
+    names.map((name) => types.get(name)).join('\n') + '\n';
+
   const modules = new Map<string, ValidatorModule>();
-  modules.set('validators', {
-    js: HEADER + requireToImports(standaloneCode(shared, exports)) + maps,
+  // The event schemas (a quarter of a megabyte of checks) in a module of their own, which the map
+  // of every schema imports.
+  const events = [
+    ...oneOfMembers(asObject(components[EVENT_UNION], EVENT_UNION), EVENT_UNION),
+    EVENT_UNION,
+  ];
+  modules.set('validators-events', {
+    js: HEADER + compile(shared, events),
     dts:
       HEADER +
-      `import type { ErrorObject } from 'ajv';\nimport type { OperationId } from './constants.js';\nimport type { components } from './openapi.js';\n\n` +
-      '/** A precompiled ajv validator: a type guard that leaves its errors on `errors`. */\n' +
-      'export interface SchemaValidator<T> {\n  (data: unknown): data is T;\n  errors?: ErrorObject[] | null;\n}\n\n' +
-      [...types.values()].join('\n') +
-      "\n\n/** Every component schema's validator, by its name in the spec. */\n" +
+      "import type { components } from './openapi.js';\nimport type { SchemaValidator } from './validators.js';\n\n" +
+      declarations(events),
+  });
+  const componentNames = Object.keys(components);
+  const rest = componentNames.filter((name) => !events.includes(name));
+  const headers = operationIds.map((id) => `${pascal(id)}Headers`);
+  const keep = new Set(NAMED);
+  for (const name of NAMED) {
+    if (!rest.includes(name))
+      throw new Error(`validators.js names ${name}, which it does not hold`);
+  }
+  modules.set('validators', {
+    js:
+      HEADER +
+      `import { ${events.map((name) => `validate${name}`).join(', ')} } from './validators-events.js';\n` +
+      exportOnly(compile(shared, [...rest, ...headers]), [...rest, ...headers], keep) +
+      `\nexport { validate${EVENT_UNION} };\n` +
+      mapSource(
+        "Every component schema's validator, by its name in the spec.",
+        'schemaValidators',
+        componentNames.map((name) => [name, name]),
+      ) +
+      mapSource(
+        "Every operation's header validator (names lower-cased), by operation id.",
+        'headerValidators',
+        operationIds.map((id) => [id, `${pascal(id)}Headers`]),
+      ),
+    dts:
+      HEADER +
+      "import type { ErrorObject } from 'ajv';\nimport type { OperationId } from './constants.js';\nimport type { components } from './openapi.js';\n\n" +
+      SCHEMA_VALIDATOR_TYPE +
+      '\n' +
+      declarations(NAMED) +
+      `export { validate${EVENT_UNION} } from './validators-events.js';\n` +
+      "\n/** Every component schema's validator, by its name in the spec. */\n" +
       "export declare const schemaValidators: { readonly [Name in keyof components['schemas']]: SchemaValidator<components['schemas'][Name]> };\n" +
       "\n/** Every operation's header validator (names lower-cased), by operation id. */\n" +
-      'export declare const headerValidators: { readonly [Id in OperationId]: SchemaValidator<Record<string, unknown>> };\n' +
-      "\n/** Every operation's query validator (no unknown parameters), by operation id. */\n" +
-      'export declare const queryValidators: { readonly [Id in OperationId]: SchemaValidator<Record<string, unknown>> };\n',
+      'export declare const headerValidators: { readonly [Id in OperationId]: SchemaValidator<Record<string, unknown>> };\n',
   });
   for (const [module, names] of Object.entries(CONSUMERS)) {
-    const subset: Record<string, string> = {};
     for (const name of names) {
-      const id = exports[`validate${name}`];
-      if (!id) throw new Error(`${module} names ${name}, which the spec does not define`);
-      subset[`validate${name}`] = id;
+      if (!types.has(name))
+        throw new Error(`${module} names ${name}, which the spec does not define`);
     }
     modules.set(module, {
-      js: HEADER + requireToImports(standaloneCode(inlined, subset)),
+      js: HEADER + compile(inlined, names),
       dts:
         HEADER +
         `import type { components } from './openapi.js';\nimport type { SchemaValidator } from './validators.js';\n\nexport type { SchemaValidator };\n\n` +
-        names.map((name) => types.get(name)).join('\n') +
-        '\n',
+        declarations(names),
     });
   }
-  return { modules, names: Object.keys(exports) };
+  return { modules, names: [...types.keys()] };
 }

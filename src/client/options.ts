@@ -1,5 +1,5 @@
 import { log, type Logger } from '../wire/logger.js';
-import type { OperationId } from '../../generated/constants.js';
+import { serverUrls, type OperationId } from '../../generated/constants.js';
 import { createOAuthTokenProvider } from '../auth/oauth-token-provider.js';
 import { UpvestConfigurationError } from '../errors.js';
 import { algorithmForKey, toSigningKey, type KeyInput } from '../signing/keys.js';
@@ -22,7 +22,7 @@ import { createApiClient, type ApiClient } from './transport.js';
  * createWebhooksClient({ baseUrl: UPVEST_SANDBOX_URL, clientId, clientSecret, keyId, privateKey });
  * ```
  */
-export const UPVEST_SANDBOX_URL = 'https://sandbox.upvest.co';
+export const UPVEST_SANDBOX_URL = serverUrls[0];
 /**
  * Upvest's live API.
  *
@@ -31,7 +31,7 @@ export const UPVEST_SANDBOX_URL = 'https://sandbox.upvest.co';
  * createWebhooksClient({ baseUrl: UPVEST_LIVE_URL, clientId, clientSecret, keyId, privateKey });
  * ```
  */
-export const UPVEST_LIVE_URL = 'https://api.upvest.co';
+export const UPVEST_LIVE_URL = serverUrls[1];
 
 /**
  * What the client does with a response body that breaks the schema or is not labelled JSON.
