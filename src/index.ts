@@ -78,7 +78,7 @@ export {
 } from './signing/upvest-profile.js';
 export type { KeyLookup, SignatureFailureReason, SignatureVerification } from './signing/verify.js';
 export type { KeyInput, SigningJwk } from './signing/keys.js';
-export type { EcdsaEncoding } from './signing/algorithms.js';
+export type { EcdsaEncoding } from './signing/algorithm-names.js';
 export type { HttpMessage } from './signing/message.js';
 export {
   probeWebhookUrl,

@@ -55,7 +55,7 @@ function readNodeBody(
   timeoutMs: number,
 ): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
+    const parts: Uint8Array[] = [];
     let size = 0;
     const settle = (error: Error | undefined) => {
       clearTimeout(timer);
@@ -64,10 +64,10 @@ function readNodeBody(
         // Stop taking bytes; the answer closes the connection.
         request.pause();
         reject(error);
-      } else resolve(Buffer.concat(parts));
+      } else resolve(concat(parts, size));
     };
-    const onData = (chunk: Buffer | string) => {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    const onData = (chunk: Uint8Array | string) => {
+      const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
       size += bytes.byteLength;
       if (size > limit) settle(new BodyTooLarge());
       else parts.push(bytes);
@@ -89,7 +89,7 @@ async function readStream(
   const reader = stream.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new BodyTimeout()), timeoutMs);
   });
@@ -107,7 +107,19 @@ async function readStream(
   } finally {
     clearTimeout(timer);
   }
-  return Buffer.concat(parts);
+  return concat(parts, size);
+}
+
+/** Chunks as one array, without `Buffer`: this module runs where only Web APIs exist. */
+function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const whole = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    whole.set(part, at);
+    at += part.byteLength;
+  }
+  return whole;
 }
 
 /**
@@ -126,7 +138,7 @@ async function nodeBody(
     if (parsed.byteLength > limit) throw new BodyTooLarge();
     return parsed;
   }
-  if (typeof parsed === 'string') return Buffer.from(parsed);
+  if (typeof parsed === 'string') return new TextEncoder().encode(parsed);
   throw new UpvestConfigurationError(
     'the request body was already read by a body parser; mount the delivery handler before ' +
       "express.json() (or use express.raw({ type: 'application/json' })): it needs the raw bytes",

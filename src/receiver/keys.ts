@@ -1,39 +1,44 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { log, type Logger } from '../wire/logger.js';
 import { VerificationKeysUnavailableError } from '../errors.js';
+import type { SigningJwk } from '../signing/keys.js';
 import type { KeyLookup } from '../signing/verify.js';
+import { readVerifyingKey } from '../signing/verifying-key.js';
 import type { JsonWebKey, JsonWebKeySet } from '../types.js';
 
 // Importing a P-521 point validates it and costs about as much as a verification: each key
-// object of a set is imported once.
-const importedKeys = new WeakMap<JsonWebKey, KeyObject | null>();
+// object of a set is imported once (Web Crypto keeps the key; verifying-key.ts caches it by the
+// public JWK made here, which is the same object for the same key object of a set).
+const importedKeys = new WeakMap<JsonWebKey, Promise<SigningJwk | undefined>>();
 
 /**
- * Imports one JWK of Upvest's set as a P-521 public key, once per JWK object; undefined for keys
- * of another type or an invalid point.
+ * Imports one JWK of Upvest's set as a P-521 public key, once per JWK object, and resolves to the
+ * public JWK to verify with; undefined for keys of another type or an invalid point. Web Crypto
+ * does the import, so this runs on every runtime.
  *
  * @example
  * ```ts
- * const key = importVerificationKey(jwks.keys[0]!);
+ * const key = await importVerificationKey(jwks.keys[0]!);
  * ```
  */
-export function importVerificationKey(jwk: JsonWebKey): KeyObject | undefined {
+export function importVerificationKey(jwk: JsonWebKey): Promise<SigningJwk | undefined> {
   let imported = importedKeys.get(jwk);
   if (imported === undefined) {
-    try {
-      imported =
-        (jwk.kty ?? 'EC') === 'EC' && (jwk.crv ?? 'P-521') === 'P-521' && jwk.x && jwk.y
-          ? createPublicKey({
-              key: { kty: 'EC', crv: 'P-521', x: jwk.x, y: jwk.y },
-              format: 'jwk',
-            })
-          : null;
-    } catch {
-      imported = null;
-    }
+    imported = publicP521(jwk);
     importedKeys.set(jwk, imported);
   }
-  return imported ?? undefined;
+  return imported;
+}
+
+async function publicP521(jwk: JsonWebKey): Promise<SigningJwk | undefined> {
+  const { kty = 'EC', crv = 'P-521', x, y } = jwk;
+  if (kty !== 'EC' || crv !== 'P-521' || !x || !y) return undefined;
+  const key: SigningJwk = { kty: 'EC', crv: 'P-521', x, y };
+  try {
+    await (await readVerifyingKey(key)).cryptoKey('ecdsa-p521-sha512');
+    return key;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -43,15 +48,18 @@ export function importVerificationKey(jwk: JsonWebKey): KeyObject | undefined {
  *
  * @example
  * ```ts
- * const key = keyFromJwks(await client.verificationKeys(), 'c5b1e7a2-…');
+ * const key = await keyFromJwks(await client.verificationKeys(), 'c5b1e7a2-…');
  * ```
  */
-export function keyFromJwks(jwks: JsonWebKeySet, keyId: string | undefined): KeyObject | undefined {
+export async function keyFromJwks(
+  jwks: JsonWebKeySet,
+  keyId: string | undefined,
+): Promise<SigningJwk | undefined> {
   if (keyId === undefined)
     return jwks.keys.length === 1 && jwks.keys[0] ? importVerificationKey(jwks.keys[0]) : undefined;
   for (const candidate of jwks.keys) {
     if (candidate.kid !== keyId) continue;
-    const key = importVerificationKey(candidate);
+    const key = await importVerificationKey(candidate);
     if (key) return key;
   }
   return undefined;
@@ -167,7 +175,7 @@ export function createVerificationKeyProvider(
   };
 
   const lookup = async (keyId: string | undefined) => {
-    const known = jwks ? keyFromJwks(jwks, keyId) : undefined;
+    const known = jwks ? await keyFromJwks(jwks, keyId) : undefined;
     if (known) return known;
     if (pending) return keyFromJwks(await pending, keyId);
     const since = now() - attemptedAt;

@@ -1,6 +1,6 @@
-import type { KeyObject } from 'node:crypto';
-import type { EcdsaEncoding } from '../signing/algorithms.js';
+import type { EcdsaEncoding } from '../signing/algorithm-names.js';
 import type { BaseFormat } from '../signing/base.js';
+import type { SigningJwk } from '../signing/keys.js';
 import type { SignatureParameterName } from '../signing/params.js';
 import { headerValue, type HeaderInput, type HttpMessage } from '../signing/message.js';
 import {
@@ -8,7 +8,7 @@ import {
   checkDigestClaims,
   readDigestField,
   type DigestClaims,
-} from '../signing/digest.js';
+} from '../signing/digest-fields.js';
 import {
   checkReadSignatureHeaders,
   readSignatureHeaders,
@@ -440,7 +440,7 @@ export async function readDeliveryHeaders(
   let keyMatchedBy: DeliverySignature['keyMatchedBy'] = 'kid';
   if (!verdict.ok && verdict.reason === 'unknown_key' && options.keyIdMatch !== 'kid') {
     // Each key on the signature alone: no key trial reads or hashes the body.
-    for (const key of everyKey(knownKeys(options.keys))) {
+    for await (const key of everyKey(knownKeys(options.keys))) {
       const attempt = await verifyReadSignatureHeaders(
         message,
         { ...signatureOptions, keys: key },
@@ -541,7 +541,7 @@ export async function verifyReadDelivery(
   const digests = bodyDigests(request.body);
   for (const [name, claims] of headers.digests) {
     // An uncovered field in algorithms this package does not know is skipped (RFC 9530).
-    if (claims.ok && checkDigestClaims(claims.claims, digests) !== 'match') {
+    if (claims.ok && (await checkDigestClaims(claims.claims, digests)) !== 'match') {
       return failure('digest_mismatch', `the ${name} header does not match the body (mismatch)`);
     }
   }
@@ -581,9 +581,9 @@ function knownKeys(keys: VerifyDeliveryOptions['keys']): JsonWebKeySet | undefin
   return typeof keys === 'function' ? keys.allKeys?.() : keys;
 }
 
-function* everyKey(set: JsonWebKeySet | undefined): Generator<KeyObject> {
+async function* everyKey(set: JsonWebKeySet | undefined): AsyncGenerator<SigningJwk> {
   for (const jwk of set?.keys ?? []) {
-    const key = importVerificationKey(jwk);
+    const key = await importVerificationKey(jwk);
     if (key) yield key;
   }
 }

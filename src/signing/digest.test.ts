@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { contentDigest, legacyDigest, verifyContentDigest, verifyLegacyDigest } from './digest.js';
 import {
-  contentDigest,
-  legacyDigest,
+  bodyDigests,
+  checkDigestClaims,
   MAX_DIGEST_ENTRIES,
-  verifyContentDigest,
-  verifyLegacyDigest,
-} from './digest.js';
+  readDigestField,
+} from './digest-fields.js';
 import { rfcContentDigests } from './fixtures/rfc9421.js';
 
 describe('contentDigest', () => {
@@ -128,5 +128,38 @@ describe('verifyLegacyDigest: the shape of each member', () => {
     ['text after the value and a space', `${good} x`, 'malformed'],
   ])('should read %s as %s', (_name, field, expected) => {
     expect(verifyLegacyDigest(body, field)).toBe(expected);
+  });
+});
+
+describe('the Web Crypto digests a receiver checks with', () => {
+  it('should give the verdict of the synchronous checks for any body and either field', async () => {
+    const body = fc.oneof(fc.string(), fc.uint8Array({ maxLength: 300 }));
+    await fc.assert(
+      fc.asyncProperty(
+        body,
+        body,
+        fc.constantFrom('sha-256', 'sha-512'),
+        async (a, b, algorithm) => {
+          for (const [name, field, sync] of [
+            ['content-digest', contentDigest(a, algorithm), verifyContentDigest],
+            ['digest', legacyDigest(a), verifyLegacyDigest],
+          ] as const) {
+            const read = readDigestField(name, field);
+            expect(read.ok).toBe(true);
+            if (!read.ok) return;
+            expect(await checkDigestClaims(read.claims, bodyDigests(b))).toBe(sync(b, field));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('should hash a body once per algorithm however often it is asked', async () => {
+    const digests = bodyDigests('{"hello": "world"}');
+    expect(digests('sha-512')).toBe(digests('sha-512'));
+    expect(Buffer.from(await digests('sha-256')).toString('base64')).toBe(
+      'X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=',
+    );
   });
 });

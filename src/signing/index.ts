@@ -12,17 +12,15 @@
  * const verdict = await verifyRequestSignature({ ...request, headers: { ...request.headers, ...signed.headers } }, { keys: publicKey });
  * ```
  */
-export { SIGNATURE_ALGORITHMS, type EcdsaEncoding, type SignatureAlgorithm } from './algorithms.js';
+export {
+  SIGNATURE_ALGORITHMS,
+  type EcdsaEncoding,
+  type SignatureAlgorithm,
+} from './algorithm-names.js';
 export { BASE_FORMATS, buildSignatureBase, type BaseFormat } from './base.js';
 export { DERIVED_COMPONENTS, type DerivedComponent } from './components.js';
-export {
-  contentDigest,
-  legacyDigest,
-  verifyContentDigest,
-  verifyLegacyDigest,
-  type DigestAlgorithm,
-  type DigestCheck,
-} from './digest.js';
+export { contentDigest, legacyDigest, verifyContentDigest, verifyLegacyDigest } from './digest.js';
+export type { DigestAlgorithm, DigestCheck } from './digest-fields.js';
 export type { KeyInput, SigningJwk } from './keys.js';
 export type { HeaderInput, HttpMessage } from './message.js';
 export type { SignatureParameterName, SignatureParameters } from './params.js';

@@ -1,14 +1,8 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  createSecretKey,
-  KeyObject,
-  type JsonWebKeyInput,
-} from 'node:crypto';
+import { createPrivateKey, createSecretKey, KeyObject, type JsonWebKeyInput } from 'node:crypto';
 import { UpvestConfigurationError } from '../errors.js';
-import type { SignatureAlgorithm } from './algorithms.js';
+import type { SignatureAlgorithm } from './algorithm-names.js';
 
-export type { SignatureAlgorithm } from './algorithms.js';
+export type { SignatureAlgorithm } from './algorithm-names.js';
 
 /**
  * A key as PEM text, a JSON Web Key (`kty: "oct"` for HMAC), a `KeyObject`, or HMAC secret
@@ -58,14 +52,14 @@ function secretKey(bytes: Uint8Array): KeyObject {
   return createSecretKey(bytes);
 }
 
-function fromJwk(jwk: SigningJwk, half: 'private' | 'public'): KeyObject {
+function fromJwk(jwk: SigningJwk): KeyObject {
   if (jwk.kty === 'oct') {
     if (typeof jwk.k !== 'string') throw new Error('no k');
     return secretKey(Buffer.from(jwk.k, 'base64url'));
   }
   // Node checks the members itself; a malformed JWK throws and is reported as unusable.
   const input: JsonWebKeyInput = { key: jwk, format: 'jwk' };
-  return half === 'private' ? createPrivateKey(input) : createPublicKey(input);
+  return createPrivateKey(input);
 }
 
 /**
@@ -82,7 +76,7 @@ export function toSigningKey(input: KeyInput): KeyObject {
     if (input instanceof KeyObject) key = input;
     else if (input instanceof Uint8Array) key = secretKey(input);
     else if (typeof input === 'string') key = createPrivateKey(input);
-    else key = fromJwk(input, 'private');
+    else key = fromJwk(input);
   } catch {
     throw unusable('private');
   }
@@ -90,27 +84,6 @@ export function toSigningKey(input: KeyInput): KeyObject {
     throw new UpvestConfigurationError('a public key cannot sign: pass the private key');
   }
   return key;
-}
-
-/**
- * Reads a public (or secret) key for verifying; a private key gives its public half.
- *
- * @example
- * ```ts
- * const key = toVerifyingKey(publicJwk); // KeyObject { type: 'public' }
- * ```
- */
-export function toVerifyingKey(input: KeyInput): KeyObject {
-  try {
-    if (input instanceof KeyObject) {
-      return input.type === 'private' ? createPublicKey(input) : input;
-    }
-    if (input instanceof Uint8Array) return secretKey(input);
-    if (typeof input === 'string') return createPublicKey(input);
-    return fromJwk(input, 'public');
-  } catch {
-    throw unusable('public');
-  }
 }
 
 const CURVES: Record<string, SignatureAlgorithm> = {

@@ -1,4 +1,5 @@
-import { signBase, type EcdsaEncoding, type SignatureAlgorithm } from './algorithms.js';
+import type { EcdsaEncoding, SignatureAlgorithm } from './algorithm-names.js';
+import { signBase } from './algorithms.js';
 import { buildSignatureBase, type BaseFormat } from './base.js';
 import { parseComponentId } from './components.js';
 import { contentDigest } from './digest.js';

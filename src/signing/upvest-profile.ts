@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type OutgoingRequest, type RequestSigner } from '../wire/signer.js';
-import type { EcdsaEncoding } from './algorithms.js';
+import type { EcdsaEncoding } from './algorithm-names.js';
 import { contentDigest } from './digest.js';
 import type { KeyInput } from './keys.js';
 import { bodyBytes, headerValue, toHeaders, type HttpMessage } from './message.js';

@@ -1,14 +1,24 @@
-import type { KeyObject } from 'node:crypto';
 import {
   isSignatureAlgorithm,
-  verifyBase,
   type EcdsaEncoding,
   type SignatureAlgorithm,
-} from './algorithms.js';
+} from './algorithm-names.js';
 import { BASE_FORMATS, buildSignatureBase, type BaseFormat } from './base.js';
 import { MissingComponentError } from './components.js';
-import { bodyDigests, checkDigestClaims, readDigestField, type DigestCheck } from './digest.js';
-import { algorithmForKey, keyFits, toVerifyingKey, type KeyInput } from './keys.js';
+import {
+  bodyDigests,
+  checkDigestClaims,
+  readDigestField,
+  type DigestCheck,
+} from './digest-fields.js';
+import type { KeyInput } from './keys.js';
+import { verifySignatureBase } from './verify-base.js';
+import {
+  impliedAlgorithm,
+  readVerifyingKey,
+  verifyingKeyFits,
+  type VerifyingKey,
+} from './verifying-key.js';
 import { bodyBytes, headerValue, type HttpMessage } from './message.js';
 import {
   parseSignatureField,
@@ -173,7 +183,7 @@ async function verifyReadSignature(
 ): Promise<SignatureVerification> {
   const verdict = await verifyReadSignatureHeaders(message, options, read);
   if (!verdict.ok) return verdict;
-  const digest = checkDigests(message, verdict.coveredComponents);
+  const digest = await checkDigests(message, verdict.coveredComponents);
   if (digest && 'reason' in digest) return digest;
   return { ...verdict, digestHeader: digest?.header };
 }
@@ -211,7 +221,7 @@ export async function verifyReadSignatureHeaders(
       if (error instanceof MissingComponentError) return fail('missing_component', error.message);
       return fail('missing_component', 'a covered component could not be derived');
     }
-    const verdict = verifyBase(
+    const verdict = await verifySignatureBase(
       algorithm,
       key,
       encoder.encode(text),
@@ -368,17 +378,17 @@ function checkTime(
  * Every digest header present against the body, each algorithm hashed once however many
  * fields list it. A field the signature does not cover may list only unknown algorithms.
  */
-function checkDigests(
+async function checkDigests(
   message: HttpMessage,
   components: readonly string[],
-): { header: 'content-digest' | 'digest' } | Failure | undefined {
+): Promise<{ header: 'content-digest' | 'digest' } | Failure | undefined> {
   const digests = bodyDigests(bodyBytes(message));
   let checked: 'content-digest' | 'digest' | undefined;
   for (const name of ['content-digest', 'digest'] as const) {
     const field = headerValue(message, name);
     if (field === undefined) continue;
     const read = readDigestField(name, field);
-    const check: DigestCheck = read.ok ? checkDigestClaims(read.claims, digests) : read.check;
+    const check: DigestCheck = read.ok ? await checkDigestClaims(read.claims, digests) : read.check;
     // RFC 9530 lets a recipient ignore a digest in algorithms it does not know; once the
     // signature covers it, though, skipping it would leave the body unprotected.
     if (check === 'unsupported' && !components.includes(name)) continue;
@@ -393,7 +403,7 @@ function checkDigests(
 async function resolveKey(
   options: VerifySignatureOptions,
   params: SignatureParameters,
-): Promise<{ key: KeyObject; algorithm: SignatureAlgorithm } | Failure> {
+): Promise<{ key: VerifyingKey; algorithm: SignatureAlgorithm } | Failure> {
   const keyId = params.keyid;
   let input: KeyInput | undefined;
   try {
@@ -409,9 +419,9 @@ async function resolveKey(
   if (input === undefined) {
     return fail('unknown_key', `no key is known for keyid ${named}`);
   }
-  let key: KeyObject;
+  let key: VerifyingKey;
   try {
-    key = toVerifyingKey(input);
+    key = await readVerifyingKey(input);
   } catch {
     return fail('unknown_key', `the key for keyid ${named} could not be read`);
   }
@@ -419,16 +429,14 @@ async function resolveKey(
   if (alg !== undefined && !isSignatureAlgorithm(alg)) {
     return fail('unsupported_algorithm', `alg ${alg} is not supported`);
   }
-  let algorithm: SignatureAlgorithm;
-  try {
-    algorithm = options.algorithm ?? alg ?? algorithmForKey(key);
-  } catch (error) {
-    return fail('unsupported_algorithm', error instanceof Error ? error.message : 'unusable key');
+  const algorithm = options.algorithm ?? alg ?? impliedAlgorithm(key);
+  if (algorithm === undefined) {
+    return fail('unsupported_algorithm', `the key for keyid ${named} is ${key.description}`);
   }
   if (alg !== undefined && alg !== algorithm) {
     return fail('unsupported_algorithm', `alg ${alg} is not the accepted algorithm ${algorithm}`);
   }
-  if (!keyFits(algorithm, key)) {
+  if (!verifyingKeyFits(algorithm, key)) {
     return fail('unsupported_algorithm', `${algorithm} does not suit the key for keyid ${named}`);
   }
   return { key, algorithm };

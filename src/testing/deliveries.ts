@@ -1,5 +1,5 @@
 import { createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
-import type { EcdsaEncoding } from '../signing/algorithms.js';
+import type { EcdsaEncoding } from '../signing/algorithm-names.js';
 import type { BaseFormat } from '../signing/base.js';
 import { contentDigest, legacyDigest } from '../signing/digest.js';
 import type { KeyInput } from '../signing/keys.js';

@@ -1,0 +1,95 @@
+import fc from 'fast-check';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { derToRaw, sequenceElements } from './der.js';
+
+/** A canonical DER INTEGER of a positive big-endian value (leading zeros stripped). */
+function derInteger(value: Uint8Array): number[] {
+  let bytes = [...value];
+  while (bytes.length > 1 && bytes[0] === 0) bytes = bytes.slice(1);
+  if (bytes[0]! & 0x80) bytes = [0, ...bytes];
+  return [0x02, ...derLength(bytes.length), ...bytes];
+}
+
+function derLength(length: number): number[] {
+  return length < 0x80 ? [length] : [0x81, length];
+}
+
+function derSignature(r: Uint8Array, s: Uint8Array): Uint8Array {
+  const body = [...derInteger(r), ...derInteger(s)];
+  return Uint8Array.from([0x30, ...derLength(body.length), ...body]);
+}
+
+const padded = (value: Uint8Array, size: number) => {
+  const out = new Uint8Array(size);
+  out.set(value, size - value.length);
+  return out;
+};
+
+// r and s: non-zero scalars of up to 66 bytes (P-521's length).
+const scalar = fc
+  .uint8Array({ minLength: 1, maxLength: 66 })
+  .filter((bytes) => bytes.some((byte) => byte !== 0));
+
+describe('derToRaw', () => {
+  it('should turn any canonical DER signature into r‖s padded to the curve size', () => {
+    fc.assert(
+      fc.property(scalar, scalar, (r, s) => {
+        const raw = derToRaw(derSignature(r, s), 66);
+        expect(raw).toEqual(Uint8Array.from([...padded(r, 66), ...padded(s, 66)]));
+      }),
+    );
+  });
+
+  it('should give r‖s that Node verifies, for signatures Node wrote in DER', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-521' });
+    for (let i = 0; i < 20; i += 1) {
+      const data = new TextEncoder().encode(`message ${i}`);
+      const der = sign('sha512', data, { key: privateKey, dsaEncoding: 'der' });
+      const raw = derToRaw(der, 66)!;
+      expect(raw).toHaveLength(132);
+      expect(verify('sha512', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, raw)).toBe(true);
+    }
+  });
+
+  const good = derSignature(Uint8Array.of(1), Uint8Array.of(2)); // 30 06 02 01 01 02 01 02
+  it.each<[string, Uint8Array, number]>([
+    ['an empty array', new Uint8Array(), 32],
+    ['a trailing byte', Uint8Array.from([...good, 0]), 32],
+    ['a sequence length one short', Uint8Array.from([0x30, 5, ...good.subarray(2)]), 32],
+    ['a long-form length below 128', Uint8Array.from([0x30, 0x81, 6, ...good.subarray(2)]), 32],
+    [
+      'an integer with a needless leading zero',
+      Uint8Array.from([0x30, 7, 2, 2, 0, 1, 2, 1, 2]),
+      32,
+    ],
+    ['a negative integer', Uint8Array.from([0x30, 6, 2, 1, 0x81, 2, 1, 2]), 32],
+    ['a zero r', Uint8Array.from([0x30, 6, 2, 1, 0, 2, 1, 2]), 32],
+    ['an empty integer', Uint8Array.from([0x30, 5, 2, 0, 2, 1, 2]), 32],
+    ['an r longer than the curve', derSignature(new Uint8Array(33).fill(1), Uint8Array.of(2)), 32],
+    ['a third integer', Uint8Array.from([0x30, 9, 2, 1, 1, 2, 1, 2, 2, 1, 3]), 32],
+    ['a set instead of a sequence', Uint8Array.from([0x31, ...good.subarray(1)]), 32],
+  ])('should refuse %s', (_name, der, size) => {
+    expect(derToRaw(der, size)).toBeUndefined();
+  });
+
+  it('should never throw on any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 160 }), (bytes) => {
+        const raw = derToRaw(bytes, 66);
+        expect(raw === undefined || raw.length === 132).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('sequenceElements', () => {
+  it('should list the tags and contents of a sequence, and refuse a truncated one', () => {
+    expect(sequenceElements(Uint8Array.from([0x30, 5, 2, 1, 7, 5, 0]))).toEqual([
+      { tag: 2, content: Uint8Array.of(7) },
+      { tag: 5, content: new Uint8Array() },
+    ]);
+    expect(sequenceElements(Uint8Array.from([0x30, 5, 2, 4, 7, 5, 0]))).toBeUndefined();
+    expect(sequenceElements(Uint8Array.from([0x04, 0]))).toBeUndefined();
+  });
+});

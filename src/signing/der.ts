@@ -1,0 +1,90 @@
+/**
+ * ECDSA signatures in DER (ASN.1 `SEQUENCE { r INTEGER, s INTEGER }`, what Upvest's signers and
+ * OpenSSL write) turned into the fixed-length r‖s that Web Crypto verifies (IEEE P1363, RFC 9421
+ * §3.3.4). Only canonical DER is read, as OpenSSL reads it: a signature spelled two ways would
+ * be two signatures.
+ */
+
+/**
+ * r‖s, each left-padded to `size` bytes (66 for P-521, 32 for P-256), of a canonical DER
+ * signature; `undefined` when the bytes are not one.
+ *
+ * @example
+ * ```ts
+ * derToRaw(new Uint8Array([0x30, 6, 2, 1, 1, 2, 1, 2]), 32); // 64 bytes: 0…01 0…02
+ * ```
+ */
+export function derToRaw(der: Uint8Array, size: number): Uint8Array | undefined {
+  if (der[0] !== 0x30) return undefined;
+  const sequence = readLength(der, 1);
+  if (!sequence || sequence.end + sequence.length !== der.length) return undefined;
+  const r = readInteger(der, sequence.end, size);
+  const s = r && readInteger(der, r.end, size);
+  if (!r || !s || s.end !== der.length) return undefined;
+  const raw = new Uint8Array(size * 2);
+  raw.set(r.value, size - r.value.length);
+  raw.set(s.value, size * 2 - s.value.length);
+  return raw;
+}
+
+/**
+ * The elements of a DER SEQUENCE, each as its tag and content; `undefined` when the bytes are
+ * not one SEQUENCE of well-formed elements.
+ *
+ * @example
+ * ```ts
+ * sequenceElements(new Uint8Array([0x30, 3, 2, 1, 7])); // [{ tag: 2, content: Uint8Array [7] }]
+ * ```
+ */
+export function sequenceElements(
+  der: Uint8Array,
+): { tag: number; content: Uint8Array }[] | undefined {
+  if (der[0] !== 0x30) return undefined;
+  const outer = readLength(der, 1);
+  if (!outer || outer.end + outer.length !== der.length) return undefined;
+  const elements: { tag: number; content: Uint8Array }[] = [];
+  let at = outer.end;
+  while (at < der.length) {
+    const header = readLength(der, at + 1);
+    if (!header || header.end + header.length > der.length) return undefined;
+    elements.push({ tag: der[at]!, content: der.subarray(header.end, header.end + header.length) });
+    at = header.end + header.length;
+  }
+  return elements;
+}
+
+/** A DER length at `at`: short form, or long form in one to three bytes, minimal either way. */
+function readLength(bytes: Uint8Array, at: number): { length: number; end: number } | undefined {
+  const first = bytes[at];
+  if (first === undefined) return undefined;
+  if (first < 0x80) return { length: first, end: at + 1 };
+  const count = first & 0x7f;
+  if (count < 1 || count > 3 || at + 1 + count > bytes.length) return undefined;
+  let length = 0;
+  for (let i = 1; i <= count; i += 1) length = length * 256 + bytes[at + i]!;
+  // Minimal: a long form only for 128 and up, and no leading zero byte.
+  if (length < 0x80 || bytes[at + 1] === 0) return undefined;
+  return { length, end: at + 1 + count };
+}
+
+/** A positive, minimally encoded INTEGER of at most `size` bytes (its sign byte aside). */
+function readInteger(
+  bytes: Uint8Array,
+  at: number,
+  size: number,
+): { value: Uint8Array; end: number } | undefined {
+  if (bytes[at] !== 0x02) return undefined;
+  const header = readLength(bytes, at + 1);
+  if (!header || header.length === 0) return undefined;
+  const end = header.end + header.length;
+  if (end > bytes.length) return undefined;
+  let value = bytes.subarray(header.end, end);
+  if (value[0]! & 0x80) return undefined; // negative
+  if (value[0] === 0) {
+    // A leading zero only where the next byte would read as a sign bit (and r, s are never 0).
+    if (value.length === 1 || !(value[1]! & 0x80)) return undefined;
+    value = value.subarray(1);
+  }
+  if (value.length > size) return undefined;
+  return { value, end };
+}

@@ -1,0 +1,149 @@
+import {
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { SignatureAlgorithm } from './algorithm-names.js';
+import { signBase } from './algorithms.js';
+import { rfcKeys } from './fixtures/rfc9421.js';
+import type { KeyInput } from './keys.js';
+import { verifySignatureBase } from './verify-base.js';
+import { impliedAlgorithm, readVerifyingKey, verifyingKeyFits } from './verifying-key.js';
+
+const base = new TextEncoder().encode('"@method": POST');
+const p521 = generateKeyPairSync('ec', { namedCurve: 'P-521' });
+const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const ed = generateKeyPairSync('ed25519');
+// Node signs (it reads every PEM form); the Web Crypto key must verify.
+const rsa = createPublicKey(rfcKeys.rsaPublicPem);
+const pem = (key: KeyObject, type: 'spki' | 'pkcs8' | 'sec1' | 'pkcs1') =>
+  key.export({ format: 'pem', type } as never).toString();
+
+/** Every way a caller may hand over a key to verify with, and the algorithm it implies. */
+const inputs: [string, KeyInput, KeyObject, SignatureAlgorithm][] = [
+  ['P-521 SPKI PEM', pem(p521.publicKey, 'spki'), p521.privateKey, 'ecdsa-p521-sha512'],
+  ['P-521 PKCS#8 PEM', pem(p521.privateKey, 'pkcs8'), p521.privateKey, 'ecdsa-p521-sha512'],
+  ['P-521 SEC1 PEM', pem(p521.privateKey, 'sec1'), p521.privateKey, 'ecdsa-p521-sha512'],
+  [
+    'P-521 public JWK',
+    p521.publicKey.export({ format: 'jwk' }),
+    p521.privateKey,
+    'ecdsa-p521-sha512',
+  ],
+  [
+    'P-521 private JWK',
+    p521.privateKey.export({ format: 'jwk' }),
+    p521.privateKey,
+    'ecdsa-p521-sha512',
+  ],
+  ['P-521 public KeyObject', p521.publicKey, p521.privateKey, 'ecdsa-p521-sha512'],
+  ['P-521 private KeyObject', p521.privateKey, p521.privateKey, 'ecdsa-p521-sha512'],
+  ['P-256 SPKI PEM', pem(p256.publicKey, 'spki'), p256.privateKey, 'ecdsa-p256-sha256'],
+  ['P-256 SEC1 PEM', pem(p256.privateKey, 'sec1'), p256.privateKey, 'ecdsa-p256-sha256'],
+  ['Ed25519 SPKI PEM', pem(ed.publicKey, 'spki'), ed.privateKey, 'ed25519'],
+  ['Ed25519 private JWK', ed.privateKey.export({ format: 'jwk' }), ed.privateKey, 'ed25519'],
+  [
+    'RSA PKCS#1 public PEM',
+    rfcKeys.rsaPublicPem,
+    createPrivateKey(rfcKeys.rsaPrivatePem),
+    'rsa-v1_5-sha256',
+  ],
+  [
+    'RSA PKCS#1 private PEM',
+    rfcKeys.rsaPrivatePem,
+    createPrivateKey(rfcKeys.rsaPrivatePem),
+    'rsa-v1_5-sha256',
+  ],
+  [
+    'RSA public JWK',
+    rsa.export({ format: 'jwk' }),
+    createPrivateKey(rfcKeys.rsaPrivatePem),
+    'rsa-v1_5-sha256',
+  ],
+  [
+    'RSA-PSS PKCS#8 PEM',
+    rfcKeys.rsaPssPrivatePem,
+    createPrivateKey(rfcKeys.rsaPssPrivatePem),
+    'rsa-pss-sha512',
+  ],
+];
+
+describe('readVerifyingKey', () => {
+  it.each(inputs)(
+    'should read a %s and verify what its private key signed',
+    async (_name, input, signer, algorithm) => {
+      const key = await readVerifyingKey(input);
+      expect(impliedAlgorithm(key)).toBe(algorithm);
+      expect(verifyingKeyFits(algorithm, key)).toBe(true);
+      const signature = signBase(algorithm, signer, base);
+      expect((await verifySignatureBase(algorithm, key, base, signature)).ok).toBe(true);
+      const other = new TextEncoder().encode('"@method": GET');
+      expect((await verifySignatureBase(algorithm, key, other, signature)).ok).toBe(false);
+    },
+  );
+
+  it('should verify RSA-PSS with the plain RSA public key of the RFC 9421 example', async () => {
+    const key = await readVerifyingKey(rfcKeys.rsaPssPublicPem);
+    const signature = signBase('rsa-pss-sha512', createPrivateKey(rfcKeys.rsaPssPrivatePem), base);
+    expect(verifyingKeyFits('rsa-pss-sha512', key)).toBe(true);
+    expect((await verifySignatureBase('rsa-pss-sha512', key, base, signature)).ok).toBe(true);
+  });
+
+  it('should read secrets as bytes, oct JWKs and secret KeyObjects', async () => {
+    const bytes = new TextEncoder().encode('a shared secret');
+    const signature = signBase('hmac-sha256', createSecretKey(bytes), base);
+    const jwk = { kty: 'oct', k: Buffer.from(bytes).toString('base64url') };
+    for (const input of [bytes, jwk, createSecretKey(bytes)]) {
+      const key = await readVerifyingKey(input);
+      expect(impliedAlgorithm(key)).toBe('hmac-sha256');
+      expect((await verifySignatureBase('hmac-sha256', key, base, signature)).ok).toBe(true);
+    }
+  });
+
+  it.each<[string, KeyInput]>([
+    ['a P-384 key', generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey],
+    [
+      'a P-384 JWK',
+      generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' }),
+    ],
+    ['an X25519 key', generateKeyPairSync('x25519').publicKey],
+    ['an X25519 SPKI PEM', pem(generateKeyPairSync('x25519').publicKey, 'spki')],
+  ])('should read %s as a key no algorithm uses, not as unreadable', async (_name, input) => {
+    const key = await readVerifyingKey(input);
+    expect(impliedAlgorithm(key)).toBeUndefined();
+    expect(verifyingKeyFits('ecdsa-p521-sha512', key)).toBe(false);
+  });
+
+  it.each<[string, KeyInput]>([
+    ['text that is no PEM', 'not a key'],
+    [
+      'PEM with a label we do not read',
+      '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----',
+    ],
+    [
+      'PEM whose label ends differently',
+      pem(p521.publicKey, 'spki').replace('END PUBLIC', 'END PRIVATE'),
+    ],
+    ['an empty secret', new Uint8Array()],
+    ['an oct JWK without k', { kty: 'oct' }],
+    ['a JWK of an unknown type', { kty: 'XYZ' }],
+    [
+      'an EC JWK whose kty says otherwise',
+      { ...p521.publicKey.export({ format: 'jwk' }), kty: 'OKP' },
+    ],
+  ])('should refuse %s with a configuration error', async (_name, input) => {
+    await expect(readVerifyingKey(input)).rejects.toThrow(/public key could not be read/);
+  });
+
+  it('should read a key object once, and a PEM text once', async () => {
+    const jwk = p521.publicKey.export({ format: 'jwk' });
+    expect(readVerifyingKey(jwk)).toBe(readVerifyingKey(jwk));
+    const text = pem(p521.publicKey, 'spki');
+    expect(readVerifyingKey(text)).toBe(readVerifyingKey(`${text}`));
+    const key = await readVerifyingKey(jwk);
+    expect(key.cryptoKey('ecdsa-p521-sha512')).toBe(key.cryptoKey('ecdsa-p521-sha512'));
+  });
+});
