@@ -8,6 +8,7 @@ import {
   type DeliveryHeaders,
   type DeliveryRequest,
   type DeliverySignature,
+  type VerifiedDelivery,
   type VerifiedHeaders,
   type VerifyDeliveryOptions,
 } from './verify.js';
@@ -302,112 +303,14 @@ export function createDeliveryProcessor(
 export function createProcessor(
   options: DeliveryHandlerOptions,
 ): (request: DeliveryRequest, read?: VerifiedHeaders) => Promise<DeliveryAnswer> {
-  const dedupe =
-    options.dedupe === false ? undefined : (options.dedupe ?? createMemoryDedupeStore());
-  const keyOf = options.dedupeKey ?? ((event: DeliveryEvent) => event.id);
-
-  const handle = async (
-    request: DeliveryRequest,
-    read: VerifiedHeaders | undefined,
-  ): Promise<DeliveryAnswer> => {
-    if (request.method.toUpperCase() !== 'POST') return methodNotAllowed();
-    const verified = await verifyReadDelivery(
-      { ...request, url: withPublicOrigin(request.url, options.publicOrigin) },
-      options,
-      read,
-    );
-    if (!verified.ok) {
-      report(options.onRefused, verified);
-      if (verified.reason === 'keys_unavailable') report(options.onError, verified.cause);
-      return refusal(verified);
-    }
-
-    // One entry per key: an event repeated within the batch is handed over once.
-    const unique = new Map<string, DeliveryEvent>();
-    for (const event of verified.events)
-      if (!unique.has(keyOf(event))) unique.set(keyOf(event), event);
-
-    let claim: DedupeClaim = { claimed: [...unique.keys()], busy: [] };
-    if (dedupe) {
-      try {
-        claim = await dedupe.claim([...unique.keys()]);
-        if (!Array.isArray(claim?.claimed) || !Array.isArray(claim.busy))
-          throw new TypeError('DeliveryDedupeStore.claim must answer { claimed, busy }');
-      } catch (error) {
-        report(options.onError, error);
-        return problemAnswer(
-          503,
-          'dedupe_unavailable',
-          'Try again',
-          'the receiver cannot record events right now',
-          {
-            'retry-after': '5',
-          },
-        );
-      }
-    }
-    const claimed = [...claim.claimed];
-    const release = async () => {
-      try {
-        await dedupe?.release(claimed);
-      } catch (error) {
-        report(options.onError, error);
-      }
-    };
-    if (claim.busy.length > 0) {
-      // Another attempt of this batch is under way. Answering 200 now would lose its events if
-      // it then fails; the retry finds them processed, or free again.
-      await release();
-      return problemAnswer(
-        503,
-        'in_progress',
-        'Delivery in progress',
-        'another attempt of this batch is being processed; retry later',
-        { 'retry-after': '1' },
-      );
-    }
-
-    const wanted = new Set(claimed);
-    const fresh = [...unique.entries()]
-      .filter(([key]) => wanted.has(key))
-      .map(([, event]) => event);
-    try {
-      if (fresh.length > 0) {
-        await options.onEvents(fresh, {
-          signature: verified.signature,
-          duplicates: verified.events.length - fresh.length,
-          batch: verified.events,
-        });
-      }
-    } catch (error) {
-      await release();
-      report(options.onError, error);
-      return problemAnswer(
-        500,
-        'processing_failed',
-        'Processing failed',
-        'the receiver failed to process the events; the batch will be retried',
-      );
-    }
-    try {
-      await dedupe?.commit(claimed);
-    } catch (error) {
-      // The events were processed but not recorded: the retry may hand them over again, which
-      // an idempotent onEvents tolerates.
-      report(options.onError, error);
-      return problemAnswer(
-        500,
-        'processing_failed',
-        'Processing failed',
-        'the receiver could not record the processed events',
-      );
-    }
-    return { status: 200, headers: {}, body: undefined };
+  const pipeline: Pipeline = {
+    options,
+    dedupe: options.dedupe === false ? undefined : (options.dedupe ?? createMemoryDedupeStore()),
+    keyOf: options.dedupeKey ?? ((event: DeliveryEvent) => event.id),
   };
-
   return async (request, read) => {
     try {
-      return await handle(request, read);
+      return await handleDelivery(pipeline, request, read);
     } catch (error) {
       report(options.onError, error);
       return problemAnswer(
@@ -418,4 +321,136 @@ export function createProcessor(
       );
     }
   };
+}
+
+/** What every step of a delivery shares: the options, the dedupe store and the dedupe key. */
+interface Pipeline {
+  readonly options: DeliveryHandlerOptions;
+  readonly dedupe: DeliveryDedupeStore | undefined;
+  readonly keyOf: (event: DeliveryEvent) => string;
+}
+
+type Verified = Extract<VerifiedDelivery, { ok: true }>;
+
+/** Verify, claim the events, hand the fresh ones over, record them: each step may answer. */
+async function handleDelivery(
+  pipeline: Pipeline,
+  request: DeliveryRequest,
+  read: VerifiedHeaders | undefined,
+): Promise<DeliveryAnswer> {
+  const { options } = pipeline;
+  if (request.method.toUpperCase() !== 'POST') return methodNotAllowed();
+  const verified = await verifyReadDelivery(
+    { ...request, url: withPublicOrigin(request.url, options.publicOrigin) },
+    options,
+    read,
+  );
+  if (!verified.ok) {
+    report(options.onRefused, verified);
+    if (verified.reason === 'keys_unavailable') report(options.onError, verified.cause);
+    return refusal(verified);
+  }
+  // One entry per key: an event repeated within the batch is handed over once.
+  const unique = new Map<string, DeliveryEvent>();
+  for (const event of verified.events) {
+    if (!unique.has(pipeline.keyOf(event))) unique.set(pipeline.keyOf(event), event);
+  }
+  const claim = await claimEvents(pipeline, [...unique.keys()]);
+  if ('status' in claim) return claim;
+  const claimed = [...claim.claimed];
+  const release = async () => {
+    try {
+      await pipeline.dedupe?.release(claimed);
+    } catch (error) {
+      report(options.onError, error);
+    }
+  };
+  if (claim.busy.length > 0) {
+    // Another attempt of this batch is under way. Answering 200 now would lose its events if
+    // it then fails; the retry finds them processed, or free again.
+    await release();
+    return problemAnswer(
+      503,
+      'in_progress',
+      'Delivery in progress',
+      'another attempt of this batch is being processed; retry later',
+      { 'retry-after': '1' },
+    );
+  }
+  const failed = await handOver(options, verified, unique, claimed, release);
+  return failed ?? commitClaimed(pipeline, claimed);
+}
+
+/** The events' keys claimed in the dedupe store (all of them without one), or a 503. */
+async function claimEvents(
+  pipeline: Pipeline,
+  keys: string[],
+): Promise<DedupeClaim | DeliveryAnswer> {
+  if (!pipeline.dedupe) return { claimed: keys, busy: [] };
+  try {
+    const claim = await pipeline.dedupe.claim(keys);
+    if (!Array.isArray(claim?.claimed) || !Array.isArray(claim.busy))
+      throw new TypeError('DeliveryDedupeStore.claim must answer { claimed, busy }');
+    return claim;
+  } catch (error) {
+    report(pipeline.options.onError, error);
+    return problemAnswer(
+      503,
+      'dedupe_unavailable',
+      'Try again',
+      'the receiver cannot record events right now',
+      {
+        'retry-after': '5',
+      },
+    );
+  }
+}
+
+/** The claimed events to `onEvents`; a 500 (the claims released) when it fails. */
+async function handOver(
+  options: DeliveryHandlerOptions,
+  verified: Verified,
+  unique: ReadonlyMap<string, DeliveryEvent>,
+  claimed: readonly string[],
+  release: () => Promise<void>,
+): Promise<DeliveryAnswer | undefined> {
+  const wanted = new Set(claimed);
+  const fresh = [...unique.entries()].filter(([key]) => wanted.has(key)).map(([, event]) => event);
+  try {
+    if (fresh.length > 0) {
+      await options.onEvents(fresh, {
+        signature: verified.signature,
+        duplicates: verified.events.length - fresh.length,
+        batch: verified.events,
+      });
+    }
+    return undefined;
+  } catch (error) {
+    await release();
+    report(options.onError, error);
+    return problemAnswer(
+      500,
+      'processing_failed',
+      'Processing failed',
+      'the receiver failed to process the events; the batch will be retried',
+    );
+  }
+}
+
+/** The handed-over events recorded as processed: 200, or a 500 when the store fails. */
+async function commitClaimed(pipeline: Pipeline, claimed: string[]): Promise<DeliveryAnswer> {
+  try {
+    await pipeline.dedupe?.commit(claimed);
+  } catch (error) {
+    // The events were processed but not recorded: the retry may hand them over again, which
+    // an idempotent onEvents tolerates.
+    report(pipeline.options.onError, error);
+    return problemAnswer(
+      500,
+      'processing_failed',
+      'Processing failed',
+      'the receiver could not record the processed events',
+    );
+  }
+  return { status: 200, headers: {}, body: undefined };
 }

@@ -232,6 +232,15 @@ export function checkWebhookUrl(value: unknown, path: string): ValidationIssue[]
  * reference the shortcut is tested against. Internal.
  */
 export function checkUrlInFull(value: string, path: string): ValidationIssue[] {
+  const text = textIssues(value, path);
+  if (text.stop) return text.issues;
+  const parsed = parseWellFormed(value, path);
+  if ('issues' in parsed) return [...text.issues, ...parsed.issues];
+  return [...text.issues, ...partIssues(value, parsed, path)];
+}
+
+/** The text before parsing: its length, invisible characters, and lone surrogates (fatal). */
+function textIssues(value: string, path: string): { issues: ValidationIssue[]; stop: boolean } {
   const issues: ValidationIssue[] = [];
   if (codePointsUpTo(value, MAX_URL_LENGTH) > MAX_URL_LENGTH) {
     issues.push(
@@ -256,14 +265,28 @@ export function checkUrlInFull(value: string, path: string): ValidationIssue[] {
         'the URL contains a lone UTF-16 surrogate, which is not text; it would be replaced on the way',
       ),
     );
-    return issues;
+    return { issues, stop: true };
   }
+  return { issues, stop: false };
+}
+
+/** A URL that parsed in the one form every reader agrees on, with its raw authority and host. */
+interface WellFormedUrl {
+  readonly url: URL;
+  readonly authority: string;
+  readonly rawHost: string;
+}
+
+/** The URL parsed, or why it cannot be judged further (each of these ends the check). */
+function parseWellFormed(
+  value: string,
+  path: string,
+): WellFormedUrl | { issues: ValidationIssue[] } {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    issues.push(ruleIssue(path, 'url.malformed', `${shown(value)} is not an absolute URL`));
-    return issues;
+    return { issues: [ruleIssue(path, 'url.malformed', `${shown(value)} is not an absolute URL`)] };
   }
   const wellFormed = SCHEME_AND_SLASHES.test(value) && !value.includes('\\');
   const authority = wellFormed ? authorityOf(value) : '';
@@ -275,28 +298,36 @@ export function checkUrlInFull(value: string, path: string): ValidationIssue[] {
   // `scheme://host…` form is accepted, so Upvest's servers see the same host as this check.
   // (An empty host after the slashes fails here; the parser itself refuses one before a port.)
   if (!wellFormed || rawHost === '') {
-    issues.push(
+    const issues = [
       ruleIssue(
         path,
         'url.malformed',
         `${shown(value)} must be written as https://host/path, with forward slashes`,
       ),
-    );
+    ];
     if (url.protocol !== 'https:') issues.push(schemeIssue(url, path));
-    return issues;
+    return { issues };
   }
   // Node 24's parser accepts Punycode that Node 20's refuses (`xn--a` decodes to a control
   // character): judged here the same on every Node, as a parse failure.
   if (!url.hostname.split('.').every(isValidAceLabel)) {
-    issues.push(
-      ruleIssue(
-        path,
-        'url.malformed',
-        `${shown(value)} has a host label that is not valid Punycode`,
-      ),
-    );
-    return issues;
+    return {
+      issues: [
+        ruleIssue(
+          path,
+          'url.malformed',
+          `${shown(value)} has a host label that is not valid Punycode`,
+        ),
+      ],
+    };
   }
+  return { url, authority, rawHost };
+}
+
+/** The parts of a well-formed URL: scheme, user info, port, fragment, host and escapes. */
+function partIssues(value: string, parsed: WellFormedUrl, path: string): ValidationIssue[] {
+  const { url, authority, rawHost } = parsed;
+  const issues: ValidationIssue[] = [];
   if (url.protocol !== 'https:') issues.push(schemeIssue(url, path));
   // The raw authority, not `url.username`: an empty user info (`https://@host`, `https://:@host`)
   // leaves `username` empty, yet it is still user info on the wire.
