@@ -54,7 +54,17 @@ export function baseExamples(document: unknown): { body: Body; id: string } {
  * ```
  */
 export function negativeCasesFor(document: unknown): NegativeCase[] {
-  const { body: seed, id } = baseExamples(document);
+  const build = caseBuilders(baseExamples(document));
+  return [
+    ...urlCases(build),
+    ...fieldCases(build),
+    ...schemaCases(build),
+    ...webhookIdAndListCases(build),
+  ];
+}
+
+/** Makes cases from the seed examples, each with one thing broken. */
+function caseBuilders({ body: seed, id }: { body: Body; id: string }) {
   const seedConfig = (seed['config'] ?? {}) as Body;
 
   const create = (name: string, expectedCode: string, change: Body): NegativeCase => {
@@ -106,6 +116,13 @@ export function negativeCasesFor(document: unknown): NegativeCase[] {
     send,
   });
 
+  return { id, create, createWithout, createConfig, update, list, webhookId };
+}
+
+type CaseBuilders = ReturnType<typeof caseBuilders>;
+
+/** The url rules broken on create. */
+function urlCases({ create }: CaseBuilders): NegativeCase[] {
   return [
     // url (R1, R2 and the schema's string, URI and length constraints)
     create('http URL (R1)', 'url.scheme_not_https', { url: 'http://tenant.tld/webhooks/users' }),
@@ -139,6 +156,12 @@ export function negativeCasesFor(document: unknown): NegativeCase[] {
     create('URL over 1000 characters', 'url.too_long', {
       url: `https://tenant.tld/${'u'.repeat(1000)}`,
     }),
+  ];
+}
+
+/** The title, config and type rules broken on create. */
+function fieldCases({ create, createConfig }: CaseBuilders): NegativeCase[] {
+  return [
     // title (R9 and the schema)
     create('title over 100 characters (R9)', 'title.too_long', { title: 't'.repeat(101) }),
     create('title not a string (R9)', 'title.not_a_string', { title: 42 }),
@@ -164,6 +187,12 @@ export function negativeCasesFor(document: unknown): NegativeCase[] {
     create('empty category list (R7)', 'type.empty', { type: [] }),
     create('ALL with other categories (R7)', 'type.all_with_others', { type: ['ALL', 'USER'] }),
     create('categories not a list (R7)', 'type.not_an_array', { type: 'USER' }),
+  ];
+}
+
+/** The create and update schemas broken. */
+function schemaCases({ id, create, createWithout, update }: CaseBuilders): NegativeCase[] {
+  return [
     // the create schema
     create('enabled on create (R8)', 'schema.additionalProperties', { enabled: true }),
     create('extra property', 'schema.additionalProperties', { colour: 'red' }),
@@ -177,6 +206,12 @@ export function negativeCasesFor(document: unknown): NegativeCase[] {
     update('enabled as a string', 'schema.type', { enabled: 'true' }),
     update('http URL in an update (R1)', 'url.scheme_not_https', { url: 'http://tenant.tld/' }),
     update('delay 31s in an update (R5)', 'delay.above_maximum', { config: { delay: '31s' } }),
+  ];
+}
+
+/** Bad webhook ids for every operation that takes one, and bad list queries. */
+function webhookIdAndListCases({ id, webhookId, list }: CaseBuilders): NegativeCase[] {
+  return [
     // the webhook id of every operation that takes one
     webhookId('webhook id with a path', 'retrieve_webhook', '../auth/token', (client) =>
       client.retrieve('../auth/token'),

@@ -38,7 +38,49 @@ export function checkExchange(
 ): unknown {
   // Failures from here on carry this exchange as their evidence.
   log.about(exchange);
-  const documented = operations[where.operation].responses;
+  const response = checkStatus(log, where, exchange, expectedStatus);
+  const requestId = checkRequestId(log, where, exchange);
+  if (!response) return undefined;
+
+  if (response.contentType === null) {
+    checkNoBody(log, where, exchange);
+    return undefined;
+  }
+  const type = mediaType(exchange);
+  if (
+    !log.expect(
+      where,
+      'content-type is the documented one',
+      type === response.contentType,
+      `expected ${response.contentType}, got ${type || 'none'}`,
+    )
+  ) {
+    return undefined;
+  }
+  const parsed = parseJson(exchange.responseBody);
+  if (!log.expect(where, 'body is JSON', parsed.ok, parsed.ok ? 'parsed' : parsed.error))
+    return undefined;
+  const body = parsed.ok ? parsed.value : undefined;
+  if (response.schema !== null) checkBodySchema(log, where, response.schema, body);
+  if (response.contentType === 'application/problem+json')
+    checkProblem(log, where, exchange, body, requestId);
+  return body;
+}
+
+/** Where an exchange's checks are recorded: the profile, the case and the operation. */
+type ExchangeWhere = Pick<CheckResult, 'profile' | 'case'> & { operation: OperationId };
+
+/** A response the spec documents for an operation. */
+type DocumentedResponse = (typeof operations)[OperationId]['responses'][number];
+
+/** Checks the status is documented (and the expected one); returns its documented response. */
+function checkStatus(
+  log: CheckLog,
+  where: ExchangeWhere,
+  exchange: Exchange,
+  expectedStatus: number | undefined,
+): DocumentedResponse | undefined {
+  const documented: readonly DocumentedResponse[] = operations[where.operation].responses;
   const response = documented.find((r) => r.status === exchange.status);
   log.expect(
     where,
@@ -54,6 +96,15 @@ export function checkExchange(
       `expected ${expectedStatus}, got ${exchange.status}`,
     );
   }
+  return response;
+}
+
+/** Checks `upvest-request-id` is a UUID not seen before; returns it. */
+function checkRequestId(
+  log: CheckLog,
+  where: ExchangeWhere,
+  exchange: Exchange,
+): string | undefined {
   const requestId = exchange.responseHeaders['upvest-request-id'];
   log.expect(
     where,
@@ -74,99 +125,94 @@ export function checkExchange(
         : `${requestId} was already the id of ${earlier.method} ${new URL(earlier.url).pathname}`,
     );
   }
-  if (!response) return undefined;
+  return requestId;
+}
 
-  if (response.contentType === null) {
-    // fetch never reads the body of a 204, so a server that sends one is seen by the length it
-    // announces (RFC 9110 §8.6 forbids content-length on a 204, and a body on 202 is undocumented).
-    const announced = exchange.responseHeaders['content-length'];
-    const chunked = exchange.responseHeaders['transfer-encoding'];
-    const problems = [
-      exchange.responseBody.length > 0 ? `got ${exchange.responseBody.length} bytes` : undefined,
-      announced !== undefined && announced.trim() !== '0'
-        ? `content-length announces ${announced} bytes`
-        : undefined,
-      chunked !== undefined && exchange.responseBody.length > 0
-        ? `transfer-encoding ${chunked}`
-        : undefined,
-    ].filter((p): p is string => p !== undefined);
+/** Checks an answer documented without a body (202, 204) has none. */
+function checkNoBody(log: CheckLog, where: ExchangeWhere, exchange: Exchange): void {
+  // fetch never reads the body of a 204, so a server that sends one is seen by the length it
+  // announces (RFC 9110 §8.6 forbids content-length on a 204, and a body on 202 is undocumented).
+  const announced = exchange.responseHeaders['content-length'];
+  const chunked = exchange.responseHeaders['transfer-encoding'];
+  const problems = [
+    exchange.responseBody.length > 0 ? `got ${exchange.responseBody.length} bytes` : undefined,
+    announced !== undefined && announced.trim() !== '0'
+      ? `content-length announces ${announced} bytes`
+      : undefined,
+    chunked !== undefined && exchange.responseBody.length > 0
+      ? `transfer-encoding ${chunked}`
+      : undefined,
+  ].filter((p): p is string => p !== undefined);
+  log.expect(
+    where,
+    `HTTP ${exchange.status} has no body`,
+    problems.length === 0,
+    problems.join('; ') || 'empty',
+  );
+}
+
+/** Checks the body against its documented schema, telling breaches from undocumented drift. */
+function checkBodySchema(log: CheckLog, where: ExchangeWhere, schema: string, body: unknown): void {
+  const validate = schemaValidator(schema);
+  if (!validate) return;
+  validate(body);
+  const errors = validate.errors ?? [];
+  // A property the spec does not document is drift, not a breach: a tolerant client ignores
+  // it (Upvest may add fields). Everything else the schema says must hold.
+  const unknown = errors.filter((e) => e.keyword === 'additionalProperties');
+  const breaches = errors.filter((e) => e.keyword !== 'additionalProperties');
+  log.expect(
+    where,
+    `body matches schema ${schema}`,
+    breaches.length === 0,
+    breaches.length === 0
+      ? 'valid'
+      : breaches.map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; '),
+  );
+  const secretive = unknown.filter((e) => looksSecret(e, body));
+  log.expect(
+    where,
+    'no undocumented property holds something secret-looking',
+    secretive.length === 0,
+    secretive.length === 0
+      ? 'none'
+      : `${secretive.map((e) => `${e.instancePath}/${String(e.params['additionalProperty'])}`).join(', ')}: named or shaped like a secret, and the spec does not document it`,
+  );
+  log.note(
+    where,
+    'body has only documented properties',
+    unknown.length === 0,
+    unknown.length === 0
+      ? 'none undocumented'
+      : `undocumented (spec drift): ${unknown
+          .map((e) => `${e.instancePath}/${String(e.params['additionalProperty'])}`)
+          .join(', ')}`,
+  );
+}
+
+/** Checks a problem document repeats the HTTP status and the `upvest-request-id` header. */
+function checkProblem(
+  log: CheckLog,
+  where: ExchangeWhere,
+  exchange: Exchange,
+  body: unknown,
+  requestId: string | undefined,
+): void {
+  const problem = body as { status?: unknown; request_id?: unknown } | null;
+  log.expect(
+    where,
+    'problem status equals the HTTP status',
+    problem?.status === exchange.status,
+    `problem says ${String(problem?.status)}, HTTP says ${exchange.status}`,
+  );
+  if (problem?.request_id !== undefined) {
     log.expect(
       where,
-      `HTTP ${exchange.status} has no body`,
-      problems.length === 0,
-      problems.join('; ') || 'empty',
-    );
-    return undefined;
-  }
-  const type = mediaType(exchange);
-  if (
-    !log.expect(
-      where,
-      'content-type is the documented one',
-      type === response.contentType,
-      `expected ${response.contentType}, got ${type || 'none'}`,
-    )
-  ) {
-    return undefined;
-  }
-  const parsed = parseJson(exchange.responseBody);
-  if (!log.expect(where, 'body is JSON', parsed.ok, parsed.ok ? 'parsed' : parsed.error))
-    return undefined;
-  const body = parsed.ok ? parsed.value : undefined;
-  const validate = response.schema === null ? undefined : schemaValidator(response.schema);
-  if (validate) {
-    validate(body);
-    const errors = validate.errors ?? [];
-    // A property the spec does not document is drift, not a breach: a tolerant client ignores
-    // it (Upvest may add fields). Everything else the schema says must hold.
-    const unknown = errors.filter((e) => e.keyword === 'additionalProperties');
-    const breaches = errors.filter((e) => e.keyword !== 'additionalProperties');
-    log.expect(
-      where,
-      `body matches schema ${response.schema ?? ''}`,
-      breaches.length === 0,
-      breaches.length === 0
-        ? 'valid'
-        : breaches.map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; '),
-    );
-    const secretive = unknown.filter((e) => looksSecret(e, body));
-    log.expect(
-      where,
-      'no undocumented property holds something secret-looking',
-      secretive.length === 0,
-      secretive.length === 0
-        ? 'none'
-        : `${secretive.map((e) => `${e.instancePath}/${String(e.params['additionalProperty'])}`).join(', ')}: named or shaped like a secret, and the spec does not document it`,
-    );
-    log.note(
-      where,
-      'body has only documented properties',
-      unknown.length === 0,
-      unknown.length === 0
-        ? 'none undocumented'
-        : `undocumented (spec drift): ${unknown
-            .map((e) => `${e.instancePath}/${String(e.params['additionalProperty'])}`)
-            .join(', ')}`,
+      "the problem's request_id is the upvest-request-id header",
+      problem.request_id === requestId,
+      `request_id ${JSON.stringify(problem.request_id)}, header ${String(requestId)}`,
     );
   }
-  if (response.contentType === 'application/problem+json') {
-    const problem = body as { status?: unknown; request_id?: unknown } | null;
-    log.expect(
-      where,
-      'problem status equals the HTTP status',
-      problem?.status === exchange.status,
-      `problem says ${String(problem?.status)}, HTTP says ${exchange.status}`,
-    );
-    if (problem?.request_id !== undefined) {
-      log.expect(
-        where,
-        "the problem's request_id is the upvest-request-id header",
-        problem.request_id === requestId,
-        `request_id ${JSON.stringify(problem.request_id)}, header ${String(requestId)}`,
-      );
-    }
-  }
-  return body;
 }
 
 const SECRET_NAME = /secret|token|passw|private|api[_-]?key|credential|signing[_-]?key/i;

@@ -53,6 +53,22 @@ export async function runFuzz(context: ProfileContext, settings: FuzzSettings = 
   if (target) created.push(target);
 
   const properties: FuzzProperty[] = [
+    ...createProperties(document),
+    ...(target ? updateProperties(document, target) : []),
+    listProperty(),
+  ];
+
+  try {
+    for (const property of properties)
+      await checkProperty(context, property, created, { seed, numRuns, budget });
+  } finally {
+    await deleteAll(context, created);
+  }
+}
+
+/** Generated create bodies, valid and broken. */
+function createProperties(document: unknown): FuzzProperty[] {
+  return [
     {
       operation: 'create_webhook',
       name: 'generated valid create bodies',
@@ -72,29 +88,35 @@ export async function runFuzz(context: ProfileContext, settings: FuzzSettings = 
       })),
     },
   ];
-  if (target) {
-    properties.push(
-      {
-        operation: 'update_webhook',
-        name: 'generated valid update bodies',
-        inputs: validArbitrary(document, schemaRef('WebhookUpdateRequest')).map((body) => ({
-          request: { method: 'PATCH', path: `/webhooks/${target}`, body },
-          owed: validateUpdateWebhook(body).ok ? 200 : 400,
-          shown: body,
-        })),
-      },
-      {
-        operation: 'update_webhook',
-        name: 'generated broken update bodies',
-        inputs: brokenArbitrary(document, schemaRef('WebhookUpdateRequest')).map((broken) => ({
-          request: { method: 'PATCH', path: `/webhooks/${target}`, body: broken.value },
-          owed: 400,
-          shown: broken,
-        })),
-      },
-    );
-  }
-  properties.push({
+}
+
+/** Generated update bodies, valid and broken, sent to the webhook `target`. */
+function updateProperties(document: unknown, target: string): FuzzProperty[] {
+  return [
+    {
+      operation: 'update_webhook',
+      name: 'generated valid update bodies',
+      inputs: validArbitrary(document, schemaRef('WebhookUpdateRequest')).map((body) => ({
+        request: { method: 'PATCH', path: `/webhooks/${target}`, body },
+        owed: validateUpdateWebhook(body).ok ? 200 : 400,
+        shown: body,
+      })),
+    },
+    {
+      operation: 'update_webhook',
+      name: 'generated broken update bodies',
+      inputs: brokenArbitrary(document, schemaRef('WebhookUpdateRequest')).map((broken) => ({
+        request: { method: 'PATCH', path: `/webhooks/${target}`, body: broken.value },
+        owed: 400,
+        shown: broken,
+      })),
+    },
+  ];
+}
+
+/** Generated list queries, all valid. */
+function listProperty(): FuzzProperty {
+  return {
     operation: 'list_webhooks',
     name: 'generated list queries',
     inputs: fc
@@ -117,50 +139,53 @@ export async function runFuzz(context: ProfileContext, settings: FuzzSettings = 
           shown: query,
         };
       }),
-  });
+  };
+}
 
-  try {
-    for (const property of properties) {
-      const where = {
-        profile: 'fuzz' as const,
-        operation: property.operation,
-        case: property.name,
-      };
-      const seen = new Map<string, number | undefined>();
-      const result = await fc.check(
-        fc.asyncProperty(property.inputs, async ({ request, owed, shown }) => {
-          const exchange = await context.sendRaw(request);
-          const id = createdId(exchange);
-          if (id) {
-            created.push(id);
-            await context
-              .sendRaw({ method: 'DELETE', path: `/webhooks/${id}` })
-              .catch(() => undefined);
-          }
-          seen.set(JSON.stringify(shown), exchange?.status);
-          return exchange !== undefined && exchange.status === owed;
-        }),
-        { seed, numRuns, interruptAfterTimeLimit: budget, endOnFailure: false },
-      );
-      if (result.failed && result.counterexample) {
-        const [{ shown, owed }] = result.counterexample;
-        const status = seen.get(JSON.stringify(shown));
-        context.log.add({
-          ...where,
-          check: 'every generated input gets the answer it is owed',
-          outcome: 'fail',
-          detail: `HTTP ${status ?? 'none'} where ${owed} is owed, for ${JSON.stringify(shown)} (shrunk after ${result.numShrinks} steps; reproduce with --seed ${seed})`,
-        });
-      } else {
-        context.log.add({
-          ...where,
-          check: 'every generated input gets the answer it is owed',
-          outcome: 'pass',
-          detail: `${result.numRuns} inputs, seed ${seed}${result.interrupted ? ', stopped at the time budget' : ''}`,
-        });
+/**
+ * Sends a property's generated inputs and records whether each got the answer it is owed; what
+ * an input created is deleted at once and remembered in `created`.
+ */
+async function checkProperty(
+  context: ProfileContext,
+  property: FuzzProperty,
+  created: string[],
+  { seed, numRuns, budget }: { seed: number; numRuns: number; budget: number },
+): Promise<void> {
+  const where = {
+    profile: 'fuzz' as const,
+    operation: property.operation,
+    case: property.name,
+  };
+  const seen = new Map<string, number | undefined>();
+  const result = await fc.check(
+    fc.asyncProperty(property.inputs, async ({ request, owed, shown }) => {
+      const exchange = await context.sendRaw(request);
+      const id = createdId(exchange);
+      if (id) {
+        created.push(id);
+        await context.sendRaw({ method: 'DELETE', path: `/webhooks/${id}` }).catch(() => undefined);
       }
-    }
-  } finally {
-    await deleteAll(context, created);
+      seen.set(JSON.stringify(shown), exchange?.status);
+      return exchange !== undefined && exchange.status === owed;
+    }),
+    { seed, numRuns, interruptAfterTimeLimit: budget, endOnFailure: false },
+  );
+  if (result.failed && result.counterexample) {
+    const [{ shown, owed }] = result.counterexample;
+    const status = seen.get(JSON.stringify(shown));
+    context.log.add({
+      ...where,
+      check: 'every generated input gets the answer it is owed',
+      outcome: 'fail',
+      detail: `HTTP ${status ?? 'none'} where ${owed} is owed, for ${JSON.stringify(shown)} (shrunk after ${result.numShrinks} steps; reproduce with --seed ${seed})`,
+    });
+  } else {
+    context.log.add({
+      ...where,
+      check: 'every generated input gets the answer it is owed',
+      outcome: 'pass',
+      detail: `${result.numRuns} inputs, seed ${seed}${result.interrupted ? ', stopped at the time budget' : ''}`,
+    });
   }
 }

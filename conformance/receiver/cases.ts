@@ -241,6 +241,17 @@ function elsewhere(url: string): URL {
 /** Genuine deliveries in forms a receiver must take whatever Upvest's exact signer does. */
 function genuineCases(): ReceiverCase[] {
   return [
+    ...reorderedAndRedeliveredCases(),
+    ...signatureVariantCases(),
+    ...eventVariantCases(),
+    ...keyAndBatchVariantCases(),
+    ...newAndLargeEventCases(),
+  ];
+}
+
+/** Genuine deliveries with their parts in another order, sent again, or out of order. */
+function reorderedAndRedeliveredCases(): ReceiverCase[] {
+  return [
     accept(
       'a genuine delivery with its parameters in another order (keyid;nonce;created;expires)',
       `Upvest's signers write the parameters in different orders (§9); the base takes them verbatim. ${STREAM}`,
@@ -303,6 +314,12 @@ function genuineCases(): ReceiverCase[] {
       `Upvest retries a failing batch without limit (R15, R16): events arrive as old as the outage was long. ${STREAM}`,
       (kit) => genuine(kit, envelope(kit.source.events({ count: 2, ageMs: 3 * 86_400_000 }))),
     ),
+  ];
+}
+
+/** Genuine signatures of every length and encoding, and one made ahead of this clock. */
+function signatureVariantCases(): ReceiverCase[] {
+  return [
     {
       name: 'genuine DER signatures of every length (137, 138 and 139 bytes) and raw ones with leading zeros',
       level: 'documented',
@@ -331,6 +348,12 @@ function genuineCases(): ReceiverCase[] {
       (kit) =>
         genuine(kit, batch(kit), { params: honestParams(kit.key.keyId, { now: now() + 5 }) }),
     ),
+  ];
+}
+
+/** Events as Upvest may write them: any characters, UUID version, offset or clock. */
+function eventVariantCases(): ReceiverCase[] {
+  return [
     accept(
       'a large delivery full of characters beyond ASCII',
       `the body is UTF-8 bytes; decoding it chunk by chunk splits characters. ${STREAM}`,
@@ -389,6 +412,12 @@ function genuineCases(): ReceiverCase[] {
         return genuine(kit, envelope([first!, { ...second!, created_at: first!.created_at }]));
       },
     ),
+  ];
+}
+
+/** A rotated key, every category in one batch, unusual JSON, and an empty batch. */
+function keyAndBatchVariantCases(): ReceiverCase[] {
+  return [
     {
       name: 'a delivery signed by the other key of the JWKS (a key rotation)',
       level: 'documented',
@@ -410,6 +439,12 @@ function genuineCases(): ReceiverCase[] {
       `{"payload":[]} is a valid delivery (the schema sets no minimum). ${STREAM}`,
       (kit) => genuine(kit, '{"payload":[]}'),
     ),
+  ];
+}
+
+/** Event types and fields added later, and batches and events up to and beyond 1 MiB. */
+function newAndLargeEventCases(): ReceiverCase[] {
+  return [
     accept(
       'an event type added after this endpoint was written, in a known category',
       `Upvest adds event types; an unknown one must not block the stream. ${STREAM}`,
@@ -479,9 +514,20 @@ function unusualJsonCases(): ReceiverCase[] {
   );
 }
 
+/** A fresh P-521 key the endpoint does not trust. */
+const otherKey = () => generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey;
+
 /** Requests without a valid signature of the trusted key over this body. */
 function forgedCases(): ReceiverCase[] {
-  const otherKey = () => generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey;
+  return [
+    ...missingOrBrokenSignatureCases(),
+    ...untrustedKeyCases(),
+    ...forgedBesideGenuineCases(),
+  ];
+}
+
+/** Signatures missing, altered, unparseable, or under a label Upvest does not use. */
+function missingOrBrokenSignatureCases(): ReceiverCase[] {
   return [
     refuse('no signature', FORGED, (kit) => {
       const delivery = genuine(kit, batch(kit));
@@ -546,6 +592,12 @@ function forgedCases(): ReceiverCase[] {
         };
       },
     ),
+  ];
+}
+
+/** Signatures by keys, or under algorithms, the endpoint must not trust. */
+function untrustedKeyCases(): ReceiverCase[] {
+  return [
     refuse('a signature under an unknown key id, by an unknown key', FORGED, (kit) =>
       genuine(kit, batch(kit), {
         params: honestParams(randomUUID()),
@@ -583,6 +635,12 @@ function forgedCases(): ReceiverCase[] {
           }),
       ),
     ),
+  ];
+}
+
+/** A forged or expired signature beside one that is genuine or fresh. */
+function forgedBesideGenuineCases(): ReceiverCase[] {
+  return [
     refuse(
       'a forged sig1 beside a second signature that is valid alone',
       `${FORGED}: Upvest's signature is sig1; another label that verifies alone does not make the delivery genuine`,
@@ -655,6 +713,16 @@ export function attackerJwks(keyId: string, privateKey: KeyObject) {
 /** Genuine signatures on something else than the signed delivery. */
 function replayCases(): ReceiverCase[] {
   return [
+    ...digestMismatchCases(),
+    ...uncoveredDigestCases(),
+    ...malformedParameterCases(),
+    ...wrongTimeOrTargetCases(),
+  ];
+}
+
+/** Digests that do not match the body as received. */
+function digestMismatchCases(): ReceiverCase[] {
+  return [
     ...(['digest', 'content-digest'] as const).map((digest) =>
       refuse(
         `a body changed after signing, ${digest} unchanged`,
@@ -697,6 +765,12 @@ function replayCases(): ReceiverCase[] {
         },
       ),
     ),
+  ];
+}
+
+/** Digests and headers the signature does not cover, or covers while the request lacks them. */
+function uncoveredDigestCases(): ReceiverCase[] {
+  return [
     refuse(
       'a delivery without any digest header, the rest signed',
       `${FORGED}: a signature that covers no digest says nothing about the body`,
@@ -737,6 +811,12 @@ function replayCases(): ReceiverCase[] {
           drop: ['x-upvest-trace'],
         }),
     ),
+  ];
+}
+
+/** Parameters and digests that are repeated, mistyped or cut. */
+function malformedParameterCases(): ReceiverCase[] {
+  return [
     refuse(
       'a repeated expires parameter, the last one past',
       `${FORGED}: in a structured field the last of a repeated parameter counts (RFC 8941 §4.2)`,
@@ -778,6 +858,12 @@ function replayCases(): ReceiverCase[] {
         });
       }),
     ),
+  ];
+}
+
+/** Genuine signatures outside their time window, or for another method or path. */
+function wrongTimeOrTargetCases(): ReceiverCase[] {
+  return [
     refuse(
       'a signature created an hour in the future',
       `${FORGED}: created after now (beyond clock skew) is no signature Upvest made`,
@@ -851,6 +937,15 @@ function bodyCases(): ReceiverCase[] {
 
 /** What a careful receiver demands beyond what Upvest documents. */
 function strictCases(): ReceiverCase[] {
+  return [
+    ...strictRefusalCases(),
+    ...strictSignatureVariantCases(),
+    ...strictDeliveryVariantCases(),
+  ];
+}
+
+/** Signatures a careful receiver refuses: @path or @method uncovered, created, expires or keyid missing, a key id the JWKS lacks, a PUT. */
+function strictRefusalCases(): ReceiverCase[] {
   const careful =
     'Upvest does not document it, but every signer it publishes does it; a careful receiver requires it';
   return [
@@ -911,6 +1006,12 @@ function strictCases(): ReceiverCase[] {
       (kit) => genuine(kit, batch(kit), { method: 'PUT', signedMethod: 'PUT' }),
       'strict',
     ),
+  ];
+}
+
+/** Genuine signatures a careful receiver accepts: beside a second one, over fewer or more components, sent chunked. */
+function strictSignatureVariantCases(): ReceiverCase[] {
+  return [
     accept(
       'a genuine sig1 beside a second signature by another key',
       `Upvest's signature is sig1; a second one (another key, another algorithm) is no reason to refuse. ${STREAM}`,
@@ -960,6 +1061,12 @@ function strictCases(): ReceiverCase[] {
         }),
       'strict',
     ),
+  ];
+}
+
+/** Genuine deliveries a careful receiver accepts (a tag, a charset, a type without a dot, alg, a query), and one of another webhook it refuses. */
+function strictDeliveryVariantCases(): ReceiverCase[] {
+  return [
     accept(
       'a genuine delivery with a tag parameter',
       `RFC 9421 defines tag; a receiver ignores parameters it does not need. ${STREAM}`,

@@ -279,11 +279,6 @@ export async function runReceiverConformance(
   const deliver = deliverer(options, budget);
   const source = eventSource(options.webhookId ?? randomUUID());
   const results: CheckResult[] = [];
-  const where = (name: string) => ({
-    profile: 'receiver' as const,
-    operation: 'receive_delivery',
-    case: name,
-  });
   const attacker = await startAttackerJwks();
   try {
     const base = { url: options.url, key, source } as const;
@@ -296,75 +291,23 @@ export async function runReceiverConformance(
     );
     const cases = receiverCases();
     if (ready.state === 'unreachable') {
-      results.push({
-        ...where('reaching the endpoint'),
-        check: 'it answers',
-        outcome: 'fail',
-        detail: `cannot connect to ${options.url}: ${ready.last.error ?? 'no answer'}`,
-      });
-      for (const entry of [...shapeCases().map((s) => s.entry), ...cases]) {
-        results.push({
-          ...where(entry.name),
-          check: 'not run',
-          outcome: 'skip',
-          detail: `cannot connect to ${options.url}`,
-        });
-      }
+      recordUnreachable(results, options.url, ready.last, cases);
       return reportOf(options.url, strict, started, results);
     }
-    if (ready.state === 'refusing') {
-      results.push({
-        ...where('a first genuine delivery'),
-        check: `acknowledged with 2xx within ${options.readyTimeoutMs ?? 10_000} ms of waiting`,
-        outcome: 'fail',
-        detail: `no genuine delivery in any shape was accepted; the last answer was ${answered(ready.last)}. Is the endpoint configured with the key's JWKS?`,
-      });
-    }
-
-    // An endpoint that answers nothing within the budget three times in a row has failed the
-    // run already; sending it the rest would only take minutes.
-    let lateInARow = 0;
-    const stalled = () => lateInARow >= 3;
-    const record = (entry: ReceiverCase, answer: Answer | string) => {
-      if (typeof answer === 'string') {
-        results.push({ ...where(entry.name), check: 'not run', outcome: 'skip', detail: answer });
-        return;
-      }
-      lateInARow = answer.ms > budget ? lateInARow + 1 : 0;
-      results.push({ ...where(entry.name), ...judge(entry, answer, budget, strict) });
-    };
-    const stalledReason = `not sent: the endpoint answered none of the last three requests within ${budget} ms`;
-
-    if (ready.state === 'accepted' && ready.slowest.ms > budget) {
-      // The first deliveries after a start count: Upvest does not wait for a cold start.
-      results.push({
-        ...where('a first genuine delivery'),
-        check: `answered within ${budget} ms`,
-        outcome: 'fail',
-        detail: `${ready.slowest.ms} ms (${answered(ready.slowest)}): a slow first answer (a cold start?) makes Upvest wait, and blocks later batches (R16)`,
-      });
-    }
-    const accepted: DeliveryShape[] = [];
-    for (const { shape, entry } of shapeCases()) {
-      if (stalled()) {
-        record(entry, stalledReason);
-        continue;
-      }
-      const answer = await deliverShape(shape);
-      if (is2xx(answer.status)) accepted.push(shape);
-      record(entry, answer);
-    }
+    recordFirstDelivery(results, ready, options, budget);
+    const recorder = recorderOf(results, budget, strict);
+    const accepted = await sendShapes(recorder, deliverShape);
     const reference = accepted[0];
     for (const entry of cases) {
       if (reference === undefined) {
-        record(
+        recorder.record(
           entry,
           'not sent: the endpoint accepts no genuine delivery, so no other answer of it means anything',
         );
-      } else if (stalled()) {
-        record(entry, stalledReason);
+      } else if (recorder.stalled()) {
+        recorder.record(entry, recorder.stalledReason);
       } else {
-        record(
+        recorder.record(
           entry,
           await entry.run({
             ...base,
@@ -390,6 +333,106 @@ export async function runReceiverConformance(
     attacker.server.closeAllConnections();
     await new Promise((resolve) => attacker.server.close(resolve));
   }
+}
+
+/** Where a case's checks are recorded. */
+const where = (name: string) => ({
+  profile: 'receiver' as const,
+  operation: 'receive_delivery',
+  case: name,
+});
+
+/** An endpoint that cannot be reached fails once; every case is skipped. */
+function recordUnreachable(
+  results: CheckResult[],
+  url: string,
+  last: Answer,
+  cases: readonly ReceiverCase[],
+): void {
+  results.push({
+    ...where('reaching the endpoint'),
+    check: 'it answers',
+    outcome: 'fail',
+    detail: `cannot connect to ${url}: ${last.error ?? 'no answer'}`,
+  });
+  for (const entry of [...shapeCases().map((s) => s.entry), ...cases]) {
+    results.push({
+      ...where(entry.name),
+      check: 'not run',
+      outcome: 'skip',
+      detail: `cannot connect to ${url}`,
+    });
+  }
+}
+
+/** Fails an endpoint that accepted no first genuine delivery, or accepted it too slowly. */
+function recordFirstDelivery(
+  results: CheckResult[],
+  ready: Exclude<Readiness, { state: 'unreachable' }>,
+  options: ReceiverConformanceOptions,
+  budget: number,
+): void {
+  if (ready.state === 'refusing') {
+    results.push({
+      ...where('a first genuine delivery'),
+      check: `acknowledged with 2xx within ${options.readyTimeoutMs ?? 10_000} ms of waiting`,
+      outcome: 'fail',
+      detail: `no genuine delivery in any shape was accepted; the last answer was ${answered(ready.last)}. Is the endpoint configured with the key's JWKS?`,
+    });
+  }
+  if (ready.state === 'accepted' && ready.slowest.ms > budget) {
+    // The first deliveries after a start count: Upvest does not wait for a cold start.
+    results.push({
+      ...where('a first genuine delivery'),
+      check: `answered within ${budget} ms`,
+      outcome: 'fail',
+      detail: `${ready.slowest.ms} ms (${answered(ready.slowest)}): a slow first answer (a cold start?) makes Upvest wait, and blocks later batches (R16)`,
+    });
+  }
+}
+
+/** Records the answers of cases, and tells when the endpoint has stalled. */
+interface Recorder {
+  record(entry: ReceiverCase, answer: Answer | string): void;
+  stalled(): boolean;
+  readonly stalledReason: string;
+}
+
+/** The recorder of a run: a string answer is a skip with that reason, an answer is judged. */
+function recorderOf(results: CheckResult[], budget: number, strict: boolean): Recorder {
+  // An endpoint that answers nothing within the budget three times in a row has failed the
+  // run already; sending it the rest would only take minutes.
+  let lateInARow = 0;
+  return {
+    stalled: () => lateInARow >= 3,
+    record: (entry, answer) => {
+      if (typeof answer === 'string') {
+        results.push({ ...where(entry.name), check: 'not run', outcome: 'skip', detail: answer });
+        return;
+      }
+      lateInARow = answer.ms > budget ? lateInARow + 1 : 0;
+      results.push({ ...where(entry.name), ...judge(entry, answer, budget, strict) });
+    },
+    stalledReason: `not sent: the endpoint answered none of the last three requests within ${budget} ms`,
+  };
+}
+
+/** Sends a genuine delivery in every shape; returns the shapes the endpoint accepted. */
+async function sendShapes(
+  recorder: Recorder,
+  deliverShape: (shape: DeliveryShape) => Promise<Answer>,
+): Promise<DeliveryShape[]> {
+  const accepted: DeliveryShape[] = [];
+  for (const { shape, entry } of shapeCases()) {
+    if (recorder.stalled()) {
+      recorder.record(entry, recorder.stalledReason);
+      continue;
+    }
+    const answer = await deliverShape(shape);
+    if (is2xx(answer.status)) accepted.push(shape);
+    recorder.record(entry, answer);
+  }
+  return accepted;
 }
 
 function reportOf(

@@ -105,13 +105,7 @@ export async function setUpRun(
     setPrefer: (value) => {
       prefer = value;
     },
-    awaitTestDelivery: receiver
-      ? async (webhookId) => {
-          if (!mock) return receiver.waitFor(webhookId, options.deliveries?.waitMs ?? 15_000);
-          await mock.deliveriesSettled();
-          return receiver.verdictFor(webhookId);
-        }
-      : undefined,
+    awaitTestDelivery: testDeliveryWaiter(target, options),
     deliveryUrl: mock ? undefined : options.deliveries?.registerUrl,
     signingKey: target.signingKey,
     clientId,
@@ -122,23 +116,48 @@ export async function setUpRun(
     readOnlyToken: exchange ? () => tokenFor(baseFetch, 'webhooks:read') : undefined,
     clientSecret: credentials?.clientSecret,
     sendTokenRequest: exchange
-      ? async (change) => {
-          const response = await sendTokenRequest(
-            recording.fetch,
-            baseUrl,
-            exchange,
-            signer,
-            change,
-          ).catch(() => undefined);
-          await response?.body?.cancel().catch(() => undefined);
-          const recorded = response && recording.exchangeOf(response);
-          // A server that wrongly grants the attack still hands out a token: keep it secret.
-          secrets.push(tokenIn(recorded?.responseBody));
-          log.about(recorded);
-          return recorded;
-        }
+      ? tokenRequestSender(target, exchange, log, recording, secrets)
       : undefined,
     requestToken: exchange ? async () => void (await tokenFor(transportFetch)) : undefined,
   };
   return { context, noToken };
+}
+
+/** Waits for a webhook's test delivery at the run's receiver; undefined when there is none. */
+function testDeliveryWaiter(
+  { mock, receiver }: Target,
+  options: ConformanceOptions,
+): ProfileContext['awaitTestDelivery'] {
+  return receiver
+    ? async (webhookId) => {
+        if (!mock) return receiver.waitFor(webhookId, options.deliveries?.waitMs ?? 15_000);
+        await mock.deliveriesSettled();
+        return receiver.verdictFor(webhookId);
+      }
+    : undefined;
+}
+
+/** Sends a changed token request with the run's credentials, recorded. */
+function tokenRequestSender(
+  { baseUrl, signer }: Target,
+  exchange: { clientId: string; clientSecret: string },
+  log: CheckLog,
+  recording: RecordingFetch,
+  secrets: (string | undefined)[],
+): NonNullable<ProfileContext['sendTokenRequest']> {
+  return async (change) => {
+    const response = await sendTokenRequest(
+      recording.fetch,
+      baseUrl,
+      exchange,
+      signer,
+      change,
+    ).catch(() => undefined);
+    await response?.body?.cancel().catch(() => undefined);
+    const recorded = response && recording.exchangeOf(response);
+    // A server that wrongly grants the attack still hands out a token: keep it secret.
+    secrets.push(tokenIn(recorded?.responseBody));
+    log.about(recorded);
+    return recorded;
+  };
 }

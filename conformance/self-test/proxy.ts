@@ -136,12 +136,32 @@ export async function startFaultyServer(
     tenantKeyType: 'ed25519',
     ...(deliverTo ? { deliveryTarget: () => `${relay}${RELAY_PATH}` } : {}),
   });
+  const forward = forwarderTo(mock);
+  const tools = faultToolsFor(mock, forward);
+  const server = proxyServer(handlerFor(fault, tools, forward, deliverTo));
+  const url = await listenOnLoopback(server);
+  relay = url;
+  return {
+    url,
+    mock,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await mock.close();
+    },
+  };
+}
+
+type Forward = (request: ProxyRequest) => Promise<ProxyResponse>;
+
+/** Passes a request on to the mock, signed anew as the tenant when a fault changed it. */
+function forwarderTo(mock: MockServer): Forward {
   const signer = createUpvestSigner({
     keyId: mock.credentials.keyId,
     privateKey: mock.credentials.privateKey!,
   });
 
-  async function forward(request: ProxyRequest): Promise<ProxyResponse> {
+  return async function forward(request: ProxyRequest): Promise<ProxyResponse> {
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers))
       if (!HOP.includes(name)) headers.set(name, value);
@@ -167,9 +187,12 @@ export async function startFaultyServer(
     };
     for (const name of HOP) delete answer.headers[name];
     return answer;
-  }
+  };
+}
 
-  const tools: FaultTools = {
+/** The mock, a scratchpad, and a way to ask the mock as the tenant, for the faults. */
+function faultToolsFor(mock: MockServer, forward: Forward): FaultTools {
+  return {
     mock,
     memory: new Map(),
     ask: (request) => {
@@ -188,8 +211,18 @@ export async function startFaultyServer(
       });
     },
   };
+}
 
-  async function handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+type Handle = (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void>;
+
+/** Answers one request: a relayed delivery, or an API request through the fault and the mock. */
+function handlerFor(
+  fault: SeededFault | undefined,
+  tools: FaultTools,
+  forward: Forward,
+  deliverTo: string | undefined,
+): Handle {
+  return async function handle(incoming, outgoing) {
     const request: ProxyRequest = {
       method: incoming.method ?? 'GET',
       target: incoming.url ?? '/',
@@ -209,9 +242,12 @@ export async function startFaultyServer(
     if (!own) fault?.response?.(answer, request, tools);
     outgoing.writeHead(answer.status, answer.headers);
     outgoing.end(answer.body);
-  }
+  };
+}
 
-  const server = createServer((incoming, outgoing) => {
+/** The proxy's HTTP server: a request the handler fails on is answered 502 (or cut off). */
+function proxyServer(handle: Handle) {
+  return createServer((incoming, outgoing) => {
     handle(incoming, outgoing).catch((error: unknown) => {
       if (outgoing.headersSent) {
         outgoing.destroy();
@@ -221,17 +257,6 @@ export async function startFaultyServer(
       outgoing.end(`proxy: ${error instanceof Error ? error.message : String(error)}`);
     });
   });
-  const url = await listenOnLoopback(server);
-  relay = url;
-  return {
-    url,
-    mock,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await mock.close();
-    },
-  };
 }
 
 /** A delivery passed on to the suite's receiver, under the same path it was signed for. */
