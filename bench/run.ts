@@ -25,7 +25,11 @@ import type { paths } from '../generated/openapi.js';
 import { createWebhooksClient } from '../src/client/webhooks-client.js';
 import { createNodeDeliveryHandler } from '../src/receiver/handler.js';
 import { checkDeliveryHeaders, verifyDelivery } from '../src/receiver/verify.js';
-import { generateDeliveryKeyPair, signDelivery } from '../src/testing/deliveries.js';
+import {
+  generateDeliveryKeyPair,
+  signDelivery,
+  type DeliveryKeyPair,
+} from '../src/testing/deliveries.js';
 import { checkCategories } from '../src/rules/categories.js';
 import { checkDelay } from '../src/rules/delay.js';
 import { checkMaxPackageSize } from '../src/rules/package-size.js';
@@ -37,7 +41,8 @@ import pg from 'pg';
 import { decimalEpochSeconds } from '../src/receiver/created-at.js';
 import { createDeliveryEvent } from '../src/testing/deliveries.js';
 import { parseDelivery } from '../src/receiver/parse.js';
-import { createPostgresInbox } from '../src/postgres/inbox.js';
+import type { DeliveryEvent } from '../src/receiver/events.js';
+import { createPostgresInbox, type PostgresInbox } from '../src/postgres/inbox.js';
 import { createInboxWorker } from '../src/postgres/worker.js';
 import { serveOnLoopback } from '../src/test-support/loopback-server.js';
 import { startPostgres } from '../src/test-support/postgres.js';
@@ -318,6 +323,11 @@ async function receiving() {
     `Events per second: ${formatRate((results[0]?.opsPerSecond ?? 0) * events.length)} through the handler. Target: at least 0.90 of a bare server doing the same verify + parse. Measured ${ratio(results[0], results[1])}. Against the least work a server can do per request (one hash, one parse, one ECDSA verify of a fixed base, no signature headers read): ${ratio(results[0], results[2])}; the difference is the verification itself (reading the signature fields, building the base, checking digest, time window and envelope), whose cost in one process is the "Verifying and parsing" table above.`,
   );
   out();
+  memoryOfLargeBatch();
+}
+
+/** The memory the handler holds for a 1 MiB batch (bench/memory.ts). */
+function memoryOfLargeBatch() {
   out('### Memory for a 1 MiB batch');
   out();
   // In a fresh process with --expose-gc: the heap and buffers in use while onEvents holds the
@@ -387,6 +397,28 @@ async function deliveries() {
   }
 }
 
+/** The audit's request: a fresh signature window, any keyid, a signature by another key, 160 digests. */
+function auditRequest(keyId: string) {
+  const now = Math.floor(Date.now() / 1000);
+  const entry = `SHA-256=${createHash('sha256').update('x').digest('base64')}`;
+  const attack = {
+    method: 'POST',
+    url: '/webhooks',
+    headers: {
+      host: 'tenant.tld',
+      'content-type': 'application/json',
+      'content-length': String(10 * 1024 * 1024),
+      'signature-input': `sig1=("@method" "@path" "digest");created=${now};expires=${now + 3600};keyid="${keyId}"`,
+      // A well-formed signature by another key: the verifier must do the curve arithmetic.
+      signature: `sig1=:${sign('sha512', Buffer.from('x'), { key: generateDeliveryKeyPair().privateKey, dsaEncoding: 'der' }).toString('base64')}:`,
+      digest: Array(160).fill(entry).join(','),
+    },
+  };
+  return { attack, entry };
+}
+
+type AuditRequest = ReturnType<typeof auditRequest>['attack'];
+
 /**
  * What an unauthenticated sender costs a receiver (audit finding 2): refusing a request with a
  * fresh signature window, any keyid, a garbage signature and a digest header repeating its entry
@@ -397,21 +429,13 @@ async function refusals() {
   out('## Refusing unsigned requests');
   out();
   const pair = generateDeliveryKeyPair();
-  const now = Math.floor(Date.now() / 1000);
-  const entry = `SHA-256=${createHash('sha256').update('x').digest('base64')}`;
-  const attack = {
-    method: 'POST',
-    url: '/webhooks',
-    headers: {
-      host: 'tenant.tld',
-      'content-type': 'application/json',
-      'content-length': String(10 * 1024 * 1024),
-      'signature-input': `sig1=("@method" "@path" "digest");created=${now};expires=${now + 3600};keyid="${pair.keyId}"`,
-      // A well-formed signature by another key: the verifier must do the curve arithmetic.
-      signature: `sig1=:${sign('sha512', Buffer.from('x'), { key: generateDeliveryKeyPair().privateKey, dsaEncoding: 'der' }).toString('base64')}:`,
-      digest: Array(160).fill(entry).join(','),
-    },
-  };
+  const { attack, entry } = auditRequest(pair.keyId);
+  await refusalCosts(pair, attack, entry);
+  await healthUnderAttack(pair, attack);
+}
+
+/** The CPU a refusal costs, against verifying a genuine one-event delivery. */
+async function refusalCosts(pair: DeliveryKeyPair, attack: AuditRequest, entry: string) {
   const genuine = signDelivery([benchEvent(0)], {
     keyId: pair.keyId,
     privateKey: pair.privateKey,
@@ -452,29 +476,30 @@ async function refusals() {
     `Target: refusing costs no more than verifying a one-event delivery. Measured by CPU per call (above 1: cheaper): ${cpuRatio(results[0], results[3])} for the audit's request, ${cpuRatio(results[1], results[3])} for a well-formed signature by another key, ${cpuRatio(results[2], results[3])} with the format pinned. A signature that verifies with no allowed format is tried in each (two ECDSA checks by default, as Upvest's delivery format is not settled), where a genuine delivery verifies in the first; no body is read or hashed for any refusal. Before the signature was checked first, the audit's request was read whole and hashed 160 times (it measured a 7.2 s stall).`,
   );
   out();
+}
 
-  // The receiver and a health route in this process; the attacker in another.
-  const handler = createNodeDeliveryHandler({ keys: pair.jwks, onEvents: () => undefined });
-  const server = await serveOnLoopback((req, res) => {
-    if (req.url === '/health') res.writeHead(200).end('ok');
-    else void handler(req, res);
-  });
-  const health = async (samples: number) => {
-    const waits: number[] = [];
-    for (let i = 0; i < samples; i++) {
-      const started = performance.now();
-      await (await fetch(`${server.url}/health`)).text();
-      waits.push(performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    return waits.sort((a, b) => a - b);
-  };
-  const quiet = await health(200);
+/** How long each of `samples` health checks, 5 ms apart, waited for its answer, sorted. */
+async function healthWaits(url: string, samples: number): Promise<number[]> {
+  const waits: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const started = performance.now();
+    await (await fetch(`${url}/health`)).text();
+    waits.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return waits.sort((a, b) => a - b);
+}
+
+/**
+ * Another process sending the request (its head, then a body until the server closes) on four
+ * connections at a time, back to back; it prints how many it sent, each second.
+ */
+function spawnAttacker(port: number, attack: AuditRequest) {
   const head = `POST /webhooks HTTP/1.1\r\n${Object.entries(attack.headers)
     .map(([name, value]) => `${name}: ${value}`)
     .join('\r\n')}\r\n\r\n`;
   // Four connections at a time, each sending the head and then the body until it is closed.
-  const attacker = spawn(
+  return spawn(
     process.execPath,
     [
       '-e',
@@ -483,7 +508,7 @@ async function refusals() {
        const head = ${JSON.stringify(head)};
        let sent = 0;
        const one = () => {
-         const socket = net.connect(${server.port}, '127.0.0.1', () => {
+         const socket = net.connect(${port}, '127.0.0.1', () => {
            socket.write(head);
            const pump = () => { while (socket.writable && socket.write(chunk)) {} };
            socket.on('drain', pump);
@@ -497,12 +522,24 @@ async function refusals() {
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+}
+
+/** A health check's wait in the receiver's process, quiet and while another process attacks it. */
+async function healthUnderAttack(pair: DeliveryKeyPair, attack: AuditRequest) {
+  // The receiver and a health route in this process; the attacker in another.
+  const handler = createNodeDeliveryHandler({ keys: pair.jwks, onEvents: () => undefined });
+  const server = await serveOnLoopback((req, res) => {
+    if (req.url === '/health') res.writeHead(200).end('ok');
+    else void handler(req, res);
+  });
+  const quiet = await healthWaits(server.url, 200);
+  const attacker = spawnAttacker(server.port, attack);
   let attacks = 0;
   attacker.stdout.on('data', (chunk: Buffer) => {
     attacks = Number(chunk.toString().trim().split('\n').pop() ?? attacks);
   });
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const attacked = await health(200);
+  const attacked = await healthWaits(server.url, 200);
   attacker.kill();
   await server.close();
   const at = (waits: number[], q: number) =>
@@ -522,6 +559,25 @@ async function refusals() {
   out();
 }
 
+/** Events per batch the inbox section stores. */
+const BATCH = 100;
+
+/** Parsed batches of BATCH ORDER.FILLED events, on 500 objects in turn across calls. */
+function batchMaker(): () => readonly DeliveryEvent[] {
+  let made = 0;
+  return () => {
+    const parsed = parseDelivery(
+      JSON.stringify({
+        payload: Array.from({ length: BATCH }, () =>
+          createDeliveryEvent({ type: 'ORDER.FILLED', object: { id: `order-${made++ % 500}` } }),
+        ),
+      }),
+    );
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.events;
+  };
+}
+
 /** The Postgres inbox: storing batches against the least work, and applying events. */
 async function inbox() {
   out('## The Postgres inbox (`upvest-webhooks/postgres`)');
@@ -533,87 +589,88 @@ async function inbox() {
   try {
     const store = createPostgresInbox({ pool });
     await store.migrate();
-    // The least correct work: the same rows (the inbox's columns), one multi-row INSERT, a primary
-    // key and nothing else: no dedupe on conflict, no order bookkeeping, no per-object rows.
-    await pool.query(
-      `CREATE TABLE bare_events (dedupe_key text PRIMARY KEY, event_id text, webhook_id text,
-         type text, object_key text, created_at text, created_at_key numeric, payload jsonb)`,
-    );
-    const BATCH = 100;
-    let made = 0;
-    const batch = () => {
-      const parsed = parseDelivery(
-        JSON.stringify({
-          payload: Array.from({ length: BATCH }, () =>
-            createDeliveryEvent({ type: 'ORDER.FILLED', object: { id: `order-${made++ % 500}` } }),
-          ),
-        }),
-      );
-      if (!parsed.ok) throw new Error(parsed.reason);
-      return parsed.events;
-    };
-    const values = Array.from(
-      { length: BATCH },
-      (_, i) => `(${Array.from({ length: 8 }, (_, c) => `$${8 * i + c + 1}`).join(', ')})`,
-    ).join(', ');
-    const results = await compare(
-      [
-        {
-          name: `inbox.store, ${BATCH} events (dedupe, order key, objects)`,
-          run: () => store.store(batch()),
-        },
-        {
-          name: `bare multi-row INSERT of ${BATCH} events in one transaction`,
-          run: () =>
-            pool.query(
-              `INSERT INTO bare_events VALUES ${values}`,
-              batch().flatMap((event) => [
-                event.id,
-                event.id,
-                event.webhook_id,
-                event.type,
-                event.object['id'],
-                event.created_at,
-                decimalEpochSeconds(event.created_at),
-                JSON.stringify(event),
-              ]),
-            ),
-        },
-      ],
-      { rounds: 5, roundMs: 1000 },
-    );
-    table(results, `bare multi-row INSERT of ${BATCH} events in one transaction`);
-    out(
-      `Target: at least 0.8 of the bare INSERT. Measured ${ratio(results[0], results[1])}: ${formatRate((results[0]?.opsPerSecond ?? 0) * BATCH)} events stored (each batch built and parsed in the loop, for both).`,
-    );
-    out();
-
-    // Applying: a fixed backlog, so the figure does not depend on how much the rounds stored.
-    const pending = 5_000;
-    await pool.query('TRUNCATE upvest_inbox, upvest_inbox_objects');
-    for (let i = 0; i < pending; i += BATCH) await store.store(batch());
-    await pool.query('CREATE TABLE effects (event_id text PRIMARY KEY)');
-    const worker = createInboxWorker(store, {
-      concurrency: 4,
-      batchSize: 50,
-      pollIntervalMs: 5,
-      onEvent: async (event, tx) => {
-        await tx.query('INSERT INTO effects (event_id) VALUES ($1)', [event.id]);
-      },
-    });
-    const started = performance.now();
-    worker.start();
-    while ((await store.counts()).pending > 0) await new Promise((r) => setTimeout(r, 20));
-    await worker.stop();
-    const seconds = (performance.now() - started) / 1000;
-    out(
-      `Applying: one worker process (concurrency 4, batches of 50, an effect of one INSERT per event) applied ${pending} events of 500 objects in ${seconds.toFixed(1)} s (${formatRate(pending / seconds)}), each in the transaction that marks it applied. Events of one object are applied one at a time, so a backlog on few objects goes slower.`,
-    );
-    out();
+    const batch = batchMaker();
+    await storing(pool, store, batch);
+    await applying(pool, store, batch);
   } finally {
     await pool.end();
     await database.stop();
   }
+}
+
+/** `inbox.store` of a batch against one bare multi-row INSERT of the same rows. */
+async function storing(pool: pg.Pool, store: PostgresInbox, batch: () => readonly DeliveryEvent[]) {
+  // The least correct work: the same rows (the inbox's columns), one multi-row INSERT, a primary
+  // key and nothing else: no dedupe on conflict, no order bookkeeping, no per-object rows.
+  await pool.query(
+    `CREATE TABLE bare_events (dedupe_key text PRIMARY KEY, event_id text, webhook_id text,
+       type text, object_key text, created_at text, created_at_key numeric, payload jsonb)`,
+  );
+  const values = Array.from(
+    { length: BATCH },
+    (_, i) => `(${Array.from({ length: 8 }, (_, c) => `$${8 * i + c + 1}`).join(', ')})`,
+  ).join(', ');
+  const results = await compare(
+    [
+      {
+        name: `inbox.store, ${BATCH} events (dedupe, order key, objects)`,
+        run: () => store.store(batch()),
+      },
+      {
+        name: `bare multi-row INSERT of ${BATCH} events in one transaction`,
+        run: () =>
+          pool.query(
+            `INSERT INTO bare_events VALUES ${values}`,
+            batch().flatMap((event) => [
+              event.id,
+              event.id,
+              event.webhook_id,
+              event.type,
+              event.object['id'],
+              event.created_at,
+              decimalEpochSeconds(event.created_at),
+              JSON.stringify(event),
+            ]),
+          ),
+      },
+    ],
+    { rounds: 5, roundMs: 1000 },
+  );
+  table(results, `bare multi-row INSERT of ${BATCH} events in one transaction`);
+  out(
+    `Target: at least 0.8 of the bare INSERT. Measured ${ratio(results[0], results[1])}: ${formatRate((results[0]?.opsPerSecond ?? 0) * BATCH)} events stored (each batch built and parsed in the loop, for both).`,
+  );
+  out();
+}
+
+/** One worker process applying a fixed backlog, each event with an effect of one INSERT. */
+async function applying(
+  pool: pg.Pool,
+  store: PostgresInbox,
+  batch: () => readonly DeliveryEvent[],
+) {
+  // Applying: a fixed backlog, so the figure does not depend on how much the rounds stored.
+  const pending = 5_000;
+  await pool.query('TRUNCATE upvest_inbox, upvest_inbox_objects');
+  for (let i = 0; i < pending; i += BATCH) await store.store(batch());
+  await pool.query('CREATE TABLE effects (event_id text PRIMARY KEY)');
+  const worker = createInboxWorker(store, {
+    concurrency: 4,
+    batchSize: 50,
+    pollIntervalMs: 5,
+    onEvent: async (event, tx) => {
+      await tx.query('INSERT INTO effects (event_id) VALUES ($1)', [event.id]);
+    },
+  });
+  const started = performance.now();
+  worker.start();
+  while ((await store.counts()).pending > 0) await new Promise((r) => setTimeout(r, 20));
+  await worker.stop();
+  const seconds = (performance.now() - started) / 1000;
+  out(
+    `Applying: one worker process (concurrency 4, batches of 50, an effect of one INSERT per event) applied ${pending} events of 500 objects in ${seconds.toFixed(1)} s (${formatRate(pending / seconds)}), each in the transaction that marks it applied. Events of one object are applied one at a time, so a backlog on few objects goes slower.`,
+  );
+  out();
 }
 
 function processes() {

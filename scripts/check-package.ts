@@ -206,7 +206,8 @@ function typeCheckConsumer(
   );
 }
 
-async function main(): Promise<void> {
+/** publint, attw, and each entry's gzipped size and count of files loaded on import. */
+async function checkBudgets(): Promise<void> {
   step('publint --strict', () => {
     run(bin('publint'), ['--strict']);
   });
@@ -229,103 +230,120 @@ async function main(): Promise<void> {
       return `${files.size}: ${names.join(', ')}`;
     });
   }
+}
 
+/**
+ * Packs the package, installs the tarball into a fresh project under `work`, and runs it there:
+ * every entry, the bin, the README's quick start. The project's directory.
+ */
+function installAndRun(work: string): string {
+  const tarball = path.join(
+    work,
+    run('npm', ['pack', '--silent', '--pack-destination', work]).trim().split('\n').at(-1) ?? '',
+  );
+  const project = path.join(work, 'consumer');
+  run('mkdir', ['-p', project]);
+  writeFileSync(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  );
+  step('install the tarball into a fresh project', () => {
+    run('npm', ['install', '--no-audit', '--no-fund', '--silent', tarball], project);
+  });
+  writeFileSync(path.join(project, 'smoke.mjs'), consumerModule);
+  step('import every entry, call the embedded mock, run the installed CLI against it', () =>
+    run(process.execPath, ['smoke.mjs'], project).trim(),
+  );
+  step('run the bin', () => {
+    run(
+      process.execPath,
+      [
+        'node_modules/upvest-webhooks/dist/bundle/bin/upvest-webhooks.js',
+        'conformance',
+        '--profile',
+        'negative',
+        '--json',
+        'report.json',
+        '--junit',
+        'report.xml',
+      ],
+      project,
+    );
+    return `${(JSON.parse(readFileSync(path.join(project, 'report.json'), 'utf8')) as { counts: { pass: number } }).counts.pass} checks passed`;
+  });
+  // What a new user does with the README: its quick start, copied into their own ESM project
+  // (here run with tsx, as they would run TypeScript), against the installed package.
+  writeFileSync(
+    path.join(project, 'quick-start.ts'),
+    readFileSync(path.join(root, 'examples/quick-start.ts'), 'utf8'),
+  );
+  step("run the README's quick start in the fresh project", () => {
+    const output = run(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), 'quick-start.ts'],
+      project,
+    );
+    if (!output.includes("'url.scheme_not_https', 'url.ip_host'")) {
+      throw new Error(`the quick start printed:\n${output}`);
+    }
+    return 'ran as the README says';
+  });
+  return project;
+}
+
+/** Type-checks a consumer in `project` under each @types/node line and each module resolution. */
+function typeCheckConsumers(work: string, project: string): void {
+  writeFileSync(path.join(project, 'consumer.ts'), consumerTypes);
+  // Our declarations name Node's types (KeyObject, IncomingMessage, …), whose shape changes
+  // between @types/node majors: the consumer type-checks under each supported line and the
+  // newest published, each installed on its own from the registry.
+  // Which @types/node a consumer compiles against does not depend on the Node running this
+  // script: CI runs the matrix once (CHECK_PACKAGE_TYPES=local-only on the other Node lines).
+  const matrix = process.env['CHECK_PACKAGE_TYPES'] === 'local-only' ? [] : NODE_TYPES_VERSIONS;
+  for (const version of matrix) {
+    const types = path.join(work, `types-node-${version}`);
+    step(`type-check a consumer against @types/node@${version}`, () => {
+      run('npm', [
+        'install',
+        '--prefix',
+        types,
+        '--no-audit',
+        '--no-fund',
+        '--silent',
+        `@types/node@${version}`,
+      ]);
+      const installed = (
+        JSON.parse(
+          readFileSync(path.join(types, 'node_modules/@types/node/package.json'), 'utf8'),
+        ) as {
+          version: string;
+        }
+      ).version;
+      typeCheckConsumer(project, `tsconfig.types-${version}.json`, {
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        typeRoots: [path.join(types, 'node_modules/@types')],
+      });
+      return `ok (${installed})`;
+    });
+  }
+  for (const resolution of ['NodeNext', 'Bundler'] as const) {
+    step(`type-check a consumer under moduleResolution ${resolution}`, () => {
+      typeCheckConsumer(project, `tsconfig.${resolution.toLowerCase()}.json`, {
+        module: resolution === 'NodeNext' ? 'NodeNext' : 'ESNext',
+        moduleResolution: resolution,
+        typeRoots: [path.join(root, 'node_modules/@types')],
+      });
+    });
+  }
+}
+
+async function main(): Promise<void> {
+  await checkBudgets();
   const work = mkdtempSync(path.join(tmpdir(), 'upvest-webhooks-smoke-'));
   try {
-    const tarball = path.join(
-      work,
-      run('npm', ['pack', '--silent', '--pack-destination', work]).trim().split('\n').at(-1) ?? '',
-    );
-    const project = path.join(work, 'consumer');
-    run('mkdir', ['-p', project]);
-    writeFileSync(
-      path.join(project, 'package.json'),
-      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
-    );
-    step('install the tarball into a fresh project', () => {
-      run('npm', ['install', '--no-audit', '--no-fund', '--silent', tarball], project);
-    });
-    writeFileSync(path.join(project, 'smoke.mjs'), consumerModule);
-    step('import every entry, call the embedded mock, run the installed CLI against it', () =>
-      run(process.execPath, ['smoke.mjs'], project).trim(),
-    );
-    step('run the bin', () => {
-      run(
-        process.execPath,
-        [
-          'node_modules/upvest-webhooks/dist/bundle/bin/upvest-webhooks.js',
-          'conformance',
-          '--profile',
-          'negative',
-          '--json',
-          'report.json',
-          '--junit',
-          'report.xml',
-        ],
-        project,
-      );
-      return `${(JSON.parse(readFileSync(path.join(project, 'report.json'), 'utf8')) as { counts: { pass: number } }).counts.pass} checks passed`;
-    });
-    // What a new user does with the README: its quick start, copied into their own ESM project
-    // (here run with tsx, as they would run TypeScript), against the installed package.
-    writeFileSync(
-      path.join(project, 'quick-start.ts'),
-      readFileSync(path.join(root, 'examples/quick-start.ts'), 'utf8'),
-    );
-    step("run the README's quick start in the fresh project", () => {
-      const output = run(
-        process.execPath,
-        ['--import', import.meta.resolve('tsx'), 'quick-start.ts'],
-        project,
-      );
-      if (!output.includes("'url.scheme_not_https', 'url.ip_host'")) {
-        throw new Error(`the quick start printed:\n${output}`);
-      }
-      return 'ran as the README says';
-    });
-    writeFileSync(path.join(project, 'consumer.ts'), consumerTypes);
-    // Our declarations name Node's types (KeyObject, IncomingMessage, …), whose shape changes
-    // between @types/node majors: the consumer type-checks under each supported line and the
-    // newest published, each installed on its own from the registry.
-    // Which @types/node a consumer compiles against does not depend on the Node running this
-    // script: CI runs the matrix once (CHECK_PACKAGE_TYPES=local-only on the other Node lines).
-    const matrix = process.env['CHECK_PACKAGE_TYPES'] === 'local-only' ? [] : NODE_TYPES_VERSIONS;
-    for (const version of matrix) {
-      const types = path.join(work, `types-node-${version}`);
-      step(`type-check a consumer against @types/node@${version}`, () => {
-        run('npm', [
-          'install',
-          '--prefix',
-          types,
-          '--no-audit',
-          '--no-fund',
-          '--silent',
-          `@types/node@${version}`,
-        ]);
-        const installed = (
-          JSON.parse(
-            readFileSync(path.join(types, 'node_modules/@types/node/package.json'), 'utf8'),
-          ) as {
-            version: string;
-          }
-        ).version;
-        typeCheckConsumer(project, `tsconfig.types-${version}.json`, {
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          typeRoots: [path.join(types, 'node_modules/@types')],
-        });
-        return `ok (${installed})`;
-      });
-    }
-    for (const resolution of ['NodeNext', 'Bundler'] as const) {
-      step(`type-check a consumer under moduleResolution ${resolution}`, () => {
-        typeCheckConsumer(project, `tsconfig.${resolution.toLowerCase()}.json`, {
-          module: resolution === 'NodeNext' ? 'NodeNext' : 'ESNext',
-          moduleResolution: resolution,
-          typeRoots: [path.join(root, 'node_modules/@types')],
-        });
-      });
-    }
+    const project = installAndRun(work);
+    typeCheckConsumers(work, project);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

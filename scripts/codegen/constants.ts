@@ -80,33 +80,51 @@ function apiVersionOf(parameters: JsonObject): string {
   return version;
 }
 
+function enumOf(schema: Json | undefined, where: string): Json[] {
+  const values = asObject(schema, where)['enum'];
+  if (!Array.isArray(values)) throw new Error(`spec: ${where} has no enum`);
+  return values;
+}
+
+function constant(doc: string, name: string, value: Json): string {
+  return `/** ${doc} */\nexport const ${name} = ${JSON.stringify(value, null, 2)} as const;\n`;
+}
+
+function serverUrlsOf(document: JsonObject): string[] {
+  return (Array.isArray(document['servers']) ? document['servers'] : []).map((server) =>
+    asString(asObject(server, 'server')['url'], 'server url'),
+  );
+}
+
+/** The `type` enum of every `WebhookEvent.oneOf` schema, in the order of the spec. */
+function eventTypesOf(document: JsonObject, schemas: JsonObject): Json[] {
+  const eventSchemas = asObject(schemas['WebhookEvent'], 'WebhookEvent')['oneOf'];
+  return (Array.isArray(eventSchemas) ? eventSchemas : []).flatMap((ref) => {
+    const schema = resolve(document, ref, 'WebhookEvent.oneOf');
+    const type = asObject(asObject(schema['properties'], 'event properties')['type'], 'event type');
+    return enumOf(type, 'event type');
+  });
+}
+
+/** Event types grouped by their category, the part before the first dot. */
+function byCategoryOf(eventTypes: Json[]): Record<string, Json[]> {
+  const byCategory: Record<string, Json[]> = {};
+  for (const type of eventTypes) {
+    const category = asString(type, 'event type').split('.')[0] ?? '';
+    (byCategory[category] ??= []).push(type);
+  }
+  return byCategory;
+}
+
 export function buildConstants(document: JsonObject, operations: OperationInfo[]): string {
   const schemas = asObject(asObject(document['components'], 'components')['schemas'], 'schemas');
   const parameters = asObject(
     asObject(document['components'], 'components')['parameters'],
     'parameters',
   );
-  const enumOf = (schema: Json | undefined, where: string): Json[] => {
-    const values = asObject(schema, where)['enum'];
-    if (!Array.isArray(values)) throw new Error(`spec: ${where} has no enum`);
-    return values;
-  };
-  const constant = (doc: string, name: string, value: Json): string =>
-    `/** ${doc} */\nexport const ${name} = ${JSON.stringify(value, null, 2)} as const;\n`;
-  const servers = (Array.isArray(document['servers']) ? document['servers'] : []).map((server) =>
-    asString(asObject(server, 'server')['url'], 'server url'),
-  );
-  const eventSchemas = asObject(schemas['WebhookEvent'], 'WebhookEvent')['oneOf'];
-  const eventTypes = (Array.isArray(eventSchemas) ? eventSchemas : []).flatMap((ref) => {
-    const schema = resolve(document, ref, 'WebhookEvent.oneOf');
-    const type = asObject(asObject(schema['properties'], 'event properties')['type'], 'event type');
-    return enumOf(type, 'event type');
-  });
-  const byCategory: Record<string, Json[]> = {};
-  for (const type of eventTypes) {
-    const category = asString(type, 'event type').split('.')[0] ?? '';
-    (byCategory[category] ??= []).push(type);
-  }
+  const servers = serverUrlsOf(document);
+  const eventTypes = eventTypesOf(document, schemas);
+  const byCategory = byCategoryOf(eventTypes);
   return [
     HEADER,
     constant(

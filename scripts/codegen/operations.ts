@@ -43,6 +43,81 @@ function schemaName(document: JsonObject, schema: Json | undefined): string | nu
   return null;
 }
 
+/** JSON schemas of an operation's query and of its header parameters (names lower-cased). */
+function parameterSchemas(
+  parameters: JsonObject[],
+  operationId: string,
+): { query: JsonObject; headers: JsonObject } {
+  const query: JsonObject = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {},
+    required: [],
+  };
+  const headers: JsonObject = { type: 'object', properties: {}, required: [] };
+  for (const parameter of parameters) {
+    const name = asString(parameter['name'], `${operationId} parameter name`);
+    const target =
+      parameter['in'] === 'query' ? query : parameter['in'] === 'header' ? headers : null;
+    if (!target) continue;
+    const key = parameter['in'] === 'header' ? name.toLowerCase() : name;
+    asObject(target['properties'], 'properties')[key] = toJsonSchema(parameter['schema'] ?? {});
+    if (parameter['required'] === true) (target['required'] as Json[]).push(key);
+  }
+  return { query, headers };
+}
+
+function requestBodyOf(
+  document: JsonObject,
+  operation: JsonObject,
+  operationId: string,
+): Pick<OperationInfo, 'requestContentType' | 'requestSchema'> {
+  let requestContentType: string | null = null;
+  let requestSchema: string | null = null;
+  if (operation['requestBody'] !== undefined) {
+    const body = resolve(document, operation['requestBody'], `${operationId} requestBody`);
+    const [contentType, media] = Object.entries(asObject(body['content'], 'content'))[0] ?? [];
+    requestContentType = contentType ?? null;
+    requestSchema = schemaName(document, isObject(media) ? media['schema'] : undefined);
+  }
+  return { requestContentType, requestSchema };
+}
+
+function responsesOf(
+  document: JsonObject,
+  operation: JsonObject,
+  operationId: string,
+): OperationInfo['responses'] {
+  const responses: OperationInfo['responses'] = [];
+  for (const [status, responseJson] of Object.entries(
+    asObject(operation['responses'], 'responses'),
+  )) {
+    const response = resolve(document, responseJson, `${operationId} ${status}`);
+    const content = isObject(response['content']) ? response['content'] : {};
+    const [contentType, media] = Object.entries(content)[0] ?? [];
+    responses.push({
+      status: Number(status),
+      contentType: contentType ?? null,
+      schema: schemaName(document, isObject(media) ? media['schema'] : undefined),
+    });
+  }
+  return responses;
+}
+
+/** The scopes of each security requirement, the operation's own or else the document's. */
+function scopesOf(document: JsonObject, operation: JsonObject): string[][] {
+  const security = Array.isArray(operation['security'])
+    ? operation['security']
+    : Array.isArray(document['security'])
+      ? document['security']
+      : [];
+  return security.map((requirement) =>
+    Object.values(asObject(requirement, 'security')).flatMap((list) =>
+      Array.isArray(list) ? list.map(String) : [],
+    ),
+  );
+}
+
 export function collectOperations(document: JsonObject): {
   operations: OperationInfo[];
   querySchemas: Map<string, JsonObject>;
@@ -67,58 +142,13 @@ export function collectOperations(document: JsonObject): {
         ...(Array.isArray(operation['parameters']) ? operation['parameters'] : []),
       ].map((parameter) => resolve(document, parameter, `${operationId} parameter`));
 
-      const query: JsonObject = {
-        type: 'object',
-        additionalProperties: false,
-        properties: {},
-        required: [],
-      };
-      const headers: JsonObject = { type: 'object', properties: {}, required: [] };
-      for (const parameter of parameters) {
-        const name = asString(parameter['name'], `${operationId} parameter name`);
-        const target =
-          parameter['in'] === 'query' ? query : parameter['in'] === 'header' ? headers : null;
-        if (!target) continue;
-        const key = parameter['in'] === 'header' ? name.toLowerCase() : name;
-        asObject(target['properties'], 'properties')[key] = toJsonSchema(parameter['schema'] ?? {});
-        if (parameter['required'] === true) (target['required'] as Json[]).push(key);
-      }
+      const { query, headers } = parameterSchemas(parameters, operationId);
       querySchemas.set(`${pascal(operationId)}Query`, query);
       headerSchemas.set(`${pascal(operationId)}Headers`, headers);
 
-      let requestContentType: string | null = null;
-      let requestSchema: string | null = null;
-      if (operation['requestBody'] !== undefined) {
-        const body = resolve(document, operation['requestBody'], `${operationId} requestBody`);
-        const [contentType, media] = Object.entries(asObject(body['content'], 'content'))[0] ?? [];
-        requestContentType = contentType ?? null;
-        requestSchema = schemaName(document, isObject(media) ? media['schema'] : undefined);
-      }
-
-      const responses: OperationInfo['responses'] = [];
-      for (const [status, responseJson] of Object.entries(
-        asObject(operation['responses'], 'responses'),
-      )) {
-        const response = resolve(document, responseJson, `${operationId} ${status}`);
-        const content = isObject(response['content']) ? response['content'] : {};
-        const [contentType, media] = Object.entries(content)[0] ?? [];
-        responses.push({
-          status: Number(status),
-          contentType: contentType ?? null,
-          schema: schemaName(document, isObject(media) ? media['schema'] : undefined),
-        });
-      }
-
-      const security = Array.isArray(operation['security'])
-        ? operation['security']
-        : Array.isArray(document['security'])
-          ? document['security']
-          : [];
-      const scopes = security.map((requirement) =>
-        Object.values(asObject(requirement, 'security')).flatMap((list) =>
-          Array.isArray(list) ? list.map(String) : [],
-        ),
-      );
+      const { requestContentType, requestSchema } = requestBodyOf(document, operation, operationId);
+      const responses = responsesOf(document, operation, operationId);
+      const scopes = scopesOf(document, operation);
 
       operations.push({
         operationId,

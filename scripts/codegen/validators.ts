@@ -154,16 +154,22 @@ function mapSource(doc: string, exportName: string, entries: [string, string][])
   return `\n/** ${doc} */\nexport const ${exportName} = {\n${body.join('\n')}\n};\n`;
 }
 
-export function buildValidators(
-  document: JsonObject,
-  operationIds: readonly string[],
+/** A schema a validator is made for, under its id. */
+interface IdentifiedSchema {
+  readonly id: string;
+  readonly schema: object;
+}
+
+/**
+ * Every schema a validator is made for, with its id and declared type, listed once: both
+ * compilers add the same list.
+ */
+function validatorSchemas(
+  components: JsonObject,
   querySchemas: Map<string, JsonObject>,
   headerSchemas: Map<string, JsonObject>,
-): { modules: Map<string, ValidatorModule>; names: string[] } {
-  const components = asObject(asObject(document['components'], 'components')['schemas'], 'schemas');
-  // Every schema a validator is made for, with its id and declared type, listed once: both
-  // compilers below add the same list.
-  const schemas: { id: string; schema: object }[] = [];
+): { schemas: IdentifiedSchema[]; types: Map<string, string> } {
+  const schemas: IdentifiedSchema[] = [];
   const types = new Map<string, string>();
   const add = (name: string, schema: object, type: string) => {
     const id = schemaId(name);
@@ -177,50 +183,51 @@ export function buildValidators(
   for (const [name, schema] of [...querySchemas, ...headerSchemas]) {
     add(name, schema, 'Record<string, unknown>');
   }
-  /**
-   * One compiler over every schema. `inlineRefs: false` makes shared definitions shared
-   * functions, keeping the mock's modules small; the consumers' modules inline them, since a call
-   * per `$ref` with its options object made the client's create-request check a quarter slower
-   * (BENCHMARKS.md).
-   */
-  const compiler = (inlineRefs: boolean) => {
-    const ajv = new Ajv2020({
-      strict: true,
-      allErrors: true,
-      inlineRefs,
-      code: { source: true, esm: true, lines: true },
-    });
-    addFormats(ajv);
-    for (const { id, schema } of schemas) ajv.addSchema(schema, id);
-    return ajv;
-  };
-  const shared = compiler(false);
-  const inlined = compiler(true);
-  const compile = (ajv: Ajv2020, names: readonly string[]) =>
-    requireToImports(
-      standaloneCode(
-        ajv,
-        Object.fromEntries(names.map((name) => [`validate${name}`, schemaId(name)])),
-      ),
-    );
-  const declarations = (names: readonly string[]) =>
-    names.map((name) => types.get(name)).join('\n') + '\n';
+  return { schemas, types };
+}
 
-  const modules = new Map<string, ValidatorModule>();
-  // The event schemas (a quarter of a megabyte of checks) in a module of their own, which the map
-  // of every schema imports.
-  const events = [
-    ...oneOfMembers(asObject(components[EVENT_UNION], EVENT_UNION), EVENT_UNION),
-    EVENT_UNION,
-  ];
-  modules.set('validators-events', {
-    js: HEADER + compile(shared, events),
-    dts:
-      HEADER +
-      "import type { components } from './openapi.js';\nimport type { SchemaValidator } from './validators.js';\n\n" +
-      declarations(events),
+/**
+ * One compiler over every schema. `inlineRefs: false` makes shared definitions shared
+ * functions, keeping the mock's modules small; the consumers' modules inline them, since a call
+ * per `$ref` with its options object made the client's create-request check a quarter slower
+ * (BENCHMARKS.md).
+ */
+function compiler(schemas: readonly IdentifiedSchema[], inlineRefs: boolean): Ajv2020 {
+  const ajv = new Ajv2020({
+    strict: true,
+    allErrors: true,
+    inlineRefs,
+    code: { source: true, esm: true, lines: true },
   });
-  const componentNames = Object.keys(components);
+  addFormats(ajv);
+  for (const { id, schema } of schemas) ajv.addSchema(schema, id);
+  return ajv;
+}
+
+function compile(ajv: Ajv2020, names: readonly string[]): string {
+  return requireToImports(
+    standaloneCode(
+      ajv,
+      Object.fromEntries(names.map((name) => [`validate${name}`, schemaId(name)])),
+    ),
+  );
+}
+
+function declarations(types: ReadonlyMap<string, string>, names: readonly string[]): string {
+  return names.map((name) => types.get(name)).join('\n') + '\n';
+}
+
+/**
+ * `validators`: every schema but the events' (imported from their module), exporting the
+ * validators of NAMED, and maps of every component's and every operation's header validator.
+ */
+function everySchemaModule(
+  shared: Ajv2020,
+  types: ReadonlyMap<string, string>,
+  events: readonly string[],
+  componentNames: readonly string[],
+  operationIds: readonly string[],
+): ValidatorModule {
   const rest = componentNames.filter((name) => !events.includes(name));
   const headers = operationIds.map((id) => `${pascal(id)}Headers`);
   const keep = new Set(NAMED);
@@ -228,7 +235,7 @@ export function buildValidators(
     if (!rest.includes(name))
       throw new Error(`validators.js names ${name}, which it does not hold`);
   }
-  modules.set('validators', {
+  return {
     js:
       HEADER +
       `import { ${events.map((name) => `validate${name}`).join(', ')} } from './validators-events.js';\n` +
@@ -249,13 +256,44 @@ export function buildValidators(
       "import type { ErrorObject } from 'ajv';\nimport type { OperationId } from './constants.js';\nimport type { components } from './openapi.js';\n\n" +
       SCHEMA_VALIDATOR_TYPE +
       '\n' +
-      declarations(NAMED) +
+      declarations(types, NAMED) +
       `export { validate${EVENT_UNION} } from './validators-events.js';\n` +
       "\n/** Every component schema's validator, by its name in the spec. */\n" +
       "export declare const schemaValidators: { readonly [Name in keyof components['schemas']]: SchemaValidator<components['schemas'][Name]> };\n" +
       "\n/** Every operation's header validator (names lower-cased), by operation id. */\n" +
       'export declare const headerValidators: { readonly [Id in OperationId]: SchemaValidator<Record<string, unknown>> };\n',
+  };
+}
+
+export function buildValidators(
+  document: JsonObject,
+  operationIds: readonly string[],
+  querySchemas: Map<string, JsonObject>,
+  headerSchemas: Map<string, JsonObject>,
+): { modules: Map<string, ValidatorModule>; names: string[] } {
+  const components = asObject(asObject(document['components'], 'components')['schemas'], 'schemas');
+  const { schemas, types } = validatorSchemas(components, querySchemas, headerSchemas);
+  const shared = compiler(schemas, false);
+  const inlined = compiler(schemas, true);
+
+  const modules = new Map<string, ValidatorModule>();
+  // The event schemas (a quarter of a megabyte of checks) in a module of their own, which the map
+  // of every schema imports.
+  const events = [
+    ...oneOfMembers(asObject(components[EVENT_UNION], EVENT_UNION), EVENT_UNION),
+    EVENT_UNION,
+  ];
+  modules.set('validators-events', {
+    js: HEADER + compile(shared, events),
+    dts:
+      HEADER +
+      "import type { components } from './openapi.js';\nimport type { SchemaValidator } from './validators.js';\n\n" +
+      declarations(types, events),
   });
+  modules.set(
+    'validators',
+    everySchemaModule(shared, types, events, Object.keys(components), operationIds),
+  );
   for (const [module, names] of Object.entries(CONSUMERS)) {
     for (const name of names) {
       if (!types.has(name))
@@ -266,7 +304,7 @@ export function buildValidators(
       dts:
         HEADER +
         `import type { components } from './openapi.js';\nimport type { SchemaValidator } from './validators.js';\n\nexport type { SchemaValidator };\n\n` +
-        declarations(names),
+        declarations(types, names),
     });
   }
   return { modules, names: [...types.keys()] };

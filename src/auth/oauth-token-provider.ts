@@ -20,6 +20,7 @@ import {
   UpvestTimeoutError,
 } from '../errors.js';
 import { upvestHeaders } from '../wire/upvest-headers.js';
+import type { TokenResponse } from '../types.js';
 
 /**
  * Options of {@link createOAuthTokenProvider}.
@@ -119,13 +120,9 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): OA
   const write = options.scopes?.write ?? 'webhooks:admin';
   const now = options.now ?? Date.now;
   const margin = (options.refreshBeforeExpirySeconds ?? 30) * 1000;
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const url = `${options.baseUrl.replace(/\/+$/, '')}/auth/token`;
+  const endpoint = tokenEndpoint(options);
   const cache = new Map<string, CachedToken>();
   const inFlight = new Map<string, Promise<string>>();
-  // What a server might echo into an error body: the secret in any encoding, tokens it issued.
-  const secrets = [options.clientSecret];
 
   function scopeFor(context: AccessTokenContext): string {
     // Decided by the operation, not by the scope names, so custom scope names still work.
@@ -133,111 +130,9 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): OA
     return specScopes.includes('webhooks:read') || context.scopes.includes(read) ? read : write;
   }
 
-  async function requestToken(scope: string): Promise<string> {
-    const body = new TextEncoder().encode(
-      new URLSearchParams({
-        client_id: options.clientId,
-        client_secret: options.clientSecret,
-        grant_type: 'client_credentials',
-        scope,
-      }).toString(),
-    );
-    const headers = new Headers({
-      ...upvestHeaders(options.clientId),
-      'content-type': 'application/x-www-form-urlencoded',
-    });
-    if (options.signer) {
-      try {
-        const added = await runSigner(options.signer, { method: 'POST', url, headers, body });
-        for (const [name, value] of Object.entries(added)) headers.set(name, value);
-      } catch (error) {
-        throw new UpvestSigningError({
-          operation: 'issue_token',
-          message: 'signing the token request failed; nothing was sent',
-          cause: error instanceof SignerFailure ? error.cause : error,
-        });
-      }
-    }
-    const signal = AbortSignal.timeout(timeoutMs);
-    const failed = (error: unknown) => {
-      if (signal.aborted) {
-        return new UpvestTimeoutError({
-          operation: 'issue_token',
-          timeoutMs,
-          requestMayHaveReachedServer: true,
-          message: `the token request got no answer within ${timeoutMs} ms`,
-        });
-      }
-      const code = causeCode(error);
-      return new UpvestNetworkError({
-        operation: 'issue_token',
-        requestMayHaveReachedServer: !neverConnected(code),
-        message: `the token request got no response (${code ?? 'network error'})`,
-        cause: error,
-      });
-    };
-    const response = await fetch(url, {
-      method: 'POST',
-      headers,
-      body,
-      redirect: 'manual',
-      signal,
-    }).catch((error: unknown) => {
-      throw failed(error);
-    });
-    const text = await response.text().catch((error: unknown) => {
-      throw failed(error);
-    });
-    let answer: unknown;
-    try {
-      answer = text ? JSON.parse(text) : undefined;
-    } catch {
-      // Not JSON: an HTML page from a proxy, say. The status decides what to throw.
-      answer = undefined;
-    }
-    const requestId = response.headers.get('upvest-request-id') ?? undefined;
-    if (REFUSED.has(response.status)) {
-      throw new UpvestAuthenticationError({
-        status: response.status,
-        requestId,
-        message:
-          response.status === 403
-            ? `Upvest refused a token with scope ${scope} (HTTP 403): the client may not be granted it`
-            : `Upvest refused the client credentials (HTTP ${response.status}): check the client id, the secret and the signing key`,
-      });
-    }
-    if (!response.ok) {
-      const redirect = response.status >= 300 && response.status < 400;
-      throw new UpvestApiError({
-        operation: 'issue_token',
-        status: response.status,
-        problem: redactSecrets(parseProblem(answer), secrets),
-        requestId,
-        ...(redirect
-          ? {
-              message: `issue_token answered a redirect (HTTP ${response.status}); redirects are not followed`,
-            }
-          : {}),
-      });
-    }
-    // A 200 that is no token is the server's fault (a proxy's login page, a broken gateway), not
-    // the credentials': it is a response error, and the CLI reports it as one.
-    const notAToken = (detail: string) =>
-      new UpvestResponseError({
-        operation: 'issue_token',
-        status: response.status,
-        requestId,
-        issues: [{ path: '', code: 'response.not_a_token', message: detail }],
-        message: `the token response is not a token: ${detail}`,
-      });
-    if (!validateTokenResponse(answer)) throw notAToken('it breaks the TokenResponse schema');
-    // RFC 6749 §5.1: token_type is case-insensitive, so `Bearer` is as good as `bearer`.
-    if (answer.token_type.toLowerCase() !== 'bearer') {
-      throw notAToken(`token_type ${JSON.stringify(answer.token_type.slice(0, 40))} is not bearer`);
-    }
-    if (!isBearerToken(answer.access_token)) {
-      throw notAToken('access_token has characters a bearer token cannot carry');
-    }
+  async function fetchAndCache(scope: string): Promise<string> {
+    const answer = await requestToken(endpoint, scope);
+    const { secrets } = endpoint;
     if (!secrets.includes(answer.access_token)) secrets.push(answer.access_token);
     const lifetime = answer.expires_in * 1000;
     cache.set(scope, {
@@ -254,7 +149,7 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): OA
       if (cached && now() < cached.refreshAt) return Promise.resolve(cached.token);
       let pending = inFlight.get(scope);
       if (!pending) {
-        pending = requestToken(scope).finally(() => inFlight.delete(scope));
+        pending = fetchAndCache(scope).finally(() => inFlight.delete(scope));
         inFlight.set(scope, pending);
       }
       return pending;
@@ -264,4 +159,173 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): OA
       for (const [scope, cached] of cache) if (cached.token === token) cache.delete(scope);
     },
   };
+}
+
+/** What one token request needs, resolved once from the provider's options. */
+interface TokenEndpoint {
+  readonly url: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly signer: RequestSigner | undefined;
+  readonly fetch: typeof globalThis.fetch;
+  readonly timeoutMs: number;
+  /** Grows as tokens are issued, so every later error body is redacted of them too. */
+  readonly secrets: string[];
+}
+
+function tokenEndpoint(options: OAuthTokenProviderOptions): TokenEndpoint {
+  return {
+    url: `${options.baseUrl.replace(/\/+$/, '')}/auth/token`,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    signer: options.signer,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    // What a server might echo into an error body: the secret in any encoding, tokens it issued.
+    secrets: [options.clientSecret],
+  };
+}
+
+/** One `POST /auth/token` for `scope`: the token response, or the error that explains why not. */
+async function requestToken(endpoint: TokenEndpoint, scope: string): Promise<TokenResponse> {
+  const { url, timeoutMs, fetch } = endpoint;
+  const body = new TextEncoder().encode(
+    new URLSearchParams({
+      client_id: endpoint.clientId,
+      client_secret: endpoint.clientSecret,
+      grant_type: 'client_credentials',
+      scope,
+    }).toString(),
+  );
+  const headers = new Headers({
+    ...upvestHeaders(endpoint.clientId),
+    'content-type': 'application/x-www-form-urlencoded',
+  });
+  if (endpoint.signer) await signTokenRequest(endpoint.signer, url, headers, body);
+  const signal = AbortSignal.timeout(timeoutMs);
+  const failed = (error: unknown) => noAnswerError(error, signal, timeoutMs);
+  const response = await fetch(url, {
+    method: 'POST',
+    headers,
+    body,
+    redirect: 'manual',
+    signal,
+  }).catch((error: unknown) => {
+    throw failed(error);
+  });
+  const text = await response.text().catch((error: unknown) => {
+    throw failed(error);
+  });
+  let answer: unknown;
+  try {
+    answer = text ? JSON.parse(text) : undefined;
+  } catch {
+    // Not JSON: an HTML page from a proxy, say. The status decides what to throw.
+    answer = undefined;
+  }
+  const requestId = response.headers.get('upvest-request-id') ?? undefined;
+  throwUnlessOk(response, answer, { scope, requestId, secrets: endpoint.secrets });
+  return tokenOf(answer, response.status, requestId);
+}
+
+/** Adds the signer's headers to the token request; a failing signer means nothing is sent. */
+async function signTokenRequest(
+  signer: RequestSigner,
+  url: string,
+  headers: Headers,
+  body: Uint8Array,
+): Promise<void> {
+  try {
+    const added = await runSigner(signer, { method: 'POST', url, headers, body });
+    for (const [name, value] of Object.entries(added)) headers.set(name, value);
+  } catch (error) {
+    throw new UpvestSigningError({
+      operation: 'issue_token',
+      message: 'signing the token request failed; nothing was sent',
+      cause: error instanceof SignerFailure ? error.cause : error,
+    });
+  }
+}
+
+/** The error for a token request that got no answer: timed out, or the network failed. */
+function noAnswerError(
+  error: unknown,
+  signal: AbortSignal,
+  timeoutMs: number,
+): UpvestTimeoutError | UpvestNetworkError {
+  if (signal.aborted) {
+    return new UpvestTimeoutError({
+      operation: 'issue_token',
+      timeoutMs,
+      requestMayHaveReachedServer: true,
+      message: `the token request got no answer within ${timeoutMs} ms`,
+    });
+  }
+  const code = causeCode(error);
+  return new UpvestNetworkError({
+    operation: 'issue_token',
+    requestMayHaveReachedServer: !neverConnected(code),
+    message: `the token request got no response (${code ?? 'network error'})`,
+    cause: error,
+  });
+}
+
+/** Throws for every status but a 2xx: refused credentials or scope, or any other API error. */
+function throwUnlessOk(
+  response: Response,
+  answer: unknown,
+  request: {
+    readonly scope: string;
+    readonly requestId: string | undefined;
+    readonly secrets: string[];
+  },
+): void {
+  const { scope, requestId } = request;
+  if (REFUSED.has(response.status)) {
+    throw new UpvestAuthenticationError({
+      status: response.status,
+      requestId,
+      message:
+        response.status === 403
+          ? `Upvest refused a token with scope ${scope} (HTTP 403): the client may not be granted it`
+          : `Upvest refused the client credentials (HTTP ${response.status}): check the client id, the secret and the signing key`,
+    });
+  }
+  if (!response.ok) {
+    const redirect = response.status >= 300 && response.status < 400;
+    throw new UpvestApiError({
+      operation: 'issue_token',
+      status: response.status,
+      problem: redactSecrets(parseProblem(answer), request.secrets),
+      requestId,
+      ...(redirect
+        ? {
+            message: `issue_token answered a redirect (HTTP ${response.status}); redirects are not followed`,
+          }
+        : {}),
+    });
+  }
+}
+
+/** The answer of a 2xx as a token response, or the response error saying why it is none. */
+function tokenOf(answer: unknown, status: number, requestId: string | undefined): TokenResponse {
+  // A 200 that is no token is the server's fault (a proxy's login page, a broken gateway), not
+  // the credentials': it is a response error, and the CLI reports it as one.
+  const notAToken = (detail: string) =>
+    new UpvestResponseError({
+      operation: 'issue_token',
+      status,
+      requestId,
+      issues: [{ path: '', code: 'response.not_a_token', message: detail }],
+      message: `the token response is not a token: ${detail}`,
+    });
+  if (!validateTokenResponse(answer)) throw notAToken('it breaks the TokenResponse schema');
+  // RFC 6749 §5.1: token_type is case-insensitive, so `Bearer` is as good as `bearer`.
+  if (answer.token_type.toLowerCase() !== 'bearer') {
+    throw notAToken(`token_type ${JSON.stringify(answer.token_type.slice(0, 40))} is not bearer`);
+  }
+  if (!isBearerToken(answer.access_token)) {
+    throw notAToken('access_token has characters a bearer token cannot carry');
+  }
+  return answer;
 }

@@ -69,92 +69,115 @@ function databaseFailure(error: unknown): unknown {
   return error;
 }
 
-async function act(
-  action: Action,
-  inbox: PostgresInbox,
-  values: Readonly<Record<string, string | boolean | undefined>>,
-): Promise<{ value: unknown; text: string }> {
+/** What an action found or did: the value for `--json`, the text for a person. */
+interface Outcome {
+  value: unknown;
+  text: string;
+}
+
+type Values = Readonly<Record<string, string | boolean | undefined>>;
+
+async function act(action: Action, inbox: PostgresInbox, values: Values): Promise<Outcome> {
   const limit = count('limit', values['limit'], 100);
   switch (action) {
-    case 'status': {
-      const counts = await inbox.counts();
-      return {
-        value: counts,
-        text: listing(
-          ['pending', 'applied', 'skipped', 'dead', 'oldest pending'],
-          [
-            [
-              ...[counts.pending, counts.applied, counts.skipped, counts.dead].map(String),
-              `${Math.round(counts.oldestPendingSeconds)} s`,
-            ],
-          ],
-        ),
-      };
-    }
-    case 'dead-letters': {
-      const letters = await inbox.deadLetters({ limit });
-      return {
-        value: letters.map(({ event, ...letter }) => ({
-          ...letter,
-          eventId: event.id,
-          type: event.type,
-        })),
-        text: listing(
-          ['dedupe key', 'type', 'attempts', 'received', 'last error'],
-          letters.map((letter) => [
-            letter.dedupeKey,
-            letter.event.type,
-            String(letter.attempts),
-            letter.receivedAt.toISOString(),
-            letter.lastError ?? '',
-          ]),
-        ),
-      };
-    }
-    case 'stuck': {
-      const stuck = await inbox.stuck({ limit });
-      return {
-        value: stuck,
-        text: listing(
-          ['object', 'held back by', 'type', 'attempts', 'next attempt', 'waiting', 'last error'],
-          stuck.map((object) => [
-            object.objectKey,
-            object.eventId,
-            object.type,
-            String(object.attempts),
-            object.nextAttemptAt.toISOString(),
-            String(object.waiting),
-            object.lastError ?? '',
-          ]),
-        ),
-      };
-    }
-    case 'replay': {
-      const keys =
-        values['all'] === true
-          ? (await inbox.deadLetters({ limit })).map((letter) => letter.dedupeKey)
-          : typeof values['keys'] === 'string'
-            ? values['keys']
-                .split(',')
-                .map((key) => key.trim())
-                .filter(Boolean)
-            : [];
-      if (keys.length === 0) {
-        throw new UsageError('inbox replay needs --keys KEY[,KEY…] or --all (dead letters only)');
-      }
-      const replayed = await inbox.replay(keys);
-      return { value: { replayed }, text: `${replayed} dead letter(s) pending again` };
-    }
-    case 'prune': {
-      if (values['older-than-days'] === undefined) {
-        throw new UsageError('inbox prune needs --older-than-days N');
-      }
-      const pruned = await inbox.prune({
-        olderThanDays: count('older-than-days', values['older-than-days']),
-      });
-      return { value: { pruned }, text: `${pruned} applied or skipped event(s) deleted` };
-    }
+    case 'status':
+      return showStatus(inbox);
+    case 'dead-letters':
+      return listDeadLetters(inbox, limit);
+    case 'stuck':
+      return listStuck(inbox, limit);
+    case 'replay':
+      return replayDeadLetters(inbox, values, limit);
+    case 'prune':
+      return pruneHandled(inbox, values);
   }
+}
+
+async function showStatus(inbox: PostgresInbox): Promise<Outcome> {
+  const counts = await inbox.counts();
+  return {
+    value: counts,
+    text: listing(
+      ['pending', 'applied', 'skipped', 'dead', 'oldest pending'],
+      [
+        [
+          ...[counts.pending, counts.applied, counts.skipped, counts.dead].map(String),
+          `${Math.round(counts.oldestPendingSeconds)} s`,
+        ],
+      ],
+    ),
+  };
+}
+
+async function listDeadLetters(inbox: PostgresInbox, limit: number): Promise<Outcome> {
+  const letters = await inbox.deadLetters({ limit });
+  return {
+    value: letters.map(({ event, ...letter }) => ({
+      ...letter,
+      eventId: event.id,
+      type: event.type,
+    })),
+    text: listing(
+      ['dedupe key', 'type', 'attempts', 'received', 'last error'],
+      letters.map((letter) => [
+        letter.dedupeKey,
+        letter.event.type,
+        String(letter.attempts),
+        letter.receivedAt.toISOString(),
+        letter.lastError ?? '',
+      ]),
+    ),
+  };
+}
+
+async function listStuck(inbox: PostgresInbox, limit: number): Promise<Outcome> {
+  const stuck = await inbox.stuck({ limit });
+  return {
+    value: stuck,
+    text: listing(
+      ['object', 'held back by', 'type', 'attempts', 'next attempt', 'waiting', 'last error'],
+      stuck.map((object) => [
+        object.objectKey,
+        object.eventId,
+        object.type,
+        String(object.attempts),
+        object.nextAttemptAt.toISOString(),
+        String(object.waiting),
+        object.lastError ?? '',
+      ]),
+    ),
+  };
+}
+
+async function replayDeadLetters(
+  inbox: PostgresInbox,
+  values: Values,
+  limit: number,
+): Promise<Outcome> {
+  const keys =
+    values['all'] === true
+      ? (await inbox.deadLetters({ limit })).map((letter) => letter.dedupeKey)
+      : typeof values['keys'] === 'string'
+        ? values['keys']
+            .split(',')
+            .map((key) => key.trim())
+            .filter(Boolean)
+        : [];
+  if (keys.length === 0) {
+    throw new UsageError('inbox replay needs --keys KEY[,KEY…] or --all (dead letters only)');
+  }
+  const replayed = await inbox.replay(keys);
+  return { value: { replayed }, text: `${replayed} dead letter(s) pending again` };
+}
+
+async function pruneHandled(inbox: PostgresInbox, values: Values): Promise<Outcome> {
+  if (values['older-than-days'] === undefined) {
+    throw new UsageError('inbox prune needs --older-than-days N');
+  }
+  const pruned = await inbox.prune({
+    olderThanDays: count('older-than-days', values['older-than-days']),
+  });
+  return { value: { pruned }, text: `${pruned} applied or skipped event(s) deleted` };
 }
 
 /**

@@ -232,6 +232,61 @@ function parse(name: string, command: Command, args: readonly string[]) {
   }
 }
 
+/** `given` with everything it prints redacted of the environment's secrets. */
+function redactedIo(given: CliIo): CliIo {
+  // The last line of defence: nothing printed, JSON or text, carries a secret of the environment.
+  const redact = createRedactor([
+    given.env['UPVEST_CLIENT_SECRET'],
+    given.env['UPVEST_ACCESS_TOKEN'],
+  ]);
+  return {
+    ...given,
+    out: (text) => given.out(redact.text(text)),
+    err: (text) => given.err(redact.text(text)),
+  };
+}
+
+/** Reports an error on stderr (and as JSON on stdout when JSON was asked for); its exit code. */
+function reportFailure(io: CliIo, json: boolean, error: unknown): number {
+  const described = describeError(error);
+  io.err(described.message);
+  if (json) {
+    io.out(
+      JSON.stringify(
+        {
+          error: {
+            exitCode: described.code,
+            code: described.errorCode,
+            message: described.message,
+            ...(described.issues ? { issues: described.issues } : {}),
+          },
+        },
+        null,
+        2,
+      ),
+    );
+  }
+  return described.code;
+}
+
+/** A usage error unless the command got exactly the positional arguments it takes. */
+function checkPositionals(name: string, command: Command, positionals: readonly string[]): void {
+  const expected = command.positional ? 1 : 0;
+  if (positionals.length !== expected) {
+    const what =
+      command.positional === 'url'
+        ? 'one URL'
+        : command.positional === 'event'
+          ? 'one event type or category'
+          : command.positional === 'action'
+            ? 'one action'
+            : command.positional
+              ? 'one webhook id'
+              : 'no positional arguments';
+    throw new UsageError(`${name} takes ${what}\n\n${helpFor(name, command)}`);
+  }
+}
+
 /**
  * Runs one CLI command and returns its exit code. `conformance` is dispatched by the bin.
  * `probeOptions` reach `probeWebhookUrl` (tests use them to trust a test CA).
@@ -246,40 +301,11 @@ export async function runCli(
   given: CliIo,
   probeOptions: ProbeOptions = {},
 ): Promise<number> {
-  // The last line of defence: nothing printed, JSON or text, carries a secret of the environment.
-  const redact = createRedactor([
-    given.env['UPVEST_CLIENT_SECRET'],
-    given.env['UPVEST_ACCESS_TOKEN'],
-  ]);
-  const io: CliIo = {
-    ...given,
-    out: (text) => given.out(redact.text(text)),
-    err: (text) => given.err(redact.text(text)),
-  };
+  const io = redactedIo(given);
   const [name, ...rest] = argv;
   // Decided before parsing, so even a usage error is JSON when JSON was asked for.
   const json = rest.includes('--json');
-  const fail = (error: unknown): number => {
-    const described = describeError(error);
-    io.err(described.message);
-    if (json) {
-      io.out(
-        JSON.stringify(
-          {
-            error: {
-              exitCode: described.code,
-              code: described.errorCode,
-              message: described.message,
-              ...(described.issues ? { issues: described.issues } : {}),
-            },
-          },
-          null,
-          2,
-        ),
-      );
-    }
-    return described.code;
-  };
+  const fail = (error: unknown): number => reportFailure(io, json, error);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(GLOBAL_HELP);
     return name === undefined ? exitCodes.usage : exitCodes.ok;
@@ -303,20 +329,7 @@ export async function runCli(
       io.out(helpFor(name, command));
       return exitCodes.ok;
     }
-    const expected = command.positional ? 1 : 0;
-    if (positionals.length !== expected) {
-      const what =
-        command.positional === 'url'
-          ? 'one URL'
-          : command.positional === 'event'
-            ? 'one event type or category'
-            : command.positional === 'action'
-              ? 'one action'
-              : command.positional
-                ? 'one webhook id'
-                : 'no positional arguments';
-      throw new UsageError(`${name} takes ${what}\n\n${helpFor(name, command)}`);
-    }
+    checkPositionals(name, command, positionals);
     const code = await command.run({
       values,
       target: positionals[0] ?? '',

@@ -69,6 +69,138 @@ const AUTH_NOTES = {
   none: '(--auth none: requests need neither a signature nor a token, only upvest-client-id)',
 } as const;
 
+type Values = Readonly<Record<string, string | boolean | undefined>>;
+
+interface ServerFlags {
+  readonly port: number;
+  readonly auth: 'signed' | 'token' | 'none';
+  readonly seedName: 'documented-examples' | 'none';
+}
+
+/** `--port`, `--auth` and `--seed`, checked: a usage error for the first one that is wrong. */
+function serverFlags(values: Values): ServerFlags {
+  const port = values['port'] === undefined ? 0 : Number(values['port']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port takes a port number, not ${String(values['port'])}`);
+  }
+  const auth = (values['auth'] as string | undefined) ?? 'signed';
+  if (auth !== 'signed' && auth !== 'token' && auth !== 'none') {
+    throw new UsageError(`--auth takes signed, token or none, not ${auth}`);
+  }
+  const seedName = (values['seed'] as string | undefined) ?? 'documented-examples';
+  if (seedName !== 'documented-examples' && seedName !== 'none') {
+    throw new UsageError(`--seed takes documented-examples or none, not ${seedName}`);
+  }
+  return { port, auth, seedName };
+}
+
+/** The mock as the flags say; the tenant and the webhooks of `saved` when a state file had them. */
+function startMock(
+  values: Values,
+  { port, auth, seedName }: ServerFlags,
+  saved: MockState | undefined,
+  adminToken: string | undefined,
+): Promise<MockServer> {
+  // A state written under --auth token or none holds no key: a signed restart makes a new one.
+  const savedKey = saved?.privateKeyPem ? createPrivateKey(saved.privateKeyPem) : undefined;
+  return startMockServer({
+    port,
+    host: (values['host'] as string | undefined) ?? '127.0.0.1',
+    seed: saved ? saved.webhooks : seedName === 'none' ? [] : 'documented-examples',
+    ...(saved
+      ? {
+          clientId: saved.clientId,
+          clientSecret: saved.clientSecret,
+          ...(savedKey
+            ? { signingKey: { keyId: saved.keyId, publicKey: createPublicKey(savedKey) } }
+            : {}),
+        }
+      : {}),
+    ...(auth === 'signed' ? {} : { requestSignatures: 'off' as const }),
+    ...(auth === 'none' ? { accessTokens: 'off' as const } : {}),
+    ...(typeof values['deliver-to'] === 'string' ? { deliveryTarget: values['deliver-to'] } : {}),
+    adminHosts: adminHosts(values['admin-host']),
+    ...(adminToken ? { adminToken } : {}),
+  });
+}
+
+/** Writes the mock's tenant and webhooks to `--state`'s file; nothing without one. */
+function saveState(stateFile: string | undefined, mock: MockServer, privateKeyPem: string): void {
+  if (!stateFile) return;
+  const state: MockState = {
+    clientId: mock.credentials.clientId,
+    clientSecret: mock.credentials.clientSecret,
+    keyId: mock.credentials.keyId,
+    privateKeyPem,
+    webhooks: mock.webhooks(),
+  };
+  writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** Writes `--write-env`'s file, and the key as PEM beside it when there is one: its path. */
+function writeEnvironment(
+  envFile: string,
+  mock: MockServer,
+  privateKeyPem: string,
+  adminToken: string | undefined,
+): string | undefined {
+  let keyFile: string | undefined;
+  if (privateKeyPem) {
+    keyFile = path.resolve(`${envFile}.private-key.pem`);
+    writeFileSync(keyFile, privateKeyPem, { mode: 0o600 });
+  }
+  writeFileSync(envFile, `${environmentOf(mock, keyFile, adminToken).join('\n')}\n`, {
+    mode: 0o600,
+  });
+  return keyFile;
+}
+
+/** Calls `save` each second the webhooks changed; the timer to clear when the mock stops. */
+function saveOnChange(mock: MockServer, save: () => void): ReturnType<typeof setInterval> {
+  // Webhooks change with requests: the state file follows, so a kill -9 loses a second at most.
+  let last = JSON.stringify(mock.webhooks());
+  return setInterval(() => {
+    const now = JSON.stringify(mock.webhooks());
+    if (now !== last) {
+      last = now;
+      save();
+    }
+  }, 1000);
+}
+
+/** Where the mock's credentials went, and the admin token when it demands one. */
+interface Written {
+  readonly keyFile: string | undefined;
+  readonly envFile: string | undefined;
+  readonly adminToken: string | undefined;
+}
+
+/** What the mock prints for a person: where it listens, its `.env` lines, its admin endpoints. */
+function startText(
+  mock: MockServer,
+  values: Values,
+  auth: ServerFlags['auth'],
+  { keyFile, envFile, adminToken }: Written,
+): string {
+  return [
+    `upvest-webhooks mock listening on ${mock.url} (a mock of the API; nothing reaches Upvest)`,
+    '',
+    ...environmentOf(mock, keyFile, adminToken),
+    ...(auth === 'signed'
+      ? keyFile
+        ? []
+        : ['(the private key: use --write-env FILE to get it as PEM)']
+      : [AUTH_NOTES[auth]]),
+    ...(envFile ? ['', `written to ${envFile}`] : []),
+    '',
+    `Mock-only admin endpoints (${adminToken ? 'authorization: Bearer $UPVEST_MOCK_ADMIN_TOKEN' : 'no credentials'}; requests addressed to loopback${values['admin-host'] ? ` or ${String(values['admin-host'])}` : ''} only): POST ${mock.url}/__mock/events {"type":"ORDER.FILLED"}`,
+    `delivers signed events to enabled webhooks${typeof values['deliver-to'] === 'string' ? '' : ' (needs --deliver-to)'}; POST ${mock.url}/__mock/faults {"kind":"rate_limited","retryAfterSeconds":1}`,
+    'fails the next request; GET /__mock/deliveries lists what was sent.',
+    '',
+    'Stop with Ctrl-C.',
+  ].join('\n');
+}
+
 /**
  * The `mock` command of the table in commands.ts.
  *
@@ -114,18 +246,7 @@ export const mockCommand: Command = {
   api: false,
   async run(context) {
     const { values } = context;
-    const port = values['port'] === undefined ? 0 : Number(values['port']);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new UsageError(`--port takes a port number, not ${String(values['port'])}`);
-    }
-    const auth = (values['auth'] as string | undefined) ?? 'signed';
-    if (auth !== 'signed' && auth !== 'token' && auth !== 'none') {
-      throw new UsageError(`--auth takes signed, token or none, not ${auth}`);
-    }
-    const seedName = (values['seed'] as string | undefined) ?? 'documented-examples';
-    if (seedName !== 'documented-examples' && seedName !== 'none') {
-      throw new UsageError(`--seed takes documented-examples or none, not ${seedName}`);
-    }
+    const flags = serverFlags(values);
     // A secret: from the environment, or made here and printed, never from a flag.
     const adminToken =
       values['admin-token'] === true
@@ -133,60 +254,15 @@ export const mockCommand: Command = {
         : undefined;
     const stateFile = values['state'] as string | undefined;
     const saved = stateFile ? readState(stateFile) : undefined;
-    // A state written under --auth token or none holds no key: a signed restart makes a new one.
-    const savedKey = saved?.privateKeyPem ? createPrivateKey(saved.privateKeyPem) : undefined;
-    const mock = await startMockServer({
-      port,
-      host: (values['host'] as string | undefined) ?? '127.0.0.1',
-      seed: saved ? saved.webhooks : seedName === 'none' ? [] : 'documented-examples',
-      ...(saved
-        ? {
-            clientId: saved.clientId,
-            clientSecret: saved.clientSecret,
-            ...(savedKey
-              ? { signingKey: { keyId: saved.keyId, publicKey: createPublicKey(savedKey) } }
-              : {}),
-          }
-        : {}),
-      ...(auth === 'signed' ? {} : { requestSignatures: 'off' as const }),
-      ...(auth === 'none' ? { accessTokens: 'off' as const } : {}),
-      ...(typeof values['deliver-to'] === 'string' ? { deliveryTarget: values['deliver-to'] } : {}),
-      adminHosts: adminHosts(values['admin-host']),
-      ...(adminToken ? { adminToken } : {}),
-    });
+    const mock = await startMock(values, flags, saved, adminToken);
     const privateKeyPem = saved?.privateKeyPem || pemOf(mock.credentials.privateKey);
-    const save = () => {
-      if (!stateFile) return;
-      const state: MockState = {
-        clientId: mock.credentials.clientId,
-        clientSecret: mock.credentials.clientSecret,
-        keyId: mock.credentials.keyId,
-        privateKeyPem,
-        webhooks: mock.webhooks(),
-      };
-      writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-    };
-    let keyFile: string | undefined;
+    const save = () => saveState(stateFile, mock, privateKeyPem);
     const envFile = values['write-env'] as string | undefined;
-    if (envFile) {
-      if (privateKeyPem) {
-        keyFile = path.resolve(`${envFile}.private-key.pem`);
-        writeFileSync(keyFile, privateKeyPem, { mode: 0o600 });
-      }
-      writeFileSync(envFile, `${environmentOf(mock, keyFile, adminToken).join('\n')}\n`, {
-        mode: 0o600,
-      });
-    }
+    const keyFile = envFile
+      ? writeEnvironment(envFile, mock, privateKeyPem, adminToken)
+      : undefined;
     save();
-    // Webhooks change with requests: the state file follows, so a kill -9 loses a second at most.
-    let last = JSON.stringify(mock.webhooks());
-    const keeper = setInterval(() => {
-      const now = JSON.stringify(mock.webhooks());
-      if (now !== last) {
-        last = now;
-        save();
-      }
-    }, 1000);
+    const keeper = saveOnChange(mock, save);
     context.show(
       {
         url: mock.url,
@@ -198,24 +274,7 @@ export const mockCommand: Command = {
         ...(stateFile ? { stateFile } : {}),
         ...(adminToken ? { adminToken } : {}),
       },
-      () =>
-        [
-          `upvest-webhooks mock listening on ${mock.url} (a mock of the API; nothing reaches Upvest)`,
-          '',
-          ...environmentOf(mock, keyFile, adminToken),
-          ...(auth === 'signed'
-            ? keyFile
-              ? []
-              : ['(the private key: use --write-env FILE to get it as PEM)']
-            : [AUTH_NOTES[auth]]),
-          ...(envFile ? ['', `written to ${envFile}`] : []),
-          '',
-          `Mock-only admin endpoints (${adminToken ? 'authorization: Bearer $UPVEST_MOCK_ADMIN_TOKEN' : 'no credentials'}; requests addressed to loopback${values['admin-host'] ? ` or ${String(values['admin-host'])}` : ''} only): POST ${mock.url}/__mock/events {"type":"ORDER.FILLED"}`,
-          `delivers signed events to enabled webhooks${typeof values['deliver-to'] === 'string' ? '' : ' (needs --deliver-to)'}; POST ${mock.url}/__mock/faults {"kind":"rate_limited","retryAfterSeconds":1}`,
-          'fails the next request; GET /__mock/deliveries lists what was sent.',
-          '',
-          'Stop with Ctrl-C.',
-        ].join('\n'),
+      () => startText(mock, values, flags.auth, { keyFile, envFile, adminToken }),
     );
     const reason = await untilStopped(context.stop);
     clearInterval(keeper);

@@ -23,7 +23,11 @@ import {
   validateWebhookId,
 } from '../validation/webhook.js';
 import { createSender } from './attempts.js';
-import { resolveClientOptions, type WebhooksClientOptions } from './options.js';
+import {
+  resolveClientOptions,
+  type ClientSettings,
+  type WebhooksClientOptions,
+} from './options.js';
 import { createResponseChecker } from './response-check.js';
 import type { AttemptInit, RawResult } from './transport.js';
 
@@ -102,46 +106,8 @@ export interface WebhooksClient {
  */
 export function createWebhooksClient(options: WebhooksClientOptions): WebhooksClient {
   const settings = resolveClientOptions(options);
-  const send = createSender(settings);
-  const checked = createResponseChecker(settings);
+  const { read, act } = createOperations(settings);
   const { api } = settings;
-
-  /** One operation whose answer has a body the spec documents: sent, parsed, checked. */
-  async function read<T>(
-    operation: OperationId,
-    validator: SchemaValidator<T>,
-    call: (init: AttemptInit) => Promise<RawResult>,
-    signal: AbortSignal | undefined,
-  ): Promise<T> {
-    return checked(operation, validator, await send(operation, call, signal));
-  }
-
-  /** One operation answered without a body (202, 204): sent, whatever came drained. */
-  async function act(
-    operation: OperationId,
-    call: (init: AttemptInit) => Promise<RawResult>,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
-    await discardBody((await send(operation, call, signal)).response);
-  }
-
-  function requireValid<T>(what: string, result: ValidationResult<T>): T {
-    if (!result.ok) throw new UpvestValidationError(what, result.issues);
-    return result.value;
-  }
-
-  /**
-   * The wire copy of a body or query, validated: what is sent is what was checked, whatever the
-   * caller does with its object afterwards (wireSnapshot).
-   */
-  function requireValidCopy<T>(
-    what: string,
-    input: unknown,
-    validate: (copy: unknown) => ValidationResult<T>,
-  ): T {
-    const copy = wireSnapshot(input);
-    return requireValid(what, copy.ok ? validate(copy.value) : copy);
-  }
 
   const client: WebhooksClient = {
     async create(input, call) {
@@ -165,26 +131,7 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
     },
 
     listAll(query = {}, call) {
-      return {
-        [Symbol.asyncIterator]: async function* () {
-          if (query.limit === 0) {
-            throw new UpvestValidationError('the list query', [
-              {
-                path: '/limit',
-                code: 'list.limit_zero',
-                message: 'limit 0 returns empty pages, so listing everything would never finish',
-              },
-            ]);
-          }
-          let offset = 0;
-          for (;;) {
-            const page = await client.list({ ...query, offset }, call);
-            yield* page.data;
-            offset += page.data.length;
-            if (page.data.length === 0 || offset >= page.meta.total_count) return;
-          }
-        },
-      };
+      return { [Symbol.asyncIterator]: () => everyWebhook(client, query, call) };
     },
 
     async retrieve(webhookId, call) {
@@ -236,6 +183,75 @@ export function createWebhooksClient(options: WebhooksClientOptions): WebhooksCl
     },
   };
   return client;
+}
+
+/** How every method runs its operation, once the input is valid: sent with retries, then checked. */
+function createOperations(settings: ClientSettings) {
+  const send = createSender(settings);
+  const checked = createResponseChecker(settings);
+
+  /** One operation whose answer has a body the spec documents: sent, parsed, checked. */
+  async function read<T>(
+    operation: OperationId,
+    validator: SchemaValidator<T>,
+    call: (init: AttemptInit) => Promise<RawResult>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    return checked(operation, validator, await send(operation, call, signal));
+  }
+
+  /** One operation answered without a body (202, 204): sent, whatever came drained. */
+  async function act(
+    operation: OperationId,
+    call: (init: AttemptInit) => Promise<RawResult>,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    await discardBody((await send(operation, call, signal)).response);
+  }
+
+  return { read, act };
+}
+
+function requireValid<T>(what: string, result: ValidationResult<T>): T {
+  if (!result.ok) throw new UpvestValidationError(what, result.issues);
+  return result.value;
+}
+
+/**
+ * The wire copy of a body or query, validated: what is sent is what was checked, whatever the
+ * caller does with its object afterwards (wireSnapshot).
+ */
+function requireValidCopy<T>(
+  what: string,
+  input: unknown,
+  validate: (copy: unknown) => ValidationResult<T>,
+): T {
+  const copy = wireSnapshot(input);
+  return requireValid(what, copy.ok ? validate(copy.value) : copy);
+}
+
+/** Every webhook of `client.listAll`: page after page, until a page is empty or the total is reached. */
+async function* everyWebhook(
+  client: WebhooksClient,
+  query: Omit<ListWebhooksQuery, 'offset'>,
+  call: CallOptions | undefined,
+): AsyncGenerator<Webhook> {
+  if (query.limit === 0) {
+    throw new UpvestValidationError('the list query', [
+      {
+        path: '/limit',
+        code: 'list.limit_zero',
+        message: 'limit 0 returns empty pages, so listing everything would never finish',
+      },
+    ]);
+  }
+  let offset = 0;
+  for (;;) {
+    const page = await client.list({ ...query, offset }, call);
+    yield* page.data;
+    offset += page.data.length;
+    if (page.data.length === 0 || offset >= page.meta.total_count) return;
+  }
 }
 
 /** 202 and 204 carry no body; drain whatever came so the connection can be reused. */

@@ -315,35 +315,44 @@ function sendProbe(
     });
     request.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (error instanceof Deadline)
-        return resolve({
-          ok: false,
-          stage: 'response',
-          message: `no answer within ${timeoutMs} ms: Upvest would time out and retry, blocking later deliveries (R16)`,
-        });
-      const code = error.code ?? '';
-      if (/CERT|SELF_SIGNED|ALTNAME|UNABLE_TO|ISSUER/.test(code)) {
-        return resolve({
-          ok: false,
-          stage: 'certificate',
-          message: `the certificate does not verify for ${hostname} (${code}): use a certificate from a public CA that names this host and has not expired`,
-        });
-      }
-      if (/SSL|TLS|EPROTO/.test(code) || /handshake|protocol/i.test(error.message)) {
-        return resolve({
-          ok: false,
-          stage: 'tls',
-          message: `no TLS 1.2 or newer handshake (${code || error.message}): enable TLS 1.2 or 1.3 (R4)`,
-        });
-      }
-      resolve({
-        ok: false,
-        stage: 'response',
-        message: `the connection failed (${code || error.message})`,
-      });
+      resolve(failedExchange(error, hostname, timeoutMs));
     });
     request.end(PROBE_BODY);
   });
+}
+
+/** Why the probe request got no answer: the deadline, the certificate, TLS, or the connection. */
+function failedExchange(
+  error: NodeJS.ErrnoException,
+  hostname: string,
+  timeoutMs: number,
+): Extract<Exchange, { ok: false }> {
+  if (error instanceof Deadline)
+    return {
+      ok: false,
+      stage: 'response',
+      message: `no answer within ${timeoutMs} ms: Upvest would time out and retry, blocking later deliveries (R16)`,
+    };
+  const code = error.code ?? '';
+  if (/CERT|SELF_SIGNED|ALTNAME|UNABLE_TO|ISSUER/.test(code)) {
+    return {
+      ok: false,
+      stage: 'certificate',
+      message: `the certificate does not verify for ${hostname} (${code}): use a certificate from a public CA that names this host and has not expired`,
+    };
+  }
+  if (/SSL|TLS|EPROTO/.test(code) || /handshake|protocol/i.test(error.message)) {
+    return {
+      ok: false,
+      stage: 'tls',
+      message: `no TLS 1.2 or newer handshake (${code || error.message}): enable TLS 1.2 or 1.3 (R4)`,
+    };
+  }
+  return {
+    ok: false,
+    stage: 'response',
+    message: `the connection failed (${code || error.message})`,
+  };
 }
 
 function exchangeFailureChecks(failure: Extract<Exchange, { ok: false }>): ProbeCheck[] {
