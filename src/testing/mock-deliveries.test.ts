@@ -6,6 +6,14 @@ import { TestDeliveries } from './mock-deliveries.js';
 
 const now = () => new Date('2026-03-01T10:00:00Z');
 
+const event = (webhookId: string, id: string) => ({
+  id,
+  created_at: '2026-03-01T10:00:00Z',
+  type: 'USER.CREATED',
+  object: {},
+  webhook_id: webhookId,
+});
+
 describe('TestDeliveries', () => {
   it('should send nothing without a target', async () => {
     const deliveries = new TestDeliveries({ now });
@@ -62,6 +70,47 @@ describe('TestDeliveries', () => {
     expect(deliveries.records).toHaveLength(2);
     expect(deliveries.records.map((r) => r.status)).toEqual([undefined, undefined]);
     expect(deliveries.records.map((r) => r.error)).toContain('no target for this one');
+  });
+
+  it("should send a webhook's next batch only once the one before is answered, and other webhooks' meanwhile", async () => {
+    const open = new Map<string, number>();
+    let mostAtOnce = 0;
+    let mostOpenInAll = 0;
+    const order: string[] = [];
+    const receiver = await startLoopbackServer((request, response) => {
+      const { payload } = JSON.parse(request.body) as {
+        payload: { webhook_id: string; id: string }[];
+      };
+      const webhook = payload[0]!.webhook_id;
+      open.set(webhook, (open.get(webhook) ?? 0) + 1);
+      mostAtOnce = Math.max(mostAtOnce, open.get(webhook)!);
+      mostOpenInAll = Math.max(
+        mostOpenInAll,
+        [...open.values()].reduce((a, b) => a + b, 0),
+      );
+      order.push(payload[0]!.id);
+      // A slow receiver: without the chain, the next batch would arrive while this one is open.
+      setTimeout(() => {
+        open.set(webhook, open.get(webhook)! - 1);
+        response.writeHead(200).end();
+      }, 30);
+    });
+    try {
+      const deliveries = new TestDeliveries({ target: `${receiver.url}/hooks`, now });
+      const other = { ...seedResponse, id: '00000000-0000-4000-8000-000000000002' };
+      for (let i = 0; i < 4; i += 1) {
+        deliveries.deliverEvents(seedResponse, [event(seedResponse.id, `a${i}`)]);
+        deliveries.deliverEvents(other, [event(other.id, `b${i}`)]);
+      }
+      await deliveries.settled();
+      expect(mostAtOnce).toBe(1);
+      expect(order.filter((id) => id.startsWith('a'))).toEqual(['a0', 'a1', 'a2', 'a3']);
+      expect(deliveries.records.map((r) => r.status)).toEqual(Array(8).fill(200));
+      // The two webhooks' chains ran side by side, not one after the other.
+      expect(mostOpenInAll).toBe(2);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('should keep one key per instance and publish it as a valid JWKS', () => {

@@ -112,6 +112,12 @@ export function batchesOf<T>(
 export class TestDeliveries {
   readonly #records: MockDeliveryRecord[] = [];
   readonly #inFlight = new Set<Promise<void>>();
+  /**
+   * The last delivery under way per webhook: a webhook's next batch goes out once the one before
+   * is answered, as Upvest sends the next batch after a 2xx (docs/deliveries.md). Events are not
+   * ordered across requests (R13), but one subscription's batches are not sent all at once.
+   */
+  readonly #lastPerWebhook = new Map<string, Promise<void>>();
   #keys: DeliveryKeyPair | undefined;
 
   constructor(
@@ -190,7 +196,9 @@ export class TestDeliveries {
         status,
         error,
       });
-    const sending = new Promise<void>((resolve) => setImmediate(resolve))
+    const before = this.#lastPerWebhook.get(webhook.id) ?? Promise.resolve();
+    const sending = before
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
       .then(() =>
         fetch(target, {
           method: 'POST',
@@ -207,8 +215,13 @@ export class TestDeliveries {
         (error: unknown) =>
           record(undefined, error instanceof Error ? error.message : String(error)),
       )
-      .finally(() => this.#inFlight.delete(sending));
+      .finally(() => {
+        this.#inFlight.delete(sending);
+        if (this.#lastPerWebhook.get(webhook.id) === sending)
+          this.#lastPerWebhook.delete(webhook.id);
+      });
     this.#inFlight.add(sending);
+    this.#lastPerWebhook.set(webhook.id, sending);
   }
 
   /** Resolves when every delivery under way has been answered or has failed. */
