@@ -8,13 +8,15 @@
  * most of an entry's import cost. Each entry therefore loads few files: the modules an entry
  * reaches are grouped into one chunk per layer of the package, from the smallest entry up:
  *
- *   signing    every module `upvest-webhooks/signing` reaches
- *   receiver   what `upvest-webhooks/receiver` reaches beyond that
+ *   verify     every module verifying a signature reaches (Web Crypto only, no `node:` import)
+ *   signing    what `upvest-webhooks/signing` reaches beyond that (signing, with Node's crypto)
+ *   receiver   what `upvest-webhooks/receiver` reaches beyond those
  *   main       what `upvest-webhooks` reaches beyond those
  *   testing    what `upvest-webhooks/testing` reaches beyond those
  *
- * so the receiver loads its entry and two chunks (seven files with per-module code splitting),
- * and a chunk only ever imports the chunks of the layers below it. Every module is in exactly one
+ * so the receiver loads its entry and two chunks (verify and receiver: no Node built-in, so it
+ * loads on workerd, Deno and edge runtimes), and a chunk only ever imports the chunks of the
+ * layers below it. Every module is in exactly one
  * chunk, so `upvest-webhooks` and `upvest-webhooks/receiver` hand out the very same functions and
  * classes (`instanceof` holds across entries). The rest (postgres, the conformance suite, the
  * probe's network step, loaded on first use) is split as Rollup sees fit.
@@ -55,6 +57,7 @@ export const BUNDLED_ENTRIES = [
 
 /** The layers, smallest entry first: each chunk holds what its entry reaches beyond the ones before. */
 export const LAYERS = [
+  ['verify', 'src/signing/verify.js'],
   ['signing', 'src/signing/index.js'],
   ['receiver', 'src/receiver/index.js'],
   ['main', 'src/index.js'],
