@@ -165,6 +165,272 @@ export function eventFromRow(row: Record<string, unknown>): DeliveryEvent {
 const decoder = new TextDecoder();
 
 /**
+ * What the inbox's methods share, made once by {@link createPostgresInbox}: the pool, the quoted
+ * table names, the key functions and the store statement built from them.
+ */
+interface InboxParts {
+  readonly options: PostgresInboxOptions;
+  readonly pool: PoolLike;
+  readonly events: string;
+  readonly dedupeKeyOf: (event: DeliveryEvent) => string;
+  readonly objectKeyOf: (event: DeliveryEvent) => string | null;
+  readonly storeSql: string;
+}
+
+/** The statement that stores a batch given as one array per column (see {@link columnsOf}). */
+function storeSqlFor(events: string, objects: string): string {
+  // One statement, so one transaction: the events and their objects' rows commit together or
+  // not at all. Rows go in dedupe-key order and objects in key order, so two receivers storing
+  // overlapping batches at once wait for each other instead of deadlocking.
+  return `
+WITH incoming AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::jsonb[], $9::bytea[], $10::text[], $11::text[])
+    AS t(dedupe_key, event_id, webhook_id, type, object_key, created_at, created_at_key, payload, raw, status, last_error)
+), stored AS (
+  INSERT INTO ${events} (dedupe_key, event_id, webhook_id, type, object_key, created_at, created_at_key, payload, raw, status, last_error)
+  SELECT * FROM incoming ORDER BY dedupe_key
+  ON CONFLICT (dedupe_key) DO NOTHING
+  RETURNING object_key
+), known_objects AS (
+  INSERT INTO ${objects} (object_key)
+  SELECT DISTINCT object_key FROM stored WHERE object_key IS NOT NULL ORDER BY object_key
+  ON CONFLICT (object_key) DO NOTHING
+)
+SELECT count(*)::int AS stored FROM stored`;
+}
+
+/** One event as the store statement's row: every text column as `text` can hold it. */
+function rowOf(parts: InboxParts, event: DeliveryEvent): unknown[] {
+  // Called unbound, as the user's functions always were.
+  const { dedupeKeyOf, objectKeyOf } = parts;
+  const createdAtKey = decimalEpochSeconds(event.created_at);
+  // Parsing has checked created_at (R13); an event that got here without it is a bug.
+  if (createdAtKey === undefined) {
+    throw new TypeError(`event ${event.id} has no RFC 3339 created_at`);
+  }
+  const raw = rawEventText(event) ?? JSON.stringify(deliveredForm(event));
+  const objectKey = objectKeyOf(event);
+  return [
+    storableText(dedupeKeyOf(event)),
+    event.id,
+    event.webhook_id,
+    storableText(event.type),
+    objectKey === null ? null : storableText(objectKey),
+    event.created_at,
+    createdAtKey,
+    jsonbCanHold(raw) ? raw : null,
+    encoder.encode(raw),
+    'pending',
+    null,
+  ];
+}
+
+/**
+ * The row of an event the database refused: its raw bytes, every text column in plain ASCII
+ * (any encoding holds it), no `jsonb`, not ordered with its object, `dead` with the reason.
+ */
+function deadRowOf(row: unknown[], error: unknown): unknown[] {
+  const [dedupeKey, eventId, webhookId, type, , createdAt, createdAtKey, , raw] = row;
+  const code = (error as { code?: unknown }).code;
+  return [
+    asciiText(String(dedupeKey)),
+    asciiText(String(eventId)),
+    asciiText(String(webhookId)),
+    asciiText(String(type)),
+    null,
+    asciiText(String(createdAt)),
+    createdAtKey,
+    null,
+    raw,
+    'dead',
+    `the database refused to store the event (SQLSTATE ${String(code)}); its raw bytes are kept`,
+  ];
+}
+
+/** Rows turned into the store statement's parameters: one array per column. */
+function columnsOf(rows: readonly unknown[][]): unknown[][] {
+  return Array.from({ length: 11 }, (_, column) => rows.map((row) => row[column]));
+}
+
+/**
+ * An event the database refused: again without `payload` (a database whose encoding is not
+ * UTF-8 refuses `jsonb` escapes above U+007F; `raw` keeps everything), and if that is refused
+ * too, as a dead letter.
+ */
+async function storeWithoutJsonb(
+  parts: InboxParts,
+  client: Queryable,
+  row: readonly unknown[],
+  refusal: unknown,
+): Promise<number> {
+  const { storeSql } = parts;
+  await client.query('SAVEPOINT upvest_store_raw');
+  try {
+    const result = await client.query(storeSql, columnsOf([row.with(7, null)]));
+    await client.query('RELEASE SAVEPOINT upvest_store_raw');
+    return Number(result.rows[0]?.['stored'] ?? 0);
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT upvest_store_raw');
+    const result = await client.query(storeSql, columnsOf([deadRowOf([...row], refusal)]));
+    return Number(result.rows[0]?.['stored'] ?? 0);
+  }
+}
+
+/**
+ * The batch refused as data: each event in a savepoint of one transaction, and an event the
+ * database still refuses as a dead letter with its raw bytes. The batch is stored whole or,
+ * if even that fails, not at all (the caller answers 500, Upvest retries).
+ */
+function storeOneByOne(parts: InboxParts, rows: readonly unknown[][]): Promise<number> {
+  return inTransaction(parts.pool, async (client) => {
+    let stored = 0;
+    for (const row of rows) {
+      await client.query('SAVEPOINT upvest_store');
+      try {
+        const result = await client.query(parts.storeSql, columnsOf([row]));
+        stored += Number(result.rows[0]?.['stored'] ?? 0);
+        await client.query('RELEASE SAVEPOINT upvest_store');
+      } catch (error) {
+        if (!isDataError(error)) throw error;
+        await client.query('ROLLBACK TO SAVEPOINT upvest_store');
+        stored += await storeWithoutJsonb(parts, client, row, error);
+      }
+    }
+    return stored;
+  });
+}
+
+/** `inbox.store`: the batch in one statement, or event by event when the database refuses it. */
+async function storeBatch(parts: InboxParts, batch: readonly DeliveryEvent[]): Promise<number> {
+  if (batch.length === 0) return 0;
+  const rows = batch.map((event) => rowOf(parts, event));
+  try {
+    const result = await parts.pool.query(parts.storeSql, columnsOf(rows));
+    return Number(result.rows[0]?.['stored'] ?? 0);
+  } catch (error) {
+    // A lost connection or a broken statement: the batch is retried whole by Upvest.
+    if (!isDataError(error)) throw error;
+    return storeOneByOne(parts, rows);
+  }
+}
+
+/** `inbox.migrate`: the schema, created by one instance at a time. */
+async function migrateInbox(parts: InboxParts): Promise<void> {
+  await inTransaction(parts.pool, async (client) => {
+    // Instances starting together would race on CREATE ... IF NOT EXISTS; one at a time.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [parts.events]);
+    await client.query(inboxSchemaSql(parts.options.table));
+  });
+}
+
+/** `inbox.counts`: events per state and the age of the oldest pending one. */
+async function countEvents(parts: InboxParts): Promise<InboxCounts> {
+  const { events } = parts;
+  const { rows } = await parts.pool.query(
+    `SELECT
+           count(*) FILTER (WHERE status = 'pending')::int AS pending,
+           count(*) FILTER (WHERE status = 'applied')::int AS applied,
+           count(*) FILTER (WHERE status = 'skipped')::int AS skipped,
+           count(*) FILTER (WHERE status = 'dead')::int AS dead,
+           coalesce(extract(epoch FROM now() - min(received_at) FILTER (WHERE status = 'pending')), 0)::float8 AS oldest
+         FROM ${events}`,
+  );
+  const row = rows[0] ?? {};
+  return {
+    pending: Number(row['pending'] ?? 0),
+    applied: Number(row['applied'] ?? 0),
+    skipped: Number(row['skipped'] ?? 0),
+    dead: Number(row['dead'] ?? 0),
+    oldestPendingSeconds: Number(row['oldest'] ?? 0),
+  };
+}
+
+/** `inbox.deadLetters`: at most `limit` dead letters, oldest first. */
+async function readDeadLetters(
+  parts: InboxParts,
+  { limit = 100 }: { readonly limit?: number } = {},
+): Promise<DeadLetter[]> {
+  const { events } = parts;
+  const { rows } = await parts.pool.query(
+    `SELECT dedupe_key, payload, raw, attempts, last_error, received_at FROM ${events}
+         WHERE status = 'dead' ORDER BY received_at, dedupe_key LIMIT $1`,
+    [limit],
+  );
+  return rows.map((row) => ({
+    dedupeKey: String(row['dedupe_key']),
+    event: eventFromRow(row),
+    attempts: Number(row['attempts']),
+    lastError: (row['last_error'] as string | null) ?? null,
+    receivedAt: row['received_at'] as Date,
+  }));
+}
+
+/** `inbox.replay`: the named dead letters pending again, with a fresh attempt count. */
+async function replayDeadLetters(
+  parts: InboxParts,
+  dedupeKeys: readonly string[],
+): Promise<number> {
+  const { events } = parts;
+  const result = await parts.pool.query(
+    `UPDATE ${events} SET status = 'pending', attempts = 0, available_at = now(), last_error = NULL
+         WHERE status = 'dead' AND dedupe_key = ANY($1::text[])`,
+    [[...dedupeKeys]],
+  );
+  return result.rowCount ?? 0;
+}
+
+/** `inbox.stuck`: the failing event at the head of each held-back object, longest waiting first. */
+async function findStuckObjects(
+  parts: InboxParts,
+  { limit = 100 }: { readonly limit?: number } = {},
+): Promise<StuckObject[]> {
+  const { events } = parts;
+  const { rows } = await parts.pool.query(
+    `SELECT head.object_key, head.dedupe_key, head.event_id, head.type, head.attempts,
+           head.last_error, head.available_at,
+           (SELECT count(*) FROM ${events} AS later
+            WHERE later.object_key = head.object_key AND later.status = 'pending')::int - 1 AS waiting
+         FROM ${events} AS head
+         WHERE head.status = 'pending' AND head.attempts > 0 AND head.object_key IS NOT NULL
+           AND NOT EXISTS (
+             SELECT 1 FROM ${events} AS earlier
+             WHERE earlier.object_key = head.object_key AND earlier.status = 'pending'
+               AND (earlier.created_at_key, earlier.dedupe_key) < (head.created_at_key, head.dedupe_key))
+         ORDER BY head.received_at, head.object_key
+         LIMIT $1`,
+    [limit],
+  );
+  return rows.map((row) => ({
+    objectKey: String(row['object_key']),
+    dedupeKey: String(row['dedupe_key']),
+    eventId: String(row['event_id']),
+    type: String(row['type']),
+    attempts: Number(row['attempts']),
+    lastError: (row['last_error'] as string | null) ?? null,
+    nextAttemptAt: row['available_at'] as Date,
+    waiting: Number(row['waiting']),
+  }));
+}
+
+/** `inbox.prune`: applied and skipped events older than `olderThanDays` deleted. */
+async function pruneEvents(
+  parts: InboxParts,
+  { olderThanDays }: { readonly olderThanDays: number },
+): Promise<number> {
+  const { events } = parts;
+  if (!(Number.isFinite(olderThanDays) && olderThanDays >= 0)) {
+    throw new UpvestConfigurationError('olderThanDays must be a number of days, 0 or more');
+  }
+  const result = await parts.pool.query(
+    `DELETE FROM ${events} WHERE status IN ('applied', 'skipped')
+         AND applied_at < now() - make_interval(secs => $1::float8 * 86400)`,
+    [olderThanDays],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
  * A durable inbox for deliveries in Postgres, safe with any number of receiver instances: the
  * handler verifies a delivery and stores its events before answering 200 (R17: persist, then
  * work asynchronously), a redelivered batch adds nothing, and workers
@@ -196,224 +462,22 @@ export function createPostgresInbox(options: PostgresInboxOptions): PostgresInbo
   const { pool } = options;
   const tables = inboxTables(options.table);
   const { events, objects } = tables;
-  const dedupeKeyOf = options.dedupeKey ?? ((event: DeliveryEvent) => event.id);
-  const objectKeyOf = options.objectKey ?? defaultObjectKey;
-
-  // One statement, so one transaction: the events and their objects' rows commit together or
-  // not at all. Rows go in dedupe-key order and objects in key order, so two receivers storing
-  // overlapping batches at once wait for each other instead of deadlocking.
-  const storeSql = `
-WITH incoming AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::jsonb[], $9::bytea[], $10::text[], $11::text[])
-    AS t(dedupe_key, event_id, webhook_id, type, object_key, created_at, created_at_key, payload, raw, status, last_error)
-), stored AS (
-  INSERT INTO ${events} (dedupe_key, event_id, webhook_id, type, object_key, created_at, created_at_key, payload, raw, status, last_error)
-  SELECT * FROM incoming ORDER BY dedupe_key
-  ON CONFLICT (dedupe_key) DO NOTHING
-  RETURNING object_key
-), known_objects AS (
-  INSERT INTO ${objects} (object_key)
-  SELECT DISTINCT object_key FROM stored WHERE object_key IS NOT NULL ORDER BY object_key
-  ON CONFLICT (object_key) DO NOTHING
-)
-SELECT count(*)::int AS stored FROM stored`;
-
-  /** One event as the store statement's row: every text column as `text` can hold it. */
-  const rowOf = (event: DeliveryEvent): unknown[] => {
-    const createdAtKey = decimalEpochSeconds(event.created_at);
-    // Parsing has checked created_at (R13); an event that got here without it is a bug.
-    if (createdAtKey === undefined) {
-      throw new TypeError(`event ${event.id} has no RFC 3339 created_at`);
-    }
-    const raw = rawEventText(event) ?? JSON.stringify(deliveredForm(event));
-    const objectKey = objectKeyOf(event);
-    return [
-      storableText(dedupeKeyOf(event)),
-      event.id,
-      event.webhook_id,
-      storableText(event.type),
-      objectKey === null ? null : storableText(objectKey),
-      event.created_at,
-      createdAtKey,
-      jsonbCanHold(raw) ? raw : null,
-      encoder.encode(raw),
-      'pending',
-      null,
-    ];
+  const parts: InboxParts = {
+    options,
+    pool,
+    events,
+    dedupeKeyOf: options.dedupeKey ?? ((event: DeliveryEvent) => event.id),
+    objectKeyOf: options.objectKey ?? defaultObjectKey,
+    storeSql: storeSqlFor(events, objects),
   };
-
-  /**
-   * The row of an event the database refused: its raw bytes, every text column in plain ASCII
-   * (any encoding holds it), no `jsonb`, not ordered with its object, `dead` with the reason.
-   */
-  const deadRowOf = (row: unknown[], error: unknown): unknown[] => {
-    const [dedupeKey, eventId, webhookId, type, , createdAt, createdAtKey, , raw] = row;
-    const code = (error as { code?: unknown }).code;
-    return [
-      asciiText(String(dedupeKey)),
-      asciiText(String(eventId)),
-      asciiText(String(webhookId)),
-      asciiText(String(type)),
-      null,
-      asciiText(String(createdAt)),
-      createdAtKey,
-      null,
-      raw,
-      'dead',
-      `the database refused to store the event (SQLSTATE ${String(code)}); its raw bytes are kept`,
-    ];
-  };
-
-  const columnsOf = (rows: readonly unknown[][]): unknown[][] =>
-    Array.from({ length: 11 }, (_, column) => rows.map((row) => row[column]));
-
-  /**
-   * The batch refused as data: each event in a savepoint of one transaction, and an event the
-   * database still refuses as a dead letter with its raw bytes. The batch is stored whole or,
-   * if even that fails, not at all (the caller answers 500, Upvest retries).
-   */
-  /**
-   * An event the database refused: again without `payload` (a database whose encoding is not
-   * UTF-8 refuses `jsonb` escapes above U+007F; `raw` keeps everything), and if that is refused
-   * too, as a dead letter.
-   */
-  const storeWithoutJsonb = async (
-    client: Queryable,
-    row: readonly unknown[],
-    refusal: unknown,
-  ): Promise<number> => {
-    await client.query('SAVEPOINT upvest_store_raw');
-    try {
-      const result = await client.query(storeSql, columnsOf([row.with(7, null)]));
-      await client.query('RELEASE SAVEPOINT upvest_store_raw');
-      return Number(result.rows[0]?.['stored'] ?? 0);
-    } catch (error) {
-      if (!isDataError(error)) throw error;
-      await client.query('ROLLBACK TO SAVEPOINT upvest_store_raw');
-      const result = await client.query(storeSql, columnsOf([deadRowOf([...row], refusal)]));
-      return Number(result.rows[0]?.['stored'] ?? 0);
-    }
-  };
-
-  const storeOneByOne = (rows: readonly unknown[][]): Promise<number> =>
-    inTransaction(pool, async (client) => {
-      let stored = 0;
-      for (const row of rows) {
-        await client.query('SAVEPOINT upvest_store');
-        try {
-          const result = await client.query(storeSql, columnsOf([row]));
-          stored += Number(result.rows[0]?.['stored'] ?? 0);
-          await client.query('RELEASE SAVEPOINT upvest_store');
-        } catch (error) {
-          if (!isDataError(error)) throw error;
-          await client.query('ROLLBACK TO SAVEPOINT upvest_store');
-          stored += await storeWithoutJsonb(client, row, error);
-        }
-      }
-      return stored;
-    });
-
-  const store = async (batch: readonly DeliveryEvent[]): Promise<number> => {
-    if (batch.length === 0) return 0;
-    const rows = batch.map(rowOf);
-    try {
-      const result = await pool.query(storeSql, columnsOf(rows));
-      return Number(result.rows[0]?.['stored'] ?? 0);
-    } catch (error) {
-      // A lost connection or a broken statement: the batch is retried whole by Upvest.
-      if (!isDataError(error)) throw error;
-      return storeOneByOne(rows);
-    }
-  };
-
   const inbox: PostgresInbox = {
-    store,
-    async migrate() {
-      await inTransaction(pool, async (client) => {
-        // Instances starting together would race on CREATE ... IF NOT EXISTS; one at a time.
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [events]);
-        await client.query(inboxSchemaSql(options.table));
-      });
-    },
-    async counts() {
-      const { rows } = await pool.query(
-        `SELECT
-           count(*) FILTER (WHERE status = 'pending')::int AS pending,
-           count(*) FILTER (WHERE status = 'applied')::int AS applied,
-           count(*) FILTER (WHERE status = 'skipped')::int AS skipped,
-           count(*) FILTER (WHERE status = 'dead')::int AS dead,
-           coalesce(extract(epoch FROM now() - min(received_at) FILTER (WHERE status = 'pending')), 0)::float8 AS oldest
-         FROM ${events}`,
-      );
-      const row = rows[0] ?? {};
-      return {
-        pending: Number(row['pending'] ?? 0),
-        applied: Number(row['applied'] ?? 0),
-        skipped: Number(row['skipped'] ?? 0),
-        dead: Number(row['dead'] ?? 0),
-        oldestPendingSeconds: Number(row['oldest'] ?? 0),
-      };
-    },
-    async deadLetters({ limit = 100 } = {}) {
-      const { rows } = await pool.query(
-        `SELECT dedupe_key, payload, raw, attempts, last_error, received_at FROM ${events}
-         WHERE status = 'dead' ORDER BY received_at, dedupe_key LIMIT $1`,
-        [limit],
-      );
-      return rows.map((row) => ({
-        dedupeKey: String(row['dedupe_key']),
-        event: eventFromRow(row),
-        attempts: Number(row['attempts']),
-        lastError: (row['last_error'] as string | null) ?? null,
-        receivedAt: row['received_at'] as Date,
-      }));
-    },
-    async replay(dedupeKeys) {
-      const result = await pool.query(
-        `UPDATE ${events} SET status = 'pending', attempts = 0, available_at = now(), last_error = NULL
-         WHERE status = 'dead' AND dedupe_key = ANY($1::text[])`,
-        [[...dedupeKeys]],
-      );
-      return result.rowCount ?? 0;
-    },
-    async stuck({ limit = 100 } = {}) {
-      const { rows } = await pool.query(
-        `SELECT head.object_key, head.dedupe_key, head.event_id, head.type, head.attempts,
-           head.last_error, head.available_at,
-           (SELECT count(*) FROM ${events} AS later
-            WHERE later.object_key = head.object_key AND later.status = 'pending')::int - 1 AS waiting
-         FROM ${events} AS head
-         WHERE head.status = 'pending' AND head.attempts > 0 AND head.object_key IS NOT NULL
-           AND NOT EXISTS (
-             SELECT 1 FROM ${events} AS earlier
-             WHERE earlier.object_key = head.object_key AND earlier.status = 'pending'
-               AND (earlier.created_at_key, earlier.dedupe_key) < (head.created_at_key, head.dedupe_key))
-         ORDER BY head.received_at, head.object_key
-         LIMIT $1`,
-        [limit],
-      );
-      return rows.map((row) => ({
-        objectKey: String(row['object_key']),
-        dedupeKey: String(row['dedupe_key']),
-        eventId: String(row['event_id']),
-        type: String(row['type']),
-        attempts: Number(row['attempts']),
-        lastError: (row['last_error'] as string | null) ?? null,
-        nextAttemptAt: row['available_at'] as Date,
-        waiting: Number(row['waiting']),
-      }));
-    },
-    async prune({ olderThanDays }) {
-      if (!(Number.isFinite(olderThanDays) && olderThanDays >= 0)) {
-        throw new UpvestConfigurationError('olderThanDays must be a number of days, 0 or more');
-      }
-      const result = await pool.query(
-        `DELETE FROM ${events} WHERE status IN ('applied', 'skipped')
-         AND applied_at < now() - make_interval(secs => $1::float8 * 86400)`,
-        [olderThanDays],
-      );
-      return result.rowCount ?? 0;
-    },
+    store: (batch) => storeBatch(parts, batch),
+    migrate: () => migrateInbox(parts),
+    counts: () => countEvents(parts),
+    deadLetters: (paging) => readDeadLetters(parts, paging),
+    replay: (dedupeKeys) => replayDeadLetters(parts, dedupeKeys),
+    stuck: (paging) => findStuckObjects(parts, paging),
+    prune: (age) => pruneEvents(parts, age),
   };
   return withInternals(inbox, { pool, tables });
 }

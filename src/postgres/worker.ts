@@ -1,7 +1,7 @@
 import type { DeliveryEvent } from '../receiver/events.js';
 import { UpvestConfigurationError } from '../errors.js';
 import { eventFromRow, type PostgresInbox } from './inbox.js';
-import { inTransaction, type Queryable } from './transaction.js';
+import { inTransaction, type PoolLike, type Queryable } from './transaction.js';
 import { internalsOf } from './internals.js';
 import { storableText } from './storable.js';
 import { log, type Logger } from '../wire/logger.js';
@@ -127,6 +127,329 @@ function errorText(error: unknown): string {
 }
 
 /**
+ * What a worker was made with, resolved and checked once by {@link createInboxWorker}. `options`
+ * is kept whole: `onEvent`, `onError` and `logger` are read from it when they are called.
+ */
+interface WorkerSettings {
+  readonly options: InboxWorkerOptions;
+  readonly pool: PoolLike;
+  readonly events: string;
+  readonly objects: string;
+  readonly claimSql: string;
+  readonly batchSize: number;
+  readonly concurrency: number;
+  readonly maxAttempts: number;
+  readonly pollIntervalMs: number;
+  readonly backoffMs: (failures: number) => number;
+  readonly stale: 'apply' | 'skip';
+}
+
+/** What a worker's methods share and change as it runs: its settings, health and loops. */
+interface WorkerState extends WorkerSettings {
+  lastClaimAt: Date | undefined;
+  lastCommitAt: Date | undefined;
+  lastErrorAt: Date | undefined;
+  consecutiveErrors: number;
+  // One report per failure: a lost connection both rejects the query and emits 'error'.
+  lastReported: unknown;
+  running: boolean;
+  /** The wakers of the loops sleeping between polls, so `stop()` ends their sleep. */
+  readonly sleepers: Set<() => void>;
+  readonly loops: Promise<void>[];
+  // An idle pooled client whose connection drops makes the pool emit 'error', which ends the
+  // process when nobody listens: the worker listens while it runs.
+  readonly poolListener: (error: Error) => void;
+}
+
+/** The statement that claims a batch of events from `events`. */
+function claimSqlFor(events: string): string {
+  // Claimable: pending, due, and no earlier pending event of its object (claimed elsewhere or
+  // not). SKIP LOCKED passes over events other transactions hold.
+  return `
+SELECT dedupe_key, object_key, created_at_key, attempts, payload, raw FROM ${events} AS candidate
+WHERE status = 'pending' AND available_at <= now()
+  AND (object_key IS NULL OR NOT EXISTS (
+    SELECT 1 FROM ${events} AS earlier
+    WHERE earlier.object_key = candidate.object_key AND earlier.status = 'pending'
+      AND (earlier.created_at_key, earlier.dedupe_key) < (candidate.created_at_key, candidate.dedupe_key)))
+ORDER BY created_at_key, dedupe_key
+LIMIT $1
+FOR UPDATE SKIP LOCKED`;
+}
+
+/** The options checked and their defaults filled in; a configuration error for a bad one. */
+function workerSettings(inbox: PostgresInbox, options: InboxWorkerOptions): WorkerSettings {
+  if (typeof options.onEvent !== 'function') {
+    throw new UpvestConfigurationError('onEvent must be a function');
+  }
+  const batchSize = positiveWhole('batchSize', options.batchSize, 10);
+  const concurrency = positiveWhole('concurrency', options.concurrency, 1);
+  const maxAttempts = positiveWhole('maxAttempts', options.maxAttempts, 10);
+  const pollIntervalMs = options.pollIntervalMs ?? 500;
+  const backoffMs = options.backoffMs ?? defaultBackoff;
+  const stale = options.stale ?? 'apply';
+  if (stale !== 'apply' && stale !== 'skip') {
+    throw new UpvestConfigurationError("stale must be 'apply' or 'skip'");
+  }
+  const { pool, tables } = internalsOf(inbox);
+  const { events, objects } = tables;
+  const claimSql = claimSqlFor(events);
+  return {
+    options,
+    pool,
+    events,
+    objects,
+    claimSql,
+    batchSize,
+    concurrency,
+    maxAttempts,
+    pollIntervalMs,
+    backoffMs,
+    stale,
+  };
+}
+
+/** A failure of the worker itself: logged and passed to `onError`, once however it arrives. */
+function report(state: WorkerState, error: unknown): void {
+  const { options } = state;
+  if (error === state.lastReported) return;
+  state.lastReported = error;
+  state.lastErrorAt = new Date();
+  log(options.logger, 'error', 'inbox worker: the database failed; polling again', {
+    error: error instanceof Error ? error.message : String(error),
+    consecutiveErrors: state.consecutiveErrors + 1,
+  });
+  try {
+    options.onError?.(error);
+  } catch {
+    // A logging hook that throws must not stop the worker.
+  }
+}
+
+/** One line per failed attempt of an event; an error line when it became a dead letter. */
+function logFailure(
+  state: WorkerState,
+  dedupeKey: string,
+  row: Record<string, unknown>,
+  failures: number,
+  wait: number,
+  error: unknown,
+): void {
+  const { options } = state;
+  const fields = {
+    dedupeKey,
+    type: eventFromRow(row).type,
+    attempts: failures,
+    error: error instanceof Error ? error.name : typeof error,
+  };
+  if (failures >= state.maxAttempts) {
+    log(options.logger, 'error', 'an event failed its last attempt: it is a dead letter', fields);
+  } else {
+    log(options.logger, 'warn', 'an event failed; it is tried again after a back-off', {
+      ...fields,
+      waitMs: wait,
+    });
+  }
+}
+
+/** `worker.runOnce`: one batch claimed and handled in one transaction. */
+async function runOnce(state: WorkerState): Promise<number> {
+  const handled = await inTransaction(
+    state.pool,
+    (client) => claimAndHandle(state, client),
+    (error) => report(state, error),
+  );
+  if (handled > 0) state.lastCommitAt = new Date();
+  return handled;
+}
+
+/** Claims a batch, locks its objects and handles each event whose object it holds. */
+async function claimAndHandle(state: WorkerState, client: Queryable): Promise<number> {
+  const { rows } = await client.query(state.claimSql, [state.batchSize]);
+  state.lastClaimAt = new Date();
+  const locked = await lockObjects(state, client, rows);
+  let count = 0;
+  for (const row of rows) {
+    const objectKey = row['object_key'] as string | null;
+    // Not locked: another transaction holds its object (store() always creates the row).
+    if (objectKey !== null && !locked.has(objectKey)) continue;
+    await handle(state, client, row, objectKey, objectKey === null ? null : locked.get(objectKey));
+    count += 1;
+  }
+  return count;
+}
+
+/** The objects of the claimed rows this transaction could lock, with their `last_applied`. */
+async function lockObjects(
+  state: WorkerState,
+  client: Queryable,
+  rows: readonly Record<string, unknown>[],
+): Promise<Map<string, string | null>> {
+  const { objects } = state;
+  // An older event stored late can be claimable while a newer one of its object is being
+  // applied elsewhere: the object's row serialises them. Held rows are skipped, not waited
+  // for, so no two workers ever wait on each other.
+  const keys = [...new Set(rows.map((row) => row['object_key']).filter((key) => key !== null))];
+  const locked = new Map<string, string | null>();
+  if (keys.length > 0) {
+    const objectRows = await client.query(
+      `SELECT object_key, last_applied::text AS last_applied FROM ${objects}
+             WHERE object_key = ANY($1::text[]) FOR UPDATE SKIP LOCKED`,
+      [keys],
+    );
+    for (const row of objectRows.rows) {
+      locked.set(String(row['object_key']), (row['last_applied'] as string | null) ?? null);
+    }
+  }
+  return locked;
+}
+
+/** One claimed event: skipped as stale, applied, or recorded as failed. */
+async function handle(
+  state: WorkerState,
+  client: Queryable,
+  row: Record<string, unknown>,
+  objectKey: string | null,
+  lastApplied: string | null | undefined,
+): Promise<void> {
+  const { options } = state;
+  const dedupeKey = String(row['dedupe_key']);
+  const createdAtKey = String(row['created_at_key']);
+  if (state.stale === 'skip' && lastApplied != null) {
+    if (await skippedAsStale(state, client, dedupeKey, createdAtKey, lastApplied)) return;
+  }
+  await client.query('SAVEPOINT upvest_event');
+  try {
+    await options.onEvent(eventFromRow(row), client);
+    await client.query('RELEASE SAVEPOINT upvest_event');
+  } catch (error) {
+    await client.query('ROLLBACK TO SAVEPOINT upvest_event');
+    await recordFailure(state, client, dedupeKey, row, error);
+    return;
+  }
+  await markApplied(state, client, dedupeKey, objectKey, createdAtKey);
+}
+
+/** Marks the event skipped when it is older than the last applied of its object; whether it was. */
+async function skippedAsStale(
+  state: WorkerState,
+  client: Queryable,
+  dedupeKey: string,
+  createdAtKey: string,
+  lastApplied: string,
+): Promise<boolean> {
+  const { events } = state;
+  const { rows } = await client.query('SELECT $1::numeric < $2::numeric AS stale', [
+    createdAtKey,
+    lastApplied,
+  ]);
+  if (rows[0]?.['stale'] === true) {
+    await client.query(
+      `UPDATE ${events} SET status = 'skipped', applied_at = now() WHERE dedupe_key = $1`,
+      [dedupeKey],
+    );
+    return true;
+  }
+  return false;
+}
+
+/** A failed attempt: counted, with its error and back-off, or the event a dead letter. */
+async function recordFailure(
+  state: WorkerState,
+  client: Queryable,
+  dedupeKey: string,
+  row: Record<string, unknown>,
+  error: unknown,
+): Promise<void> {
+  // Called unbound, as the user's function always was.
+  const { backoffMs, maxAttempts, events } = state;
+  const failures = Number(row['attempts']) + 1;
+  const wait = Math.max(0, Math.floor(backoffMs(failures)));
+  await client.query(
+    `UPDATE ${events} SET attempts = $2::int, last_error = $3,
+           status = CASE WHEN $2::int >= $4::int THEN 'dead' ELSE 'pending' END,
+           available_at = now() + make_interval(secs => $5::float8 / 1000)
+         WHERE dedupe_key = $1`,
+    [dedupeKey, failures, errorText(error), maxAttempts, wait],
+  );
+  logFailure(state, dedupeKey, row, failures, wait, error);
+}
+
+/** The event applied, and its object's `last_applied` moved up to it. */
+async function markApplied(
+  state: WorkerState,
+  client: Queryable,
+  dedupeKey: string,
+  objectKey: string | null,
+  createdAtKey: string,
+): Promise<void> {
+  const { events, objects } = state;
+  await client.query(
+    `UPDATE ${events} SET status = 'applied', applied_at = now(), attempts = attempts + 1
+       WHERE dedupe_key = $1`,
+    [dedupeKey],
+  );
+  if (objectKey !== null) {
+    await client.query(
+      `UPDATE ${objects} SET last_applied = GREATEST(coalesce(last_applied, $2::numeric), $2::numeric)
+         WHERE object_key = $1`,
+      [objectKey, createdAtKey],
+    );
+  }
+}
+
+/** Waits `ms`, or less when `stop()` wakes the sleeper. */
+function sleep(state: WorkerState, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      state.sleepers.delete(wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    state.sleepers.add(wake);
+  });
+}
+
+/** One of the `concurrency` loops: a batch, then a poll interval when none was found. */
+async function loop(state: WorkerState): Promise<void> {
+  while (state.running) {
+    let handled = 0;
+    try {
+      handled = await runOnce(state);
+      state.consecutiveErrors = 0;
+    } catch (error) {
+      state.consecutiveErrors += 1;
+      report(state, error);
+    }
+    if (handled === 0 && state.running) {
+      const { consecutiveErrors, pollIntervalMs } = state;
+      const backoff = pollIntervalMs * 2 ** Math.min(consecutiveErrors, 10);
+      await sleep(
+        state,
+        consecutiveErrors === 0 ? pollIntervalMs : Math.min(MAX_ERROR_BACKOFF_MS, backoff),
+      );
+    }
+  }
+}
+
+/** `worker.start`: the loops started and the pool listened to, once. */
+function start(state: WorkerState): void {
+  if (state.running) return;
+  state.running = true;
+  state.pool.on?.('error', state.poolListener);
+  for (let i = 0; i < state.concurrency; i++) state.loops.push(loop(state));
+}
+
+/** `worker.stop`: the loops woken and awaited, then the pool no longer listened to. */
+async function stop(state: WorkerState): Promise<void> {
+  state.running = false;
+  for (const wake of [...state.sleepers]) wake();
+  await Promise.all(state.loops.splice(0));
+  state.pool.removeListener?.('error', state.poolListener);
+}
+
+/**
  * Workers that apply stored events exactly once per effect, from any number of processes:
  * each transaction claims pending events with `FOR UPDATE SKIP LOCKED`, locks their objects,
  * calls `onEvent(event, tx)` and marks the event applied in the same transaction.
@@ -153,223 +476,25 @@ function errorText(error: unknown): string {
  * ```
  */
 export function createInboxWorker(inbox: PostgresInbox, options: InboxWorkerOptions): InboxWorker {
-  if (typeof options.onEvent !== 'function') {
-    throw new UpvestConfigurationError('onEvent must be a function');
-  }
-  const batchSize = positiveWhole('batchSize', options.batchSize, 10);
-  const concurrency = positiveWhole('concurrency', options.concurrency, 1);
-  const maxAttempts = positiveWhole('maxAttempts', options.maxAttempts, 10);
-  const pollIntervalMs = options.pollIntervalMs ?? 500;
-  const backoffMs = options.backoffMs ?? defaultBackoff;
-  const stale = options.stale ?? 'apply';
-  if (stale !== 'apply' && stale !== 'skip') {
-    throw new UpvestConfigurationError("stale must be 'apply' or 'skip'");
-  }
-  const { pool, tables } = internalsOf(inbox);
-  const { events, objects } = tables;
-
-  // Claimable: pending, due, and no earlier pending event of its object (claimed elsewhere or
-  // not). SKIP LOCKED passes over events other transactions hold.
-  const claimSql = `
-SELECT dedupe_key, object_key, created_at_key, attempts, payload, raw FROM ${events} AS candidate
-WHERE status = 'pending' AND available_at <= now()
-  AND (object_key IS NULL OR NOT EXISTS (
-    SELECT 1 FROM ${events} AS earlier
-    WHERE earlier.object_key = candidate.object_key AND earlier.status = 'pending'
-      AND (earlier.created_at_key, earlier.dedupe_key) < (candidate.created_at_key, candidate.dedupe_key)))
-ORDER BY created_at_key, dedupe_key
-LIMIT $1
-FOR UPDATE SKIP LOCKED`;
-
-  let lastClaimAt: Date | undefined;
-  let lastCommitAt: Date | undefined;
-  let lastErrorAt: Date | undefined;
-  let consecutiveErrors = 0;
-  // One report per failure: a lost connection both rejects the query and emits 'error'.
-  let lastReported: unknown;
-  const report = (error: unknown) => {
-    if (error === lastReported) return;
-    lastReported = error;
-    lastErrorAt = new Date();
-    log(options.logger, 'error', 'inbox worker: the database failed; polling again', {
-      error: error instanceof Error ? error.message : String(error),
-      consecutiveErrors: consecutiveErrors + 1,
-    });
-    try {
-      options.onError?.(error);
-    } catch {
-      // A logging hook that throws must not stop the worker.
-    }
+  const state: WorkerState = {
+    ...workerSettings(inbox, options),
+    lastClaimAt: undefined,
+    lastCommitAt: undefined,
+    lastErrorAt: undefined,
+    consecutiveErrors: 0,
+    lastReported: undefined,
+    running: false,
+    sleepers: new Set<() => void>(),
+    loops: [],
+    poolListener: (error: Error) => report(state, error),
   };
-
-  /** One line per failed attempt of an event; an error line when it became a dead letter. */
-  function logFailure(
-    dedupeKey: string,
-    row: Record<string, unknown>,
-    failures: number,
-    wait: number,
-    error: unknown,
-  ): void {
-    const fields = {
-      dedupeKey,
-      type: eventFromRow(row).type,
-      attempts: failures,
-      error: error instanceof Error ? error.name : typeof error,
-    };
-    if (failures >= maxAttempts) {
-      log(options.logger, 'error', 'an event failed its last attempt: it is a dead letter', fields);
-    } else {
-      log(options.logger, 'warn', 'an event failed; it is tried again after a back-off', {
-        ...fields,
-        waitMs: wait,
-      });
-    }
-  }
-
-  async function runOnce(): Promise<number> {
-    const handled = await inTransaction(
-      pool,
-      async (client) => {
-        const { rows } = await client.query(claimSql, [batchSize]);
-        lastClaimAt = new Date();
-        // An older event stored late can be claimable while a newer one of its object is being
-        // applied elsewhere: the object's row serialises them. Held rows are skipped, not waited
-        // for, so no two workers ever wait on each other.
-        const keys = [
-          ...new Set(rows.map((row) => row['object_key']).filter((key) => key !== null)),
-        ];
-        const locked = new Map<string, string | null>();
-        if (keys.length > 0) {
-          const objectRows = await client.query(
-            `SELECT object_key, last_applied::text AS last_applied FROM ${objects}
-             WHERE object_key = ANY($1::text[]) FOR UPDATE SKIP LOCKED`,
-            [keys],
-          );
-          for (const row of objectRows.rows) {
-            locked.set(String(row['object_key']), (row['last_applied'] as string | null) ?? null);
-          }
-        }
-        let count = 0;
-        for (const row of rows) {
-          const objectKey = row['object_key'] as string | null;
-          // Not locked: another transaction holds its object (store() always creates the row).
-          if (objectKey !== null && !locked.has(objectKey)) continue;
-          await handle(client, row, objectKey, objectKey === null ? null : locked.get(objectKey));
-          count += 1;
-        }
-        return count;
-      },
-      report,
-    );
-    if (handled > 0) lastCommitAt = new Date();
-    return handled;
-  }
-
-  async function handle(
-    client: Queryable,
-    row: Record<string, unknown>,
-    objectKey: string | null,
-    lastApplied: string | null | undefined,
-  ): Promise<void> {
-    const dedupeKey = String(row['dedupe_key']);
-    const createdAtKey = String(row['created_at_key']);
-    if (stale === 'skip' && lastApplied != null) {
-      const { rows } = await client.query('SELECT $1::numeric < $2::numeric AS stale', [
-        createdAtKey,
-        lastApplied,
-      ]);
-      if (rows[0]?.['stale'] === true) {
-        await client.query(
-          `UPDATE ${events} SET status = 'skipped', applied_at = now() WHERE dedupe_key = $1`,
-          [dedupeKey],
-        );
-        return;
-      }
-    }
-    await client.query('SAVEPOINT upvest_event');
-    try {
-      await options.onEvent(eventFromRow(row), client);
-      await client.query('RELEASE SAVEPOINT upvest_event');
-    } catch (error) {
-      await client.query('ROLLBACK TO SAVEPOINT upvest_event');
-      const failures = Number(row['attempts']) + 1;
-      const wait = Math.max(0, Math.floor(backoffMs(failures)));
-      await client.query(
-        `UPDATE ${events} SET attempts = $2::int, last_error = $3,
-           status = CASE WHEN $2::int >= $4::int THEN 'dead' ELSE 'pending' END,
-           available_at = now() + make_interval(secs => $5::float8 / 1000)
-         WHERE dedupe_key = $1`,
-        [dedupeKey, failures, errorText(error), maxAttempts, wait],
-      );
-      logFailure(dedupeKey, row, failures, wait, error);
-      return;
-    }
-    await client.query(
-      `UPDATE ${events} SET status = 'applied', applied_at = now(), attempts = attempts + 1
-       WHERE dedupe_key = $1`,
-      [dedupeKey],
-    );
-    if (objectKey !== null) {
-      await client.query(
-        `UPDATE ${objects} SET last_applied = GREATEST(coalesce(last_applied, $2::numeric), $2::numeric)
-         WHERE object_key = $1`,
-        [objectKey, createdAtKey],
-      );
-    }
-  }
-
-  let running = false;
-  const sleepers = new Set<() => void>();
-  const loops: Promise<void>[] = [];
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      sleepers.add(wake);
-    });
-
-  async function loop(): Promise<void> {
-    while (running) {
-      let handled = 0;
-      try {
-        handled = await runOnce();
-        consecutiveErrors = 0;
-      } catch (error) {
-        consecutiveErrors += 1;
-        report(error);
-      }
-      if (handled === 0 && running) {
-        const backoff = pollIntervalMs * 2 ** Math.min(consecutiveErrors, 10);
-        await sleep(
-          consecutiveErrors === 0 ? pollIntervalMs : Math.min(MAX_ERROR_BACKOFF_MS, backoff),
-        );
-      }
-    }
-  }
-
-  // An idle pooled client whose connection drops makes the pool emit 'error', which ends the
-  // process when nobody listens: the worker listens while it runs.
-  const poolListener = (error: Error) => report(error);
-
   return {
-    runOnce,
-    start() {
-      if (running) return;
-      running = true;
-      pool.on?.('error', poolListener);
-      for (let i = 0; i < concurrency; i++) loops.push(loop());
+    runOnce: () => runOnce(state),
+    start: () => start(state),
+    stop: () => stop(state),
+    health: () => {
+      const { running, lastClaimAt, lastCommitAt, lastErrorAt, consecutiveErrors } = state;
+      return { running, lastClaimAt, lastCommitAt, lastErrorAt, consecutiveErrors };
     },
-    async stop() {
-      running = false;
-      for (const wake of [...sleepers]) wake();
-      await Promise.all(loops.splice(0));
-      pool.removeListener?.('error', poolListener);
-    },
-    health: () => ({ running, lastClaimAt, lastCommitAt, lastErrorAt, consecutiveErrors }),
   };
 }
