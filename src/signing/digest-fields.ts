@@ -6,6 +6,7 @@
  */
 import { parseDictionary } from 'structured-headers';
 import { base64ToBytes } from './base64.js';
+import { digestBytes } from './primitives.js';
 
 /**
  * The digest algorithms of RFC 9530 this package computes and checks.
@@ -17,9 +18,10 @@ import { base64ToBytes } from './base64.js';
  */
 export type DigestAlgorithm = 'sha-512' | 'sha-256';
 
-const WEB_HASH: Record<DigestAlgorithm, string> = { 'sha-512': 'SHA-512', 'sha-256': 'SHA-256' };
+const DIGEST_ALGORITHMS: readonly string[] = ['sha-512', 'sha-256'] satisfies DigestAlgorithm[];
 
-const isDigestAlgorithm = (name: string): name is DigestAlgorithm => Object.hasOwn(WEB_HASH, name);
+const isDigestAlgorithm = (name: string): name is DigestAlgorithm =>
+  DIGEST_ALGORITHMS.includes(name);
 
 /**
  * The outcome of a digest check: `match`; `mismatch` (some known algorithm disagrees);
@@ -131,7 +133,7 @@ function legacyEntries(field: string): [string, Uint8Array][] | undefined {
 }
 
 /**
- * A body's digest per algorithm with Web Crypto, computed at most once each, however many fields
+ * A body's digest per algorithm (primitives.ts), computed at most once each, however many fields
  * ask.
  *
  * @example
@@ -149,9 +151,7 @@ export function bodyDigests(
   return (algorithm) => {
     let digest = done.get(algorithm);
     if (digest === undefined) {
-      digest = crypto.subtle
-        .digest(WEB_HASH[algorithm], bytes)
-        .then((buffer) => new Uint8Array(buffer));
+      digest = Promise.resolve(digestBytes(algorithm, bytes));
       done.set(algorithm, digest);
     }
     return digest;

@@ -22,7 +22,7 @@ type JsonWebKey = webcrypto.JsonWebKey;
 type Family = 'P-521' | 'P-256' | 'Ed25519' | 'RSA' | 'RSA-PSS' | 'secret' | 'unsupported';
 
 /** A key as Web Crypto imports it: a public JWK, SubjectPublicKeyInfo DER, or secret bytes. */
-type Material =
+export type Material =
   | { readonly family: Family; readonly format: 'jwk'; readonly jwk: JsonWebKey }
   | { readonly family: Family; readonly format: 'spki' | 'raw'; readonly bytes: Uint8Array };
 
@@ -114,7 +114,26 @@ export function readVerifyingKey(input: KeyInput): Promise<VerifyingKey> {
   return reading;
 }
 
+/** What each key was read from: the Node build's primitives make their own key of it. */
+const materials = new WeakMap<VerifyingKey, Material>();
+
+/**
+ * The material a key was read from (its JWK, SPKI DER or secret bytes). Internal: for the
+ * primitives that do not use Web Crypto's keys (primitives.node.ts).
+ */
+export function materialOf(key: VerifyingKey): Material {
+  const material = materials.get(key);
+  if (!material) throw new TypeError('not a key read by readVerifyingKey');
+  return material;
+}
+
 function verifyingKey(material: Material): VerifyingKey {
+  const key = webKey(material);
+  materials.set(key, material);
+  return key;
+}
+
+function webKey(material: Material): VerifyingKey {
   const imported = new Map<SignatureAlgorithm, Promise<CryptoKey>>();
   return {
     family: material.family,
