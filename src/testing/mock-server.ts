@@ -1,10 +1,5 @@
 import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import {
-  createServer,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clientSecretMaxLength, operations, type OperationId } from '../../generated/constants.js';
@@ -15,13 +10,7 @@ import { matchOperation } from './match-operation.js';
 import type { JsonWebKeySet, Webhook } from '../types.js';
 import { schemaIssues } from '../validation/schema-issues.js';
 import type { ValidationIssue } from '../validation-issue.js';
-import {
-  validateCreateWebhook,
-  validateListQuery,
-  validateUpdateWebhook,
-  validateWebhookId,
-  type RuleOptions,
-} from '../validation/webhook.js';
+import type { RuleOptions } from '../validation/webhook.js';
 import { documentedVerificationKeys, documentedWebhook } from './documented-examples.js';
 import {
   ADMIN_PREFIX,
@@ -33,6 +22,7 @@ import {
   type MockTriggerRequest,
   type MockTriggerResult,
 } from './mock-admin.js';
+import { rawProblem, sendAnswer, sendProblem } from './mock-answers.js';
 import {
   batchesOf,
   receives,
@@ -41,19 +31,12 @@ import {
   type MockDeliveryRecord,
 } from './mock-deliveries.js';
 import { FaultQueue, faultIssues, type MockFault, type PendingFault } from './mock-faults.js';
-import { MockProblem, problemDocument, problems } from './mock-problem.js';
-import {
-  acceptsJson,
-  flattenHeaders,
-  parseFormBody,
-  parseJsonBody,
-  parseListQuery,
-  readBody,
-  requestTarget,
-} from './mock-request.js';
+import { answerOperation, checkAnswer, type OperationContext } from './mock-operations.js';
+import { MockProblem, problems } from './mock-problem.js';
+import { acceptsJson, flattenHeaders, readBody, requestTarget } from './mock-request.js';
 import { signatureCheck, type MockRequestVerifier } from './mock-signatures.js';
 import { MockState } from './mock-state.js';
-import { exchangeClientCredentials, scopesSatisfy, TokenStore } from './mock-tokens.js';
+import { scopesSatisfy, TokenStore } from './mock-tokens.js';
 
 /**
  * Options of {@link startMockServer}. Everything is optional.
@@ -233,20 +216,6 @@ export interface MockServer {
 
 type MutableRecord = { -readonly [K in keyof MockRequestRecord]: MockRequestRecord[K] };
 
-/** What a handler answers before it is sent: a status and, except for 202/204, a JSON body. */
-interface Answer {
-  readonly status: number;
-  readonly body?: unknown;
-}
-
-/** What an operation's handler gets: the path's id, the URL, the flattened headers, the body. */
-interface OperationRequest {
-  readonly id: string;
-  readonly url: URL;
-  readonly headers: Record<string, string>;
-  readonly body: Uint8Array;
-}
-
 /** A library call with an invalid admin request throws what its HTTP twin answers as a 400. */
 function refuseInvalid(what: string, issues: readonly ValidationIssue[]): void {
   if (issues.length === 0) return;
@@ -304,6 +273,400 @@ function resolveOptions(options: MockServerOptions) {
   return { clientId, clientSecret, tokenLifetimeSeconds, maxBodyBytes, verifyKeys, seed };
 }
 
+/** The options once checked and completed (see resolveOptions). */
+type ResolvedOptions = ReturnType<typeof resolveOptions>;
+
+/**
+ * What every part of one running mock shares, made once by {@link createContext}: its options,
+ * its state (webhooks, tokens and deliveries, from {@link OperationContext}; faults, requests)
+ * and its URL. The request handlers below are module functions that take it, so each can be
+ * read and named on its own. `options` is the caller's own object, read when a request needs it.
+ */
+interface MockContext extends OperationContext {
+  readonly options: MockServerOptions;
+  readonly settings: ResolvedOptions;
+  readonly adminAccess: AdminAccess;
+  readonly signatures: ReturnType<typeof signatureCheck>;
+  readonly faults: FaultQueue;
+  /** Aborts injected delays on close, so a closed mock holds no timer. */
+  readonly closed: AbortController;
+  readonly records: MutableRecord[];
+  /** The mock's URL, known once it listens; request targets are resolved against it. */
+  baseUrl: string;
+}
+
+/** Who may use the admin endpoints besides loopback: see `adminHosts` and `adminToken`. */
+function adminAccessOf(options: MockServerOptions): AdminAccess {
+  const listening = options.host?.toLowerCase().replace(/^\[|\]$/g, '');
+  return {
+    hosts: [
+      ...(options.adminHosts ?? []).map((host) => host.toLowerCase()),
+      // The interface it was told to serve, unless that is every interface.
+      ...(listening && !['0.0.0.0', '::'].includes(listening) ? [listening] : []),
+    ],
+    token: options.adminToken,
+  };
+}
+
+/** Checks the options (throwing for unusable ones) and builds the mock's parts, in this order. */
+function createContext(options: MockServerOptions): MockContext {
+  const now = options.now ?? (() => new Date());
+  const settings = resolveOptions(options);
+  const adminAccess = adminAccessOf(options);
+  return {
+    options,
+    settings,
+    adminAccess,
+    state: new MockState(settings.seed, now),
+    tokens: new TokenStore(settings.tokenLifetimeSeconds, now),
+    deliveries: new TestDeliveries({
+      target: options.deliveryTarget,
+      eventType: options.testEventType,
+      now,
+    }),
+    signatures: signatureCheck(options, now),
+    faults: new FaultQueue(),
+    closed: new AbortController(),
+    records: [],
+    baseUrl: '',
+  };
+}
+
+/** Behind both `injectFault` and `POST /__mock/faults`: queues a valid fault, throws for another. */
+function injectFault(context: MockContext, fault: MockFault): void {
+  refuseInvalid('fault', faultIssues(fault));
+  context.faults.add(fault);
+}
+
+/**
+ * Behind both `triggerEvents` and `POST /__mock/events`: the generated events go to every webhook
+ * subscribed to their type, in batches of its `max_package_size`.
+ */
+function triggerEvents(context: MockContext, request: MockTriggerRequest): MockTriggerResult {
+  const { state, deliveries } = context;
+  refuseInvalid('trigger', triggerIssues(request));
+  if (!deliveries.hasTarget) {
+    throw new UpvestConfigurationError(
+      'the mock has no delivery target: start it with deliveryTarget (upvest-webhooks mock --deliver-to URL)',
+    );
+  }
+  const events = eventsOf(request);
+  const sent: { webhookId: string; eventIds: string[] }[] = [];
+  for (const webhook of state.all()) {
+    const mine = events
+      .filter((event) => receives(webhook, event.type))
+      .map((event) => ({ ...event, webhook_id: webhook.id }));
+    for (const batch of batchesOf(mine, webhook.config.max_package_size)) {
+      deliveries.deliverEvents(webhook, batch);
+      sent.push({ webhookId: webhook.id, eventIds: batch.map((event) => event.id) });
+    }
+  }
+  return { events: events.map(({ id, type }) => ({ id, type })), deliveries: sent };
+}
+
+/** An injected 429 or 503, or the wait of a delay; a reset is the caller's to carry out. */
+async function sufferFault(closed: AbortSignal, fault: MockFault): Promise<void> {
+  if (fault.kind === 'delay') {
+    await sleep(fault.delayMs, undefined, { signal: closed });
+    return;
+  }
+  if (fault.kind === 'reset') return;
+  const headers =
+    fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+  throw fault.kind === 'rate_limited'
+    ? new MockProblem(
+        429,
+        'too_many_requests',
+        'Too many requests',
+        'an injected fault',
+        undefined,
+        headers,
+      )
+    : new MockProblem(
+        503,
+        'service_unavailable',
+        'Service unavailable',
+        'an injected fault',
+        undefined,
+        headers,
+      );
+}
+
+/** 400 / 401 from the operation's header schema (facts §2.2), then the tenant's id (401). */
+function checkHeaders(
+  context: MockContext,
+  operationId: OperationId,
+  headers: Record<string, string>,
+): void {
+  const { options, signatures } = context;
+  if (headers['upvest-client-id'] === undefined) throw problems.missingClientId();
+  const validate = headerValidators[operationId];
+  if (!validate({ ...headers })) {
+    // What the mock was told not to demand is not missing.
+    const issues = schemaIssues(validate.errors)
+      .filter((issue) => signatures.verifier !== undefined || !SIGNATURE_HEADERS.has(issue.path))
+      .filter((issue) => options.accessTokens !== 'off' || issue.path !== '/authorization');
+    if (issues.some((issue) => issue.path === '/authorization')) {
+      throw problems.unauthorised('a bearer token is required (authorization: Bearer <token>)');
+    }
+    if (issues.some((issue) => SIGNATURE_HEADERS.has(issue.path))) {
+      throw problems.unauthorised(
+        'the request is not signed (signature and signature-input are required)',
+      );
+    }
+    if (issues.length > 0) throw problems.badRequest('a request header is invalid', issues);
+  }
+  if (headers['upvest-client-id'] !== context.settings.clientId) {
+    throw problems.unauthorised('the upvest-client-id is not known');
+  }
+}
+
+/** 401 for a missing, unknown or expired token; 403 when its scopes miss the operation's. */
+function checkToken(
+  tokens: TokenStore,
+  operationId: OperationId,
+  headers: Record<string, string>,
+): void {
+  const token = /^Bearer (\S+)$/.exec(headers['authorization'] ?? '')?.[1];
+  const grant = token === undefined ? undefined : tokens.grant(token);
+  if (!grant) throw problems.unauthorised('the access token is unknown or expired');
+  const requirements = operations[operationId].scopes;
+  if (!scopesSatisfy(requirements, grant.scopes)) {
+    const needed = requirements.map((requirement) => requirement.join(' and ')).join(' or ');
+    throw problems.forbidden(`the token lacks a scope for this operation (${needed})`);
+  }
+}
+
+/**
+ * What a request carries besides its credentials: an `accept` the operation can answer (406)
+ * and no body where the operation takes none (400).
+ */
+function checkContent(
+  operationId: OperationId,
+  headers: Record<string, string>,
+  body: Uint8Array,
+): void {
+  // 406 only where the operation declares it (DELETE does not: it answers no body).
+  const negotiates = operations[operationId].responses.some((r) => r.status === 406);
+  if (negotiates && !acceptsJson(headers['accept'])) throw problems.notAcceptable();
+  // An operation that takes no body refuses one rather than ignore what the caller meant.
+  if (operations[operationId].requestSchema === null && body.byteLength > 0) {
+    throw problems.badRequest(`${operationId} takes no request body`);
+  }
+}
+
+/** Answers one request; resolves with what to record. Never rejects. */
+async function serve(
+  context: MockContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL | undefined,
+): Promise<MockRequestRecord> {
+  const { options, signatures } = context;
+  const method = request.method ?? '';
+  const path = url?.pathname ?? request.url ?? '';
+  let operationId: OperationId | undefined;
+  let fault: MockFault | undefined;
+  const faulted = () => (fault ? { fault: fault.kind } : {});
+  try {
+    const body = await readBody(request, context.settings.maxBodyBytes);
+    if (!url) throw problems.notFound('no operation has this request target');
+    const match = matchOperation(method, url.pathname);
+    if (match.kind === 'unknown_path') {
+      throw problems.notFound('no operation has this path');
+    }
+    if (match.kind === 'wrong_method') throw problems.methodNotAllowed(method, match.allowed);
+    operationId = match.operationId;
+    fault = context.faults.take(operationId);
+    if (fault?.kind === 'reset' && !fault.afterEffect)
+      throw new ConnectionReset('an injected reset');
+    if (fault) await sufferFault(context.closed.signal, fault);
+    const headers = flattenHeaders(request);
+    // Checked in the API's order: headers (400/401), signature (401), token (401/403), content.
+    checkHeaders(context, operationId, headers);
+    if (signatures.verifier) {
+      const verdict = await signatures.verifier({ method, url: url.href, headers, body });
+      if (!verdict.ok) {
+        throw problems.unauthorised(`Signature is incorrect: ${verdict.message}`);
+      }
+    }
+    if (operationId !== 'issue_token' && options.accessTokens !== 'off') {
+      checkToken(context.tokens, operationId, headers);
+    }
+    checkContent(operationId, headers, body);
+    const answer = await answerOperation(context, operationId, {
+      id: match.pathParams[0] ?? '',
+      url,
+      headers,
+      body,
+    });
+    // The operation took effect; its answer is lost on the way (the ambiguous failure).
+    if (fault?.kind === 'reset') throw new ConnectionReset('an injected reset');
+    checkAnswer(operationId, answer);
+    sendAnswer(response, answer);
+    return { method, path, status: answer.status, operationId, ...faulted() };
+  } catch (error) {
+    if (error instanceof ConnectionReset) {
+      request.socket.destroy();
+      return { method, path, status: 0, operationId, ...faulted() };
+    }
+    const problem = error instanceof MockProblem ? error : problems.internal();
+    sendProblem(response, problem);
+    return { method, path, status: problem.status, operationId, ...faulted() };
+  }
+}
+
+/** Answers an admin request (mock-only, see mock-admin.ts); never rejects. */
+async function serveAdmin(
+  context: MockContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+) {
+  const { faults, deliveries } = context;
+  try {
+    // Refused before the body is read: a request from the wrong place gets nothing.
+    const refused = adminAccessProblem(flattenHeaders(request), context.adminAccess);
+    if (refused) throw refused;
+    const body = await readBody(request, context.settings.maxBodyBytes);
+    const answer = adminAnswer(request.method ?? '', url.pathname, flattenHeaders(request), body, {
+      injectFault: (fault) => injectFault(context, fault),
+      pendingFaults: () => faults.pending(),
+      clearFaults: () => faults.clear(),
+      triggerEvents: (trigger) => triggerEvents(context, trigger),
+      deliveries: () => deliveries.records,
+    });
+    sendAnswer(response, answer);
+  } catch (error) {
+    sendProblem(response, error instanceof MockProblem ? error : problems.internal());
+  }
+}
+
+/** Routes a request the server got: an admin request, or an API request counted and recorded. */
+function handleRequest(
+  context: MockContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
+  const url = requestTarget(request.url, context.baseUrl);
+  // Admin requests are the test's own, not the API's: neither counted nor faulted.
+  if (url?.pathname === ADMIN_PREFIX || url?.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
+    void serveAdmin(context, request, response, url);
+    return;
+  }
+  // Counted on arrival, so a caller that got its answer always sees its request counted.
+  const record: MutableRecord = {
+    method: request.method ?? '',
+    path: url?.pathname ?? request.url ?? '',
+    status: 0,
+    operationId: undefined,
+  };
+  context.records.push(record);
+  void serve(context, request, response, url)
+    .catch(() => ({ ...record, status: 500 }))
+    .then((outcome) => Object.assign(record, outcome));
+}
+
+/** Answers a message node could not parse (see the `clientError` listener). */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    rawProblem(
+      socket,
+      new MockProblem(
+        431,
+        'invalid_request',
+        'Request header fields too large',
+        'the headers are too large',
+      ),
+      'Request Header Fields Too Large',
+    );
+  } else {
+    rawProblem(socket, problems.badRequest('the request is not valid HTTP/1.1'), 'Bad Request');
+  }
+}
+
+/** The HTTP server of the mock, not yet listening. */
+function createMockHttpServer(context: MockContext): Server {
+  const server = createServer((request, response) => handleRequest(context, request, response));
+  // Idle keep-alive connections stay open longer than any common client pool keeps them (undici
+  // drops one after about 4 s, Node's agent after 5 s), so the client closes first. With Node's
+  // default of 5 s, a request sent on a connection the mock was closing at that instant failed
+  // with ECONNRESET: seen once in mock-server.test.ts's robustness property, on a loaded machine.
+  server.keepAliveTimeout = 65_000;
+  // A message node cannot parse is no request to route or count; it still gets a problem answer.
+  server.on('clientError', answerClientError);
+  // CONNECT asks for a tunnel, which Node hands to this event instead of the request handler;
+  // without a listener the socket would just close. The API tunnels nothing.
+  server.on('connect', (_request: IncomingMessage, socket: Socket) => {
+    rawProblem(socket, problems.methodNotAllowed('CONNECT', []), 'Method Not Allowed');
+  });
+  return server;
+}
+
+/** Listens on `port` and `host` (an ephemeral port on 127.0.0.1 by default); resolves with the URL. */
+async function listen(server: Server, options: MockServerOptions): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { address, port } = server.address() as AddressInfo;
+  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
+/** The running mock as its caller sees it: a view of the context, and the way to stop it. */
+function mockServerOf(context: MockContext, server: Server): MockServer {
+  const { settings, signatures, state, tokens, deliveries, faults, closed, records } = context;
+  let closing: Promise<void> | undefined;
+  return {
+    url: context.baseUrl,
+    credentials: {
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      keyId: signatures.keyId,
+      privateKey: signatures.privateKey,
+    },
+    get requestCount() {
+      return records.length;
+    },
+    get requests() {
+      return records.map((record) => ({ ...record }));
+    },
+    webhooks: () => state.all(),
+    get deliveries() {
+      return deliveries.records;
+    },
+    deliveriesSettled: () => deliveries.settled(),
+    injectFault: (fault) => injectFault(context, fault),
+    pendingFaults: () => faults.pending(),
+    clearFaults: () => faults.clear(),
+    triggerEvents: (request) => triggerEvents(context, request),
+    issueToken: (scopes) => tokens.issue(scopes),
+    reset() {
+      state.reset();
+      tokens.clear();
+      deliveries.clear();
+      faults.clear();
+      // Requests still under way finish into their own records, which are no longer listed.
+      records.length = 0;
+    },
+    close() {
+      closed.abort();
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
 /**
  * Starts an in-memory mock of the webhook subscriptions API over real HTTP (node:http) on
  * 127.0.0.1 with an ephemeral port. It enforces the contract the API enforces, so a test that
@@ -327,440 +690,8 @@ function resolveOptions(options: MockServerOptions) {
  * ```
  */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
-  const now = options.now ?? (() => new Date());
-  const settings = resolveOptions(options);
-  const listening = options.host?.toLowerCase().replace(/^\[|\]$/g, '');
-  const adminAccess: AdminAccess = {
-    hosts: [
-      ...(options.adminHosts ?? []).map((host) => host.toLowerCase()),
-      // The interface it was told to serve, unless that is every interface.
-      ...(listening && !['0.0.0.0', '::'].includes(listening) ? [listening] : []),
-    ],
-    token: options.adminToken,
-  };
-  const { clientId, clientSecret } = settings;
-  const state = new MockState(settings.seed, now);
-  const tokens = new TokenStore(settings.tokenLifetimeSeconds, now);
-  const deliveries = new TestDeliveries({
-    target: options.deliveryTarget,
-    eventType: options.testEventType,
-    now,
-  });
-  const signatures = signatureCheck(options, now);
-  const faults = new FaultQueue();
-  /** Aborts injected delays on close, so a closed mock holds no timer. */
-  const closed = new AbortController();
-  const records: MutableRecord[] = [];
-  let baseUrl = '';
-
-  function injectFault(fault: MockFault): void {
-    refuseInvalid('fault', faultIssues(fault));
-    faults.add(fault);
-  }
-
-  function triggerEvents(request: MockTriggerRequest): MockTriggerResult {
-    refuseInvalid('trigger', triggerIssues(request));
-    if (!deliveries.hasTarget) {
-      throw new UpvestConfigurationError(
-        'the mock has no delivery target: start it with deliveryTarget (upvest-webhooks mock --deliver-to URL)',
-      );
-    }
-    const events = eventsOf(request);
-    const sent: { webhookId: string; eventIds: string[] }[] = [];
-    for (const webhook of state.all()) {
-      const mine = events
-        .filter((event) => receives(webhook, event.type))
-        .map((event) => ({ ...event, webhook_id: webhook.id }));
-      for (const batch of batchesOf(mine, webhook.config.max_package_size)) {
-        deliveries.deliverEvents(webhook, batch);
-        sent.push({ webhookId: webhook.id, eventIds: batch.map((event) => event.id) });
-      }
-    }
-    return { events: events.map(({ id, type }) => ({ id, type })), deliveries: sent };
-  }
-
-  /** An injected 429 or 503, or the wait of a delay; a reset is the caller's to carry out. */
-  async function sufferFault(fault: MockFault): Promise<void> {
-    if (fault.kind === 'delay') {
-      await sleep(fault.delayMs, undefined, { signal: closed.signal });
-      return;
-    }
-    if (fault.kind === 'reset') return;
-    const headers =
-      fault.retryAfterSeconds === undefined
-        ? {}
-        : { 'retry-after': String(fault.retryAfterSeconds) };
-    throw fault.kind === 'rate_limited'
-      ? new MockProblem(
-          429,
-          'too_many_requests',
-          'Too many requests',
-          'an injected fault',
-          undefined,
-          headers,
-        )
-      : new MockProblem(
-          503,
-          'service_unavailable',
-          'Service unavailable',
-          'an injected fault',
-          undefined,
-          headers,
-        );
-  }
-
-  /** 400 / 401 from the operation's header schema (facts §2.2), then the tenant's id (401). */
-  function checkHeaders(operationId: OperationId, headers: Record<string, string>): void {
-    if (headers['upvest-client-id'] === undefined) throw problems.missingClientId();
-    const validate = headerValidators[operationId];
-    if (!validate({ ...headers })) {
-      // What the mock was told not to demand is not missing.
-      const issues = schemaIssues(validate.errors)
-        .filter((issue) => signatures.verifier !== undefined || !SIGNATURE_HEADERS.has(issue.path))
-        .filter((issue) => options.accessTokens !== 'off' || issue.path !== '/authorization');
-      if (issues.some((issue) => issue.path === '/authorization')) {
-        throw problems.unauthorised('a bearer token is required (authorization: Bearer <token>)');
-      }
-      if (issues.some((issue) => SIGNATURE_HEADERS.has(issue.path))) {
-        throw problems.unauthorised(
-          'the request is not signed (signature and signature-input are required)',
-        );
-      }
-      if (issues.length > 0) throw problems.badRequest('a request header is invalid', issues);
-    }
-    if (headers['upvest-client-id'] !== clientId) {
-      throw problems.unauthorised('the upvest-client-id is not known');
-    }
-  }
-
-  /** 401 for a missing, unknown or expired token; 403 when its scopes miss the operation's. */
-  function checkToken(operationId: OperationId, headers: Record<string, string>): void {
-    const token = /^Bearer (\S+)$/.exec(headers['authorization'] ?? '')?.[1];
-    const grant = token === undefined ? undefined : tokens.grant(token);
-    if (!grant) throw problems.unauthorised('the access token is unknown or expired');
-    const requirements = operations[operationId].scopes;
-    if (!scopesSatisfy(requirements, grant.scopes)) {
-      const needed = requirements.map((requirement) => requirement.join(' and ')).join(' or ');
-      throw problems.forbidden(`the token lacks a scope for this operation (${needed})`);
-    }
-  }
-
-  /** The id of a path; a malformed one names no webhook, hence 404 (no operation declares 400 for it). */
-  function existing(id: string): Webhook {
-    // A malformed id is not echoed: whatever was put in its place (a token?) stays out of answers.
-    if (!validateWebhookId(id).ok) throw problems.notFound('the webhook id is not a UUID');
-    const webhook = state.get(id);
-    if (!webhook) throw problems.notFound(`no webhook has the id ${id}`);
-    return webhook;
-  }
-
-  // One handler per operation id of the spec: a new operation in spec/openapi.yaml does not
-  // compile until it has one here.
-  const handlers: {
-    readonly [Id in OperationId]: (request: OperationRequest) => Answer | Promise<Answer>;
-  } = {
-    issue_token: ({ headers, body }) => {
-      const form = parseFormBody(headers, body);
-      const answer = exchangeClientCredentials(
-        form,
-        headers['upvest-client-id'],
-        { clientId, clientSecret },
-        tokens,
-      );
-      return { status: 200, body: answer };
-    },
-    get_jwks: () => ({ status: 200, body: settings.verifyKeys ?? deliveries.keys.jwks }),
-    list_webhooks: ({ url }) => {
-      const query = validateListQuery(parseListQuery(url));
-      if (!query.ok) throw problems.badRequest('the query is invalid', query.issues);
-      return { status: 200, body: state.list(query.value) };
-    },
-    create_webhook: ({ headers, body }) => {
-      const input = validateCreateWebhook(parseJsonBody(headers, body), options.rules);
-      if (!input.ok) throw problems.badRequest('the webhook is invalid', input.issues);
-      return { status: 201, body: state.create(input.value) };
-    },
-    retrieve_webhook: ({ id }) => ({ status: 200, body: existing(id) }),
-    update_webhook: ({ id, headers, body }) => {
-      // The body is judged before the id (400 before 404), as the spec lists them.
-      const input = validateUpdateWebhook(parseJsonBody(headers, body), options.rules);
-      if (!input.ok) throw problems.badRequest('the webhook update is invalid', input.issues);
-      existing(id);
-      return { status: 200, body: state.update(id, input.value) };
-    },
-    delete_webhook: ({ id }) => {
-      existing(id);
-      state.delete(id);
-      return { status: 204 };
-    },
-    test_webhook: async ({ id }) => {
-      const webhook = existing(id);
-      await options.onTestRequested?.(webhook);
-      deliveries.deliver(webhook);
-      return { status: 202 };
-    },
-  };
-
-  /**
-   * The mock's own answer must be one the operation documents, with a body its schema accepts:
-   * a mock that answered outside the contract would let a client's bug pass. A breach is a bug
-   * of the mock and answers 500.
-   */
-  function checkAnswer(operationId: OperationId, answer: Answer): void {
-    const documented = operations[operationId].responses.find(
-      (response) => response.status === answer.status,
-    );
-    if (!documented) throw problems.internal(`the mock answered an undocumented ${answer.status}`);
-    const schema = documented.schema;
-    if (schema === null) {
-      if (answer.body !== undefined) throw problems.internal('the mock answered a body with none');
-      return;
-    }
-    if (!schemaValidators[schema](answer.body)) {
-      throw problems.internal(`the mock's answer broke the ${schema} schema`);
-    }
-  }
-
-  function send(
-    response: ServerResponse,
-    status: number,
-    payload: string | undefined,
-    headers: OutgoingHttpHeaders,
-  ): void {
-    if (response.headersSent || response.destroyed) return;
-    response.writeHead(status, {
-      // Every answer, success or error, carries a fresh request id (facts §2.1).
-      'upvest-request-id': randomUUID(),
-      ...(payload === undefined ? {} : { 'content-length': Buffer.byteLength(payload) }),
-      ...headers,
-    });
-    response.end(payload);
-  }
-
-  /** An answer as JSON, or without a body (202, 204). */
-  function sendAnswer(response: ServerResponse, answer: Answer): void {
-    const payload = answer.body === undefined ? undefined : JSON.stringify(answer.body);
-    send(
-      response,
-      answer.status,
-      payload,
-      payload === undefined ? {} : { 'content-type': 'application/json' },
-    );
-  }
-
-  function sendProblem(response: ServerResponse, problem: MockProblem): void {
-    const requestId = randomUUID();
-    const payload = JSON.stringify(problemDocument(problem, requestId));
-    if (response.headersSent || response.destroyed) return;
-    response.writeHead(problem.status, {
-      'upvest-request-id': requestId,
-      'content-type': 'application/problem+json',
-      'content-length': Buffer.byteLength(payload),
-      ...problem.headers,
-    });
-    response.end(payload);
-  }
-
-  /** Answers one request; resolves with what to record. Never rejects. */
-  async function serve(
-    request: IncomingMessage,
-    response: ServerResponse,
-    url: URL | undefined,
-  ): Promise<MockRequestRecord> {
-    const method = request.method ?? '';
-    const path = url?.pathname ?? request.url ?? '';
-    let operationId: OperationId | undefined;
-    let fault: MockFault | undefined;
-    const faulted = () => (fault ? { fault: fault.kind } : {});
-    try {
-      const body = await readBody(request, settings.maxBodyBytes);
-      if (!url) throw problems.notFound('no operation has this request target');
-      const match = matchOperation(method, url.pathname);
-      if (match.kind === 'unknown_path') {
-        throw problems.notFound('no operation has this path');
-      }
-      if (match.kind === 'wrong_method') throw problems.methodNotAllowed(method, match.allowed);
-      operationId = match.operationId;
-      fault = faults.take(operationId);
-      if (fault?.kind === 'reset' && !fault.afterEffect)
-        throw new ConnectionReset('an injected reset');
-      if (fault) await sufferFault(fault);
-      const headers = flattenHeaders(request);
-      checkHeaders(operationId, headers);
-      if (signatures.verifier) {
-        const verdict = await signatures.verifier({ method, url: url.href, headers, body });
-        if (!verdict.ok) {
-          throw problems.unauthorised(`Signature is incorrect: ${verdict.message}`);
-        }
-      }
-      if (operationId !== 'issue_token' && options.accessTokens !== 'off') {
-        checkToken(operationId, headers);
-      }
-      // 406 only where the operation declares it (DELETE does not: it answers no body).
-      const negotiates = operations[operationId].responses.some((r) => r.status === 406);
-      if (negotiates && !acceptsJson(headers['accept'])) throw problems.notAcceptable();
-      // An operation that takes no body refuses one rather than ignore what the caller meant.
-      if (operations[operationId].requestSchema === null && body.byteLength > 0) {
-        throw problems.badRequest(`${operationId} takes no request body`);
-      }
-      const answer = await handlers[operationId]({
-        id: match.pathParams[0] ?? '',
-        url,
-        headers,
-        body,
-      });
-      // The operation took effect; its answer is lost on the way (the ambiguous failure).
-      if (fault?.kind === 'reset') throw new ConnectionReset('an injected reset');
-      checkAnswer(operationId, answer);
-      sendAnswer(response, answer);
-      return { method, path, status: answer.status, operationId, ...faulted() };
-    } catch (error) {
-      if (error instanceof ConnectionReset) {
-        request.socket.destroy();
-        return { method, path, status: 0, operationId, ...faulted() };
-      }
-      const problem = error instanceof MockProblem ? error : problems.internal();
-      sendProblem(response, problem);
-      return { method, path, status: problem.status, operationId, ...faulted() };
-    }
-  }
-
-  /** Answers an admin request (mock-only, see mock-admin.ts); never rejects. */
-  async function serveAdmin(request: IncomingMessage, response: ServerResponse, url: URL) {
-    try {
-      // Refused before the body is read: a request from the wrong place gets nothing.
-      const refused = adminAccessProblem(flattenHeaders(request), adminAccess);
-      if (refused) throw refused;
-      const body = await readBody(request, settings.maxBodyBytes);
-      const answer = adminAnswer(
-        request.method ?? '',
-        url.pathname,
-        flattenHeaders(request),
-        body,
-        {
-          injectFault,
-          pendingFaults: () => faults.pending(),
-          clearFaults: () => faults.clear(),
-          triggerEvents,
-          deliveries: () => deliveries.records,
-        },
-      );
-      sendAnswer(response, answer);
-    } catch (error) {
-      sendProblem(response, error instanceof MockProblem ? error : problems.internal());
-    }
-  }
-
-  const server = createServer((request, response) => {
-    const url = requestTarget(request.url, baseUrl);
-    // Admin requests are the test's own, not the API's: neither counted nor faulted.
-    if (url?.pathname === ADMIN_PREFIX || url?.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
-      void serveAdmin(request, response, url);
-      return;
-    }
-    // Counted on arrival, so a caller that got its answer always sees its request counted.
-    const record: MutableRecord = {
-      method: request.method ?? '',
-      path: url?.pathname ?? request.url ?? '',
-      status: 0,
-      operationId: undefined,
-    };
-    records.push(record);
-    void serve(request, response, url)
-      .catch(() => ({ ...record, status: 500 }))
-      .then((outcome) => Object.assign(record, outcome));
-  });
-  // Idle keep-alive connections stay open longer than any common client pool keeps them (undici
-  // drops one after about 4 s, Node's agent after 5 s), so the client closes first. With Node's
-  // default of 5 s, a request sent on a connection the mock was closing at that instant failed
-  // with ECONNRESET: seen once in mock-server.test.ts's robustness property, on a loaded machine.
-  server.keepAliveTimeout = 65_000;
-  /** A problem written straight to a socket, for what never becomes a routed request. */
-  function rawProblem(socket: Socket, problem: MockProblem, reason: string): void {
-    const requestId = randomUUID();
-    const payload = JSON.stringify(problemDocument(problem, requestId));
-    socket.end(
-      `HTTP/1.1 ${problem.status} ${reason}\r\n` +
-        `upvest-request-id: ${requestId}\r\ncontent-type: application/problem+json\r\n` +
-        `content-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`,
-    );
-  }
-  // A message node cannot parse is no request to route or count; it still gets a problem answer.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable || error.code === 'ECONNRESET') {
-      socket.destroy();
-      return;
-    }
-    if (error.code === 'HPE_HEADER_OVERFLOW') {
-      rawProblem(
-        socket,
-        new MockProblem(
-          431,
-          'invalid_request',
-          'Request header fields too large',
-          'the headers are too large',
-        ),
-        'Request Header Fields Too Large',
-      );
-    } else {
-      rawProblem(socket, problems.badRequest('the request is not valid HTTP/1.1'), 'Bad Request');
-    }
-  });
-  // CONNECT asks for a tunnel, which Node hands to this event instead of the request handler;
-  // without a listener the socket would just close. The API tunnels nothing.
-  server.on('connect', (_request: IncomingMessage, socket: Socket) => {
-    rawProblem(socket, problems.methodNotAllowed('CONNECT', []), 'Method Not Allowed');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { address, port } = server.address() as AddressInfo;
-  baseUrl = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-  let closing: Promise<void> | undefined;
-
-  return {
-    url: baseUrl,
-    credentials: {
-      clientId,
-      clientSecret,
-      keyId: signatures.keyId,
-      privateKey: signatures.privateKey,
-    },
-    get requestCount() {
-      return records.length;
-    },
-    get requests() {
-      return records.map((record) => ({ ...record }));
-    },
-    webhooks: () => state.all(),
-    get deliveries() {
-      return deliveries.records;
-    },
-    deliveriesSettled: () => deliveries.settled(),
-    injectFault,
-    pendingFaults: () => faults.pending(),
-    clearFaults: () => faults.clear(),
-    triggerEvents,
-    issueToken: (scopes) => tokens.issue(scopes),
-    reset() {
-      state.reset();
-      tokens.clear();
-      deliveries.clear();
-      faults.clear();
-      // Requests still under way finish into their own records, which are no longer listed.
-      records.length = 0;
-    },
-    close() {
-      closed.abort();
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  const context = createContext(options);
+  const server = createMockHttpServer(context);
+  context.baseUrl = await listen(server, options);
+  return mockServerOf(context, server);
 }
