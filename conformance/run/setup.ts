@@ -59,28 +59,12 @@ export async function setUpRun(
     return recording.fetch(request, init?.signal ? { signal: init.signal } : undefined);
   };
   const clientId = credentials?.clientId ?? PLACEHOLDER_CLIENT_ID;
-  const exchange =
-    credentials?.clientSecret !== undefined
-      ? { clientId, clientSecret: credentials.clientSecret }
-      : undefined;
-  // Why the first token request gave no token, for the report.
-  let tokenFailure: TokenFailure | undefined;
-  const tokenFor = async (fetch: typeof globalThis.fetch, scope?: string) => {
-    if (!exchange) return undefined;
-    const outcome = await fetchAccessToken(fetch, baseUrl, exchange, signer, scope);
-    secrets.push(outcome.token);
-    if (outcome.token === undefined) tokenFailure ??= outcome;
-    return outcome.token;
-  };
-  const token = credentials?.accessToken ?? (exchange ? await tokenFor(baseFetch) : undefined);
-  const noToken: TokenFailure | undefined =
-    token !== undefined
-      ? undefined
-      : (tokenFailure ?? {
-          reason:
-            'no credentials: set UPVEST_ACCESS_TOKEN, or UPVEST_CLIENT_ID and UPVEST_CLIENT_SECRET',
-          answered: true,
-        });
+  const { exchange, tokenFor, token, noToken } = await runToken(
+    target,
+    clientId,
+    baseFetch,
+    secrets,
+  );
   const clientOptions: WebhooksClientOptions = {
     baseUrl,
     clientId,
@@ -121,6 +105,41 @@ export async function setUpRun(
     requestToken: exchange ? async () => void (await tokenFor(transportFetch)) : undefined,
   };
   return { context, noToken };
+}
+
+/**
+ * The run's token: the one given, or one fetched with the client secret (and `tokenFor`, which
+ * fetches more); without one, why not, for the report.
+ */
+async function runToken(
+  { baseUrl, credentials, signer }: Target,
+  clientId: string,
+  baseFetch: typeof globalThis.fetch,
+  secrets: (string | undefined)[],
+) {
+  const exchange =
+    credentials?.clientSecret !== undefined
+      ? { clientId, clientSecret: credentials.clientSecret }
+      : undefined;
+  // Why the first token request gave no token, for the report.
+  let tokenFailure: TokenFailure | undefined;
+  const tokenFor = async (fetch: typeof globalThis.fetch, scope?: string) => {
+    if (!exchange) return undefined;
+    const outcome = await fetchAccessToken(fetch, baseUrl, exchange, signer, scope);
+    secrets.push(outcome.token);
+    if (outcome.token === undefined) tokenFailure ??= outcome;
+    return outcome.token;
+  };
+  const token = credentials?.accessToken ?? (exchange ? await tokenFor(baseFetch) : undefined);
+  const noToken: TokenFailure | undefined =
+    token !== undefined
+      ? undefined
+      : (tokenFailure ?? {
+          reason:
+            'no credentials: set UPVEST_ACCESS_TOKEN, or UPVEST_CLIENT_ID and UPVEST_CLIENT_SECRET',
+          answered: true,
+        });
+  return { exchange, tokenFor, token, noToken };
 }
 
 /** Waits for a webhook's test delivery at the run's receiver; undefined when there is none. */
