@@ -69,6 +69,15 @@ describe('derToRaw', () => {
     ['an r longer than the curve', derSignature(new Uint8Array(33).fill(1), Uint8Array.of(2)), 32],
     ['a third integer', Uint8Array.from([0x30, 9, 2, 1, 1, 2, 1, 2, 2, 1, 3]), 32],
     ['a set instead of a sequence', Uint8Array.from([0x31, ...good.subarray(1)]), 32],
+    [
+      'a long-form length with a leading zero byte',
+      Uint8Array.from([0x30, 0x82, 0, 6, ...good.subarray(2)]),
+      32,
+    ],
+    ['a length in three bytes', Uint8Array.from([0x30, 0x83, 0, 0, 6, ...good.subarray(2)]), 32],
+    ['a long-form length of no bytes', Uint8Array.from([0x30, 0x80, ...good.subarray(2)]), 32],
+    ['a sequence whose length runs past the end', Uint8Array.from([0x30, 0x81]), 32],
+    ['an integer tag other than 2', Uint8Array.from([0x30, 6, 3, 1, 1, 2, 1, 2]), 32],
   ])('should refuse %s', (_name, der, size) => {
     expect(derToRaw(der, size)).toBeUndefined();
   });
@@ -84,6 +93,12 @@ describe('derToRaw', () => {
 });
 
 describe('sequenceElements', () => {
+  it('should read a sequence whose length takes two bytes', () => {
+    const content = new Uint8Array(300).fill(7);
+    const der = Uint8Array.from([0x30, 0x82, 0x01, 0x30, 0x04, 0x82, 0x01, 0x2c, ...content]);
+    expect(sequenceElements(der)).toEqual([{ tag: 4, content }]);
+  });
+
   it('should list the tags and contents of a sequence, and refuse a truncated one', () => {
     expect(sequenceElements(Uint8Array.from([0x30, 5, 2, 1, 7, 5, 0]))).toEqual([
       { tag: 2, content: Uint8Array.of(7) },

@@ -53,13 +53,13 @@ export function sequenceElements(
   return elements;
 }
 
-/** A DER length at `at`: short form, or long form in one to three bytes, minimal either way. */
+/** A DER length at `at`: short form, or long form in one or two bytes, minimal either way. */
 function readLength(bytes: Uint8Array, at: number): { length: number; end: number } | undefined {
   const first = bytes[at];
   if (first === undefined) return undefined;
   if (first < 0x80) return { length: first, end: at + 1 };
   const count = first & 0x7f;
-  if (count < 1 || count > 3 || at + 1 + count > bytes.length) return undefined;
+  if (count < 1 || count > 2 || at + 1 + count > bytes.length) return undefined;
   let length = 0;
   for (let i = 1; i <= count; i += 1) length = length * 256 + bytes[at + i]!;
   // Minimal: a long form only for 128 and up, and no leading zero byte.

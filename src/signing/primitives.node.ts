@@ -61,8 +61,8 @@ export function verifyPrimitive(
   try {
     const keyObject = keyObjectOf(key);
     if (algorithm === 'hmac-sha256') {
-      const expected = createHmac('sha256', keyObject).update(base).digest();
-      return expected.length === signature.length && timingSafeEqual(expected, signature);
+      // timingSafeEqual throws for another length: no match, caught below.
+      return timingSafeEqual(createHmac('sha256', keyObject).update(base).digest(), signature);
     }
     const options = algorithm.startsWith('ecdsa-')
       ? { key: keyObject, dsaEncoding: 'ieee-p1363' as const }

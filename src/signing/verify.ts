@@ -431,7 +431,10 @@ async function resolveKey(
   }
   const algorithm = options.algorithm ?? alg ?? impliedAlgorithm(key);
   if (algorithm === undefined) {
-    return fail('unsupported_algorithm', `the key for keyid ${named} is ${key.description}`);
+    return fail(
+      'unsupported_algorithm',
+      `the key for keyid ${named} is of a kind no supported algorithm uses`,
+    );
   }
   if (alg !== undefined && alg !== algorithm) {
     return fail('unsupported_algorithm', `alg ${alg} is not the accepted algorithm ${algorithm}`);

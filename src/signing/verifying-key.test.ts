@@ -11,7 +11,14 @@ import { signBase } from './algorithms.js';
 import { rfcKeys } from './fixtures/rfc9421.js';
 import type { KeyInput } from './keys.js';
 import { verifySignatureBase } from './verify-base.js';
-import { impliedAlgorithm, readVerifyingKey, verifyingKeyFits } from './verifying-key.js';
+import { signRequest } from './sign.js';
+import { verifyRequestSignature } from './verify.js';
+import {
+  impliedAlgorithm,
+  materialOf,
+  readVerifyingKey,
+  verifyingKeyFits,
+} from './verifying-key.js';
 
 const base = new TextEncoder().encode('"@method": POST');
 const p521 = generateKeyPairSync('ec', { namedCurve: 'P-521' });
@@ -145,5 +152,85 @@ describe('readVerifyingKey', () => {
     expect(readVerifyingKey(text)).toBe(readVerifyingKey(`${text}`));
     const key = await readVerifyingKey(jwk);
     expect(key.cryptoKey('ecdsa-p521-sha512')).toBe(key.cryptoKey('ecdsa-p521-sha512'));
+  });
+});
+
+describe('readVerifyingKey, at its edges', () => {
+  it('should keep the last 32 PEM texts read, and read an older one again', () => {
+    const texts = Array.from({ length: 33 }, () =>
+      pem(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey, 'spki'),
+    );
+    const first = readVerifyingKey(texts[0]!);
+    for (const text of texts.slice(1, 32)) void readVerifyingKey(text);
+    expect(readVerifyingKey(texts[0]!)).toBe(first); // 32 kept: the first still among them
+    void readVerifyingKey(texts[32]!); // the 33rd pushes the oldest out
+    expect(readVerifyingKey(texts[0]!)).not.toBe(first);
+    expect(readVerifyingKey(texts[32]!)).toBe(readVerifyingKey(texts[32]!));
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['an RSA private JWK', rsa.export({ format: 'jwk' })],
+    [
+      'an RSA private JWK with key_ops, ext, use and alg',
+      {
+        ...createPrivateKey(rfcKeys.rsaPrivatePem).export({ format: 'jwk' }),
+        key_ops: ['sign'],
+        ext: true,
+        use: 'sig',
+        alg: 'RS256',
+      },
+    ],
+    [
+      'a P-521 private JWK with key_ops and kid',
+      { ...p521.privateKey.export({ format: 'jwk' }), key_ops: ['sign'], kid: 'k1' },
+    ],
+  ])('should verify with the public half of %s', async (_name, jwk) => {
+    const isRsa = jwk['kty'] === 'RSA';
+    const algorithm = isRsa ? 'rsa-v1_5-sha256' : 'ecdsa-p521-sha512';
+    const signer = isRsa ? createPrivateKey(rfcKeys.rsaPrivatePem) : p521.privateKey;
+    const key = await readVerifyingKey(jwk);
+    const signature = signBase(algorithm, signer, base, 'ieee-p1363');
+    expect((await verifySignatureBase(algorithm, key, base, signature)).ok).toBe(true);
+  });
+
+  it('should read Node key objects of every kind it verifies with, and no other', async () => {
+    for (const [key, family] of [
+      [p521.publicKey, 'ecdsa-p521-sha512'],
+      [ed.publicKey, 'ed25519'],
+      [rsa, 'rsa-v1_5-sha256'],
+      [createPrivateKey(rfcKeys.rsaPssPrivatePem), 'rsa-pss-sha512'],
+    ] as const) {
+      expect(impliedAlgorithm(await readVerifyingKey(key))).toBe(family);
+    }
+    const dh = generateKeyPairSync('x448').publicKey;
+    expect(impliedAlgorithm(await readVerifyingKey(dh))).toBeUndefined();
+  });
+
+  it('should tell the primitives what a key was read from, and refuse a key it did not read', async () => {
+    const key = await readVerifyingKey(pem(p256.publicKey, 'spki'));
+    expect(materialOf(key)).toMatchObject({ family: 'P-256', format: 'spki' });
+    expect(() =>
+      materialOf({ family: 'P-256', cryptoKey: () => Promise.reject(new Error()) }),
+    ).toThrow(TypeError);
+  });
+});
+
+describe('verifyRequestSignature with a key no algorithm uses', () => {
+  it('should refuse it as unsupported and say so, without naming the key', async () => {
+    const request = { method: 'POST', url: 'https://a.example/', headers: {}, body: '' };
+    const signed = signRequest(request, {
+      keyId: 'k1',
+      privateKey: p521.privateKey,
+      components: ['@method'],
+    });
+    const verdict = await verifyRequestSignature(
+      { ...request, headers: signed.headers },
+      { keys: generateKeyPairSync('x25519').publicKey },
+    );
+    expect(verdict).toEqual({
+      ok: false,
+      reason: 'unsupported_algorithm',
+      message: 'the key for keyid "k1" is of a kind no supported algorithm uses',
+    });
   });
 });

@@ -29,8 +29,6 @@ export type Material =
 /** A key ready to verify with: what it is, and its Web Crypto key per algorithm on demand. */
 export interface VerifyingKey {
   readonly family: Family;
-  /** Node's names for the family, as error messages have always said them. */
-  readonly description: string;
   cryptoKey(algorithm: SignatureAlgorithm): Promise<CryptoKey>;
 }
 
@@ -137,12 +135,6 @@ function webKey(material: Material): VerifyingKey {
   const imported = new Map<SignatureAlgorithm, Promise<CryptoKey>>();
   return {
     family: material.family,
-    description:
-      material.family === 'secret'
-        ? 'a secret key'
-        : material.family === 'unsupported'
-          ? 'a key of a kind no supported algorithm uses'
-          : `a ${material.family} key`,
     cryptoKey(algorithm) {
       let key = imported.get(algorithm);
       if (!key) {
@@ -159,6 +151,12 @@ function webKey(material: Material): VerifyingKey {
   };
 }
 
+/**
+ * Why a key could not be read, for readVerifyingKey to turn into the one configuration error
+ * callers see (it names no detail: the detail would be about the key material).
+ */
+class Unreadable extends Error {}
+
 async function readMaterial(input: KeyInput): Promise<Material> {
   if (input instanceof Uint8Array) return secret(input);
   if (typeof input === 'string') return fromPem(input);
@@ -167,7 +165,7 @@ async function readMaterial(input: KeyInput): Promise<Material> {
 }
 
 function secret(bytes: Uint8Array): Material {
-  if (bytes.length === 0) throw new Error('empty secret');
+  if (bytes.length === 0) throw new Unreadable();
   return { family: 'secret', format: 'raw', bytes: Uint8Array.from(bytes) };
 }
 
@@ -210,17 +208,17 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'key_ops', 'ext
 function fromJwk(input: SigningJwk): Material {
   if (input.kty === 'oct') {
     const bytes = typeof input.k === 'string' ? base64UrlToBytes(input.k) : undefined;
-    if (!bytes) throw new Error('no k');
+    if (!bytes) throw new Unreadable();
     return secret(bytes);
   }
   const family =
     input.kty === 'RSA' ? 'RSA' : JWK_FAMILIES[typeof input.crv === 'string' ? input.crv : ''];
   if (!family) {
     if (input.kty === 'EC' || input.kty === 'OKP') return UNSUPPORTED; // another curve
-    throw new Error('unsupported JWK');
+    throw new Unreadable();
   }
   if (input.kty !== 'RSA' && input.kty !== (family === 'Ed25519' ? 'OKP' : 'EC')) {
-    throw new Error('unsupported JWK');
+    throw new Unreadable();
   }
   // The public members only: Web Crypto imports a JWK with `d` as a private key.
   const jwk: Record<string, unknown> = { ...input };
@@ -234,7 +232,7 @@ function fromPem(text: string): Promise<Material> | Material {
       text,
     );
   const der = match ? base64ToBytes((match[2] ?? '').replace(/\r?\n/g, '')) : undefined;
-  if (!match || !der) throw new Error('not PEM');
+  if (!match || !der) throw new Unreadable();
   switch (match[1]) {
     case 'PUBLIC KEY':
       return fromSpki(der);
@@ -251,7 +249,7 @@ function fromPem(text: string): Promise<Material> | Material {
       return fromPkcs8(pkcs8(sequence(EC_PUBLIC_KEY, CURVE_OIDS[curve]), der));
     }
     default:
-      throw new Error('unsupported PEM');
+      throw new Unreadable();
   }
 }
 
@@ -261,7 +259,7 @@ function fromSpki(der: Uint8Array): Material {
   if (family !== 'RSA-PSS') return { family, format: 'spki', bytes: der };
   // Web Crypto reads RSA keys under rsaEncryption only; the key itself is the same PKCS#1 key.
   const key = sequenceElements(der)?.[1];
-  if (key?.tag !== 0x03 || key.content[0] !== 0) throw new Error('malformed SPKI');
+  if (key?.tag !== 0x03 || key.content[0] !== 0) throw new Unreadable();
   return { family, format: 'spki', bytes: rsaSpki(key.content.subarray(1)) };
 }
 
@@ -273,7 +271,7 @@ async function fromPkcs8(der: Uint8Array): Promise<Material> {
   if (family === 'RSA-PSS') {
     // As for SPKI: the PKCS#1 key inside, under rsaEncryption.
     const key = sequenceElements(der)?.[2];
-    if (key?.tag !== 0x04) throw new Error('malformed PKCS#8');
+    if (key?.tag !== 0x04) throw new Unreadable();
     pkcs8Der = pkcs8(sequence(RSA_ENCRYPTION, NULL), key.content);
   }
   const params = IMPORT[family === 'RSA-PSS' ? 'rsa-v1_5-sha256' : IMPLIED[family]];
