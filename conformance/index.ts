@@ -32,6 +32,7 @@ export type { ReceiverKey } from './receiver/cases.js';
 export type { CheckResult, Evidence, ProfileName, ServerProfile } from './report/results.js';
 export { serverProfiles } from './report/results.js';
 export type { CoverageRow } from './report/coverage.js';
+export { toHtml } from './report/html.js';
 export {
   collectExamples,
   collectReplayCases,

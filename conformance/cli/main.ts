@@ -16,7 +16,9 @@ import { defaultReportPaths, writeReports, type ConformanceReport } from '../rep
 import { toMarkdown, toSummary } from '../report/reports.js';
 import { serverProfiles, type ServerProfile } from '../report/results.js';
 import { runConformance, type ConformanceOptions } from '../run/run.js';
-import { appendFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { toHtml } from '../report/html.js';
 import {
   optionsHelp,
   parseOptions,
@@ -73,6 +75,12 @@ export const serverOptions = {
     type: 'string',
     value: 'file',
     description: 'a Markdown summary too (also appended to $GITHUB_STEP_SUMMARY when set)',
+  },
+  html: {
+    type: 'string',
+    value: 'file',
+    description:
+      'a self-contained HTML report too: failures with their exchange and curl line, coverage (no script; readable offline)',
   },
   verbose: {
     type: 'boolean',
@@ -275,6 +283,19 @@ async function writeAll(
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
       throw new UsageError(
         `cannot write the ${what} report to ${file} (${code}); choose another path with --${what.toLowerCase()}`,
+      );
+    }
+  }
+  const html = values['html'];
+  if (typeof html === 'string' && html !== '') {
+    try {
+      await mkdir(dirname(resolve(html)), { recursive: true });
+      await writeFile(html, toHtml(report));
+      written.push(html);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new UsageError(
+        `cannot write the HTML report to ${html} (${code}); choose another path with --html`,
       );
     }
   }

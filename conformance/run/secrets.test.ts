@@ -86,6 +86,8 @@ describe('conformance reports and output', () => {
               path.join(folder, 'report.xml'),
               '--markdown',
               path.join(folder, 'summary.md'),
+              '--html',
+              path.join(folder, 'report.html'),
             ],
             {
               UPVEST_BASE_URL: server.url,
@@ -101,6 +103,7 @@ describe('conformance reports and output', () => {
           expect(code).toBe(1);
           const files = await readdir(folder);
           expect(files.sort()).toEqual([
+            'report.html',
             'report.json',
             'report.xml',
             'step-summary.md',
