@@ -263,20 +263,38 @@ async function runOnce(state: WorkerState): Promise<number> {
   return handled;
 }
 
-/** Claims a batch, locks its objects and handles each event whose object it holds. */
+/**
+ * Claims a batch, locks its objects and handles each event whose object it holds; the events
+ * applied are marked so in two statements at the end, in the same transaction (a batch holds at
+ * most one event per object: an event with an earlier pending one of its object is not
+ * claimable). Round trips, not work, bound a worker: this keeps them near one per event beside
+ * its own queries (BENCHMARKS.md, the inbox against a bare SKIP LOCKED loop).
+ */
 async function claimAndHandle(state: WorkerState, client: Queryable): Promise<number> {
   const { rows } = await client.query(state.claimSql, [state.batchSize]);
   state.lastClaimAt = new Date();
   const locked = await lockObjects(state, client, rows);
+  const applied: Applied[] = [];
+  const savepoint = { open: false };
   let count = 0;
   for (const row of rows) {
     const objectKey = row['object_key'] as string | null;
     // Not locked: another transaction holds its object (store() always creates the row).
     if (objectKey !== null && !locked.has(objectKey)) continue;
-    await handle(state, client, row, objectKey, objectKey === null ? null : locked.get(objectKey));
+    const lastApplied = objectKey === null ? null : locked.get(objectKey);
+    const done = await handle(state, client, row, objectKey, lastApplied, savepoint);
+    if (done) applied.push(done);
     count += 1;
   }
+  await markApplied(state, client, applied);
   return count;
+}
+
+/** An event applied in this transaction, to mark at its end. */
+interface Applied {
+  readonly dedupeKey: string;
+  readonly objectKey: string | null;
+  readonly createdAtKey: string;
 }
 
 /** The objects of the claimed rows this transaction could lock, with their `last_applied`. */
@@ -304,30 +322,39 @@ async function lockObjects(
   return locked;
 }
 
-/** One claimed event: skipped as stale, applied, or recorded as failed. */
+/**
+ * One claimed event: skipped as stale, applied (returned, to be marked), or recorded as failed.
+ * Each `onEvent` runs in a savepoint of its own, so a failing one takes back only its own effects;
+ * the savepoint of the event before is released in the same round trip that opens the next.
+ */
 async function handle(
   state: WorkerState,
   client: Queryable,
   row: Record<string, unknown>,
   objectKey: string | null,
   lastApplied: string | null | undefined,
-): Promise<void> {
+  savepoint: { open: boolean },
+): Promise<Applied | undefined> {
   const { options } = state;
   const dedupeKey = String(row['dedupe_key']);
   const createdAtKey = String(row['created_at_key']);
   if (state.stale === 'skip' && lastApplied != null) {
-    if (await skippedAsStale(state, client, dedupeKey, createdAtKey, lastApplied)) return;
+    if (await skippedAsStale(state, client, dedupeKey, createdAtKey, lastApplied)) return undefined;
   }
-  await client.query('SAVEPOINT upvest_event');
+  await client.query(
+    savepoint.open
+      ? 'RELEASE SAVEPOINT upvest_event; SAVEPOINT upvest_event'
+      : 'SAVEPOINT upvest_event',
+  );
+  savepoint.open = true;
   try {
     await options.onEvent(eventFromRow(row), client);
-    await client.query('RELEASE SAVEPOINT upvest_event');
   } catch (error) {
     await client.query('ROLLBACK TO SAVEPOINT upvest_event');
     await recordFailure(state, client, dedupeKey, row, error);
-    return;
+    return undefined;
   }
-  await markApplied(state, client, dedupeKey, objectKey, createdAtKey);
+  return { dedupeKey, objectKey, createdAtKey };
 }
 
 /** Marks the event skipped when it is older than the last applied of its object; whether it was. */
@@ -375,27 +402,30 @@ async function recordFailure(
   logFailure(state, dedupeKey, row, failures, wait, error);
 }
 
-/** The event applied, and its object's `last_applied` moved up to it. */
+/** The events applied, and each object's `last_applied` moved up to its event: two statements. */
 async function markApplied(
   state: WorkerState,
   client: Queryable,
-  dedupeKey: string,
-  objectKey: string | null,
-  createdAtKey: string,
+  applied: readonly Applied[],
 ): Promise<void> {
+  if (applied.length === 0) return;
   const { events, objects } = state;
   await client.query(
     `UPDATE ${events} SET status = 'applied', applied_at = now(), attempts = attempts + 1
-       WHERE dedupe_key = $1`,
-    [dedupeKey],
+       WHERE dedupe_key = ANY($1::text[])`,
+    [applied.map((event) => event.dedupeKey)],
   );
-  if (objectKey !== null) {
-    await client.query(
-      `UPDATE ${objects} SET last_applied = GREATEST(coalesce(last_applied, $2::numeric), $2::numeric)
-         WHERE object_key = $1`,
-      [objectKey, createdAtKey],
-    );
-  }
+  const ofObjects = applied.filter((event) => event.objectKey !== null);
+  if (ofObjects.length === 0) return;
+  await client.query(
+    `UPDATE ${objects} AS o
+        SET last_applied = GREATEST(coalesce(o.last_applied, v.created_at_key), v.created_at_key)
+       FROM (SELECT object_key, max(created_at_key) AS created_at_key
+               FROM unnest($1::text[], $2::numeric[]) AS t(object_key, created_at_key)
+              GROUP BY object_key) AS v
+      WHERE o.object_key = v.object_key`,
+    [ofObjects.map((event) => event.objectKey), ofObjects.map((event) => event.createdAtKey)],
+  );
 }
 
 /** Waits `ms`, or less when `stop()` wakes the sleeper. */
