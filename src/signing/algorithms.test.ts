@@ -235,3 +235,29 @@ describe('signBase and verifyBase defaults', () => {
     expect((await verifyBase('rsa-pss-sha512', rsa.publicKey, base, signature)).ok).toBe(false);
   });
 });
+
+describe('keys that sign, at their edges', () => {
+  const rsa = toSigningKey(rfcKeys.rsaPrivatePem);
+
+  it('should let a plain RSA key sign RSA-PSS, and sign it as PSS, not PKCS#1 v1.5', async () => {
+    expect(keyFits('rsa-pss-sha512', rsa)).toBe(true);
+    const signature = signBase('rsa-pss-sha512', rsa, base);
+    const verifying = createPublicKey(rfcKeys.rsaPublicPem);
+    expect((await verifyBase('rsa-pss-sha512', verifying, base, signature)).ok).toBe(true);
+    expect((await verifyBase('rsa-v1_5-sha256', verifying, base, signature)).ok).toBe(false);
+  });
+
+  it('should name the algorithm and the kind of key when they do not fit, never the key', () => {
+    expect(() => assertKeyFits('ed25519', pairs['ecdsa-p521-sha512'].privateKey)).toThrow(
+      'ed25519 cannot be used with a key of type ec (secp521r1)',
+    );
+    expect(() => assertKeyFits('ed25519', createSecretKey(secret))).toThrow(
+      'ed25519 cannot be used with a secret key',
+    );
+  });
+
+  it('should refuse an oct JWK without k, and an empty secret, as unreadable', () => {
+    expect(() => toSigningKey({ kty: 'oct' })).toThrow(/private key could not be read/);
+    expect(() => toSigningKey({ kty: 'oct', k: '' })).toThrow(/private key could not be read/);
+  });
+});

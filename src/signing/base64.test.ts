@@ -29,8 +29,9 @@ describe('base64 without Buffer', () => {
     expect(base64ToBytes(text)).toBeUndefined();
   });
 
-  it('should refuse base64url with padding or a lone last character', () => {
+  it('should refuse base64url with padding, the standard alphabet or a lone last character', () => {
     expect(base64UrlToBytes('aGk=')).toBeUndefined();
     expect(base64UrlToBytes('aGlha')).toBeUndefined();
+    expect(base64UrlToBytes('a+b/')).toBeUndefined();
   });
 });

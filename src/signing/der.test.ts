@@ -93,6 +93,13 @@ describe('derToRaw', () => {
 });
 
 describe('sequenceElements', () => {
+  it('should read a long-form length of exactly 128, and refuse trailing bytes after the sequence', () => {
+    const content = new Uint8Array(126).fill(1);
+    const der = Uint8Array.from([0x30, 0x81, 0x80, 0x04, 0x7e, ...content]);
+    expect(sequenceElements(der)).toEqual([{ tag: 4, content }]);
+    expect(sequenceElements(Uint8Array.from([0x30, 3, 2, 1, 7, 0]))).toBeUndefined();
+  });
+
   it('should read a sequence whose length takes two bytes', () => {
     const content = new Uint8Array(300).fill(7);
     const der = Uint8Array.from([0x30, 0x82, 0x01, 0x30, 0x04, 0x82, 0x01, 0x2c, ...content]);

@@ -55,8 +55,8 @@ export function sequenceElements(
 
 /** A DER length at `at`: short form, or long form in one or two bytes, minimal either way. */
 function readLength(bytes: Uint8Array, at: number): { length: number; end: number } | undefined {
-  const first = bytes[at];
-  if (first === undefined) return undefined;
+  // Past the end reads as a long form of no bytes, which is refused below.
+  const first = bytes[at] ?? 0x80;
   if (first < 0x80) return { length: first, end: at + 1 };
   const count = first & 0x7f;
   if (count < 1 || count > 2 || at + 1 + count > bytes.length) return undefined;

@@ -48,14 +48,15 @@ function unusable(kind: string): UpvestConfigurationError {
 }
 
 function secretKey(bytes: Uint8Array): KeyObject {
-  if (bytes.length === 0) throw new Error('empty secret');
+  // Refused like any unreadable key (toSigningKey names the kind, never the material).
+  if (bytes.length === 0) throw new RangeError();
   return createSecretKey(bytes);
 }
 
 function fromJwk(jwk: SigningJwk): KeyObject {
   if (jwk.kty === 'oct') {
-    if (typeof jwk.k !== 'string') throw new Error('no k');
-    return secretKey(Buffer.from(jwk.k, 'base64url'));
+    // No k: no bytes, which secretKey refuses.
+    return secretKey(Buffer.from(jwk.k ?? '', 'base64url'));
   }
   // Node checks the members itself; a malformed JWK throws and is reported as unusable.
   const input: JsonWebKeyInput = { key: jwk, format: 'jwk' };

@@ -23,7 +23,7 @@ const SIGNATURE_HASH: Record<SignatureAlgorithm, string | null> = {
   'ecdsa-p521-sha512': 'sha512',
   'ecdsa-p256-sha256': 'sha256',
   ed25519: null,
-  'hmac-sha256': 'sha256',
+  'hmac-sha256': null, // createHmac below
   'rsa-pss-sha512': 'sha512',
   'rsa-v1_5-sha256': 'sha256',
 };

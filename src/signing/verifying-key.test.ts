@@ -234,3 +234,56 @@ describe('verifyRequestSignature with a key no algorithm uses', () => {
     });
   });
 });
+
+describe('readVerifyingKey, the shapes around a key', () => {
+  const spki = pem(p521.publicKey, 'spki');
+  const signature = signBase('ecdsa-p521-sha512', p521.privateKey, base, 'ieee-p1363');
+  const verifies = async (input: KeyInput) =>
+    (await verifySignatureBase('ecdsa-p521-sha512', await readVerifyingKey(input), base, signature))
+      .ok;
+
+  it('should read PEM with CRLF line ends and white space around it', async () => {
+    expect(await verifies(`\n  ${spki.replaceAll('\n', '\r\n')}  \n`)).toBe(true);
+  });
+
+  it('should refuse PEM with other text before or after it', async () => {
+    await expect(readVerifyingKey(`key: ${spki}`)).rejects.toThrow(/could not be read/);
+    await expect(readVerifyingKey(`${spki}and more`)).rejects.toThrow(/could not be read/);
+  });
+
+  it('should read a JWK that happens to carry a type member as a JWK', async () => {
+    expect(await verifies({ ...p521.publicKey.export({ format: 'jwk' }), type: 'public' })).toBe(
+      true,
+    );
+  });
+
+  it.each<[string, KeyInput]>([
+    ['an X25519 private key in PKCS#8', pem(generateKeyPairSync('x25519').privateKey, 'pkcs8')],
+    [
+      'a P-384 private key in SEC1',
+      pem(generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey, 'sec1'),
+    ],
+  ])('should read %s as a key no algorithm uses', async (_name, input) => {
+    expect(impliedAlgorithm(await readVerifyingKey(input))).toBeUndefined();
+  });
+
+  it('should verify RSA-PSS with an RSA JWK whose alg says RS256', async () => {
+    const signer = createPrivateKey(rfcKeys.rsaPrivatePem);
+    const pss = signBase('rsa-pss-sha512', signer, base);
+    const key = await readVerifyingKey({
+      ...rsa.export({ format: 'jwk' }),
+      alg: 'RS256',
+      use: 'sig',
+    });
+    expect((await verifySignatureBase('rsa-pss-sha512', key, base, pss)).ok).toBe(true);
+    expect((await verifySignatureBase('rsa-v1_5-sha256', key, base, pss)).ok).toBe(false);
+  });
+
+  it('should verify with an RSA-PSS key whose SPKI names RSASSA-PSS', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
+    const key = await readVerifyingKey(pem(publicKey, 'spki'));
+    expect(impliedAlgorithm(key)).toBe('rsa-pss-sha512');
+    const signature = signBase('rsa-pss-sha512', privateKey, base);
+    expect((await verifySignatureBase('rsa-pss-sha512', key, base, signature)).ok).toBe(true);
+  });
+});

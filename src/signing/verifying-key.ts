@@ -187,11 +187,8 @@ function isKeyObject(input: object): input is KeyObjectLike {
 /** A key that reads but that no algorithm of ours uses: refused as such, not as unreadable. */
 const UNSUPPORTED: Material = { family: 'unsupported', format: 'raw', bytes: new Uint8Array() };
 
-const KEY_OBJECT_TYPES = ['ec', 'ed25519', 'rsa', 'rsa-pss'];
-
 async function fromKeyObject(key: KeyObjectLike): Promise<Material> {
   if (key.type === 'secret') return secret(new Uint8Array(key.export()));
-  if (!KEY_OBJECT_TYPES.includes(key.asymmetricKeyType ?? '')) return UNSUPPORTED;
   if (key.type === 'private') {
     return fromPkcs8(new Uint8Array(key.export({ type: 'pkcs8', format: 'der' })));
   }
@@ -203,13 +200,22 @@ const JWK_FAMILIES: Record<string, Family> = {
   'P-256': 'P-256',
   Ed25519: 'Ed25519',
 };
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'key_ops', 'ext', 'use'];
+/** A JWK's public members, by key type: all Web Crypto needs, and nothing it could misread. */
+const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  EC: ['kty', 'crv', 'x', 'y'],
+  OKP: ['kty', 'crv', 'x'],
+  RSA: ['kty', 'n', 'e'],
+};
+
+function publicJwk(jwk: Readonly<Record<string, unknown>>): JsonWebKey {
+  const members = PUBLIC_MEMBERS[String(jwk['kty'])] ?? [];
+  return Object.fromEntries(members.map((member) => [member, jwk[member]]));
+}
 
 function fromJwk(input: SigningJwk): Material {
   if (input.kty === 'oct') {
-    const bytes = typeof input.k === 'string' ? base64UrlToBytes(input.k) : undefined;
-    if (!bytes) throw new Unreadable();
-    return secret(bytes);
+    // No k, or k no base64url: no bytes, which secret() refuses.
+    return secret(base64UrlToBytes(String(input.k)) ?? new Uint8Array());
   }
   const family =
     input.kty === 'RSA' ? 'RSA' : JWK_FAMILIES[typeof input.crv === 'string' ? input.crv : ''];
@@ -220,10 +226,9 @@ function fromJwk(input: SigningJwk): Material {
   if (input.kty !== 'RSA' && input.kty !== (family === 'Ed25519' ? 'OKP' : 'EC')) {
     throw new Unreadable();
   }
-  // The public members only: Web Crypto imports a JWK with `d` as a private key.
-  const jwk: Record<string, unknown> = { ...input };
-  for (const member of [...PRIVATE_MEMBERS, 'alg', 'kid']) delete jwk[member];
-  return { family, format: 'jwk', jwk };
+  // The public members only: Web Crypto imports a JWK with `d` as a private key, and refuses
+  // one whose alg, use or key_ops do not fit the import.
+  return { family, format: 'jwk', jwk: publicJwk(input) };
 }
 
 function fromPem(text: string): Promise<Material> | Material {
@@ -274,11 +279,11 @@ async function fromPkcs8(der: Uint8Array): Promise<Material> {
     if (key?.tag !== 0x04) throw new Unreadable();
     pkcs8Der = pkcs8(sequence(RSA_ENCRYPTION, NULL), key.content);
   }
-  const params = IMPORT[family === 'RSA-PSS' ? 'rsa-v1_5-sha256' : IMPLIED[family]];
-  const key = await crypto.subtle.importKey('pkcs8', pkcs8Der, params, true, ['sign']);
+  const key = await crypto.subtle.importKey('pkcs8', pkcs8Der, IMPORT[IMPLIED[family]], true, [
+    'sign',
+  ]);
   const jwk = (await crypto.subtle.exportKey('jwk', key)) as Record<string, unknown>;
-  for (const member of [...PRIVATE_MEMBERS, 'alg']) delete jwk[member];
-  return { family, format: 'jwk', jwk };
+  return { family, format: 'jwk', jwk: publicJwk(jwk) };
 }
 
 // The object identifiers of the algorithms and curves we read, DER-encoded (tag 06, length).
@@ -302,7 +307,7 @@ function oidFamily(
   window = 64,
 ): Exclude<Family, 'secret' | 'unsupported'> | undefined {
   const head = der.subarray(0, window);
-  const has = (needle: Uint8Array) => indexOf(head, needle) >= 0;
+  const has = (needle: Uint8Array) => indexOf(head, needle) !== -1;
   if (has(CURVE_OIDS['P-521'])) return 'P-521';
   if (has(CURVE_OIDS['P-256'])) return 'P-256';
   if (has(ED25519)) return 'Ed25519';
