@@ -50,3 +50,13 @@ export function isSignatureAlgorithm(value: unknown): value is SignatureAlgorith
  * ```
  */
 export type EcdsaEncoding = 'der' | 'ieee-p1363';
+
+/**
+ * The digest algorithms of RFC 9530 this package computes and checks.
+ *
+ * @example
+ * ```ts
+ * const algorithm: DigestAlgorithm = 'sha-512';
+ * ```
+ */
+export type DigestAlgorithm = 'sha-512' | 'sha-256';

@@ -5,18 +5,11 @@
  * signing entry (digest.ts) share the reading.
  */
 import { parseDictionary } from 'structured-headers';
+import type { DigestAlgorithm } from './algorithm-names.js';
 import { base64ToBytes } from './base64.js';
 import { digestBytes } from './primitives.js';
 
-/**
- * The digest algorithms of RFC 9530 this package computes and checks.
- *
- * @example
- * ```ts
- * const algorithm: DigestAlgorithm = 'sha-512';
- * ```
- */
-export type DigestAlgorithm = 'sha-512' | 'sha-256';
+export type { DigestAlgorithm } from './algorithm-names.js';
 
 const DIGEST_ALGORITHMS: readonly string[] = ['sha-512', 'sha-256'] satisfies DigestAlgorithm[];
 

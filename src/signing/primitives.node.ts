@@ -13,8 +13,7 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
-import type { SignatureAlgorithm } from './algorithm-names.js';
-import type { DigestAlgorithm } from './digest-fields.js';
+import type { DigestAlgorithm, SignatureAlgorithm } from './algorithm-names.js';
 import { materialOf, type VerifyingKey } from './verifying-key.js';
 
 const NODE_HASH: Record<DigestAlgorithm, string> = { 'sha-512': 'sha512', 'sha-256': 'sha256' };

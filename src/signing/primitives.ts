@@ -7,8 +7,7 @@
  */
 // Types only (erased from the JavaScript): @types/node names Web Crypto's types under webcrypto.
 import type { webcrypto } from 'node:crypto';
-import type { SignatureAlgorithm } from './algorithm-names.js';
-import type { DigestAlgorithm } from './digest-fields.js';
+import type { DigestAlgorithm, SignatureAlgorithm } from './algorithm-names.js';
 import type { VerifyingKey } from './verifying-key.js';
 
 const WEB_HASH: Record<DigestAlgorithm, string> = { 'sha-512': 'SHA-512', 'sha-256': 'SHA-256' };
