@@ -1,8 +1,7 @@
-import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ConformanceReport } from '../run/run.js';
-import { escapeHtml, toHtml } from './html.js';
+import { toHtml } from './html.js';
 import type { CheckResult } from './results.js';
 
 const HOSTILE = `<script>alert(1)</script><img src=x onerror="alert(2)">' " & </pre></details>`;
@@ -135,28 +134,5 @@ describe('toHtml', () => {
     const page = toHtml(many, 5);
     expect(page.match(/<details class="check">/g)).toHaveLength(5);
     expect(page).toContain('…and 2 more in the JSON report.');
-  });
-});
-
-describe('escapeHtml', () => {
-  it('should leave no markup character in any text, and give the text back once unescaped', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'grapheme' }), (text) => {
-        const escaped = escapeHtml(text);
-        expect(escaped).not.toMatch(/[<>"']/);
-        const back = escaped
-          .replaceAll('&lt;', '<')
-          .replaceAll('&gt;', '>')
-          .replaceAll('&quot;', '"')
-          .replaceAll('&#39;', "'")
-          .replaceAll('&amp;', '&');
-        // eslint-disable-next-line no-control-regex
-        expect(back).toBe(text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ''));
-      }),
-    );
-  });
-
-  it('should drop control characters and lone surrogates, which HTML cannot carry', () => {
-    expect(escapeHtml('a\u0000b\u0007c\ud800d')).toBe('abcd');
   });
 });

@@ -7,31 +7,14 @@
 import { createHash } from 'node:crypto';
 import { packageVersion } from '../../src/index.js';
 import type { CoverageRow } from './coverage.js';
-import { diagnosis, foldFailures, type ConformanceReport } from './reports.js';
+import { diagnosis, escapeXml, foldFailures, type ConformanceReport } from './reports.js';
 import type { CheckResult } from './results.js';
 
 /**
- * Text as HTML text or attribute value: the five markup characters as references, and what
- * HTML cannot carry (control characters, lone surrogates) dropped.
- *
- * @example
- * ```ts
- * escapeHtml('<img src=x onerror="alert(1)">'); // '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
- * ```
+ * Text as HTML text or attribute value: the XML escaping serves HTML as well (markup characters
+ * and line breaks as references; what neither can carry dropped).
  */
-export function escapeHtml(text: string): string {
-  return (
-    text
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      .replace(/'/g, '&#39;')
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
-      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
-  );
-}
+const escapeHtml = escapeXml;
 
 const STYLE = `
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1f24; }
