@@ -1,57 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ConformanceReport } from '../run/run.js';
 import { toHtml } from './html.js';
+import { checkResult, reportOf } from './test-reports.js';
 import type { CheckResult } from './results.js';
 
 const HOSTILE = `<script>alert(1)</script><img src=x onerror="alert(2)">' " & </pre></details>`;
 
-function result(overrides: Partial<CheckResult>): CheckResult {
-  return {
-    profile: 'replay',
-    operation: 'retrieve_webhook',
-    case: 'documented_webhook',
-    check: 'status is documented',
-    outcome: 'pass',
-    detail: 'HTTP 200',
-    ...overrides,
-  };
-}
-
-function report(
-  results: CheckResult[],
-  target = 'embedded mock (http://127.0.0.1:1)',
-): ConformanceReport {
-  const count = (outcome: CheckResult['outcome']) =>
-    results.filter((r) => r.outcome === outcome).length;
-  const counts = {
-    pass: count('pass'),
-    fail: count('fail'),
-    skip: count('skip'),
-    warn: count('warn'),
-  };
-  return {
-    target,
-    profiles: ['replay'],
-    preferHeader: false,
-    stateful: true,
-    startedAt: '2026-01-01T00:00:00.000Z',
-    durationMs: 1234,
-    drift: [],
-    results,
-    coverage: [
-      {
-        operation: 'retrieve_webhook',
-        status: 200,
-        observed: 3,
-        examples: ['documented_webhook', 'other'],
-        exercised: ['documented_webhook'],
-      },
-    ],
-    counts,
-    passed: counts.fail === 0,
-  };
-}
+const result = checkResult;
+const report = (results: CheckResult[], target?: string) => reportOf(results, [], target);
 
 /** The markup the page may contain: these elements, with no attribute but these. */
 const ELEMENTS = new Set(
@@ -106,7 +62,7 @@ describe('toHtml', () => {
     expect(html).toContain('→ HTTP 500');
     expect(html).toContain('curl -X GET');
     expect(html).toContain('the server cannot reach the suite');
-    expect(html).toContain('<td class="n">3</td><td class="n">1 of 2</td>');
+    expect(html).toContain('<td class="n">200</td><td class="n">1</td><td class="n">1 of 2</td>');
     expect(toHtml(report([result({})]))).toContain('Passed: 1 passed, 0 failed');
   });
 

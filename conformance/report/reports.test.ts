@@ -9,52 +9,12 @@ import {
   toMarkdown,
   toSummary,
 } from './reports.js';
-import type { ConformanceReport } from '../run/run.js';
+import { checkResult, reportOf } from './test-reports.js';
 
 const NASTY = 'a <b> & "c" \'d\' ]]> \u0000\u0007 line\nbreak \ud800 end';
 
-function result(overrides: Partial<CheckResult>): CheckResult {
-  return {
-    profile: 'replay',
-    operation: 'retrieve_webhook',
-    case: 'documented_webhook',
-    check: 'status is documented',
-    outcome: 'pass',
-    detail: 'HTTP 200',
-    ...overrides,
-  };
-}
-
-function report(results: CheckResult[], drift: CheckResult[] = []): ConformanceReport {
-  const all = [...drift, ...results];
-  const counts = {
-    pass: all.filter((r) => r.outcome === 'pass').length,
-    fail: all.filter((r) => r.outcome === 'fail').length,
-    skip: all.filter((r) => r.outcome === 'skip').length,
-    warn: all.filter((r) => r.outcome === 'warn').length,
-  };
-  return {
-    target: 'embedded mock (http://127.0.0.1:1)',
-    profiles: ['replay'],
-    preferHeader: false,
-    stateful: true,
-    startedAt: '2026-01-01T00:00:00.000Z',
-    durationMs: 1234,
-    drift,
-    results,
-    coverage: [
-      {
-        operation: 'retrieve_webhook',
-        status: 200,
-        observed: 1,
-        examples: ['documented_webhook', 'other'],
-        exercised: ['documented_webhook'],
-      },
-    ],
-    counts,
-    passed: counts.fail === 0,
-  };
-}
+const result = checkResult;
+const report = (results: CheckResult[], drift: CheckResult[] = []) => reportOf(results, drift);
 
 /**
  * A strict enough well-formedness check for what toJUnitXml writes: balanced tags, quoted
