@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JsonWebKeySet } from '../../src/index.js';
 import { deliveryKeyPairOf } from '../../src/testing/index.js';
-import type { ConformanceReport } from '../report/reports.js';
+import { countsOf, type ConformanceReport } from '../report/reports.js';
 import type { CheckResult } from '../report/results.js';
 import {
   attackerJwks,
@@ -441,14 +441,7 @@ function reportOf(
   started: number,
   results: readonly CheckResult[],
 ): ConformanceReport {
-  const count = (outcome: CheckResult['outcome']) =>
-    results.filter((r) => r.outcome === outcome).length;
-  const counts = {
-    pass: count('pass'),
-    fail: count('fail'),
-    skip: count('skip'),
-    warn: count('warn'),
-  };
+  const counts = countsOf(results);
   return {
     target: `receiver ${url}${strict ? ' (strict)' : ''}`,
     profiles: [],

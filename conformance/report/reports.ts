@@ -21,6 +21,20 @@ export interface ConformanceCounts {
 }
 
 /**
+ * The counts of results by outcome.
+ *
+ * @example
+ * ```ts
+ * countsOf(report.results).fail; // how many checks failed
+ * ```
+ */
+export function countsOf(results: readonly CheckResult[]): ConformanceCounts {
+  const count = (outcome: CheckResult['outcome']) =>
+    results.filter((r) => r.outcome === outcome).length;
+  return { pass: count('pass'), fail: count('fail'), skip: count('skip'), warn: count('warn') };
+}
+
+/**
  * What a conformance run found. `passed` is false when any check failed, example drift included.
  *
  * @example

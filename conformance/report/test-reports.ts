@@ -2,7 +2,7 @@
  * Reports to test the writers with (reports.test.ts, html.test.ts): one check result with what a
  * test changes, and a report of results with counts and a verdict that agree with them.
  */
-import type { ConformanceReport } from './reports.js';
+import { countsOf, type ConformanceReport } from './reports.js';
 import type { CheckResult } from './results.js';
 
 /** A passing replay check, with `overrides` applied. */
@@ -25,14 +25,7 @@ export function reportOf(
   target = 'embedded mock (http://127.0.0.1:1)',
 ): ConformanceReport {
   const all = [...drift, ...results];
-  const count = (outcome: CheckResult['outcome']) =>
-    all.filter((r) => r.outcome === outcome).length;
-  const counts = {
-    pass: count('pass'),
-    fail: count('fail'),
-    skip: count('skip'),
-    warn: count('warn'),
-  };
+  const counts = countsOf(all);
   return {
     target,
     profiles: ['replay'],

@@ -2,7 +2,12 @@ import { openApiDocument } from '../../generated/spec.js';
 import { createRedactor } from '../../src/index.js';
 import { coverageTable } from '../report/coverage.js';
 import { CheckLog, serverProfiles, type CheckResult } from '../report/results.js';
-import { writeReports, type ConformanceCounts, type ConformanceReport } from '../report/reports.js';
+import {
+  countsOf,
+  writeReports,
+  type ConformanceCounts,
+  type ConformanceReport,
+} from '../report/reports.js';
 import { checkExamples } from './examples.js';
 import type { ConformanceOptions } from './options.js';
 import { runProfiles } from './profiles.js';
@@ -13,15 +18,6 @@ import { resolveTarget, type Target } from './target.js';
 export type { ConformanceCounts, ConformanceReport };
 export { checkExamples } from './examples.js';
 export type { ConformanceOptions, ProfileProgress } from './options.js';
-
-function count(results: readonly CheckResult[]): ConformanceCounts {
-  return {
-    pass: results.filter((r) => r.outcome === 'pass').length,
-    fail: results.filter((r) => r.outcome === 'fail').length,
-    skip: results.filter((r) => r.outcome === 'skip').length,
-    warn: results.filter((r) => r.outcome === 'warn').length,
-  };
-}
 
 /**
  * The first check of a run without a token says why, instead of hundreds of 401s. A token request
@@ -69,7 +65,7 @@ function finish(
     if (auth) secrets.push(auth.replace(/^Bearer /, ''));
   }
   const results = log.results.slice(0, record.reported);
-  const counts = count([...drift, ...results]);
+  const counts = countsOf([...drift, ...results]);
   const name = options.targetName ?? (target.mock ? 'embedded mock' : undefined);
   const preferHeader = options.preferHeader ?? options.specMock ?? false;
   return createRedactor(secrets).value<ConformanceReport>({
