@@ -1,7 +1,8 @@
 import { constants, createHmac, sign, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
 import type { EcdsaEncoding, SignatureAlgorithm } from './algorithm-names.js';
 
-const HASH: Record<SignatureAlgorithm, string | null> = {
+/** Node's hash of each algorithm, for `crypto.sign` and `crypto.verify` (none: the key decides). */
+export const HASH: Record<SignatureAlgorithm, string | null> = {
   'ecdsa-p521-sha512': 'sha512',
   'ecdsa-p256-sha256': 'sha256',
   ed25519: null,
@@ -12,7 +13,8 @@ const HASH: Record<SignatureAlgorithm, string | null> = {
 
 const isEcdsa = (algorithm: SignatureAlgorithm) => algorithm.startsWith('ecdsa-');
 
-function keyOptions(
+/** The key as Node's sign and verify take it for an algorithm: ECDSA's encoding, PSS's padding. */
+export function keyOptions(
   algorithm: SignatureAlgorithm,
   key: KeyObject,
   encoding: EcdsaEncoding,

@@ -8,7 +8,8 @@ import { readDigestField, type DigestAlgorithm, type DigestCheck } from './diges
 
 const NODE_HASH: Record<DigestAlgorithm, string> = { 'sha-512': 'sha512', 'sha-256': 'sha256' };
 
-function hash(algorithm: DigestAlgorithm, body: Uint8Array | string): Buffer {
+/** A body's digest with Node's hash (the signing entry's helpers, and Node's verify primitive). */
+export function hash(algorithm: DigestAlgorithm, body: Uint8Array | string): Buffer {
   return createHash(NODE_HASH[algorithm]).update(body).digest();
 }
 

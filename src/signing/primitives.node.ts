@@ -4,28 +4,17 @@
  * Crypto's thread-pool round trips. Same functions, same answers (primitives.test.ts runs both).
  */
 import {
-  constants,
-  createHash,
   createHmac,
   createPublicKey,
   createSecretKey,
   timingSafeEqual,
-  verify,
   type KeyObject,
+  verify,
 } from 'node:crypto';
 import type { DigestAlgorithm, SignatureAlgorithm } from './algorithm-names.js';
+import { HASH, keyOptions } from './algorithms.js';
+import { hash } from './digest.js';
 import { materialOf, type VerifyingKey } from './verifying-key.js';
-
-const NODE_HASH: Record<DigestAlgorithm, string> = { 'sha-512': 'sha512', 'sha-256': 'sha256' };
-
-const SIGNATURE_HASH: Record<SignatureAlgorithm, string | null> = {
-  'ecdsa-p521-sha512': 'sha512',
-  'ecdsa-p256-sha256': 'sha256',
-  ed25519: null,
-  'hmac-sha256': null, // createHmac below
-  'rsa-pss-sha512': 'sha512',
-  'rsa-v1_5-sha256': 'sha256',
-};
 
 /** {@link VerifyingKey}s as Node keys, made once each. */
 const keyObjects = new WeakMap<VerifyingKey, KeyObject>();
@@ -47,7 +36,7 @@ function keyObjectOf(key: VerifyingKey): KeyObject {
 
 /** See primitives.ts. */
 export function digestBytes(algorithm: DigestAlgorithm, bytes: Uint8Array): Uint8Array {
-  return createHash(NODE_HASH[algorithm]).update(bytes).digest();
+  return hash(algorithm, bytes);
 }
 
 /** See primitives.ts. */
@@ -63,12 +52,8 @@ export function verifyPrimitive(
       // timingSafeEqual throws for another length: no match, caught below.
       return timingSafeEqual(createHmac('sha256', keyObject).update(base).digest(), signature);
     }
-    const options = algorithm.startsWith('ecdsa-')
-      ? { key: keyObject, dsaEncoding: 'ieee-p1363' as const }
-      : algorithm === 'rsa-pss-sha512'
-        ? { key: keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 }
-        : { key: keyObject };
-    return verify(SIGNATURE_HASH[algorithm], base, options, signature);
+    // The signature is raw r‖s by now (verify-base.ts converted DER).
+    return verify(HASH[algorithm], base, keyOptions(algorithm, keyObject, 'ieee-p1363'), signature);
   } catch {
     return false; // a key or signature Node will not take for this algorithm
   }
