@@ -71,7 +71,9 @@ describe.each(implementations)('the primitives on %s', (_name, primitives) => {
         expect(await primitives.verifyPrimitive(algorithm, key, other, signature)).toBe(false);
         for (const junk of [
           new Uint8Array(),
-          signature.subarray(1),
+          // One byte short at the end: dropping the first could leave an RSA signature whose first
+          // byte was 0 the same number, and valid (one run in 256).
+          signature.subarray(0, -1),
           new Uint8Array(signature.length),
         ]) {
           expect(await primitives.verifyPrimitive(algorithm, key, base, junk)).toBe(false);
