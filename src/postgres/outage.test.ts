@@ -107,7 +107,8 @@ describe('workers when PostgreSQL goes away', () => {
     }
     await local.stop();
 
-    expect(worker.exitCode).toBeNull(); // the process stayed up through the outage
+    // The process stayed up through the outage (its stderr says why when it did not).
+    expect(worker.exitCode, stderr).toBeNull();
     expect(stderr).toMatch(/worker error: /);
     expect(stderr).not.toMatch(/Unhandled|uncaught/i);
     expect(errors.length).toBeGreaterThan(0);
