@@ -71,6 +71,17 @@ module.exports = {
       },
     },
     {
+      name: 'inspector-only-behind-the-mock',
+      comment:
+        "the mock's inspector page (src/testing/inspector/) is reached only from the mock server and the mock command, never from an entry: the package's main entry gains nothing from it",
+      severity: 'error',
+      from: {
+        path: '^(src|conformance|bin)/',
+        pathNot: `${TESTS}|^src/testing/(mock-server\\.ts|inspector/)|^src/cli/mock-command\\.ts$`,
+      },
+      to: { path: '^src/testing/inspector/' },
+    },
+    {
       name: 'only-the-bin-joins-cli-and-suite',
       comment: 'bin/ sits above src/ and conformance/; nothing below it imports it',
       severity: 'error',

@@ -7,6 +7,7 @@
 import { createPublicKey, createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { INSPECTOR_PATH } from '../testing/inspector/page.js';
 import { startMockServer, type MockServer } from '../testing/mock-server.js';
 import type { Webhook } from '../types.js';
 import { UsageError, type Command } from './commands.js';
@@ -196,7 +197,9 @@ function startText(
     `Mock-only admin endpoints (${adminToken ? 'authorization: Bearer $UPVEST_MOCK_ADMIN_TOKEN' : 'no credentials'}; requests addressed to loopback${values['admin-host'] ? ` or ${String(values['admin-host'])}` : ''} only): POST ${mock.url}/__mock/events {"type":"ORDER.FILLED"}`,
     `delivers signed events to enabled webhooks${typeof values['deliver-to'] === 'string' ? '' : ' (needs --deliver-to)'}; POST ${mock.url}/__mock/faults {"kind":"rate_limited","retryAfterSeconds":1}`,
     'fails the next request; GET /__mock/deliveries lists what was sent.',
+    `The inspector page shows requests and deliveries live: ${mock.url}${INSPECTOR_PATH}`,
     '',
+    ...(values['open'] === true ? [`inspector: ${mock.url}${INSPECTOR_PATH}`, ''] : []),
     'Stop with Ctrl-C.',
   ].join('\n');
 }
@@ -211,7 +214,7 @@ function startText(
  */
 export const mockCommand: Command = {
   usage:
-    'mock [--port 4010] [--host 127.0.0.1] [--auth signed|token|none] [--seed documented-examples|none] [--deliver-to URL] [--write-env FILE] [--state FILE] [--admin-host NAMES] [--admin-token]',
+    'mock [--port 4010] [--host 127.0.0.1] [--auth signed|token|none] [--seed documented-examples|none] [--deliver-to URL] [--write-env FILE] [--state FILE] [--admin-host NAMES] [--admin-token] [--open]',
   summary:
     'Run the embedded mock of the API as a server, for a service in any language. Prints the base URL and the credentials of its tenant; stops on Ctrl-C or SIGTERM. Mock-only: nothing here talks to Upvest.',
   options: {
@@ -241,6 +244,11 @@ export const mockCommand: Command = {
       type: 'boolean',
       description:
         'require a bearer token on /__mock/ endpoints: UPVEST_MOCK_ADMIN_TOKEN, or a fresh one that is printed',
+    },
+    open: {
+      type: 'boolean',
+      description:
+        'print the address of the inspector page (/__mock/ui) to open in a browser; launches none',
     },
   },
   api: false,
@@ -273,6 +281,7 @@ export const mockCommand: Command = {
         ...(envFile ? { envFile } : {}),
         ...(stateFile ? { stateFile } : {}),
         ...(adminToken ? { adminToken } : {}),
+        ...(values['open'] === true ? { inspector: `${mock.url}${INSPECTOR_PATH}` } : {}),
       },
       () => startText(mock, values, flags.auth, { keyFile, envFile, adminToken }),
     );

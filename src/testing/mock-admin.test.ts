@@ -291,6 +291,44 @@ describe('triggered events', () => {
   });
 });
 
+describe('redelivery', () => {
+  async function delivered() {
+    let target = '';
+    const { mock, client } = await mockWithClient({ deliveryTarget: () => target });
+    const receiver = await receiverFor(client);
+    target = receiver.url;
+    const webhook = await client.enable((await client.create(USERS)).id);
+    mock.triggerEvents({ type: 'USER.CREATED' });
+    await mock.deliveriesSettled();
+    return { mock, client, receiver, webhook, first: mock.deliveries[0]! };
+  }
+
+  it('should send the events of a delivery again, signed afresh, under a new delivery id', async () => {
+    const { mock, receiver, webhook, first } = await delivered();
+    const response = await admin(mock, `/deliveries/${first.id}/redeliver`, { method: 'POST' });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ webhookId: webhook.id, eventIds: first.eventIds });
+    await mock.deliveriesSettled();
+    const [, again] = mock.deliveries;
+    expect(again).toMatchObject({ webhookId: webhook.id, eventIds: first.eventIds, status: 200 });
+    expect(again?.id).not.toBe(first.id);
+    // The receiver saw the same event twice (it dedupes, so one batch has it as seen before).
+    expect(receiver.batches.flat().map((event) => event.id)).toContain(first.eventId);
+  });
+
+  it('should answer 404 for a delivery it does not know and 409 for a webhook now disabled', async () => {
+    const { mock, client, webhook, first } = await delivered();
+    const redeliver = (id: string) =>
+      admin(mock, `/deliveries/${id}/redeliver`, { method: 'POST' });
+    expect((await redeliver('no-such-delivery')).status).toBe(404);
+    await client.disable(webhook.id);
+    const refused = await redeliver(first.id);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { detail: string }).detail).toContain('disabled');
+    expect((await admin(mock, `/deliveries/${first.id}/redeliver`)).status).toBe(405);
+  });
+});
+
 describe('receives', () => {
   it.each([
     ['ALL takes every type', ['ALL'], true, 'USER_CHECK.PASSED', true],
@@ -384,6 +422,31 @@ describe('who may use the admin endpoints (audit finding 7)', () => {
     ['a host that is a loopback name with a suffix', { host: 'localhost.evil.example' }, 403],
   ])('should answer a request addressed to %s with %s', async (_name, headers, status) => {
     expect(await adminGet(await mockWith(), headers)).toBe(status);
+  });
+
+  it("should accept a control of the inspector page: a POST from the mock's own origin", async () => {
+    const mock = await mockWith();
+    const answer = await new Promise<number>((resolve, reject) => {
+      const { host, port } = new URL(mock.url);
+      // What Chromium sends for the page's fetch: Host and Origin both name the mock.
+      const request = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/__mock/faults',
+          headers: { origin: mock.url, host, 'content-type': 'application/json' },
+        },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
+      request.on('error', reject);
+      request.end(JSON.stringify({ kind: 'unavailable' }));
+    });
+    expect(answer).toBe(201);
+    expect(mock.pendingFaults()).toHaveLength(1);
   });
 
   it('should answer the hosts it was told to serve, and the interface it listens on', async () => {

@@ -204,7 +204,12 @@ export interface AdminContext {
   clearFaults(): void;
   triggerEvents(request: MockTriggerRequest): MockTriggerResult;
   deliveries(): readonly MockDeliveryRecord[];
+  /** Sends a recorded delivery's events again; throws a {@link MockProblem} when it cannot. */
+  redeliver(id: string): { readonly webhookId: string; readonly eventIds: readonly string[] };
 }
+
+/** `POST /__mock/deliveries/{id}/redeliver`: the id, or undefined for another path. */
+const REDELIVER = new RegExp(`^${ADMIN_PREFIX}/deliveries/([^/]+)/redeliver$`);
 
 /**
  * Answers a request under {@link ADMIN_PREFIX}: a status and a JSON body (none for 204), or a
@@ -215,6 +220,8 @@ export interface AdminContext {
  * - `GET /__mock/faults` → 200 `{ "faults": [...] }`; `DELETE /__mock/faults` → 204
  * - `POST /__mock/events` `{ "type": "ORDER", "count": 3 }` → 202 `{ "events", "deliveries" }`
  * - `GET /__mock/deliveries` → 200 `{ "deliveries": [...] }`
+ * - `POST /__mock/deliveries/{id}/redeliver` → 202 `{ "webhookId", "eventIds" }`: the same
+ *   events, signed afresh, to the webhook's target
  *
  * @example
  * ```ts
@@ -261,6 +268,12 @@ export function adminAnswer(
       GET: () => ({ status: 200, body: { deliveries: context.deliveries() } }),
     },
   };
+  const redelivery = REDELIVER.exec(path)?.[1];
+  if (redelivery !== undefined) {
+    routes[path] = {
+      POST: () => ({ status: 202, body: context.redeliver(redelivery) }),
+    };
+  }
   const route = routes[path];
   if (!route) throw problems.notFound(`no admin endpoint has this path (see ${ADMIN_PREFIX}/…)`);
   const answer = route[method];

@@ -32,6 +32,7 @@ describe('TestDeliveries', () => {
       await deliveries.settled();
       expect(deliveries.records).toEqual([
         {
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
           webhookId: seedResponse.id,
           eventId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
           eventIds: [expect.stringMatching(/^[0-9a-f-]{36}$/)] as unknown,

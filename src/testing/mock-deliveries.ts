@@ -19,6 +19,8 @@ import type { Webhook } from '../types.js';
  * ```
  */
 export interface MockDeliveryRecord {
+  /** The delivery's own id (a UUID): what `POST /__mock/deliveries/{id}/redeliver` takes. */
+  readonly id: string;
   readonly webhookId: string;
   /** The first event of the delivery (a test delivery has one); `''` when none was built. */
   readonly eventId: string;
@@ -40,6 +42,27 @@ export interface MockDeliveryRecord {
  * ```
  */
 export type DeliveryTarget = string | ((webhook: Webhook) => string);
+
+/**
+ * A delivery once answered or failed, with what its record leaves out: the events themselves,
+ * the headers it was sent with, when and how fast it was answered. The inspector shows it.
+ *
+ * @example
+ * ```ts
+ * const onDelivered = (detail: DeliveryDetail) => seen.push(detail.latencyMs);
+ * ```
+ */
+export interface DeliveryDetail {
+  readonly record: MockDeliveryRecord;
+  readonly events: readonly DeliveryEventInput[];
+  readonly headers: Readonly<Record<string, string>>;
+  /** When it was sent, on the mock's clock. */
+  readonly sentAt: Date;
+  /** Milliseconds from sending to the answer or the failure (a monotonic clock). */
+  readonly latencyMs: number | undefined;
+  /** The delivery this one repeats, for a redelivery. */
+  readonly redeliveryOf: string | undefined;
+}
 
 /**
  * Whether a webhook receives an event of this type: it is enabled, and subscribed to `ALL` (R7)
@@ -125,6 +148,8 @@ export class TestDeliveries {
       readonly target?: DeliveryTarget | undefined;
       readonly eventType?: string | undefined;
       readonly now: () => Date;
+      /** Told of each delivery once answered or failed (the inspector's hook). */
+      readonly onDelivered?: ((detail: DeliveryDetail) => void) | undefined;
     },
   ) {}
 
@@ -157,29 +182,48 @@ export class TestDeliveries {
 
   /**
    * Sends `events` to `webhook`'s target in the background, as one signed delivery; without a
-   * target, nothing is sent.
+   * target, nothing is sent. `redeliveryOf` names the delivery a redelivery repeats.
    */
-  deliverEvents(webhook: Webhook, events: readonly DeliveryEventInput[]): void {
+  deliverEvents(
+    webhook: Webhook,
+    events: readonly DeliveryEventInput[],
+    redeliveryOf?: string,
+  ): void {
     const { target: configured } = this.options;
     let target: string | undefined;
     try {
       target = typeof configured === 'function' ? configured(webhook) : configured;
-      if (target !== undefined) this.#send(webhook, target, events);
+      if (target !== undefined) this.#send(webhook, target, events, redeliveryOf);
     } catch (error) {
       // The API has accepted the request whatever becomes of the delivery: record, not throw.
-      this.#records.push({
+      const record: MockDeliveryRecord = {
+        id: randomUUID(),
         webhookId: webhook.id,
         eventId: '',
         eventIds: [],
         target: target ?? '',
         status: undefined,
         error: error instanceof Error ? error.message : String(error),
+      };
+      this.#records.push(record);
+      this.options.onDelivered?.({
+        record,
+        events,
+        headers: {},
+        sentAt: this.options.now(),
+        latencyMs: undefined,
+        redeliveryOf,
       });
     }
   }
 
-  #send(webhook: Webhook, target: string, events: readonly DeliveryEventInput[]): void {
-    const { now } = this.options;
+  #send(
+    webhook: Webhook,
+    target: string,
+    events: readonly DeliveryEventInput[],
+    redeliveryOf: string | undefined,
+  ): void {
+    const { now, onDelivered } = this.options;
     const signed = signDelivery(events, {
       keyId: this.keys.keyId,
       privateKey: this.keys.privateKey,
@@ -187,26 +231,43 @@ export class TestDeliveries {
       now: Math.floor(now().getTime() / 1000),
     });
     const eventIds = events.map((event) => event.id);
-    const record = (status: number | undefined, error: string | undefined) =>
-      void this.#records.push({
+    const id = randomUUID();
+    let sentAt = now();
+    let started = 0;
+    const record = (status: number | undefined, error: string | undefined) => {
+      const done: MockDeliveryRecord = {
+        id,
         webhookId: webhook.id,
         eventId: eventIds[0] ?? '',
         eventIds,
         target,
         status,
         error,
+      };
+      this.#records.push(done);
+      const latencyMs = Math.round(performance.now() - started);
+      onDelivered?.({
+        record: done,
+        events,
+        headers: signed.headers,
+        sentAt,
+        latencyMs,
+        redeliveryOf,
       });
+    };
     const before = this.#lastPerWebhook.get(webhook.id) ?? Promise.resolve();
     const sending = before
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      .then(() =>
-        fetch(target, {
+      .then(() => {
+        sentAt = now();
+        started = performance.now();
+        return fetch(target, {
           method: 'POST',
           headers: signed.headers,
           body: signed.body,
           redirect: 'manual', // R3: receivers must not redirect; a 3xx is recorded, not followed
-        }),
-      )
+        });
+      })
       .then(
         async (response) => {
           await response.body?.cancel();

@@ -27,13 +27,24 @@ import {
   batchesOf,
   receives,
   TestDeliveries,
+  type DeliveryDetail,
   type DeliveryTarget,
   type MockDeliveryRecord,
 } from './mock-deliveries.js';
+import type { DeliveryEventInput } from './deliveries.js';
 import { FaultQueue, faultIssues, type MockFault, type PendingFault } from './mock-faults.js';
 import { answerOperation, checkAnswer, type OperationContext } from './mock-operations.js';
 import { MockProblem, problems } from './mock-problem.js';
 import { acceptsJson, flattenHeaders, readBody, requestTarget } from './mock-request.js';
+import {
+  HISTORY_LIMIT,
+  InspectorFeed,
+  type InspectedDelivery,
+  type InspectedRequest,
+} from './inspector/feed.js';
+import { inspectorFile, STREAM_PATH } from './inspector/page.js';
+import { InspectorStreams } from './inspector/stream.js';
+import { webhookEventTypesByCategory } from '../../generated/constants.js';
 import { signatureCheck, type MockRequestVerifier } from './mock-signatures.js';
 import { MockState } from './mock-state.js';
 import { scopesSatisfy, TokenStore } from './mock-tokens.js';
@@ -291,9 +302,24 @@ interface MockContext extends OperationContext {
   /** Aborts injected delays on close, so a closed mock holds no timer. */
   readonly closed: AbortController;
   readonly records: MutableRecord[];
+  /** What the inspector page shows (`/__mock/ui`), and the pages watching it. */
+  readonly feed: InspectorFeed;
+  readonly streams: InspectorStreams;
+  readonly now: () => Date;
+  /** How many API requests the inspector was told of: its requests' `seq`. */
+  requestSeq: number;
   /** The mock's URL, known once it listens; request targets are resolved against it. */
   baseUrl: string;
 }
+
+/** What the inspector shows of a request besides its record: filled in while it is served. */
+type RequestDetails = Pick<InspectedRequest, 'signature' | 'scopes'>;
+
+/** Every event type, then every category: what the inspector's trigger control offers. */
+const EVENT_NAMES: readonly string[] = [
+  ...Object.values(webhookEventTypesByCategory).flat(),
+  ...Object.keys(webhookEventTypesByCategory),
+];
 
 /** Who may use the admin endpoints besides loopback: see `adminHosts` and `adminToken`. */
 function adminAccessOf(options: MockServerOptions): AdminAccess {
@@ -313,23 +339,77 @@ function createContext(options: MockServerOptions): MockContext {
   const now = options.now ?? (() => new Date());
   const settings = resolveOptions(options);
   const adminAccess = adminAccessOf(options);
+  const state = new MockState(settings.seed, now);
+  const faults = new FaultQueue();
+  const feed = new InspectorFeed(
+    () => ({ webhooks: state.all(), faults: faults.pending() }),
+    EVENT_NAMES,
+  );
   return {
     options,
     settings,
     adminAccess,
-    state: new MockState(settings.seed, now),
+    state,
     tokens: new TokenStore(settings.tokenLifetimeSeconds, now),
     deliveries: new TestDeliveries({
       target: options.deliveryTarget,
       eventType: options.testEventType,
       now,
+      onDelivered: (detail) => feed.delivery(inspectedDelivery(detail), detail.events),
     }),
     signatures: signatureCheck(options, now),
-    faults: new FaultQueue(),
+    faults,
     closed: new AbortController(),
     records: [],
+    feed,
+    streams: new InspectorStreams(feed),
+    now,
+    requestSeq: 0,
     baseUrl: '',
   };
+}
+
+/** A delivery as the inspector shows it. */
+function inspectedDelivery(detail: DeliveryDetail): InspectedDelivery {
+  const { record } = detail;
+  return {
+    id: record.id,
+    at: detail.sentAt.toISOString(),
+    webhookId: record.webhookId,
+    target: record.target,
+    events: detail.events.map(({ id, type }) => ({ id, type })),
+    headers: detail.headers,
+    status: record.status,
+    error: record.error,
+    latencyMs: detail.latencyMs,
+    redeliveryOf: detail.redeliveryOf,
+  };
+}
+
+/**
+ * Behind `POST /__mock/deliveries/{id}/redeliver`: the events of a delivery the inspector still
+ * keeps, signed afresh, to the webhook as it is now. 404 for a delivery it does not know (or no
+ * longer keeps), 409 when the webhook is gone or disabled: the API delivers to neither.
+ */
+function redeliver(context: MockContext, id: string) {
+  const kept = context.feed.eventsOf(id);
+  if (!kept) {
+    throw problems.notFound(
+      `no delivery ${id} among the last ${HISTORY_LIMIT} (see GET /__mock/deliveries)`,
+    );
+  }
+  const webhook = context.state.get(kept.webhookId);
+  if (!webhook?.enabled) {
+    throw new MockProblem(
+      409,
+      'conflict',
+      'Conflict',
+      `webhook ${kept.webhookId} is ${webhook ? 'disabled' : 'deleted'}: nothing is delivered to it`,
+    );
+  }
+  const events = kept.events as DeliveryEventInput[];
+  context.deliveries.deliverEvents(webhook, events, id);
+  return { webhookId: webhook.id, eventIds: events.map((event) => event.id) };
 }
 
 /** Behind both `injectFault` and `POST /__mock/faults`: queues a valid fault, throws for another. */
@@ -426,10 +506,12 @@ function checkToken(
   tokens: TokenStore,
   operationId: OperationId,
   headers: Record<string, string>,
+  details: { scopes?: readonly string[] | undefined },
 ): void {
   const token = /^Bearer (\S+)$/.exec(headers['authorization'] ?? '')?.[1];
   const grant = token === undefined ? undefined : tokens.grant(token);
   if (!grant) throw problems.unauthorised('the access token is unknown or expired');
+  details.scopes = [...grant.scopes];
   const requirements = operations[operationId].scopes;
   if (!scopesSatisfy(requirements, grant.scopes)) {
     const needed = requirements.map((requirement) => requirement.join(' and ')).join(' or ');
@@ -461,6 +543,7 @@ async function serve(
   request: IncomingMessage,
   response: ServerResponse,
   url: URL | undefined,
+  details: { -readonly [K in keyof RequestDetails]: RequestDetails[K] },
 ): Promise<MockRequestRecord> {
   const { options, signatures } = context;
   const method = request.method ?? '';
@@ -486,12 +569,15 @@ async function serve(
     checkHeaders(context, operationId, headers);
     if (signatures.verifier) {
       const verdict = await signatures.verifier({ method, url: url.href, headers, body });
+      details.signature = verdict.ok
+        ? { ok: true }
+        : { ok: false, reason: verdict.reason, message: verdict.message };
       if (!verdict.ok) {
         throw problems.unauthorised(`Signature is incorrect: ${verdict.message}`);
       }
     }
     if (operationId !== 'issue_token' && options.accessTokens !== 'off') {
-      checkToken(context.tokens, operationId, headers);
+      checkToken(context.tokens, operationId, headers, details);
     }
     checkContent(operationId, headers, body);
     const answer = await answerOperation(context, operationId, {
@@ -524,18 +610,31 @@ async function serveAdmin(
   url: URL,
 ) {
   const { faults, deliveries } = context;
+  const method = request.method ?? '';
   try {
-    // Refused before the body is read: a request from the wrong place gets nothing.
+    // Refused before the body is read: a request from the wrong place gets nothing. The
+    // inspector's page and stream are admin paths like the others, behind the same check.
     const refused = adminAccessProblem(flattenHeaders(request), context.adminAccess);
     if (refused) throw refused;
+    const file = inspectorFile(method, url.pathname);
+    if (file) {
+      response.writeHead(file.status, file.headers).end(file.body);
+      return;
+    }
+    if (url.pathname === STREAM_PATH && method === 'GET') {
+      context.streams.serve(response);
+      return;
+    }
     const body = await readBody(request, context.settings.maxBodyBytes);
-    const answer = adminAnswer(request.method ?? '', url.pathname, flattenHeaders(request), body, {
+    const answer = adminAnswer(method, url.pathname, flattenHeaders(request), body, {
       injectFault: (fault) => injectFault(context, fault),
       pendingFaults: () => faults.pending(),
       clearFaults: () => faults.clear(),
       triggerEvents: (trigger) => triggerEvents(context, trigger),
       deliveries: () => deliveries.records,
+      redeliver: (id) => redeliver(context, id),
     });
+    context.feed.stateChanged();
     sendAnswer(response, answer);
   } catch (error) {
     sendProblem(response, error instanceof MockProblem ? error : problems.internal());
@@ -562,9 +661,15 @@ function handleRequest(
     operationId: undefined,
   };
   context.records.push(record);
-  void serve(context, request, response, url)
+  const seq = ++context.requestSeq;
+  const at = context.now().toISOString();
+  const details: { -readonly [K in keyof RequestDetails]: RequestDetails[K] } = {};
+  void serve(context, request, response, url, details)
     .catch(() => ({ ...record, status: 500 }))
-    .then((outcome) => Object.assign(record, outcome));
+    .then((outcome) => {
+      Object.assign(record, outcome);
+      context.feed.request({ seq, at, ...outcome, ...details });
+    });
 }
 
 /** Answers a message node could not parse (see the `clientError` listener). */
@@ -643,9 +748,15 @@ function mockServerOf(context: MockContext, server: Server): MockServer {
       return deliveries.records;
     },
     deliveriesSettled: () => deliveries.settled(),
-    injectFault: (fault) => injectFault(context, fault),
+    injectFault: (fault) => {
+      injectFault(context, fault);
+      context.feed.stateChanged();
+    },
     pendingFaults: () => faults.pending(),
-    clearFaults: () => faults.clear(),
+    clearFaults: () => {
+      faults.clear();
+      context.feed.stateChanged();
+    },
     triggerEvents: (request) => triggerEvents(context, request),
     issueToken: (scopes) => tokens.issue(scopes),
     reset() {
@@ -655,9 +766,12 @@ function mockServerOf(context: MockContext, server: Server): MockServer {
       faults.clear();
       // Requests still under way finish into their own records, which are no longer listed.
       records.length = 0;
+      context.feed.reset();
     },
     close() {
       closed.abort();
+      // Open inspector streams would keep their connections; they end first.
+      context.streams.closeAll();
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
