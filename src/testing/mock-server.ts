@@ -613,20 +613,24 @@ async function serveAdmin(
   const method = request.method ?? '';
   try {
     // Refused before the body is read: a request from the wrong place gets nothing. The
-    // inspector's page and stream are admin paths like the others, behind the same check.
-    const refused = adminAccessProblem(flattenHeaders(request), context.adminAccess);
-    if (refused) throw refused;
+    // inspector's files hold no data, so they need no admin token (a browser's address bar
+    // cannot send one); the page asks for it and sends it with every request, its stream's too.
+    const headers = flattenHeaders(request);
+    const misplaced = adminAccessProblem(headers, { ...context.adminAccess, token: undefined });
+    if (misplaced) throw misplaced;
     const file = inspectorFile(method, url.pathname);
     if (file) {
       response.writeHead(file.status, file.headers).end(file.body);
       return;
     }
+    const refused = adminAccessProblem(headers, context.adminAccess);
+    if (refused) throw refused;
     if (url.pathname === STREAM_PATH && method === 'GET') {
       context.streams.serve(response);
       return;
     }
     const body = await readBody(request, context.settings.maxBodyBytes);
-    const answer = adminAnswer(method, url.pathname, flattenHeaders(request), body, {
+    const answer = adminAnswer(method, url.pathname, headers, body, {
       injectFault: (fault) => injectFault(context, fault),
       pendingFaults: () => faults.pending(),
       clearFaults: () => faults.clear(),

@@ -4,7 +4,10 @@
  * with `textContent` on elements it creates, never as markup: a webhook's title, a URL, a header
  * or a problem's detail is text however it reads (the page's Trusted Types policy would make an
  * HTML sink throw anyway). It talks only to the mock's own origin: the stream, and the admin
- * endpoints its controls call. Kept free of template literals so that it fits in this one.
+ * endpoints its controls call. The stream is read with `fetch` rather than `EventSource`, so a
+ * mock started with an admin token can be watched too: the page asks for the token and sends it
+ * as `authorization: Bearer …` (kept in the tab's session storage, never in a URL). Kept free of
+ * template literals so that it fits in this one.
  */
 
 /**
@@ -19,6 +22,13 @@ export const APP_SCRIPT = String.raw`'use strict';
 (() => {
   const view = { requests: [], deliveries: [], webhooks: [], faults: [] };
   const $ = (id) => document.getElementById(id);
+  const TOKEN_KEY = 'upvest-mock-admin-token';
+
+  /** The admin token's header, when the page was given one. */
+  function authorization() {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    return token ? { authorization: 'Bearer ' + token } : {};
+  }
 
   /** An element with its text (never markup) and class. */
   function el(tag, text, className) {
@@ -145,7 +155,10 @@ export const APP_SCRIPT = String.raw`'use strict';
     try {
       const response = await fetch('/__mock/' + path, {
         method: 'POST',
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: Object.assign(
+          body === undefined ? {} : { 'content-type': 'application/json' },
+          authorization(),
+        ),
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const answer = await response.json().catch(() => ({}));
@@ -158,22 +171,63 @@ export const APP_SCRIPT = String.raw`'use strict';
 
   const limit = (list) => list.slice(-500);
 
-  function listen() {
-    const stream = new EventSource('/__mock/stream');
-    const on = (name, handle) =>
-      stream.addEventListener(name, (event) => {
-        handle(JSON.parse(event.data));
-        document.body.dataset.ready = 'true';
-      });
-    stream.addEventListener('open', () => {
-      $('connection').textContent = 'live';
-      $('connection').className = 'status live';
-    });
-    stream.addEventListener('error', () => {
-      $('connection').textContent = 'reconnecting…';
-      $('connection').className = 'status down';
-    });
-    on('snapshot', (data) => {
+  function connection(text, className) {
+    $('connection').textContent = text;
+    $('connection').className = 'status ' + className;
+  }
+
+  /** The stream's events (server-sent events: 'event:' and 'data:' lines, a blank line after each). */
+  async function readEvents(response, handlers) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffered += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffered.indexOf('\n\n')) >= 0) {
+        const block = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        let name = 'message';
+        const data = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) name = line.slice(6).trim();
+          else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+        }
+        if (data.length > 0 && handlers[name]) {
+          handlers[name](JSON.parse(data.join('\n')));
+          document.body.dataset.ready = 'true';
+        }
+      }
+    }
+  }
+
+  /** Watches the stream, connecting again a second after it ends; asks for the token on 401. */
+  async function listen(handlers) {
+    for (;;) {
+      try {
+        const response = await fetch('/__mock/stream', { headers: authorization() });
+        if (response.status === 401) {
+          connection('needs the admin token', 'down');
+          $('token-section').hidden = false;
+          return;
+        }
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        $('token-section').hidden = true;
+        connection('live', 'live');
+        await readEvents(response, handlers);
+      } catch {
+        // The mock stopped or the network dropped: shown, then tried again.
+      }
+      connection('reconnecting…', 'down');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+
+  function streamHandlers() {
+    const on = {};
+    on['snapshot'] = (data) => {
       Object.assign(view, { requests: data.requests, deliveries: data.deliveries });
       Object.assign(view, { webhooks: data.webhooks, faults: data.faults });
       $('event-names').replaceChildren(...data.eventNames.map((name) => {
@@ -182,15 +236,16 @@ export const APP_SCRIPT = String.raw`'use strict';
         return option;
       }));
       renderAll();
-    });
-    on('request', (r) => { view.requests = limit([...view.requests, r]); renderRequests(); });
-    on('delivery', (d) => { view.deliveries = limit([...view.deliveries, d]); renderDeliveries(); });
-    on('state', (s) => {
+    };
+    on['request'] = (r) => { view.requests = limit([...view.requests, r]); renderRequests(); };
+    on['delivery'] = (d) => { view.deliveries = limit([...view.deliveries, d]); renderDeliveries(); };
+    on['state'] = (s) => {
       Object.assign(view, { webhooks: s.webhooks, faults: s.faults });
       renderWebhooks();
       renderDeliveries();
       renderFaults();
-    });
+    };
+    return on;
   }
 
   function controls() {
@@ -212,7 +267,14 @@ export const APP_SCRIPT = String.raw`'use strict';
     });
   }
 
+  const handlers = streamHandlers();
+  $('token-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, $('token').value);
+    $('token').value = '';
+    void listen(handlers);
+  });
   controls();
-  listen();
+  void listen(handlers);
 })();
 `;

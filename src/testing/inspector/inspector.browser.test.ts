@@ -115,6 +115,33 @@ describe.skipIf(!browserTestsRun)(browserSuite('the inspector page in Chromium')
     await expect.poll(() => page.textContent('#faults')).toContain('none');
   });
 
+  it('should ask for the admin token of a guarded mock, then show it and work its controls', async () => {
+    const guarded = await startMockServer({ adminToken: 'admin-s3cret' });
+    try {
+      page = await browser.newPage();
+      trouble = await watchTrouble(page);
+      await page.goto(`${guarded.url}/__mock/ui`);
+      await expect.poll(() => page.textContent('#connection')).toBe('needs the admin token');
+      await page.fill('#token', 'admin-s3cret');
+      await page.click('#token-submit');
+      await page.locator('body[data-ready="true"]').waitFor();
+      expect(await page.textContent('#connection')).toBe('live');
+      expect(await page.isHidden('#token-section')).toBe(true);
+      // The snapshot came over the stream; a control's request carries the token too.
+      expect(await page.textContent('#faults')).toContain('none');
+      await page.selectOption('#fault-kind', 'unavailable');
+      await page.click('#inject-fault');
+      await expect.poll(() => page.textContent('#faults')).toContain('"kind":"unavailable"');
+      expect(guarded.pendingFaults()).toHaveLength(1);
+      // Chromium logs the stream's first, refused request itself.
+      expect(trouble.consoleErrors.splice(0)).toEqual([
+        'Failed to load resource: the server responded with a status of 401 (Unauthorized)',
+      ]);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('should show hostile titles and URLs as text and run none of them', async () => {
     for (const title of [IMG_PAYLOAD, SCRIPT_PAYLOAD]) {
       await client.create({ title, url: URL_PAYLOAD });

@@ -102,9 +102,15 @@ describe('the inspector page (GET /__mock/ui)', () => {
       expect((await get(`${open.url}${path}`, { host: 'evil.example' })).status).toBe(403);
     }
     const guarded = await mockWith({ adminToken: 'admin-s3cret' });
-    expect((await get(`${guarded.url}/__mock/ui`)).status).toBe(401);
-    const allowed = await get(`${guarded.url}/__mock/ui`, { authorization: 'Bearer admin-s3cret' });
-    expect(allowed.status).toBe(200);
+    // The page's files hold no data: a browser opens them without the token, then sends it.
+    for (const path of ['/__mock/ui', '/__mock/ui/app.js', '/__mock/ui/app.css']) {
+      expect((await get(`${guarded.url}${path}`)).status).toBe(200);
+      expect((await get(`${guarded.url}${path}`, { host: 'evil.example' })).status).toBe(403);
+    }
+    expect((await get(`${guarded.url}/__mock/stream`)).status).toBe(401);
+    expect((await get(`${guarded.url}/__mock/deliveries`)).status).toBe(401);
+    const wrong = await get(`${guarded.url}/__mock/stream`, { authorization: 'Bearer nope' });
+    expect(wrong.status).toBe(401);
   });
 });
 

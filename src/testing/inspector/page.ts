@@ -72,6 +72,9 @@ const PAGE = `<!doctype html>
 <header><h1>upvest-webhooks mock inspector</h1><span id="connection" class="status">connecting…</span>
 <span class="muted">a mock of the API: nothing here reaches Upvest</span></header>
 <main>
+<section id="token-section" hidden><h2>Admin token</h2>
+<form id="token-form"><label>This mock was started with an admin token: enter it to watch and control it (kept in this tab only)<input id="token" type="password" autocomplete="off" required></label>
+<button type="submit" id="token-submit">Connect</button></form></section>
 <section id="controls"><h2>Controls</h2>
 <form id="trigger-form"><label>Event type or category<input id="trigger-type" list="event-names" value="USER" required></label>
 <datalist id="event-names"></datalist>
