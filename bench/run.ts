@@ -220,7 +220,7 @@ async function signing() {
     privateKey,
     components: ['@method', '@path', 'content-type', 'content-digest', 'upvest-client-id'],
   };
-  const base = Buffer.from(signRequest(request, options).signatureBase);
+  const base = Buffer.from((await signRequest(request, options)).signatureBase);
   const results = await compare(
     [
       { name: 'signRequest', run: () => signRequest(request, options) },

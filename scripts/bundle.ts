@@ -15,7 +15,7 @@
  *
  * so the receiver loads its entry and two chunks (seven files with per-module code splitting),
  * and a chunk only ever imports the chunks of the layers below it. (Runtimes other than Node get
- * a receiver of their own, built at the end.) Every module is in exactly one
+ * a receiver and a signing entry of their own, built at the end.) Every module is in exactly one
  * chunk, so `upvest-webhooks` and `upvest-webhooks/receiver` hand out the very same functions and
  * classes (`instanceof` holds across entries). The rest (postgres, the conformance suite, the
  * probe's network step, loaded on first use) is split as Rollup sees fit.
@@ -90,9 +90,10 @@ function layeredChunks(): (
 }
 
 /**
- * The Node build verifies with `node:crypto`: every import of the Web Crypto primitives
- * (src/signing/primitives.ts) resolves to primitives.node.ts, synchronous and about a fifth
- * faster per delivery on Node. The web build of the receiver below keeps Web Crypto.
+ * The Node build hashes, signs and verifies with `node:crypto`: every import of the Web Crypto
+ * primitives (src/signing/primitives.ts) resolves to primitives.node.ts, synchronous and about a
+ * fifth faster per delivery on Node. The web builds of the receiver and of the signing entry
+ * below keep Web Crypto.
  */
 const nodePrimitives: Plugin = {
   name: 'node-primitives',
@@ -140,19 +141,25 @@ for (const chunk of output) {
 }
 
 /**
- * `upvest-webhooks/receiver` for every runtime but Node (package.json's `workerd`, `worker`,
- * `browser`, `edge-light`, `deno`, `bun` and `default` conditions): one file, Web Crypto, no
- * `node:` import, no `Buffer` (check-package.ts checks; scripts/runtimes/ runs it on Deno, Bun
- * and workerd).
+ * `upvest-webhooks/receiver` and `upvest-webhooks/signing` for every runtime but Node
+ * (package.json's `workerd`, `worker`, `browser`, `edge-light`, `deno`, `bun` and `default`
+ * conditions): one file each, Web Crypto, no `node:` import, no `Buffer` (check-package.ts
+ * checks; scripts/runtimes/ runs the receiver on Deno, Bun and workerd).
  */
 export const WEB_RECEIVER = 'bundle/web/receiver.js';
-await build({
-  entryPoints: [path.join(dist, 'src', 'receiver', 'index.js')],
-  outfile: path.join(dist, WEB_RECEIVER),
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  mainFields: ['module', 'main'],
-  legalComments: 'inline',
-  logLevel: 'error',
-});
+export const WEB_SIGNING = 'bundle/web/signing.js';
+for (const [entry, outfile] of [
+  ['receiver', WEB_RECEIVER],
+  ['signing', WEB_SIGNING],
+] as const) {
+  await build({
+    entryPoints: [path.join(dist, 'src', entry, 'index.js')],
+    outfile: path.join(dist, outfile),
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    legalComments: 'inline',
+    logLevel: 'error',
+  });
+}

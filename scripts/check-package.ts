@@ -9,7 +9,7 @@
  *    bundles load on import, against theirs;
  * 3. the tarball installed into a fresh project (no workspace links), every entry imported, a few
  *    calls against the embedded mock, the bin run, and a consumer file type-checked under
- *    `moduleResolution` NodeNext and Bundler.
+ *    `moduleResolution` NodeNext and Bundler, and one of the signing entry without Node's types.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,6 +62,7 @@ export const FILE_BUDGETS = {
  */
 const RUNTIME_NEUTRAL_FILES = {
   'upvest-webhooks/receiver (every runtime but Node)': 'dist/bundle/web/receiver.js',
+  'upvest-webhooks/signing (every runtime but Node)': 'dist/bundle/web/signing.js',
 } as const;
 
 const BUNDLE_FILES: Readonly<Record<keyof typeof FILE_BUDGETS, string>> = {
@@ -153,8 +154,8 @@ await mock.close();
 const pair = generateDeliveryKeyPair();
 signDelivery([], { keyId: pair.keyId, privateKey: pair.privateKey, url: 'https://tenant.tld/hooks' });
 const report = await runConformance({ profiles: ['negative'] });
-const digest = contentDigest('{}');
-if (typeof createNodeDeliveryHandler({ keys: pair.jwks, onEvents: () => {} }) !== 'function' || verifyContentDigest('{}', digest) !== 'match' || typeof createPostgresInbox !== 'function' || !inboxSchemaSql().includes('CREATE TABLE') || !listed.data.some((w) => w.id === webhook.id) || !cliListed.data.some((w) => w.id === webhook.id) || refused !== true || !report.passed || validateWebhookUrl('https://127.1/').ok || isErrorFromMain !== isErrorFromReceiver) {
+const digest = await contentDigest('{}');
+if (typeof createNodeDeliveryHandler({ keys: pair.jwks, onEvents: () => {} }) !== 'function' || (await verifyContentDigest('{}', digest)) !== 'match' || typeof createPostgresInbox !== 'function' || !inboxSchemaSql().includes('CREATE TABLE') || !listed.data.some((w) => w.id === webhook.id) || !cliListed.data.some((w) => w.id === webhook.id) || refused !== true || !report.passed || validateWebhookUrl('https://127.1/').ok || isErrorFromMain !== isErrorFromReceiver) {
   throw new Error('the installed package misbehaved');
 }
 console.log('installed package works');
@@ -166,7 +167,8 @@ import type { DeliveryEvent } from 'upvest-webhooks/receiver';
 import { startMockServer, type MockServer } from 'upvest-webhooks/testing';
 import { runConformance, type ConformanceReport } from 'upvest-webhooks/conformance';
 import { createInboxWorker, type PostgresInbox, type Queryable } from 'upvest-webhooks/postgres';
-import { signRequest, type SignedRequest } from 'upvest-webhooks/signing';
+import { signRequest, type KeyInput, type SignedRequest } from 'upvest-webhooks/signing';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 
 export async function use(mock: MockServer): Promise<Webhook> {
   const client = createWebhooksClient({ baseUrl: mock.url, clientId: mock.credentials.clientId, accessToken: mock.issueToken(['webhooks:admin']) });
@@ -180,13 +182,54 @@ export const report: Promise<ConformanceReport> = runConformance({ profiles: ['n
 export function work(inbox: PostgresInbox) {
   return createInboxWorker(inbox, { onEvent: async (event: DeliveryEvent, tx: Queryable) => { await tx.query('select $1', [event.id]); } });
 }
-export function sign(privateKey: string): SignedRequest {
+export function sign(privateKey: string): Promise<SignedRequest> {
   return signRequest({ method: 'GET', url: 'https://x.tld/', headers: {} }, { keyId: 'k', privateKey, components: ['@method'] });
 }
+// Node's KeyObject is a key by its shape, under every @types/node line.
+export const keyObject: KeyInput = generateKeyPairSync('ed25519').privateKey satisfies KeyObject;
 export function typeOf(event: DeliveryEvent): string {
   return event.known ? event.type : \`unknown \${event.type}\`;
 }
 `;
+
+/**
+ * A Deno or worker project's use of `upvest-webhooks/signing`: it has Web APIs and no
+ * `@types/node`, so the entry's declarations must not name Node's types (KeyObject, Buffer).
+ */
+const webConsumerTypes = `
+import { contentDigest, signRequest, type KeyInput, type SignedRequest } from 'upvest-webhooks/signing';
+
+export async function sign(privateKey: KeyInput): Promise<SignedRequest> {
+  const digest: string = await contentDigest('{}');
+  return signRequest({ method: 'POST', url: 'https://x.tld/', headers: { 'content-digest': digest }, body: '{}' }, { keyId: 'k', privateKey });
+}
+`;
+
+/** Type-checks web-consumer.ts in `project` as a Deno or worker project would: no Node types. */
+function typeCheckWebConsumer(project: string): void {
+  writeFileSync(path.join(project, 'web-consumer.ts'), webConsumerTypes);
+  writeFileSync(
+    path.join(project, 'tsconfig.web.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'ES2022',
+        lib: ['ES2022', 'DOM'],
+        module: 'ESNext',
+        moduleResolution: 'Bundler',
+        skipLibCheck: false,
+        types: [],
+      },
+      files: ['web-consumer.ts'],
+    }),
+  );
+  run(
+    process.execPath,
+    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.web.json'],
+    project,
+  );
+}
 
 /** Type-checks consumer.ts in `project`, strictly, libraries included, with these settings. */
 function typeCheckConsumer(
@@ -346,6 +389,9 @@ function typeCheckConsumers(work: string, project: string): void {
       return `ok (${installed})`;
     });
   }
+  step('type-check a consumer of upvest-webhooks/signing without @types/node', () => {
+    typeCheckWebConsumer(project);
+  });
   for (const resolution of ['NodeNext', 'Bundler'] as const) {
     step(`type-check a consumer under moduleResolution ${resolution}`, () => {
       typeCheckConsumer(project, `tsconfig.${resolution.toLowerCase()}.json`, {

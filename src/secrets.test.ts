@@ -118,9 +118,9 @@ describe('secrets in errors', () => {
     [
       'an unreadable private key',
       () =>
-        Promise.resolve().then(() => {
+        Promise.resolve().then(async () => {
           try {
-            signRequest(
+            await signRequest(
               { method: 'GET', url: 'https://x.tld/', headers: {} },
               { keyId: 'k', privateKey: PRIVATE_PEM.replace('MI', 'XX') },
             );

@@ -48,9 +48,9 @@ const signerAt = (key: Key, offset: number): RequestSigner =>
  */
 const signerCovering =
   (key: Key, components: string[], without?: 'expires' | 'nonce'): RequestSigner =>
-  ({ method, url, headers, body }) => {
+  async ({ method, url, headers, body }) => {
     const created = now();
-    const signed = signRequest(
+    const signed = await signRequest(
       { method, url, headers, body },
       {
         ...key,
@@ -60,7 +60,7 @@ const signerCovering =
         ...(without === 'nonce' ? {} : { nonce: randomUUID() }),
       },
     );
-    const digest = body && body.length > 0 ? { 'content-digest': contentDigest(body) } : {};
+    const digest = body && body.length > 0 ? { 'content-digest': await contentDigest(body) } : {};
     return { ...digest, ...signed.headers, 'upvest-signature-version': UPVEST_SIGNATURE_VERSION };
   };
 
@@ -162,8 +162,8 @@ const attacks: readonly Attack[] = [
       method: 'POST',
       path: '/webhooks',
       body: seed,
-      tamper: (wire) => {
-        wire.headers.set('content-digest', contentDigest('{}'));
+      tamper: async (wire) => {
+        wire.headers.set('content-digest', await contentDigest('{}'));
         return wire;
       },
     }),

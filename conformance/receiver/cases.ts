@@ -17,6 +17,7 @@ import {
 } from 'node:crypto';
 import {
   defaultComponents,
+  digestHeaderValue,
   ecdsaSigner,
   ecdsaSignerWhere,
   forgeDelivery,
@@ -30,7 +31,6 @@ import {
   type SignatureParam,
 } from './forge.js';
 import { batchOfSize, envelope, UNUSUAL_JSON, type EventSource } from './events.js';
-import { contentDigest, legacyDigest } from '../../src/signing/index.js';
 import { deliveryKeyPairOf } from '../../src/testing/index.js';
 
 /** A key the endpoint trusts: its `kid` in the JWKS is `keyId`. */
@@ -210,7 +210,7 @@ const PUBLIC_KEY_MATERIAL: readonly (readonly [
 
 /** The digest header value of `body`. */
 function digestOf(digest: DigestHeader, body: string): string {
-  return digest === 'digest' ? legacyDigest(body) : contentDigest(body);
+  return digestHeaderValue(digest, body);
 }
 
 /** The value with the first letter of its base64 in the other case. */

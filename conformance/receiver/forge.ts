@@ -5,17 +5,31 @@
  * left out). `signDelivery` of the testing entry signs only honest shapes; the receiver suite
  * needs both, so the signature parameters here are written by hand, in the order given.
  */
-import { createHmac, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, randomUUID, sign, type KeyObject } from 'node:crypto';
 import {
   buildSignatureBase,
-  contentDigest,
-  legacyDigest,
   type BaseFormat,
   type EcdsaEncoding,
 } from '../../src/signing/index.js';
 
 /** The body digest header of a delivery: `digest` (v6, SHA-256) or `content-digest` (v15). */
 export type DigestHeader = 'digest' | 'content-digest';
+
+/**
+ * The digest header value of a body, hashed here like the signatures (synchronously, with
+ * node:crypto) rather than with the package's own helpers: `digest` is SHA-256 in base64,
+ * `content-digest` a structured dictionary of SHA-512 (RFC 9530).
+ *
+ * @example
+ * ```ts
+ * digestHeaderValue('digest', '{}'); // 'SHA-256=RBNvo1WzZ4oRRq0W9+hknpT7T8If536DEMBg9hyq/4o='
+ * ```
+ */
+export function digestHeaderValue(digest: DigestHeader, body: string): string {
+  return digest === 'digest'
+    ? `SHA-256=${createHash('sha256').update(body).digest('base64')}`
+    : `sha-512=:${createHash('sha512').update(body).digest('base64')}:`;
+}
 
 /** How a genuine delivery may look: Upvest documents v6, its own signers emit DER (§9). */
 export interface DeliveryShape {
@@ -193,11 +207,7 @@ function signatureParams(components: readonly string[], params: readonly Signatu
 export function forgeDelivery(options: ForgeOptions): OutgoingDelivery {
   const { body, shape } = options;
   const digestValue =
-    options.digestValue === undefined
-      ? shape.digest === 'digest'
-        ? legacyDigest(body)
-        : contentDigest(body)
-      : options.digestValue;
+    options.digestValue === undefined ? digestHeaderValue(shape.digest, body) : options.digestValue;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     ...(options.chunked ? {} : { 'content-length': String(Buffer.byteLength(body)) }),

@@ -121,6 +121,9 @@ export interface RawRequest {
   readonly body?: unknown;
   /** How it is signed: by the run's signer (default), not at all, or by this signer. */
   readonly signWith?: 'run' | 'none' | RequestSigner;
-  /** Changes the signed request before it is sent: a body altered after signing, a header dropped. */
-  readonly tamper?: (wire: WireRequest) => WireRequest;
+  /**
+   * Changes the signed request before it is sent: a body altered after signing, a header dropped.
+   * May be asynchronous (a digest to compute).
+   */
+  readonly tamper?: (wire: WireRequest) => WireRequest | Promise<WireRequest>;
 }

@@ -61,7 +61,7 @@ export function createRawSender(
         headers.set(name, value);
       }
     }
-    const wire = raw.tamper ? raw.tamper({ headers, body }) : { headers, body };
+    const wire = raw.tamper ? await raw.tamper({ headers, body }) : { headers, body };
     // The exchange of this very response: other requests may be under way at the same time.
     const exchange = await recording
       .fetch(url, {

@@ -871,7 +871,7 @@ export const blindFaults: readonly SeededFault[] = [
     kind: 'signature',
     async request(r, tools) {
       if (!r.headers['signature'] || r.body === '') return;
-      if (r.headers['content-digest'] !== contentDigest(r.body)) return;
+      if (r.headers['content-digest'] !== (await contentDigest(r.body))) return;
       if (!(await signedWell(r, tools))) r.resign = true;
     },
   },

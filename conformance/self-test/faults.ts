@@ -136,8 +136,10 @@ export const seededFaults: readonly SeededFault[] = [
   {
     name: 'ignores the body digest',
     kind: 'signature',
-    request(r) {
-      if (r.body !== '' && r.headers['content-digest'] !== contentDigest(r.body)) r.resign = true;
+    async request(r) {
+      if (r.body !== '' && r.headers['content-digest'] !== (await contentDigest(r.body))) {
+        r.resign = true;
+      }
     },
   },
   {

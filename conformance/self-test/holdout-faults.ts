@@ -360,11 +360,13 @@ const plainInteger = (value: string | null) =>
  */
 const acceptsSignatureWithout = (
   name: string,
-  lacks: (r: ProxyRequest) => boolean,
+  lacks: (r: ProxyRequest) => boolean | Promise<boolean>,
 ): SeededFault => ({
   name,
   kind: 'signature',
-  request: (r) => void (signed(r) && signatureInput(r) !== '' && lacks(r) && (r.resign = true)),
+  async request(r) {
+    if (signed(r) && signatureInput(r) !== '' && (await lacks(r))) r.resign = true;
+  },
 });
 
 /** A token-request fault: when `applies` holds, the form is repaired (and signed anew). */
@@ -885,9 +887,9 @@ export const holdoutFaults: readonly SeededFault[] = [
   // v15 profile: `content-digest` is covered when there is a body (the header itself is right).
   acceptsSignatureWithout(
     'accepts a signature that does not cover content-digest',
-    (r) =>
+    async (r) =>
       r.body !== '' &&
-      r.headers['content-digest'] === contentDigest(r.body) &&
+      r.headers['content-digest'] === (await contentDigest(r.body)) &&
       !covers(r, 'content-digest'),
   ),
   // v15 profile: signatures carry `expires`.

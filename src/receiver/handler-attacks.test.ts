@@ -193,7 +193,7 @@ describe('refusing before the body is read', () => {
         url: 'https://tenant.tld/hooks',
         headers: {
           digest: Array(160)
-            .fill(legacyDigest(JSON.stringify({ payload: batch })))
+            .fill(await legacyDigest(JSON.stringify({ payload: batch })))
             .join(','),
         },
       });

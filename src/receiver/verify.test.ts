@@ -299,7 +299,7 @@ describe('verifyDelivery', () => {
   it('should refuse a valid signature that covers no digest', async () => {
     const body = JSON.stringify({ payload: [event()] });
     const headers = { 'content-type': 'application/json' };
-    const signed = signRequest(
+    const signed = await signRequest(
       { method: 'POST', url: URL_, headers, body },
       { ...pair, created: NOW, components: ['@method', '@path'], baseFormat: 'upvest-v6' },
     );
@@ -324,7 +324,7 @@ describe('verifyDelivery', () => {
     const { contentDigest } = await import('../signing/digest.js');
     const result = await verify({
       ...both,
-      headers: { ...both.headers, 'content-digest': contentDigest(both.body) },
+      headers: { ...both.headers, 'content-digest': await contentDigest(both.body) },
     });
     expect(result).toMatchObject({ ok: true, signature: { digestHeader: 'digest' } });
   });

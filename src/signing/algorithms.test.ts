@@ -9,7 +9,14 @@ import {
 } from './algorithm-names.js';
 import { signBase } from './algorithms.js';
 import { rfcKeys } from './fixtures/rfc9421.js';
-import { algorithmForKey, assertKeyFits, keyFits, toSigningKey, type KeyInput } from './keys.js';
+import {
+  algorithmForKey,
+  assertKeyFits,
+  keyFits,
+  toSigningKey,
+  type KeyInput,
+  type NodeKeyObjectLike,
+} from './keys.js';
 import { verifySignatureBase } from './verify-base.js';
 import { impliedAlgorithm, readVerifyingKey, verifyingKeyFits } from './verifying-key.js';
 import { UpvestConfigurationError } from '../errors.js';
@@ -20,14 +27,8 @@ const pairs: Record<SignatureAlgorithm, { privateKey: KeyObject; publicKey: KeyO
   'ecdsa-p256-sha256': generateKeyPairSync('ec', { namedCurve: 'P-256' }),
   ed25519: generateKeyPairSync('ed25519'),
   'hmac-sha256': { privateKey: createSecretKey(secret), publicKey: createSecretKey(secret) },
-  'rsa-pss-sha512': {
-    privateKey: toSigningKey(rfcKeys.rsaPssPrivatePem),
-    publicKey: createPublicKey(rfcKeys.rsaPssPublicPem),
-  },
-  'rsa-v1_5-sha256': {
-    privateKey: toSigningKey(rfcKeys.rsaPrivatePem),
-    publicKey: createPublicKey(rfcKeys.rsaPublicPem),
-  },
+  'rsa-pss-sha512': generateKeyPairSync('rsa-pss', { modulusLength: 2048 }),
+  'rsa-v1_5-sha256': generateKeyPairSync('rsa', { modulusLength: 2048 }),
 };
 
 /** Verifies with Web Crypto (verify-base.ts) a signature made with Node (signBase). */
@@ -56,7 +57,7 @@ const cases: [string, SignatureAlgorithm, EcdsaEncoding][] = SIGNATURE_ALGORITHM
 describe('signBase and verifyBase', () => {
   it.each(cases)('should round-trip %s', async (_name, algorithm, encoding) => {
     const { privateKey, publicKey } = pairs[algorithm];
-    const signature = signBase(algorithm, privateKey, base, encoding);
+    const signature = await signBase(algorithm, privateKey, base, encoding);
     expect((await verifyBase(algorithm, publicKey, base, signature, encoding)).ok).toBe(true);
     expect((await verifyBase(algorithm, publicKey, base, signature, 'either')).ok).toBe(true);
     expect((await verifyBase(algorithm, publicKey, otherBase, signature, 'either')).ok).toBe(false);
@@ -67,9 +68,9 @@ describe('signBase and verifyBase', () => {
     ['ecdsa-p256-sha256', 64],
   ] as const)(
     'should write %s raw r||s at its fixed length and DER as ASN.1',
-    (algorithm, size) => {
-      const raw = signBase(algorithm, pairs[algorithm].privateKey, base, 'ieee-p1363');
-      const der = signBase(algorithm, pairs[algorithm].privateKey, base, 'der');
+    async (algorithm, size) => {
+      const raw = await signBase(algorithm, pairs[algorithm].privateKey, base, 'ieee-p1363');
+      const der = await signBase(algorithm, pairs[algorithm].privateKey, base, 'der');
       expect(raw.length).toBe(size);
       expect(der[0]).toBe(0x30); // an ASN.1 SEQUENCE
     },
@@ -82,7 +83,7 @@ describe('signBase and verifyBase', () => {
     'should say which encoding matched, and refuse %s when only %s is accepted',
     async (signed, accepted) => {
       const { privateKey, publicKey } = pairs['ecdsa-p521-sha512'];
-      const signature = signBase('ecdsa-p521-sha512', privateKey, base, signed);
+      const signature = await signBase('ecdsa-p521-sha512', privateKey, base, signed);
       expect(await verifyBase('ecdsa-p521-sha512', publicKey, base, signature, 'either')).toEqual({
         ok: true,
         encoding: signed,
@@ -125,7 +126,7 @@ describe('keys', () => {
     expect(algorithmForKey(key)).toBe('ecdsa-p521-sha512');
     const verifying = await readVerifyingKey(input);
     expect(impliedAlgorithm(verifying)).toBe('ecdsa-p521-sha512');
-    const signature = signBase('ecdsa-p521-sha512', key, base);
+    const signature = await signBase('ecdsa-p521-sha512', key, base);
     expect((await verifySignatureBase('ecdsa-p521-sha512', verifying, base, signature)).ok).toBe(
       true,
     );
@@ -133,7 +134,7 @@ describe('keys', () => {
 
   it('should read HMAC secrets as bytes, as an oct JWK or as a KeyObject', async () => {
     const jwk = { kty: 'oct', k: secret.toString('base64url') };
-    const signature = signBase('hmac-sha256', createSecretKey(secret), base);
+    const signature = await signBase('hmac-sha256', createSecretKey(secret), base);
     for (const input of [secret, new Uint8Array(secret), jwk, createSecretKey(secret)]) {
       expect(toSigningKey(input).type).toBe('secret');
       expect((await verifyBase('hmac-sha256', input, base, signature)).ok).toBe(true);
@@ -141,7 +142,7 @@ describe('keys', () => {
     }
   });
 
-  it.each<[string, KeyObject, SignatureAlgorithm]>([
+  it.each<[string, NodeKeyObjectLike, SignatureAlgorithm]>([
     ['a P-521 key', p521.publicKey, 'ecdsa-p521-sha512'],
     ['a P-256 key', pairs['ecdsa-p256-sha256'].publicKey, 'ecdsa-p256-sha256'],
     ['an Ed25519 key', pairs.ed25519.publicKey, 'ed25519'],
@@ -163,7 +164,7 @@ describe('keys', () => {
     expect(() => algorithmForKey(key)).toThrow(message);
   });
 
-  it.each<[SignatureAlgorithm, KeyObject]>([
+  it.each<[SignatureAlgorithm, NodeKeyObjectLike]>([
     ['ecdsa-p256-sha256', p521.publicKey],
     ['ecdsa-p521-sha512', pairs['ecdsa-p256-sha256'].publicKey],
     ['hmac-sha256', p521.publicKey],
@@ -211,7 +212,7 @@ describe('signBase and verifyBase defaults', () => {
   const { privateKey, publicKey } = pairs['ecdsa-p521-sha512'];
 
   it('should sign ECDSA in DER unless told otherwise, as Upvest signers do', async () => {
-    const signature = signBase('ecdsa-p521-sha512', privateKey, base);
+    const signature = await signBase('ecdsa-p521-sha512', privateKey, base);
     expect(signature[0]).toBe(0x30); // a DER SEQUENCE
     expect(await verifyBase('ecdsa-p521-sha512', publicKey, base, signature, 'der')).toEqual({
       ok: true,
@@ -220,7 +221,7 @@ describe('signBase and verifyBase defaults', () => {
   });
 
   it('should verify either encoding unless told otherwise, and say which matched', async () => {
-    const raw = signBase('ecdsa-p521-sha512', privateKey, base, 'ieee-p1363');
+    const raw = await signBase('ecdsa-p521-sha512', privateKey, base, 'ieee-p1363');
     expect(raw).toHaveLength(132);
     expect(await verifyBase('ecdsa-p521-sha512', publicKey, base, raw)).toEqual({
       ok: true,
@@ -230,7 +231,7 @@ describe('signBase and verifyBase defaults', () => {
 
   it('should verify RSA PKCS#1 v1.5 and refuse the same signature as PSS', async () => {
     const rsa = pairs['rsa-v1_5-sha256'];
-    const signature = signBase('rsa-v1_5-sha256', rsa.privateKey, base);
+    const signature = await signBase('rsa-v1_5-sha256', rsa.privateKey, base);
     expect((await verifyBase('rsa-v1_5-sha256', rsa.publicKey, base, signature)).ok).toBe(true);
     expect((await verifyBase('rsa-pss-sha512', rsa.publicKey, base, signature)).ok).toBe(false);
   });
@@ -241,7 +242,7 @@ describe('keys that sign, at their edges', () => {
 
   it('should let a plain RSA key sign RSA-PSS, and sign it as PSS, not PKCS#1 v1.5', async () => {
     expect(keyFits('rsa-pss-sha512', rsa)).toBe(true);
-    const signature = signBase('rsa-pss-sha512', rsa, base);
+    const signature = await signBase('rsa-pss-sha512', rsa, base);
     const verifying = createPublicKey(rfcKeys.rsaPublicPem);
     expect((await verifyBase('rsa-pss-sha512', verifying, base, signature)).ok).toBe(true);
     expect((await verifyBase('rsa-v1_5-sha256', verifying, base, signature)).ok).toBe(false);
@@ -254,6 +255,55 @@ describe('keys that sign, at their edges', () => {
     expect(() => assertKeyFits('ed25519', createSecretKey(secret))).toThrow(
       'ed25519 cannot be used with a secret key',
     );
+  });
+
+  it('should read each key once: the same object or PEM text gives the same key', () => {
+    const p521 = pairs['ecdsa-p521-sha512'].privateKey;
+    const pem = p521.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(toSigningKey(p521)).toBe(toSigningKey(p521));
+    expect(toSigningKey(pem)).toBe(toSigningKey(`${pem}`));
+    const read = toSigningKey(pem);
+    expect(toSigningKey(read)).toBe(read);
+  });
+
+  it('should read the key after the curve parameters openssl ecparam -genkey writes first', async () => {
+    const { privateKey, publicKey } = pairs['ecdsa-p256-sha256'];
+    const parameters =
+      '-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n';
+    const pem = parameters + privateKey.export({ format: 'pem', type: 'sec1' }).toString();
+    expect(algorithmForKey(toSigningKey(pem))).toBe('ecdsa-p256-sha256');
+    const signature = await signBase('ecdsa-p256-sha256', pem, base);
+    expect((await verifyBase('ecdsa-p256-sha256', publicKey, base, signature, 'der')).ok).toBe(
+      true,
+    );
+  });
+
+  it('should refuse a public key in any form as unable to sign', () => {
+    const { publicKey } = pairs['ecdsa-p521-sha512'];
+    for (const input of [
+      publicKey,
+      publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      publicKey.export({ format: 'jwk' }),
+    ]) {
+      expect(() => toSigningKey(input)).toThrow(/public key cannot sign/);
+    }
+  });
+
+  it('should keep the key material out of how a read key prints', () => {
+    const p521 = pairs['ecdsa-p521-sha512'].privateKey;
+    const key = toSigningKey(p521);
+    const d = String(p521.export({ format: 'jwk' }).d);
+    const der = Buffer.from(p521.export({ format: 'der', type: 'pkcs8' })).toString('base64');
+    for (const text of [inspect(key, { depth: 5 }), JSON.stringify(key)]) {
+      expect(text).not.toContain(d);
+      expect(text).not.toContain(der.slice(40, 80));
+    }
+  });
+
+  it('should name the curve of a P-384 key read from PEM when refusing it', () => {
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+    const key = toSigningKey(p384.export({ format: 'pem', type: 'pkcs8' }).toString());
+    expect(() => algorithmForKey(key)).toThrow(/curve secp384r1 are not supported/);
   });
 
   it('should refuse an oct JWK without k, and an empty secret, as unreadable', () => {

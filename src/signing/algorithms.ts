@@ -1,31 +1,28 @@
-import { constants, createHmac, sign, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
+/**
+ * A signature over a signature base, made the same on every runtime (primitives.ts). The
+ * primitives sign ECDSA as raw r‖s (Web Crypto's only form); Upvest's signers send DER, so the
+ * signature is encoded here as asked, by the same writer on every runtime (der.ts).
+ */
 import type { EcdsaEncoding, SignatureAlgorithm } from './algorithm-names.js';
+import { rawToDer } from './der.js';
+import { toSigningKey, type KeyInput } from './keys.js';
+import { signPrimitive } from './primitives.js';
 
-/** Node's hash of each algorithm, for `crypto.sign` and `crypto.verify` (none: the key decides). */
-export const HASH: Record<SignatureAlgorithm, string | null> = {
-  'ecdsa-p521-sha512': 'sha512',
-  'ecdsa-p256-sha256': 'sha256',
-  ed25519: null,
-  'hmac-sha256': null, // HMAC is computed with createHmac, not sign/verify
-  'rsa-pss-sha512': 'sha512',
-  'rsa-v1_5-sha256': 'sha256',
-};
-
-const isEcdsa = (algorithm: SignatureAlgorithm) => algorithm.startsWith('ecdsa-');
-
-/** The key as Node's sign and verify take it for an algorithm: ECDSA's encoding, PSS's padding. */
-export function keyOptions(
+/**
+ * A primitive's signature as sent: ECDSA's raw r‖s in DER when asked (the default, as Upvest's
+ * signers do), every other signature as it is.
+ *
+ * @example
+ * ```ts
+ * encodeSignature('ecdsa-p521-sha512', raw, 'der'); // Uint8Array [0x30, …]
+ * ```
+ */
+export function encodeSignature(
   algorithm: SignatureAlgorithm,
-  key: KeyObject,
-  encoding: EcdsaEncoding,
-): KeyObject | SignKeyObjectInput {
-  if (isEcdsa(algorithm)) return { key, dsaEncoding: encoding };
-  // RFC 9421 §3.3.1: PSS with SHA-512 and a 64-byte salt.
-  if (algorithm === 'rsa-pss-sha512') {
-    return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 };
-  }
-  // rsa-v1_5-sha256 is Node's default RSA padding (PKCS#1 v1.5); Ed25519 takes the key as is.
-  return key;
+  signature: Uint8Array,
+  encoding: EcdsaEncoding = 'der',
+): Uint8Array {
+  return algorithm.startsWith('ecdsa-') && encoding === 'der' ? rawToDer(signature) : signature;
 }
 
 /**
@@ -34,15 +31,15 @@ export function keyOptions(
  *
  * @example
  * ```ts
- * const signature = signBase('ed25519', privateKey, new TextEncoder().encode(base));
+ * const signature = await signBase('ed25519', privateKey, new TextEncoder().encode(base));
  * ```
  */
-export function signBase(
+export async function signBase(
   algorithm: SignatureAlgorithm,
-  key: KeyObject,
+  key: KeyInput,
   base: Uint8Array,
   encoding: EcdsaEncoding = 'der',
-): Uint8Array {
-  if (algorithm === 'hmac-sha256') return createHmac('sha256', key).update(base).digest();
-  return sign(HASH[algorithm], base, keyOptions(algorithm, key, encoding));
+): Promise<Uint8Array> {
+  const signature = await signPrimitive(algorithm, toSigningKey(key), base);
+  return encodeSignature(algorithm, signature, encoding);
 }

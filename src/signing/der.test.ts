@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { derToRaw, sequenceElements } from './der.js';
+import { derInteger as writeInteger, derToRaw, rawToDer, sequenceElements } from './der.js';
 
 /** A canonical DER INTEGER of a positive big-endian value (leading zeros stripped). */
 function derInteger(value: Uint8Array): number[] {
@@ -113,5 +113,52 @@ describe('sequenceElements', () => {
     ]);
     expect(sequenceElements(Uint8Array.from([0x30, 5, 2, 4, 7, 5, 0]))).toBeUndefined();
     expect(sequenceElements(Uint8Array.from([0x04, 0]))).toBeUndefined();
+  });
+});
+
+describe('rawToDer', () => {
+  // r‖s as Web Crypto signs it: both halves at the curve's size, neither zero.
+  const rawSignature = fc
+    .constantFrom(32, 66)
+    .chain((size) =>
+      fc.tuple(
+        fc.uint8Array({ minLength: size, maxLength: size }),
+        fc.uint8Array({ minLength: size, maxLength: size }),
+      ),
+    )
+    .filter(([r, s]) => r.some((byte) => byte !== 0) && s.some((byte) => byte !== 0));
+
+  it('should write DER that the strict reader reads back to the same r‖s', () => {
+    fc.assert(
+      fc.property(rawSignature, ([r, s]) => {
+        const raw = Uint8Array.from([...r, ...s]);
+        expect(derToRaw(rawToDer(raw), r.length)).toEqual(raw);
+      }),
+    );
+  });
+
+  it('should write the same DER as the independent encoder of these tests', () => {
+    fc.assert(
+      fc.property(rawSignature, ([r, s]) => {
+        expect(rawToDer(Uint8Array.from([...r, ...s]))).toEqual(derSignature(r, s));
+      }),
+    );
+  });
+
+  it('should write the DER Node verifies, for r‖s Node signed', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    for (let i = 0; i < 20; i += 1) {
+      const data = new TextEncoder().encode(`message ${i}`);
+      const raw = sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+      expect(verify('sha256', data, { key: publicKey, dsaEncoding: 'der' }, rawToDer(raw))).toBe(
+        true,
+      );
+    }
+  });
+
+  it('should write each integer minimally, with a zero byte only before a high bit', () => {
+    expect(writeInteger(Uint8Array.of(0, 0, 0x7f))).toEqual(Uint8Array.of(2, 1, 0x7f));
+    expect(writeInteger(Uint8Array.of(0, 0x80))).toEqual(Uint8Array.of(2, 2, 0, 0x80));
+    expect(writeInteger(Uint8Array.of(0, 0))).toEqual(Uint8Array.of(2, 1, 0));
   });
 });

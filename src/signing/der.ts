@@ -1,8 +1,9 @@
 /**
  * ECDSA signatures in DER (ASN.1 `SEQUENCE { r INTEGER, s INTEGER }`, what Upvest's signers and
  * OpenSSL write) turned into the fixed-length r‖s that Web Crypto verifies (IEEE P1363, RFC 9421
- * §3.3.4). Only canonical DER is read, as OpenSSL reads it: a signature spelled two ways would
- * be two signatures.
+ * §3.3.4), and back: Web Crypto signs r‖s, and Upvest's signers send DER. Only canonical DER is
+ * read, as OpenSSL reads it: a signature spelled two ways would be two signatures. The writer
+ * also frames the keys Web Crypto imports (key-material.ts).
  */
 
 /**
@@ -87,4 +88,72 @@ function readInteger(
   }
   if (value.length > size) return undefined;
   return { value, end };
+}
+
+/**
+ * A DER element: its tag, a minimal length (up to 65535 bytes, more than any key or signature
+ * here), and the parts of its content in order.
+ *
+ * @example
+ * ```ts
+ * derElement(0x04, Uint8Array.of(7)); // Uint8Array [4, 1, 7]
+ * ```
+ */
+export function derElement(tag: number, ...parts: Uint8Array[]): Uint8Array {
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  const header =
+    length < 0x80
+      ? [tag, length]
+      : length < 0x100
+        ? [tag, 0x81, length]
+        : [tag, 0x82, length >> 8, length & 0xff];
+  const out = new Uint8Array(header.length + length);
+  out.set(header);
+  let at = header.length;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * A DER SEQUENCE of elements.
+ *
+ * @example
+ * ```ts
+ * derSequence(derInteger(Uint8Array.of(7))); // Uint8Array [0x30, 3, 2, 1, 7]
+ * ```
+ */
+export const derSequence = (...elements: Uint8Array[]): Uint8Array => derElement(0x30, ...elements);
+
+/**
+ * The canonical DER INTEGER of an unsigned big-endian value: leading zeros dropped, one put
+ * back where the first byte would read as a sign bit.
+ *
+ * @example
+ * ```ts
+ * derInteger(Uint8Array.of(0, 0, 0x80)); // Uint8Array [2, 2, 0, 0x80]
+ * ```
+ */
+export function derInteger(value: Uint8Array): Uint8Array {
+  let start = 0;
+  while (start < value.length - 1 && value[start] === 0) start += 1;
+  const digits = value.subarray(start);
+  return digits[0]! & 0x80
+    ? derElement(0x02, Uint8Array.of(0), digits)
+    : derElement(0x02, digits.length > 0 ? digits : Uint8Array.of(0));
+}
+
+/**
+ * The DER signature of r‖s (two halves of equal length), the inverse of {@link derToRaw}.
+ *
+ * @example
+ * ```ts
+ * rawToDer(Uint8Array.of(0, 1, 0, 2)); // Uint8Array [0x30, 6, 2, 1, 1, 2, 1, 2]
+ * ```
+ */
+export function rawToDer(raw: Uint8Array): Uint8Array {
+  const size = raw.length / 2;
+  return derSequence(derInteger(raw.subarray(0, size)), derInteger(raw.subarray(size)));
 }

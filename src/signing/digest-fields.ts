@@ -1,8 +1,8 @@
 /**
  * The digest fields as read before the body (RFC 9530 `content-digest`, and the legacy `digest`
  * of Upvest's v6 signatures), and their check against a body's digests computed with Web Crypto:
- * nothing here needs Node, so a receiver runs on any runtime. The synchronous helpers of the
- * signing entry (digest.ts) share the reading.
+ * nothing here needs Node, so a receiver runs on any runtime. The digest helpers of the signing
+ * entry (digest.ts) share the reading and the check.
  */
 import { parseDictionary } from 'structured-headers';
 import type { DigestAlgorithm } from './algorithm-names.js';
@@ -23,7 +23,7 @@ const isDigestAlgorithm = (name: string): name is DigestAlgorithm =>
  *
  * @example
  * ```ts
- * const check: DigestCheck = verifyContentDigest(body, 'md5=:AAAA:'); // 'unsupported'
+ * const check: DigestCheck = await verifyContentDigest(body, 'md5=:AAAA:'); // 'unsupported'
  * ```
  */
 export type DigestCheck = 'match' | 'mismatch' | 'malformed' | 'unsupported';
@@ -34,7 +34,7 @@ export type DigestCheck = 'match' | 'mismatch' | 'malformed' | 'unsupported';
  *
  * @example
  * ```ts
- * verifyContentDigest(body, Array(MAX_DIGEST_ENTRIES + 1).fill('md5=:AAAA:').join(', ')); // 'malformed'
+ * await verifyContentDigest(body, Array(MAX_DIGEST_ENTRIES + 1).fill('md5=:AAAA:').join(', ')); // 'malformed'
  * ```
  */
 export const MAX_DIGEST_ENTRIES = 4;

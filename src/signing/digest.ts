@@ -1,16 +1,45 @@
 /**
- * The digest helpers of the signing entry, synchronous with Node's hashes: the field values a
- * signer sends and the checks a caller runs by hand. Reading the fields is digest-fields.ts's.
+ * The digest helpers of the signing entry: the field values a signer sends and the checks a
+ * caller runs by hand, hashed by the primitives (Web Crypto, or node:crypto in the Node build),
+ * hence asynchronous. Writing a field from a digest is synchronous and shared with the testing
+ * entry's synchronous signer (src/testing/sign-sync.ts); reading the fields is digest-fields.ts's.
  */
-import { createHash } from 'node:crypto';
 import { serializeDictionary, type BareItem } from 'structured-headers';
-import { readDigestField, type DigestAlgorithm, type DigestCheck } from './digest-fields.js';
+import { bytesToBase64 } from './base64.js';
+import {
+  bodyDigests,
+  checkDigestClaims,
+  readDigestField,
+  type DigestAlgorithm,
+  type DigestCheck,
+} from './digest-fields.js';
+import { digestBytes } from './primitives.js';
 
-const NODE_HASH: Record<DigestAlgorithm, string> = { 'sha-512': 'sha512', 'sha-256': 'sha256' };
+const bytesOf = (body: Uint8Array | string) =>
+  typeof body === 'string' ? new TextEncoder().encode(body) : body;
 
-/** A body's digest with Node's hash (the signing entry's helpers, and Node's verify primitive). */
-export function hash(algorithm: DigestAlgorithm, body: Uint8Array | string): Buffer {
-  return createHash(NODE_HASH[algorithm]).update(body).digest();
+/**
+ * The `content-digest` field value (RFC 9530) of a digest already computed.
+ *
+ * @example
+ * ```ts
+ * contentDigestField('sha-256', await digestBytes('sha-256', bytes)); // 'sha-256=:…:'
+ * ```
+ */
+export function contentDigestField(algorithm: DigestAlgorithm, digest: Uint8Array): string {
+  return serializeDictionary(new Map([[algorithm, [digest, new Map<string, BareItem>()]]]));
+}
+
+/**
+ * The legacy `digest` field value of a SHA-256 digest already computed.
+ *
+ * @example
+ * ```ts
+ * legacyDigestField(await digestBytes('sha-256', bytes)); // 'SHA-256=…'
+ * ```
+ */
+export function legacyDigestField(sha256: Uint8Array): string {
+  return `SHA-256=${bytesToBase64(sha256)}`;
 }
 
 /**
@@ -19,31 +48,25 @@ export function hash(algorithm: DigestAlgorithm, body: Uint8Array | string): Buf
  *
  * @example
  * ```ts
- * contentDigest('{"hello": "world"}');
+ * await contentDigest('{"hello": "world"}');
  * // 'sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:'
- * contentDigest('{"hello": "world"}', 'sha-256'); // 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:'
+ * await contentDigest('{"hello": "world"}', 'sha-256'); // 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:'
  * ```
  */
-export function contentDigest(
+export async function contentDigest(
   body: Uint8Array | string,
   algorithm: DigestAlgorithm = 'sha-512',
-): string {
-  return serializeDictionary(
-    new Map([[algorithm, [hash(algorithm, body), new Map<string, BareItem>()]]]),
-  );
+): Promise<string> {
+  return contentDigestField(algorithm, await digestBytes(algorithm, bytesOf(body)));
 }
 
-function check(
+async function check(
   name: 'content-digest' | 'digest',
   body: Uint8Array | string,
   field: string,
-): DigestCheck {
+): Promise<DigestCheck> {
   const read = readDigestField(name, field);
-  if (!read.ok) return read.check;
-  for (const [algorithm, claimed] of read.claims) {
-    if (!hash(algorithm, body).equals(claimed)) return 'mismatch';
-  }
-  return 'match';
+  return read.ok ? checkDigestClaims(read.claims, bodyDigests(body)) : read.check;
 }
 
 /**
@@ -53,11 +76,15 @@ function check(
  *
  * @example
  * ```ts
- * verifyContentDigest('{"hello": "world"}', contentDigest('{"hello": "world"}')); // 'match'
- * verifyContentDigest('{"hello": "world!"}', contentDigest('{"hello": "world"}')); // 'mismatch'
+ * const field = await contentDigest('{"hello": "world"}');
+ * await verifyContentDigest('{"hello": "world"}', field); // 'match'
+ * await verifyContentDigest('{"hello": "world!"}', field); // 'mismatch'
  * ```
  */
-export function verifyContentDigest(body: Uint8Array | string, field: string): DigestCheck {
+export function verifyContentDigest(
+  body: Uint8Array | string,
+  field: string,
+): Promise<DigestCheck> {
   return check('content-digest', body, field);
 }
 
@@ -67,11 +94,11 @@ export function verifyContentDigest(body: Uint8Array | string, field: string): D
  *
  * @example
  * ```ts
- * legacyDigest('{"hello": "world"}'); // 'SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE='
+ * await legacyDigest('{"hello": "world"}'); // 'SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE='
  * ```
  */
-export function legacyDigest(body: Uint8Array | string): string {
-  return `SHA-256=${hash('sha-256', body).toString('base64')}`;
+export async function legacyDigest(body: Uint8Array | string): Promise<string> {
+  return legacyDigestField(await digestBytes('sha-256', bytesOf(body)));
 }
 
 /**
@@ -80,9 +107,9 @@ export function legacyDigest(body: Uint8Array | string): string {
  *
  * @example
  * ```ts
- * verifyLegacyDigest('{"key": "value"}', 'SHA-256=lyTB4g5uPk1/V+0l+dTvsAblCFkNUoyQ2ll/andcE+U='); // 'match'
+ * await verifyLegacyDigest('{"key": "value"}', 'SHA-256=lyTB4g5uPk1/V+0l+dTvsAblCFkNUoyQ2ll/andcE+U='); // 'match'
  * ```
  */
-export function verifyLegacyDigest(body: Uint8Array | string, field: string): DigestCheck {
+export function verifyLegacyDigest(body: Uint8Array | string, field: string): Promise<DigestCheck> {
   return check('digest', body, field);
 }

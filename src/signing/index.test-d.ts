@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { describe, expectTypeOf, it } from 'vitest';
 import { componentValue } from './components.js';
 import { parseSignatureInput } from './params.js';
@@ -18,6 +18,8 @@ import {
   type EcdsaEncoding,
   type HttpMessage,
   type KeyInput,
+  type NodeKeyObjectLike,
+  type SigningJwk,
   type SignatureAlgorithm,
   type SignatureFailureReason,
   type SignatureVerification,
@@ -39,13 +41,26 @@ describe('the signing module types', () => {
 
   it('should take the documented inputs and give back headers as a plain record', () => {
     expectTypeOf(signRequest).parameter(0).toEqualTypeOf<HttpMessage>();
-    expectTypeOf(signRequest).returns.toEqualTypeOf<SignedRequest>();
+    expectTypeOf(signRequest).returns.resolves.toEqualTypeOf<SignedRequest>();
     expectTypeOf<SignedRequest['headers']>().toEqualTypeOf<Record<string, string>>();
-    expectTypeOf(upvestSignatureHeaders).returns.toEqualTypeOf<Record<string, string>>();
+    expectTypeOf(upvestSignatureHeaders).returns.resolves.toEqualTypeOf<Record<string, string>>();
     expectTypeOf<KeyObject>().toExtend<KeyInput>();
     expectTypeOf<Uint8Array>().toExtend<KeyInput>();
     expectTypeOf<Headers>().toExtend<HttpMessage['headers']>();
     expectTypeOf<{ accept: string[] }>().toExtend<HttpMessage['headers']>();
+  });
+
+  it("should take node:crypto's KeyObject without naming it: keys are typed by their shape", () => {
+    // A real KeyObject, of each kind, is a NodeKeyObjectLike, hence a KeyInput.
+    expectTypeOf(createPrivateKey('pem')).toExtend<NodeKeyObjectLike>();
+    expectTypeOf<KeyObject>().toExtend<NodeKeyObjectLike>();
+    expectTypeOf<NodeKeyObjectLike>().toExtend<KeyInput>();
+    expectTypeOf(signRequest)
+      .parameter(1)
+      .toHaveProperty('privateKey')
+      .toEqualTypeOf<string | SigningJwk | NodeKeyObjectLike | Uint8Array>();
+    // Not anything with an export method: the kind of key is part of the shape.
+    expectTypeOf<{ export(): Uint8Array }>().not.toExtend<NodeKeyObjectLike>();
   });
 
   it('should narrow the verdict on valid, with a reason only on failures', async () => {
@@ -74,7 +89,8 @@ describe('the signing module types', () => {
 
   it('should type the digest helpers and the structured readers', () => {
     expectTypeOf(contentDigest).parameter(1).toEqualTypeOf<'sha-512' | 'sha-256' | undefined>();
-    expectTypeOf(verifyContentDigest).returns.toEqualTypeOf<DigestCheck>();
+    expectTypeOf(verifyContentDigest).returns.resolves.toEqualTypeOf<DigestCheck>();
+    expectTypeOf(contentDigest).returns.resolves.toEqualTypeOf<string>();
     expectTypeOf(componentValue).returns.toEqualTypeOf<string>();
     const parsed = parseSignatureInput('sig1=()');
     if (parsed.ok) expectTypeOf(parsed.value.get('sig1')).not.toBeAny();

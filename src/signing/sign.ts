@@ -1,11 +1,27 @@
+/**
+ * Signing a request, in three steps: {@link prepareSignature} (the key, the algorithm, the
+ * covered components), {@link signatureToMake} (the content digest added, the signature base),
+ * and {@link SignatureToMake.finish} (the signature fields). Only the two primitive calls
+ * between them, the body's hash and the signature, differ between {@link signRequest}
+ * (asynchronous, every runtime) and the testing entry's synchronous Node signer
+ * (src/testing/sign-sync.ts), so the two cannot drift apart.
+ */
 import type { EcdsaEncoding, SignatureAlgorithm } from './algorithm-names.js';
-import { signBase } from './algorithms.js';
+import { encodeSignature } from './algorithms.js';
 import { buildSignatureBase, type BaseFormat } from './base.js';
+import type { Item } from 'structured-headers';
 import { parseComponentId } from './components.js';
-import { contentDigest } from './digest.js';
-import { algorithmForKey, assertKeyFits, toSigningKey, type KeyInput } from './keys.js';
+import { contentDigestField } from './digest.js';
+import {
+  algorithmForKey,
+  assertKeyFits,
+  toSigningKey,
+  type KeyInput,
+  type SigningKey,
+} from './keys.js';
 import { bodyBytes, headerValue, toHeaders, type HttpMessage } from './message.js';
 import { createSignatureInput, serializeSignatureFields } from './params.js';
+import { digestBytes, signPrimitive } from './primitives.js';
 
 /**
  * Options of {@link signRequest}. With `created` (and `nonce`) given, the signature base is
@@ -51,7 +67,7 @@ export interface SignRequestOptions {
  *
  * @example
  * ```ts
- * const { headers, signatureBase }: SignedRequest = signRequest(request, options);
+ * const { headers, signatureBase }: SignedRequest = await signRequest(request, options);
  * ```
  */
 export interface SignedRequest {
@@ -64,20 +80,37 @@ export interface SignedRequest {
 }
 
 /**
- * Signs a request with an HTTP message signature (RFC 9421 / draft-15). When a body is present
- * and `content-digest` is covered but absent, a SHA-512 digest of the exact body bytes is
- * computed and returned with the signature headers. Throws a configuration error for an
- * unusable key, a key that does not suit `algorithm`, or a component the request lacks.
+ * A request read for signing: the key, the algorithm, and the body whose SHA-512 must be added
+ * as `content-digest` (covered, absent, and a body to hash), if any. Internal.
  *
  * @example
  * ```ts
- * const body = JSON.stringify({ title: 'User webhook' });
- * const request = { method: 'POST', url: 'https://sandbox.upvest.co/webhooks', headers: {}, body };
- * const { headers } = signRequest(request, { keyId: 'my-key', privateKey: pem });
- * await fetch(request.url, { method: 'POST', headers: { ...request.headers, ...headers }, body });
+ * const prepared = prepareSignature(request, { keyId: 'k1', privateKey: pem });
+ * prepared.algorithm; // 'ecdsa-p521-sha512'
  * ```
  */
-export function signRequest(request: HttpMessage, options: SignRequestOptions): SignedRequest {
+export interface PreparedSignature {
+  readonly request: HttpMessage;
+  readonly options: SignRequestOptions;
+  readonly key: SigningKey;
+  readonly algorithm: SignatureAlgorithm;
+  readonly components: readonly Item[];
+  readonly digestBody: Uint8Array | undefined;
+}
+
+/**
+ * The first step of signing: reads the key, settles the algorithm and the components. Throws a
+ * configuration error for an unusable key or one that does not suit `algorithm`.
+ *
+ * @example
+ * ```ts
+ * const prepared = prepareSignature(request, options);
+ * ```
+ */
+export function prepareSignature(
+  request: HttpMessage,
+  options: SignRequestOptions,
+): PreparedSignature {
   const key = toSigningKey(options.privateKey);
   const algorithm = options.algorithm ?? algorithmForKey(key);
   assertKeyFits(algorithm, key);
@@ -91,18 +124,57 @@ export function signRequest(request: HttpMessage, options: SignRequestOptions): 
       ...(body.length > 0 ? ['content-digest'] : []),
     ]
   ).map(parseComponentId);
+  const coversDigest = components.some(([name]) => name === 'content-digest');
+  const addsDigest =
+    coversDigest && body.length > 0 && headerValue(request, 'content-digest') === undefined;
+  return {
+    request,
+    options,
+    key,
+    algorithm,
+    components,
+    digestBody: addsDigest ? body : undefined,
+  };
+}
 
+/**
+ * A signature base ready to sign, and how to turn its signature into the fields. Internal.
+ *
+ * @example
+ * ```ts
+ * const signed = toMake.finish(await signPrimitive(algorithm, key, toMake.base));
+ * ```
+ */
+export interface SignatureToMake {
+  /** The signature base as UTF-8, what the primitive signs. */
+  readonly base: Uint8Array;
+  /** The fields of the primitive's signature (for ECDSA raw r‖s, encoded as asked). */
+  finish(signature: Uint8Array): SignedRequest;
+}
+
+/**
+ * The second step of signing: the `content-digest` added (from the SHA-512 of
+ * `prepared.digestBody`, when there is one), the signature parameters, and the base.
+ *
+ * @example
+ * ```ts
+ * const toMake = signatureToMake(prepared, prepared.digestBody && sha512(prepared.digestBody));
+ * ```
+ */
+export function signatureToMake(
+  prepared: PreparedSignature,
+  sha512: Uint8Array | undefined,
+): SignatureToMake {
+  const { request, options, algorithm } = prepared;
   const added: Record<string, string> = {};
   let message = request;
-  const coversDigest = components.some(([name]) => name === 'content-digest');
-  if (coversDigest && body.length > 0 && headerValue(request, 'content-digest') === undefined) {
-    added['content-digest'] = contentDigest(body);
+  if (sha512 !== undefined) {
+    added['content-digest'] = contentDigestField('sha-512', sha512);
     const headers = toHeaders(request.headers);
     headers.set('content-digest', added['content-digest']);
     message = { ...request, headers };
   }
-
-  const input = createSignatureInput(components, {
+  const input = createSignatureInput(prepared.components, {
     created: options.created ?? Math.floor(Date.now() / 1000),
     ...(options.expires !== undefined ? { expires: options.expires } : {}),
     ...(options.nonce !== undefined ? { nonce: options.nonce } : {}),
@@ -116,15 +188,47 @@ export function signRequest(request: HttpMessage, options: SignRequestOptions): 
     input.signatureParams,
     options.baseFormat,
   );
-  const signature = signBase(
-    algorithm,
-    key,
-    new TextEncoder().encode(signatureBase),
-    options.ecdsaEncoding ?? 'der',
-  );
   return {
-    headers: { ...added, ...serializeSignatureFields(options.label ?? 'sig1', input, signature) },
-    signatureBase,
-    signatureParams: input.signatureParams,
+    base: new TextEncoder().encode(signatureBase),
+    finish: (signature) => ({
+      headers: {
+        ...added,
+        ...serializeSignatureFields(
+          options.label ?? 'sig1',
+          input,
+          encodeSignature(algorithm, signature, options.ecdsaEncoding ?? 'der'),
+        ),
+      },
+      signatureBase,
+      signatureParams: input.signatureParams,
+    }),
   };
+}
+
+/**
+ * Signs a request with an HTTP message signature (RFC 9421 / draft-15). When a body is present
+ * and `content-digest` is covered but absent, a SHA-512 digest of the exact body bytes is
+ * computed and returned with the signature headers. Rejects with a configuration error for an
+ * unusable key, a key that does not suit `algorithm`, or a component the request lacks.
+ * Asynchronous because it signs with Web Crypto, which every runtime has.
+ *
+ * @example
+ * ```ts
+ * const body = JSON.stringify({ title: 'User webhook' });
+ * const request = { method: 'POST', url: 'https://sandbox.upvest.co/webhooks', headers: {}, body };
+ * const { headers } = await signRequest(request, { keyId: 'my-key', privateKey: pem });
+ * await fetch(request.url, { method: 'POST', headers: { ...request.headers, ...headers }, body });
+ * ```
+ */
+export async function signRequest(
+  request: HttpMessage,
+  options: SignRequestOptions,
+): Promise<SignedRequest> {
+  const prepared = prepareSignature(request, options);
+  const { digestBody } = prepared;
+  const toMake = signatureToMake(
+    prepared,
+    digestBody && (await digestBytes('sha-512', digestBody)),
+  );
+  return toMake.finish(await signPrimitive(prepared.algorithm, prepared.key, toMake.base));
 }

@@ -35,8 +35,8 @@ const withAdded = (request: HttpMessage, added: Record<string, string>): HttpMes
 });
 
 describe('upvestSignatureHeaders', () => {
-  it('should cover the documented components in order, with digest, length and version', () => {
-    expect(upvestSignatureHeaders(create, fixed)).toEqual({
+  it('should cover the documented components in order, with digest, length and version', async () => {
+    expect(await upvestSignatureHeaders(create, fixed)).toEqual({
       'content-length': '16',
       'content-digest':
         'sha-512=:Hd9/AvGZkbjitW1+Ml8Fg1ux1mtcDYe6mLQjDyoowIWa3LM/PmwN2v9O+MjtQGrCA3EQWUL54dlgxKHyYbrucw==:',
@@ -46,8 +46,8 @@ describe('upvestSignatureHeaders', () => {
     });
   });
 
-  it('should sign the token request, which has a form body and no authorization', () => {
-    const added = upvestSignatureHeaders(
+  it('should sign the token request, which has a form body and no authorization', async () => {
+    const added = await upvestSignatureHeaders(
       {
         method: 'POST',
         url: 'https://sandbox.upvest.co/auth/token',
@@ -71,8 +71,8 @@ describe('upvestSignatureHeaders', () => {
     ]);
   });
 
-  it('should cover @query only when there is one, and neither digest nor length without a body', () => {
-    const added = upvestSignatureHeaders(
+  it('should cover @query only when there is one, and neither digest nor length without a body', async () => {
+    const added = await upvestSignatureHeaders(
       {
         method: 'GET',
         url: 'https://sandbox.upvest.co/webhooks?limit=10',
@@ -103,8 +103,8 @@ describe('upvestSignatureHeaders', () => {
     ]);
   });
 
-  it('should replace a content-length or content-digest that does not describe the body', () => {
-    const added = upvestSignatureHeaders(
+  it('should replace a content-length or content-digest that does not describe the body', async () => {
+    const added = await upvestSignatureHeaders(
       withAdded(create, { 'content-length': '999', 'content-digest': 'sha-512=:AAAA:' }),
       fixed,
     );
@@ -112,44 +112,49 @@ describe('upvestSignatureHeaders', () => {
     expect(added['content-digest']).toMatch(/^sha-512=:Hd9/);
   });
 
-  it('should default expires to created + 10 s and take another window', () => {
+  it('should default expires to created + 10 s and take another window', async () => {
     const params = (added: Record<string, string>) =>
       parseSignatureParams(added['signature-input']?.slice(5) ?? '').params;
     expect(UPVEST_DEFAULT_EXPIRES_IN_SECONDS).toBe(10);
-    expect(params(upvestSignatureHeaders(create, fixed))).toMatchObject({ expires: CREATED + 10 });
+    expect(params(await upvestSignatureHeaders(create, fixed))).toMatchObject({
+      expires: CREATED + 10,
+    });
     expect(
-      params(upvestSignatureHeaders(create, { ...fixed, expiresInSeconds: 60 })),
+      params(await upvestSignatureHeaders(create, { ...fixed, expiresInSeconds: 60 })),
     ).toMatchObject({
       expires: CREATED + 60,
     });
   });
 
-  it('should use a random UUID nonce by default, and a nonce function per call', () => {
+  it('should use a random UUID nonce by default, and a nonce function per call', async () => {
     const nonce = (added: Record<string, string>) =>
       /nonce="([^"]+)"/.exec(added['signature-input'] ?? '')?.[1];
     const { nonce: _fixed, ...random } = fixed;
-    expect(nonce(upvestSignatureHeaders(create, random))).toMatch(
+    expect(nonce(await upvestSignatureHeaders(create, random))).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
     let count = 0;
     const counted = { ...fixed, nonce: () => `n${++count}` };
     expect([
-      nonce(upvestSignatureHeaders(create, counted)),
-      nonce(upvestSignatureHeaders(create, counted)),
+      nonce(await upvestSignatureHeaders(create, counted)),
+      nonce(await upvestSignatureHeaders(create, counted)),
     ]).toEqual(['n1', 'n2']);
   });
 
-  it('should refuse a request without upvest-client-id', () => {
-    expect(() =>
+  it('should refuse a request without upvest-client-id', async () => {
+    await expect(
       upvestSignatureHeaders(
         { method: 'GET', url: 'https://sandbox.upvest.co/webhooks', headers: {} },
         fixed,
       ),
-    ).toThrow(MissingComponentError);
+    ).rejects.toThrow(MissingComponentError);
   });
 
   it('should sign with Ed25519 when given an Ed25519 key', async () => {
-    const added = upvestSignatureHeaders(create, { ...fixed, privateKey: ed25519.privateKey });
+    const added = await upvestSignatureHeaders(create, {
+      ...fixed,
+      privateKey: ed25519.privateKey,
+    });
     const verdict = await verifyUpvestRequest(withAdded(create, added), {
       keys: ed25519.publicKey,
       now: () => CREATED,
@@ -160,7 +165,7 @@ describe('upvestSignatureHeaders', () => {
 
 describe('verifyUpvestRequest: the clock', () => {
   it("should honour the caller's clock skew: a signature expired 20 s ago passes with 30 s of skew", async () => {
-    const added = upvestSignatureHeaders(create, fixed);
+    const added = await upvestSignatureHeaders(create, fixed);
     const expires = CREATED + UPVEST_DEFAULT_EXPIRES_IN_SECONDS;
     const at = (skew: number | undefined) =>
       verifyUpvestRequest(withAdded(create, added), {
@@ -173,6 +178,8 @@ describe('verifyUpvestRequest: the clock', () => {
     expect(await at(10)).toMatchObject({ ok: false, reason: 'expired' });
   });
 });
+
+const signedCreate = withAdded(create, await upvestSignatureHeaders(create, fixed));
 
 describe('createUpvestSigner and verifyUpvestRequest', () => {
   it('should sign every request afresh in a way the Upvest verifier accepts', async () => {
@@ -198,25 +205,29 @@ describe('createUpvestSigner and verifyUpvestRequest', () => {
     expect(nonces.size).toBe(3);
   });
 
-  const signedCreate = withAdded(create, upvestSignatureHeaders(create, fixed));
   const verify = (request: HttpMessage) =>
     verifyUpvestRequest(request, { keys: new Map([['k', keys.publicKey]]), now: () => CREATED });
   // A general signature that misses something the profile demands, verified by the profile.
-  const generalSignature = (components: string[], extra: Record<string, string | number> = {}) =>
+  const generalSignature = async (
+    components: string[],
+    extra: Record<string, string | number> = {},
+  ) =>
     withAdded(create, {
-      ...signRequest(create, {
-        keyId: 'k',
-        privateKey: keys.privateKey,
-        created: CREATED,
-        expires: CREATED + 10,
-        nonce: 'n',
-        components,
-        ...extra,
-      }).headers,
+      ...(
+        await signRequest(create, {
+          keyId: 'k',
+          privateKey: keys.privateKey,
+          created: CREATED,
+          expires: CREATED + 10,
+          nonce: 'n',
+          components,
+          ...extra,
+        })
+      ).headers,
       'upvest-signature-version': '15',
     });
 
-  it.each<[string, () => HttpMessage, string, RegExp]>([
+  it.each<[string, () => HttpMessage | Promise<HttpMessage>, string, RegExp]>([
     [
       'without upvest-signature-version',
       () => withAdded(signedCreate, { 'upvest-signature-version': '6' }),
@@ -249,8 +260,8 @@ describe('createUpvestSigner and verifyUpvestRequest', () => {
     ],
     [
       'whose signature has no nonce',
-      () => {
-        const request = generalSignature([
+      async () => {
+        const request = await generalSignature([
           '@method',
           '@path',
           'authorization',
@@ -278,7 +289,7 @@ describe('createUpvestSigner and verifyUpvestRequest', () => {
       /does not match/,
     ],
   ])('should refuse a request %s', async (_name, build, reason, message) => {
-    expect(await verify(build())).toMatchObject({
+    expect(await verify(await build())).toMatchObject({
       ok: false,
       reason,
       message: expect.stringMatching(message) as unknown,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type OutgoingRequest, type RequestSigner } from '../wire/signer.js';
 import type { EcdsaEncoding } from './algorithm-names.js';
 import { contentDigest } from './digest.js';
@@ -25,7 +24,7 @@ export const UPVEST_SIGNATURE_VERSION = '15';
  *
  * @example
  * ```ts
- * upvestSignatureHeaders(request, { keyId, privateKey, expiresInSeconds: UPVEST_DEFAULT_EXPIRES_IN_SECONDS * 6 });
+ * await upvestSignatureHeaders(request, { keyId, privateKey, expiresInSeconds: UPVEST_DEFAULT_EXPIRES_IN_SECONDS * 6 });
  * ```
  */
 export const UPVEST_DEFAULT_EXPIRES_IN_SECONDS = 10;
@@ -108,28 +107,28 @@ function hasQuery(request: HttpMessage): boolean {
  * The headers to add to a request under Upvest's v15 profile: `content-digest` (SHA-512) and
  * `content-length` for a body, `signature-input`, `signature`, and `upvest-signature-version:
  * 15` (itself unsigned). Parameters: `created` (now), `expires`, `nonce`, `keyid`; no `alg`,
- * like Upvest's clients. Throws a configuration error when the key is unusable or the request
- * has no `upvest-client-id`.
+ * like Upvest's clients. Rejects with a configuration error when the key is unusable or the
+ * request has no `upvest-client-id`.
  *
  * @example
  * ```ts
- * const added = upvestSignatureHeaders(
+ * const added = await upvestSignatureHeaders(
  *   { method: 'GET', url: 'https://sandbox.upvest.co/webhooks', headers: { 'upvest-client-id': id } },
  *   { keyId, privateKey },
  * );
  * ```
  */
-export function upvestSignatureHeaders(
+export async function upvestSignatureHeaders(
   request: HttpMessage,
   options: UpvestSigningOptions,
-): Record<string, string> {
+): Promise<Record<string, string>> {
   const body = bodyBytes(request);
   const headers = toHeaders(request.headers);
   const added: Record<string, string> = {};
   if (body.length > 0) {
     // Computed here, over the bytes sent, even when the caller set them: they must agree.
     added['content-length'] = String(body.length);
-    added['content-digest'] = contentDigest(body);
+    added['content-digest'] = await contentDigest(body);
     headers.set('content-length', added['content-length']);
     headers.set('content-digest', added['content-digest']);
   } else {
@@ -140,12 +139,13 @@ export function upvestSignatureHeaders(
   const message: HttpMessage = { ...request, headers, body };
   const created = options.now?.() ?? Math.floor(Date.now() / 1000);
   const nonce = typeof options.nonce === 'function' ? options.nonce() : options.nonce;
-  const signed = signRequest(message, {
+  const signed = await signRequest(message, {
     keyId: options.keyId,
     privateKey: options.privateKey,
     created,
     expires: created + (options.expiresInSeconds ?? UPVEST_DEFAULT_EXPIRES_IN_SECONDS),
-    nonce: nonce ?? randomUUID(),
+    // The global Web Crypto, on every runtime (Node's node:crypto is not everywhere).
+    nonce: nonce ?? crypto.randomUUID(),
     components: upvestComponents(message),
     ecdsaEncoding: options.ecdsaEncoding ?? 'der',
   });

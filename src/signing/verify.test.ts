@@ -23,12 +23,12 @@ const request = {
   body: '{"title":"User webhook"}',
 };
 
-function signed(
+async function signed(
   privateKey: KeyObject = ed25519.privateKey,
   extra: Partial<SignRequestOptions> = {},
   message: typeof request = request,
-): HttpMessage & { headers: Record<string, string> } {
-  const result = signRequest(message, {
+): Promise<HttpMessage & { headers: Record<string, string> }> {
+  const result = await signRequest(message, {
     keyId: 'k1',
     privateKey,
     created: CREATED,
@@ -47,7 +47,7 @@ function signed(
   return { ...message, headers: { ...message.headers, ...result.headers } };
 }
 
-const original = signed();
+const original = await signed();
 const withHeaders = (change: Record<string, string | undefined>): HttpMessage => {
   const headers: Record<string, string> = { ...original.headers };
   for (const [name, value] of Object.entries(change)) {
@@ -57,7 +57,7 @@ const withHeaders = (change: Record<string, string | undefined>): HttpMessage =>
   return { ...original, headers };
 };
 /** Signed anew with these headers: the signature holds, so what is checked after it decides. */
-const signedWith = (headers: Record<string, string>): HttpMessage =>
+const signedWith = (headers: Record<string, string>): Promise<HttpMessage> =>
   signed(ed25519.privateKey, {}, { ...request, headers: { ...request.headers, ...headers } });
 const inputWith = (from: string, to: string) =>
   withHeaders({ 'signature-input': original.headers['signature-input']?.replace(from, to) });
@@ -90,7 +90,14 @@ describe('verifyRequestSignature', () => {
     });
   });
 
-  it.each<[string, () => HttpMessage, Partial<VerifySignatureOptions>, SignatureFailureReason]>([
+  it.each<
+    [
+      string,
+      () => HttpMessage | Promise<HttpMessage>,
+      Partial<VerifySignatureOptions>,
+      SignatureFailureReason,
+    ]
+  >([
     [
       'no signature headers',
       () => withHeaders({ signature: undefined, 'signature-input': undefined }),
@@ -194,7 +201,7 @@ describe('verifyRequestSignature', () => {
     ],
     [
       'a legacy digest that does not match',
-      () => withHeaders({ digest: legacyDigest('{}') }),
+      async () => withHeaders({ digest: await legacyDigest('{}') }),
       {},
       'digest_mismatch',
     ],
@@ -274,7 +281,7 @@ describe('verifyRequestSignature', () => {
       'unsupported_algorithm',
     ],
   ])('should refuse %s', async (_name, build, extra, reason) => {
-    expect(await verify(build(), extra)).toMatchObject({
+    expect(await verify(await build(), extra)).toMatchObject({
       ok: false,
       reason,
       message: expect.any(String) as unknown,
@@ -291,13 +298,13 @@ describe('verifyRequestSignature', () => {
 
   it('should check a second signature by its label, and take keys from a map', async () => {
     const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const second = signRequest(original, {
+    const { headers: second } = await signRequest(original, {
       keyId: 'proxy',
       privateKey: p256.privateKey,
       created: CREATED,
       components: ['@method', 'signature;key="sig1"'],
       label: 'proxy',
-    }).headers;
+    });
     const message = withHeaders({
       'signature-input': `${original.headers['signature-input']}, ${second['signature-input']}`,
       signature: `${original.headers['signature']}, ${second['signature']}`,
@@ -316,7 +323,7 @@ describe('verifyRequestSignature', () => {
   });
 
   it('should try both base formats with either, and report the one that matched', async () => {
-    const v6 = signed(ed25519.privateKey, { baseFormat: 'upvest-v6' });
+    const v6 = await signed(ed25519.privateKey, { baseFormat: 'upvest-v6' });
     expect(await verify(v6, { baseFormat: 'either' })).toMatchObject({
       ok: true,
       baseFormat: 'upvest-v6',
@@ -329,8 +336,8 @@ describe('verifyRequestSignature', () => {
   });
 
   it('should check a legacy digest the signature covers, and ignore an unknown uncovered one', async () => {
-    const legacy = signRequest(
-      { ...request, headers: { ...request.headers, digest: legacyDigest(request.body) } },
+    const legacy = await signRequest(
+      { ...request, headers: { ...request.headers, digest: await legacyDigest(request.body) } },
       {
         keyId: 'k1',
         privateKey: ed25519.privateKey,
@@ -340,7 +347,7 @@ describe('verifyRequestSignature', () => {
     );
     const message = {
       ...request,
-      headers: { ...request.headers, digest: legacyDigest(request.body), ...legacy.headers },
+      headers: { ...request.headers, digest: await legacyDigest(request.body), ...legacy.headers },
     };
     expect(await verify(message)).toMatchObject({ ok: true, digestHeader: 'digest' });
     const uncovered = {
@@ -351,7 +358,7 @@ describe('verifyRequestSignature', () => {
   });
 
   it('should read Node-style headers with repeated lines as arrays', async () => {
-    const result = signRequest(
+    const result = await signRequest(
       { method: 'GET', url: 'https://x.tld/', headers: { accept: 'a, b' } },
       { keyId: 'k1', privateKey: ed25519.privateKey, created: CREATED, components: ['accept'] },
     );
@@ -402,7 +409,7 @@ describe('verifyRequestSignature against tampering (zero false accepts)', () => 
   it.each(cases)(
     'should never accept a %s request whose body bytes were changed',
     async (_name, pair, numRuns) => {
-      const message = signed(pair.privateKey);
+      const message = await signed(pair.privateKey);
       const body = new TextEncoder().encode(request.body);
       await fc.assert(
         fc.asyncProperty(mutations, async (changes) => {
@@ -420,14 +427,14 @@ describe('verifyRequestSignature against tampering (zero false accepts)', () => 
   it.each(cases)(
     'should never accept a %s request whose body and digest were both replaced',
     async (_name, pair, numRuns) => {
-      const message = signed(pair.privateKey);
+      const message = await signed(pair.privateKey);
       await fc.assert(
         fc.asyncProperty(fc.uint8Array({ maxLength: 64 }), async (body) => {
           fc.pre(!Buffer.from(body).equals(Buffer.from(request.body)));
           const forged = {
             ...message,
             body,
-            headers: { ...message.headers, 'content-digest': contentDigest(body) },
+            headers: { ...message.headers, 'content-digest': await contentDigest(body) },
           };
           expect(await verify(forged, { keys: pair.publicKey })).toMatchObject({
             ok: false,
@@ -442,7 +449,7 @@ describe('verifyRequestSignature against tampering (zero false accepts)', () => 
   it.each(cases)(
     'should never accept a %s signature whose bytes were changed',
     async (_name, pair, numRuns) => {
-      const message = signed(pair.privateKey);
+      const message = await signed(pair.privateKey);
       const bytes = signatureBytes(message);
       await fc.assert(
         fc.asyncProperty(mutations, async (changes) => {
@@ -632,7 +639,7 @@ describe('verifyRequestSignature: what a refusal says', () => {
   });
 
   it('should take a signature without expires as never expiring, unless the age is bounded', async () => {
-    const { headers } = signRequest(request, {
+    const { headers } = await signRequest(request, {
       keyId: 'k1',
       privateKey: ed25519.privateKey,
       created: CREATED,

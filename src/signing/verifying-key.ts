@@ -1,7 +1,7 @@
 /**
  * Keys for verifying, read with Web Crypto (`crypto.subtle`) so that verification runs on Node,
- * Deno, Bun, workerd and edge runtimes alike. Signing keeps Node's `KeyObject` (keys.ts); a
- * receiver only ever needs the public half.
+ * Deno, Bun, workerd and edge runtimes alike (signing keys are keys.ts's; both read PEM, DER and
+ * `KeyObject`s with key-material.ts). A receiver only ever needs the public half.
  *
  * A key is read once into its material (what kind of key, and the bytes or JWK Web Crypto
  * imports), then imported per algorithm and cached: importing a P-521 point validates it and costs
@@ -11,15 +11,29 @@
 import type { webcrypto } from 'node:crypto';
 import { UpvestConfigurationError } from '../errors.js';
 import type { SignatureAlgorithm } from './algorithm-names.js';
-import { base64ToBytes, base64UrlToBytes } from './base64.js';
-import { sequenceElements } from './der.js';
-import type { KeyInput, SigningJwk } from './keys.js';
+import { base64UrlToBytes } from './base64.js';
+import { derSequence, sequenceElements } from './der.js';
+import {
+  CURVE_OIDS,
+  EC_PUBLIC_KEY,
+  IMPLIED,
+  IMPORT,
+  importablePkcs8,
+  isKeyObject,
+  oidFamily,
+  pkcs8,
+  readPem,
+  RSA_ENCRYPTION,
+  rsaSpki,
+  NULL,
+  secretBytes,
+  Unreadable,
+  type Family,
+} from './key-material.js';
+import type { KeyInput, NodeKeyObjectLike, SigningJwk } from './key-input.js';
 
 type CryptoKey = webcrypto.CryptoKey;
 type JsonWebKey = webcrypto.JsonWebKey;
-
-/** The kinds of key this package verifies with; the family decides which algorithms fit. */
-type Family = 'P-521' | 'P-256' | 'Ed25519' | 'RSA' | 'RSA-PSS' | 'secret' | 'unsupported';
 
 /** A key as Web Crypto imports it: a public JWK, SubjectPublicKeyInfo DER, or secret bytes. */
 export type Material =
@@ -32,15 +46,6 @@ export interface VerifyingKey {
   cryptoKey(algorithm: SignatureAlgorithm): Promise<CryptoKey>;
 }
 
-const IMPLIED: Record<Exclude<Family, 'unsupported'>, SignatureAlgorithm> = {
-  'P-521': 'ecdsa-p521-sha512',
-  'P-256': 'ecdsa-p256-sha256',
-  Ed25519: 'ed25519',
-  RSA: 'rsa-v1_5-sha256',
-  'RSA-PSS': 'rsa-pss-sha512',
-  secret: 'hmac-sha256',
-};
-
 const FITS: Record<SignatureAlgorithm, readonly Family[]> = {
   'ecdsa-p521-sha512': ['P-521'],
   'ecdsa-p256-sha256': ['P-256'],
@@ -48,22 +53,6 @@ const FITS: Record<SignatureAlgorithm, readonly Family[]> = {
   'hmac-sha256': ['secret'],
   'rsa-pss-sha512': ['RSA', 'RSA-PSS'],
   'rsa-v1_5-sha256': ['RSA'],
-};
-
-/** How Web Crypto imports a key for an algorithm. */
-const IMPORT: Record<
-  SignatureAlgorithm,
-  | webcrypto.RsaHashedImportParams
-  | webcrypto.EcKeyImportParams
-  | webcrypto.HmacImportParams
-  | webcrypto.Algorithm
-> = {
-  'ecdsa-p521-sha512': { name: 'ECDSA', namedCurve: 'P-521' },
-  'ecdsa-p256-sha256': { name: 'ECDSA', namedCurve: 'P-256' },
-  ed25519: { name: 'Ed25519' },
-  'hmac-sha256': { name: 'HMAC', hash: 'SHA-256' },
-  'rsa-pss-sha512': { name: 'RSA-PSS', hash: 'SHA-512' },
-  'rsa-v1_5-sha256': { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
 };
 
 /**
@@ -151,12 +140,6 @@ function webKey(material: Material): VerifyingKey {
   };
 }
 
-/**
- * Why a key could not be read, for readVerifyingKey to turn into the one configuration error
- * callers see (it names no detail: the detail would be about the key material).
- */
-class Unreadable extends Error {}
-
 async function readMaterial(input: KeyInput): Promise<Material> {
   if (input instanceof Uint8Array) return secret(input);
   if (typeof input === 'string') return fromPem(input);
@@ -165,29 +148,13 @@ async function readMaterial(input: KeyInput): Promise<Material> {
 }
 
 function secret(bytes: Uint8Array): Material {
-  if (bytes.length === 0) throw new Unreadable();
-  return { family: 'secret', format: 'raw', bytes: Uint8Array.from(bytes) };
-}
-
-/** Node's `KeyObject`, recognised by shape so that this module imports nothing from Node. */
-interface KeyObjectLike {
-  readonly type: 'secret' | 'public' | 'private';
-  readonly asymmetricKeyType?: string | undefined;
-  export(options?: { type: string; format: 'der' }): Uint8Array;
-}
-
-function isKeyObject(input: object): input is KeyObjectLike {
-  const candidate = input as Partial<KeyObjectLike>;
-  return (
-    typeof candidate.export === 'function' &&
-    ['secret', 'public', 'private'].includes(candidate.type as string)
-  );
+  return { family: 'secret', format: 'raw', bytes: secretBytes(bytes) };
 }
 
 /** A key that reads but that no algorithm of ours uses: refused as such, not as unreadable. */
 const UNSUPPORTED: Material = { family: 'unsupported', format: 'raw', bytes: new Uint8Array() };
 
-async function fromKeyObject(key: KeyObjectLike): Promise<Material> {
+async function fromKeyObject(key: NodeKeyObjectLike): Promise<Material> {
   if (key.type === 'secret') return secret(new Uint8Array(key.export()));
   if (key.type === 'private') {
     return fromPkcs8(new Uint8Array(key.export({ type: 'pkcs8', format: 'der' })));
@@ -232,13 +199,8 @@ function fromJwk(input: SigningJwk): Material {
 }
 
 function fromPem(text: string): Promise<Material> | Material {
-  const match =
-    /^\s*-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n?-----END \1-----\s*$/.exec(
-      text,
-    );
-  const der = match ? base64ToBytes((match[2] ?? '').replace(/\r?\n/g, '')) : undefined;
-  if (!match || !der) throw new Unreadable();
-  switch (match[1]) {
+  const { label, der } = readPem(text);
+  switch (label) {
     case 'PUBLIC KEY':
       return fromSpki(der);
     case 'PRIVATE KEY':
@@ -246,12 +208,12 @@ function fromPem(text: string): Promise<Material> | Material {
     case 'RSA PUBLIC KEY':
       return { family: 'RSA', format: 'spki', bytes: rsaSpki(der) };
     case 'RSA PRIVATE KEY':
-      return fromPkcs8(pkcs8(sequence(RSA_ENCRYPTION, NULL), der));
+      return fromPkcs8(pkcs8(derSequence(RSA_ENCRYPTION, NULL), der));
     case 'EC PRIVATE KEY': {
       // SEC1 names its curve after the private scalar, further in than the other forms do.
       const curve = oidFamily(der, der.length);
       if (curve !== 'P-521' && curve !== 'P-256') return UNSUPPORTED;
-      return fromPkcs8(pkcs8(sequence(EC_PUBLIC_KEY, CURVE_OIDS[curve]), der));
+      return fromPkcs8(pkcs8(derSequence(EC_PUBLIC_KEY, CURVE_OIDS[curve]), der));
     }
     default:
       throw new Unreadable();
@@ -272,85 +234,11 @@ function fromSpki(der: Uint8Array): Material {
 async function fromPkcs8(der: Uint8Array): Promise<Material> {
   const family = oidFamily(der);
   if (!family) return UNSUPPORTED;
-  let pkcs8Der = der;
-  if (family === 'RSA-PSS') {
-    // As for SPKI: the PKCS#1 key inside, under rsaEncryption.
-    const key = sequenceElements(der)?.[2];
-    if (key?.tag !== 0x04) throw new Unreadable();
-    pkcs8Der = pkcs8(sequence(RSA_ENCRYPTION, NULL), key.content);
-  }
+  // As for SPKI: an RSA-PSS key is read as the PKCS#1 key inside, under rsaEncryption.
+  const pkcs8Der = importablePkcs8(der, family);
   const key = await crypto.subtle.importKey('pkcs8', pkcs8Der, IMPORT[IMPLIED[family]], true, [
     'sign',
   ]);
   const jwk = (await crypto.subtle.exportKey('jwk', key)) as Record<string, unknown>;
   return { family, format: 'jwk', jwk: publicJwk(jwk) };
-}
-
-// The object identifiers of the algorithms and curves we read, DER-encoded (tag 06, length).
-const oid = (...bytes: number[]) => Uint8Array.from([0x06, bytes.length, ...bytes]);
-const EC_PUBLIC_KEY = oid(0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01);
-const CURVE_OIDS = {
-  'P-256': oid(0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07),
-  'P-521': oid(0x2b, 0x81, 0x04, 0x00, 0x23),
-} as const;
-const RSA_ENCRYPTION = oid(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01);
-const RSASSA_PSS = oid(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a);
-const ED25519 = oid(0x2b, 0x65, 0x70);
-const NULL = Uint8Array.from([0x05, 0x00]);
-
-/**
- * The family named by the first algorithm identifier in a key's DER. The identifier sits in the
- * first few dozen bytes of SPKI, PKCS#8 and SEC1 alike, so those are searched, not parsed.
- */
-function oidFamily(
-  der: Uint8Array,
-  window = 64,
-): Exclude<Family, 'secret' | 'unsupported'> | undefined {
-  const head = der.subarray(0, window);
-  const has = (needle: Uint8Array) => indexOf(head, needle) !== -1;
-  if (has(CURVE_OIDS['P-521'])) return 'P-521';
-  if (has(CURVE_OIDS['P-256'])) return 'P-256';
-  if (has(ED25519)) return 'Ed25519';
-  if (has(RSASSA_PSS)) return 'RSA-PSS';
-  if (has(RSA_ENCRYPTION)) return 'RSA';
-  return undefined;
-}
-
-function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i += 1) {
-    for (let j = 0; j < needle.length; j += 1) if (haystack[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
-/** A DER TLV: tag, minimal length, content. */
-function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
-  const length = parts.reduce((sum, part) => sum + part.length, 0);
-  const header =
-    length < 0x80
-      ? [tag, length]
-      : length < 0x100
-        ? [tag, 0x81, length]
-        : [tag, 0x82, length >> 8, length & 0xff];
-  const out = new Uint8Array(header.length + length);
-  out.set(header);
-  let at = header.length;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-const sequence = (...parts: Uint8Array[]) => tlv(0x30, ...parts);
-
-/** PKCS#1 `RSAPublicKey` wrapped as SubjectPublicKeyInfo, the only RSA form Web Crypto reads. */
-function rsaSpki(pkcs1: Uint8Array): Uint8Array {
-  return sequence(sequence(RSA_ENCRYPTION, NULL), tlv(0x03, Uint8Array.of(0), pkcs1));
-}
-
-/** A private key in its algorithm's own form (PKCS#1, SEC1) wrapped as PKCS#8. */
-function pkcs8(algorithm: Uint8Array, key: Uint8Array): Uint8Array {
-  return sequence(Uint8Array.from([0x02, 0x01, 0x00]), algorithm, tlv(0x04, key));
 }

@@ -1,12 +1,11 @@
 import { createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import type { EcdsaEncoding } from '../signing/algorithm-names.js';
 import type { BaseFormat } from '../signing/base.js';
-import { contentDigest, legacyDigest } from '../signing/digest.js';
 import type { KeyInput } from '../signing/keys.js';
-import { signRequest } from '../signing/sign.js';
 import type { JsonWebKey, JsonWebKeySet } from '../types.js';
 import type { DigestHeader } from '../receiver/verify.js';
 import { webhookEventTypesByCategory } from '../../generated/constants.js';
+import { contentDigestSync, legacyDigestSync, signRequestSync } from './sign-sync.js';
 import {
   isKnownEventType,
   type WebhookEventCategory,
@@ -161,11 +160,12 @@ export function signDelivery(
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'content-length': String(Buffer.byteLength(body)),
-    [digestHeader]: digestHeader === 'digest' ? legacyDigest(body) : contentDigest(body),
+    [digestHeader]: digestHeader === 'digest' ? legacyDigestSync(body) : contentDigestSync(body),
     ...options.headers,
   };
   const created = options.now ?? Math.floor(Date.now() / 1000);
-  const signed = signRequest(
+  // Synchronous on node:crypto, as the mock and the CLI call it (the signing entry's is async).
+  const signed = signRequestSync(
     { method: 'POST', url, headers, body },
     {
       keyId: options.keyId,
