@@ -124,6 +124,11 @@ describe('the schema', () => {
         '  payload        jsonb,\n  raw            bytea,',
         '  payload        jsonb       NOT NULL,',
       )
+      // …and before trace_parent, which the worker's claim reads.
+      .replace(
+        '  applied_at     timestamptz,\n  trace_parent   text\n',
+        '  applied_at     timestamptz\n',
+      )
       .split('-- Inboxes made by versions before raw')[0]!;
     await pool.query(earlier);
     await pool.query(

@@ -5,6 +5,7 @@ import { inTransaction, type PoolLike, type Queryable } from './transaction.js';
 import { internalsOf } from './internals.js';
 import { storableText } from './storable.js';
 import { log, type Logger } from '../wire/logger.js';
+import { quietTelemetry, type Telemetry, type TelemetrySpan } from '../wire/telemetry.js';
 
 /**
  * Options of {@link createInboxWorker}.
@@ -57,6 +58,13 @@ export interface InboxWorkerOptions {
    * it may quote the payload.
    */
   readonly logger?: Logger;
+  /**
+   * Where each event applied is traced (a consumer span in the trace of the delivery it came in,
+   * when the inbox stored one: event id, type, object, attempt, outcome) and counted (applied,
+   * dead, the lag from storing to applying): `openTelemetry()` of `upvest-webhooks/telemetry`.
+   * Nothing is recorded without it. Never the payload or the error's message.
+   */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -142,6 +150,7 @@ interface WorkerSettings {
   readonly pollIntervalMs: number;
   readonly backoffMs: (failures: number) => number;
   readonly stale: 'apply' | 'skip';
+  readonly telemetry: Telemetry;
 }
 
 /** What a worker's methods share and change as it runs: its settings, health and loops. */
@@ -166,7 +175,9 @@ function claimSqlFor(events: string): string {
   // Claimable: pending, due, and no earlier pending event of its object (claimed elsewhere or
   // not). SKIP LOCKED passes over events other transactions hold.
   return `
-SELECT dedupe_key, object_key, created_at_key, attempts, payload, raw FROM ${events} AS candidate
+SELECT dedupe_key, object_key, created_at_key, attempts, payload, raw, trace_parent,
+       extract(epoch FROM clock_timestamp() - received_at)::float8 AS waited
+FROM ${events} AS candidate
 WHERE status = 'pending' AND available_at <= now()
   AND (object_key IS NULL OR NOT EXISTS (
     SELECT 1 FROM ${events} AS earlier
@@ -206,6 +217,7 @@ function workerSettings(inbox: PostgresInbox, options: InboxWorkerOptions): Work
     pollIntervalMs,
     backoffMs,
     stale,
+    telemetry: quietTelemetry(options.telemetry),
   };
 }
 
@@ -254,13 +266,29 @@ function logFailure(
 
 /** `worker.runOnce`: one batch claimed and handled in one transaction. */
 async function runOnce(state: WorkerState): Promise<number> {
+  const tally: Tally = { lags: [], dead: 0 };
   const handled = await inTransaction(
     state.pool,
-    (client) => claimAndHandle(state, client),
+    (client) => claimAndHandle(state, client, tally),
     (error) => report(state, error),
   );
   if (handled > 0) state.lastCommitAt = new Date();
+  countCommitted(state.telemetry, tally);
   return handled;
+}
+
+/** What a batch's transaction did, counted once it committed. */
+interface Tally {
+  /** Seconds each applied event waited from being stored to being claimed. */
+  readonly lags: number[];
+  /** Events that became dead letters. */
+  dead: number;
+}
+
+function countCommitted(telemetry: Telemetry, tally: Tally): void {
+  if (tally.lags.length > 0) telemetry.count('upvest.inbox.events.applied', tally.lags.length);
+  for (const lag of tally.lags) telemetry.record('upvest.inbox.queue.lag', lag);
+  if (tally.dead > 0) telemetry.count('upvest.inbox.events.dead', tally.dead);
 }
 
 /**
@@ -270,7 +298,11 @@ async function runOnce(state: WorkerState): Promise<number> {
  * claimable). Round trips, not work, bound a worker: this keeps them near one per event beside
  * its own queries (BENCHMARKS.md, the inbox against a bare SKIP LOCKED loop).
  */
-async function claimAndHandle(state: WorkerState, client: Queryable): Promise<number> {
+async function claimAndHandle(
+  state: WorkerState,
+  client: Queryable,
+  tally: Tally,
+): Promise<number> {
   const { rows } = await client.query(state.claimSql, [state.batchSize]);
   state.lastClaimAt = new Date();
   const locked = await lockObjects(state, client, rows);
@@ -282,7 +314,7 @@ async function claimAndHandle(state: WorkerState, client: Queryable): Promise<nu
     // Not locked: another transaction holds its object (store() always creates the row).
     if (objectKey !== null && !locked.has(objectKey)) continue;
     const lastApplied = objectKey === null ? null : locked.get(objectKey);
-    const done = await handle(state, client, row, objectKey, lastApplied, savepoint);
+    const done = await handle(state, client, row, { objectKey, lastApplied, savepoint, tally });
     if (done) applied.push(done);
     count += 1;
   }
@@ -331,9 +363,7 @@ async function handle(
   state: WorkerState,
   client: Queryable,
   row: Record<string, unknown>,
-  objectKey: string | null,
-  lastApplied: string | null | undefined,
-  savepoint: { open: boolean },
+  { objectKey, lastApplied, savepoint, tally }: EventPlace,
 ): Promise<Applied | undefined> {
   const { options } = state;
   const dedupeKey = String(row['dedupe_key']);
@@ -347,14 +377,57 @@ async function handle(
       : 'SAVEPOINT upvest_event',
   );
   savepoint.open = true;
+  const event = eventFromRow(row);
+  const span = startApplySpan(state, row, event, objectKey);
   try {
-    await options.onEvent(eventFromRow(row), client);
+    await options.onEvent(event, client);
   } catch (error) {
     await client.query('ROLLBACK TO SAVEPOINT upvest_event');
-    await recordFailure(state, client, dedupeKey, row, error);
+    const dead = await recordFailure(state, client, dedupeKey, row, error);
+    if (dead) tally.dead += 1;
+    span.setAttributes({ 'upvest.event.outcome': dead ? 'dead' : 'failed' });
+    span.fail(error instanceof Error ? error.name : typeof error);
+    span.end();
     return undefined;
   }
+  span.setAttributes({ 'upvest.event.outcome': 'applied' });
+  span.end();
+  tally.lags.push(Number(row['waited']));
   return { dedupeKey, objectKey, createdAtKey };
+}
+
+/** Where a claimed event is handled: its object's lock, the batch's savepoint and tally. */
+interface EventPlace {
+  readonly objectKey: string | null;
+  readonly lastApplied: string | null | undefined;
+  readonly savepoint: { open: boolean };
+  readonly tally: Tally;
+}
+
+/** An event's span, in the trace of the delivery it was stored from when there was one. */
+function startApplySpan(
+  state: WorkerState,
+  row: Record<string, unknown>,
+  event: DeliveryEvent,
+  objectKey: string | null,
+): TelemetrySpan {
+  const parent = row['trace_parent'];
+  return state.telemetry.startSpan(
+    'process upvest-inbox',
+    'consumer',
+    {
+      'messaging.system': 'upvest',
+      'messaging.operation.type': 'process',
+      'messaging.operation.name': 'apply',
+      // The table, unquoted: `upvest_inbox` or `schema.upvest_inbox`.
+      'messaging.destination.name': state.events.replaceAll('"', ''),
+      'messaging.message.id': event.id,
+      'upvest.event.type': event.type,
+      'upvest.event.object': objectKey ?? undefined,
+      'upvest.event.attempt': Number(row['attempts']) + 1,
+    },
+    typeof parent === 'string' ? parent : undefined,
+  );
 }
 
 /** Marks the event skipped when it is older than the last applied of its object; whether it was. */
@@ -380,14 +453,17 @@ async function skippedAsStale(
   return false;
 }
 
-/** A failed attempt: counted, with its error and back-off, or the event a dead letter. */
+/**
+ * A failed attempt: counted, with its error and back-off, or the event a dead letter; whether it
+ * became one.
+ */
 async function recordFailure(
   state: WorkerState,
   client: Queryable,
   dedupeKey: string,
   row: Record<string, unknown>,
   error: unknown,
-): Promise<void> {
+): Promise<boolean> {
   // Called unbound, as the user's function always was.
   const { backoffMs, maxAttempts, events } = state;
   const failures = Number(row['attempts']) + 1;
@@ -400,6 +476,7 @@ async function recordFailure(
     [dedupeKey, failures, errorText(error), maxAttempts, wait],
   );
   logFailure(state, dedupeKey, row, failures, wait, error);
+  return failures >= maxAttempts;
 }
 
 /** The events applied, and each object's `last_applied` moved up to its event: two statements. */
