@@ -175,7 +175,9 @@ function claimSqlFor(events: string): string {
   // Claimable: pending, due, and no earlier pending event of its object (claimed elsewhere or
   // not). SKIP LOCKED passes over events other transactions hold.
   return `
-SELECT dedupe_key, object_key, created_at_key, attempts, payload, raw, trace_parent,
+SELECT dedupe_key, object_key, created_at_key, attempts, raw, trace_parent,
+       -- payload is read (and parsed) only where raw is missing: rows of inboxes before raw.
+       CASE WHEN raw IS NULL THEN payload END AS payload,
        extract(epoch FROM clock_timestamp() - received_at)::float8 AS waited
 FROM ${events} AS candidate
 WHERE status = 'pending' AND available_at <= now()
