@@ -138,6 +138,40 @@ describe('a delivery traced through the inbox', () => {
     await sdk.shutdown();
   });
 
+  it('should end the spans of a batch run again as rolled back, and count only what committed', async () => {
+    const { telemetry } = sdk;
+    const inbox = createPostgresInbox({ pool, telemetry });
+    await inbox.migrate();
+    await inbox.store([
+      storable('ORDER.FILLED', { id: 'o-1' }),
+      storable('ORDER.FILLED', { id: 'o-2' }),
+    ]);
+    const { rows } = await pool.query<{ event_id: string }>(
+      'SELECT event_id FROM upvest_inbox ORDER BY created_at_key, dedupe_key',
+    );
+    const failing = rows[1]!.event_id;
+    const worker = createInboxWorker(inbox, {
+      isolation: 'batch',
+      backoffMs: () => 60_000,
+      onEvent: (event) => {
+        if (event.id === failing) throw new TypeError('no');
+      },
+      telemetry,
+    });
+    expect(await worker.runOnce()).toBe(2);
+    const outcomes = sdk
+      .spans()
+      .map((span) => [span.attributes['upvest.event.outcome'], span.attributes['error.type']]);
+    expect(outcomes).toEqual([
+      ['failed', 'batch_retried'],
+      ['rolled_back', 'batch_retried'],
+      ['failed', 'TypeError'],
+      ['applied', undefined],
+    ]);
+    expect(await sdk.metric('upvest.inbox.events.applied')).toEqual([{ attributes: {}, value: 1 }]);
+    await sdk.shutdown();
+  });
+
   it('should store a context that is not a handler’s, or a traceparent too long, as no trace', async () => {
     const inbox = createPostgresInbox({ pool });
     await inbox.migrate();
