@@ -456,6 +456,16 @@ describe('workers', () => {
     expect((await effects()).every((row) => row.applied === 1)).toBe(true);
   });
 
+  it('should hand onEvent a transaction with the planner settings it had, whatever the claim changed', async () => {
+    await inbox.store(delivered([eventOf('o1'), eventOf('o2')]));
+    const settings: unknown[] = [];
+    const onEvent: InboxWorkerOptions['onEvent'] = async (_event, tx) => {
+      settings.push((await tx.query('SHOW enable_sort')).rows[0]?.['enable_sort']);
+    };
+    expect(await drain({ onEvent })).toBe(2);
+    expect(settings).toEqual(['on', 'on']);
+  });
+
   it('should refuse an isolation it does not know', () => {
     expect(() =>
       createInboxWorker(inbox, { onEvent: () => undefined, isolation: 'row' as never }),

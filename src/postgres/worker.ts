@@ -181,11 +181,23 @@ interface WorkerState extends WorkerSettings {
   readonly poolListener: (error: Error) => void;
 }
 
-/** The statement that claims a batch of events from `events`. */
-function claimSqlFor(events: string): string {
-  // Claimable: pending, due, and no earlier pending event of its object (claimed elsewhere or
-  // not). SKIP LOCKED passes over events other transactions hold.
+/**
+ * The statements that claim a batch of events from `events`, sent as one (simple protocol, so the
+ * batch size is written in: a checked whole number). Claimable: pending, due, and no earlier
+ * pending event of its object (claimed elsewhere or not); SKIP LOCKED passes over events other
+ * transactions hold.
+ *
+ * The claim must walk the `claimable` index in order and stop at the batch size. A backlog that
+ * arrives at once finds the table's statistics from before it (autovacuum analyzes a minute or
+ * more later), and the planner then checked every pending event and sorted them all: 7 ms a
+ * claim at 4,000 pending instead of 0.4 (each statement of a worker draining 4,000 events timed,
+ * and the plans read). Sorting is switched off for this statement only: the setting the
+ * transaction had is restored before `onEvent` runs.
+ */
+function claimSqlFor(events: string, batchSize: number): string {
   return `
+SELECT set_config('upvest_inbox.enable_sort', current_setting('enable_sort'), true);
+SET LOCAL enable_sort = off;
 SELECT dedupe_key, object_key, created_at_key, attempts, raw, trace_parent,
        -- payload is read (and parsed) only where raw is missing: rows of inboxes before raw.
        CASE WHEN raw IS NULL THEN payload END AS payload,
@@ -197,8 +209,9 @@ WHERE status = 'pending' AND available_at <= now()
     WHERE earlier.object_key = candidate.object_key AND earlier.status = 'pending'
       AND (earlier.created_at_key, earlier.dedupe_key) < (candidate.created_at_key, candidate.dedupe_key)))
 ORDER BY created_at_key, dedupe_key
-LIMIT $1
-FOR UPDATE SKIP LOCKED`;
+LIMIT ${String(batchSize)}
+FOR UPDATE SKIP LOCKED;
+SELECT set_config('enable_sort', current_setting('upvest_inbox.enable_sort'), true);`;
 }
 
 /** The options checked and their defaults filled in; a configuration error for a bad one. */
@@ -221,7 +234,7 @@ function workerSettings(inbox: PostgresInbox, options: InboxWorkerOptions): Work
   }
   const { pool, tables } = internalsOf(inbox);
   const { events, objects } = tables;
-  const claimSql = claimSqlFor(events);
+  const claimSql = claimSqlFor(events, batchSize);
   return {
     options,
     pool,
@@ -354,7 +367,11 @@ async function claimAndHandle(
   savepoint: Savepoint,
   tally: Tally,
 ): Promise<number> {
-  const { rows } = await client.query(state.claimSql, [state.batchSize]);
+  // Four statements, four results: the claim is the third.
+  const results = (await client.query(state.claimSql)) as unknown as {
+    rows: Record<string, unknown>[];
+  }[];
+  const rows = results[2]!.rows;
   state.lastClaimAt = new Date();
   const locked = await lockObjects(state, client, rows);
   const applied: Applied[] = [];
