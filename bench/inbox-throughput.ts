@@ -15,6 +15,7 @@ import { generateDeliveryKeyPair, signDelivery } from '../src/testing/deliveries
 type Out = (line?: string) => void;
 
 const BACKLOG = 4_000;
+const PENDING_LEFT = `SELECT EXISTS (SELECT 1 FROM upvest_inbox WHERE status = 'pending') AS left`;
 const CLAIM = 50;
 
 /** Stores `BACKLOG` events in the inbox, batch by batch, and empties the effects table. */
@@ -33,10 +34,12 @@ async function oursOnce(
   store: PostgresInbox,
   batch: () => readonly DeliveryEvent[],
   concurrency: number,
+  isolation: 'event' | 'batch',
 ): Promise<number> {
   await fillInbox(pool, store, batch);
   const worker = createInboxWorker(store, {
     concurrency,
+    isolation,
     batchSize: CLAIM,
     pollIntervalMs: 5,
     onEvent: async (event, tx) => {
@@ -45,7 +48,11 @@ async function oursOnce(
   });
   const started = performance.now();
   worker.start();
-  while ((await store.counts()).pending > 0) await new Promise((r) => setTimeout(r, 10));
+  // Asked through the claimable index, not counts() (which scans the table): the watching must
+  // not slow what is watched.
+  while ((await pool.query<{ left: boolean }>(PENDING_LEFT)).rows[0]?.left === true) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const seconds = (performance.now() - started) / 1000;
   await worker.stop();
   return BACKLOG / seconds;
@@ -110,23 +117,27 @@ export async function workerThroughput(
   );
   out(`### Applying a backlog of ${BACKLOG} events (an effect of one INSERT each)`);
   out();
-  out('| claimers | inbox worker | bare SKIP LOCKED loop | ratio | target |');
-  out('| --- | --- | --- | --- | --- |');
+  out(
+    "| claimers | inbox worker (isolation 'event', the default) | inbox worker (isolation 'batch') | bare SKIP LOCKED loop | ratios | target |",
+  );
+  out('| --- | --- | --- | --- | --- | --- |');
   for (const concurrency of [1, 2, 4]) {
-    const ours: number[] = [];
+    const perEvent: number[] = [];
+    const perBatch: number[] = [];
     const bare: number[] = [];
     for (let round = 0; round < 3; round++) {
-      ours.push(await oursOnce(pool, store, batch, concurrency));
+      perEvent.push(await oursOnce(pool, store, batch, concurrency, 'event'));
+      perBatch.push(await oursOnce(pool, store, batch, concurrency, 'batch'));
       bare.push(await bareOnce(pool, concurrency));
     }
-    const ratio = median(ours) / median(bare);
+    const [event, batched, least] = [median(perEvent), median(perBatch), median(bare)];
     out(
-      `| ${concurrency} | ${median(ours).toFixed(0)} events/s | ${median(bare).toFixed(0)} events/s | ${ratio.toFixed(2)} | 0.70 |`,
+      `| ${concurrency} | ${event.toFixed(0)} events/s | ${batched.toFixed(0)} events/s | ${least.toFixed(0)} events/s | ${(event / least).toFixed(2)}, ${(batched / least).toFixed(2)} | 0.70 |`,
     );
   }
   out();
   out(
-    `Both claim ${CLAIM} events a transaction; the worker also keeps each object's events in order (500 objects here), counts attempts and checks for stale events, which the bare loop does not.`,
+    `All claim ${CLAIM} events a transaction; the worker also keeps each object's events in order (500 objects here), counts attempts and marks events applied, which the bare loop does not. With isolation 'event' each event runs in a savepoint of its own (one more round trip per event), so a failing one takes back only its own work; with 'batch' a failure rolls the batch back and runs it again with savepoints.`,
   );
   out();
 }

@@ -24,8 +24,8 @@
  * format table are CommonJS, which Node must scan with its CommonJS lexer before an ES module
  * can import them, and openapi-fetch is one more file. Their exact versions are pinned in
  * package.json, which stays the record of what is inside. Left external: fast-check (large, and
- * only the conformance suite's fuzzing loads it) and pg (a peer dependency: the application's own
- * driver and pool). Comments are dropped from the output (esbuild), as the declarations keep them.
+ * only the conformance suite's fuzzing loads it), pg and @opentelemetry/api (peer dependencies:
+ * the application's own driver and pool, and the one API its OpenTelemetry SDK registers with). Comments are dropped from the output (esbuild), as the declarations keep them.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -38,7 +38,7 @@ import { rollup, type GetModuleInfo, type Plugin } from 'rollup';
 // The plugin's types describe its CommonJS build; the ES build tsx loads exports the function.
 const commonjs = commonjsPlugin as unknown as () => Plugin;
 
-export const EXTERNAL = ['fast-check', 'pg'] as const;
+export const EXTERNAL = ['fast-check', 'pg', '@opentelemetry/api'] as const;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -50,6 +50,7 @@ export const BUNDLED_ENTRIES = [
   'src/signing/index.js',
   'src/testing/index.js',
   'src/postgres/index.js',
+  'src/telemetry/index.js',
   'conformance/index.js',
   'bin/upvest-webhooks.js',
 ] as const;

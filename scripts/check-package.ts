@@ -34,6 +34,7 @@ export const SIZE_BUDGETS_GZIP_BYTES = {
   'upvest-webhooks/signing': 12 * 1024,
   'upvest-webhooks/testing': 64 * 1024,
   'upvest-webhooks/postgres': 8 * 1024,
+  'upvest-webhooks/telemetry': 2 * 1024,
 } as const;
 
 const ENTRY_FILES: Readonly<Record<keyof typeof SIZE_BUDGETS_GZIP_BYTES, string>> = {
@@ -42,6 +43,7 @@ const ENTRY_FILES: Readonly<Record<keyof typeof SIZE_BUDGETS_GZIP_BYTES, string>
   'upvest-webhooks/signing': 'dist/src/signing/index.js',
   'upvest-webhooks/testing': 'dist/src/testing/index.js',
   'upvest-webhooks/postgres': 'dist/src/postgres/index.js',
+  'upvest-webhooks/telemetry': 'dist/src/telemetry/index.js',
 };
 
 /**
@@ -106,7 +108,7 @@ async function entrySize(file: string): Promise<number> {
     platform: 'node',
     format: 'esm',
     write: false,
-    external: ['node:*', 'pg'],
+    external: ['node:*', 'pg', '@opentelemetry/api'],
     logLevel: 'silent',
   });
   return gzipSync(result.outputFiles[0]?.contents ?? new Uint8Array()).length;

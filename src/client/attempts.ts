@@ -25,6 +25,7 @@ import {
 import { wireRequest, type AttemptInit, type RawResult } from './transport.js';
 import { upvestHeaders } from '../wire/upvest-headers.js';
 import { log, type Logger } from '../wire/logger.js';
+import type { TelemetrySpan } from '../wire/telemetry.js';
 
 /** A successful attempt: the body still unparsed (JSON bodies are read as text). */
 export interface Answer {
@@ -166,6 +167,25 @@ export function createSender(settings: ClientSettings): Send {
     call: (init: AttemptInit) => Promise<RawResult>,
     callerSignal?: AbortSignal,
   ): Promise<Answer> {
+    const span = startCallSpan(settings, operation);
+    try {
+      const answer = await sendAttempts(operation, call, callerSignal, span);
+      span.setAttributes({ 'http.response.status_code': answer.response.status });
+      return answer;
+    } catch (error) {
+      failCallSpan(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  async function sendAttempts(
+    operation: OperationId,
+    call: (init: AttemptInit) => Promise<RawResult>,
+    callerSignal: AbortSignal | undefined,
+    span: TelemetrySpan,
+  ): Promise<Answer> {
     const deadline = Date.now() + deadlineMs;
     // An attempt is only started with at least this much time before the deadline.
     const leastUseful = Math.min(retry.minAttemptMs, timeoutMs);
@@ -182,6 +202,7 @@ export function createSender(settings: ClientSettings): Send {
       // timeout; the first attempt always runs.
       if (state.lastFailure && remaining < leastUseful) throw state.lastFailure;
       const end = await runAttempt(settings, { operation, call, callerSignal, remaining, state });
+      recordAttempt(span, state.attempt, end);
       const step = nextStep(end, state, {
         operation,
         retry,
@@ -205,6 +226,46 @@ export function createSender(settings: ClientSettings): Send {
   }
 
   return send;
+}
+
+/**
+ * A client span for one call, as OpenTelemetry's HTTP client conventions name it
+ * (`{method} {url.template}`), with the operation's id.
+ */
+function startCallSpan(settings: ClientSettings, operation: OperationId): TelemetrySpan {
+  const { method, path } = operationTable[operation];
+  return settings.telemetry.startSpan(`${method} ${path}`, 'client', {
+    'http.request.method': method,
+    'url.template': path,
+    'server.address': settings.server.address,
+    'server.port': settings.server.port,
+    'upvest.operation': operation,
+  });
+}
+
+/** An event per attempt (its number, and the status or the failure's code); the resend count. */
+function recordAttempt(span: TelemetrySpan, attempt: number, end: AttemptEnd): void {
+  const status =
+    end.kind === 'answer'
+      ? end.answer.response.status
+      : end.outcome.kind === 'status'
+        ? end.outcome.status
+        : undefined;
+  span.addEvent('attempt', {
+    'upvest.attempt': attempt,
+    'http.response.status_code': status,
+    'error.type': end.kind === 'failed' ? end.failure.code : undefined,
+  });
+  if (attempt > 1) span.setAttributes({ 'http.request.resend_count': attempt - 1 });
+}
+
+/** The call failed: its error's code as `error.type`, and the status an API error carried. */
+function failCallSpan(span: TelemetrySpan, error: unknown): void {
+  if (error instanceof UpvestApiError) {
+    const { status } = error as UpvestApiError<number>;
+    span.setAttributes({ 'http.response.status_code': status });
+  }
+  span.fail(error instanceof UpvestWebhooksError ? error.code : 'unexpected');
 }
 
 /** One line for each repeat: why, which attempt comes, after how long. */

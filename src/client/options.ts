@@ -1,4 +1,5 @@
 import { log, type Logger } from '../wire/logger.js';
+import { quietTelemetry, type Telemetry } from '../wire/telemetry.js';
 import { serverUrls, type OperationId } from '../../generated/constants.js';
 import { createOAuthTokenProvider } from '../auth/oauth-token-provider.js';
 import { UpvestConfigurationError } from '../errors.js';
@@ -113,6 +114,12 @@ export interface WebhooksClientOptions {
    */
   readonly logger?: Logger;
   /**
+   * Where each call is traced (a client span per operation, HTTP semantic conventions, an event
+   * per attempt, the resend count): `openTelemetry()` of `upvest-webhooks/telemetry`. Nothing is
+   * recorded without it. Never a body, a header value or a token.
+   */
+  readonly telemetry?: Telemetry;
+  /**
    * Retries with exponential backoff and full jitter, or after `Retry-After` (capped at
    * `maxDelayMs`): for 429, 503 and refused connections (every operation, as nothing was
    * processed) and for 502, 504, resets and timeouts (reads, updates and deletes only: never a
@@ -149,6 +156,9 @@ export interface ClientSettings {
   readonly responseValidation: ResponseValidationMode;
   readonly onResponseIssues: (report: ResponseIssuesReport) => void;
   readonly logger: Logger | undefined;
+  readonly telemetry: Telemetry;
+  /** Host and port of the base URL, for the spans' `server.address` and `server.port`. */
+  readonly server: { readonly address: string; readonly port: number };
   readonly tokenSource: AccessTokenSource;
   /** Drops a token the API refused, when the source can. */
   readonly invalidate: ((token: string) => void) | undefined;
@@ -193,6 +203,8 @@ export function resolveClientOptions(options: WebhooksClientOptions): ClientSett
           first: r.issues[0] && `${r.issues[0].path || '/'} ${r.issues[0].code}`,
         })),
     logger: options.logger,
+    telemetry: quietTelemetry(options.telemetry),
+    server: serverOf(baseUrl),
     tokenSource,
     invalidate:
       typeof tokenSource === 'object' ? tokenSource.invalidate?.bind(tokenSource) : undefined,
@@ -270,4 +282,11 @@ function checkDuration(name: string, value: number): number {
     throw new UpvestConfigurationError(`${name} must be a positive number of milliseconds`);
   }
   return value;
+}
+
+/** The host and port a base URL addresses (the scheme's default port when it names none). */
+function serverOf(baseUrl: string): { address: string; port: number } {
+  const url = new URL(baseUrl);
+  const port = url.port === '' ? (url.protocol === 'http:' ? 80 : 443) : Number(url.port);
+  return { address: url.hostname, port };
 }

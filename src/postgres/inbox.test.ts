@@ -124,6 +124,11 @@ describe('the schema', () => {
         '  payload        jsonb,\n  raw            bytea,',
         '  payload        jsonb       NOT NULL,',
       )
+      // …and before trace_parent, which the worker's claim reads.
+      .replace(
+        '  applied_at     timestamptz,\n  trace_parent   text\n',
+        '  applied_at     timestamptz\n',
+      )
       .split('-- Inboxes made by versions before raw')[0]!;
     await pool.query(earlier);
     await pool.query(
@@ -408,6 +413,63 @@ describe('workers', () => {
     fail = false;
     await drain({ onEvent, backoffMs: () => 0 });
     expect((await effects()).map((row) => row.event_id)).toEqual([other.id, first.id, second.id]);
+  });
+
+  it("should, with isolation 'batch', run a batch with a failing event again with savepoints: every other event applied once", async () => {
+    const events = [eventOf('a'), eventOf('b'), eventOf('c'), eventOf('d')];
+    await inbox.store(delivered(events));
+    const calls: string[] = [];
+    const onEvent: InboxWorkerOptions['onEvent'] = async (event, tx) => {
+      calls.push(event.id);
+      await recordEffect(event, tx);
+      if (event.id === events[2]!.id) throw new Error('downstream refused');
+    };
+    const worker = createInboxWorker(inbox, {
+      onEvent,
+      isolation: 'batch',
+      backoffMs: () => 60_000,
+    });
+    expect(await worker.runOnce()).toBe(4);
+    // The first run reached c and was rolled back; the second ran all four with savepoints.
+    expect(calls).toEqual([...events.slice(0, 3), ...events].map((event) => event.id));
+    const applied = await effects();
+    expect(applied.map((row) => [row.event_id, row.applied])).toEqual(
+      [events[0]!, events[1]!, events[3]!].map((event) => [event.id, 1]),
+    );
+    expect(await inbox.counts()).toMatchObject({ pending: 1, applied: 3 });
+    const { rows } = await pool.query('SELECT attempts FROM upvest_inbox WHERE event_id = $1', [
+      events[2]!.id,
+    ]);
+    expect(rows).toEqual([{ attempts: 1 }]);
+  });
+
+  it("should, with isolation 'batch', apply a batch without failures in one run, each event once", async () => {
+    const events = Array.from({ length: 12 }, (_, i) => eventOf(`o${i % 4}`));
+    await inbox.store(delivered(events));
+    const calls: string[] = [];
+    const onEvent: InboxWorkerOptions['onEvent'] = async (event, tx) => {
+      calls.push(event.id);
+      await recordEffect(event, tx);
+    };
+    expect(await drain({ onEvent, isolation: 'batch', batchSize: 5 })).toBe(12);
+    expect(calls).toHaveLength(12);
+    expect((await effects()).every((row) => row.applied === 1)).toBe(true);
+  });
+
+  it('should hand onEvent a transaction with the planner settings it had, whatever the claim changed', async () => {
+    await inbox.store(delivered([eventOf('o1'), eventOf('o2')]));
+    const settings: unknown[] = [];
+    const onEvent: InboxWorkerOptions['onEvent'] = async (_event, tx) => {
+      settings.push((await tx.query('SHOW enable_sort')).rows[0]?.['enable_sort']);
+    };
+    expect(await drain({ onEvent })).toBe(2);
+    expect(settings).toEqual(['on', 'on']);
+  });
+
+  it('should refuse an isolation it does not know', () => {
+    expect(() =>
+      createInboxWorker(inbox, { onEvent: () => undefined, isolation: 'row' as never }),
+    ).toThrow(UpvestConfigurationError);
   });
 
   it('should wait the back-off before trying a failed event again', async () => {

@@ -6,6 +6,7 @@ import { inboxSchemaSql, inboxTables } from './schema.js';
 import { withInternals } from './internals.js';
 import { asciiText, isDataError, jsonbCanHold, storableText } from './storable.js';
 import { inTransaction, type PoolLike, type Queryable } from './transaction.js';
+import { quietTelemetry, type Telemetry } from '../wire/telemetry.js';
 
 export type { PoolLike, Queryable } from './transaction.js';
 
@@ -36,6 +37,11 @@ export interface PostgresInboxOptions {
    * with the same key are applied in `created_at` order; `null` means no order is kept.
    */
   readonly objectKey?: (event: DeliveryEvent) => string | null;
+  /**
+   * Where the events stored are counted (`upvest.inbox.events.stored`):
+   * `openTelemetry()` of `upvest-webhooks/telemetry`. Nothing is recorded without it.
+   */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -109,8 +115,13 @@ export interface PostgresInbox {
    * (`ON CONFLICT DO NOTHING` on the dedupe key), and resolves once it is committed; throws
    * when it is not, so the handler answers 500 and Upvest delivers the batch again. Pass it as
    * the handler's `onEvents`, with `dedupe: false`. Resolves with how many events were new.
+   * The handler's `context.traceparent`, when given, is kept with each event, so the worker's
+   * span joins the delivery's trace.
    */
-  readonly store: (events: readonly DeliveryEvent[]) => Promise<number>;
+  readonly store: (
+    events: readonly DeliveryEvent[],
+    context?: { readonly traceparent?: string },
+  ) => Promise<number>;
   /** Counts per state, for metrics. */
   counts(): Promise<InboxCounts>;
   /** The dead letters, oldest first (default at most 100). */
@@ -175,6 +186,7 @@ interface InboxParts {
   readonly dedupeKeyOf: (event: DeliveryEvent) => string;
   readonly objectKeyOf: (event: DeliveryEvent) => string | null;
   readonly storeSql: string;
+  readonly telemetry: Telemetry;
 }
 
 /** The statement that stores a batch given as one array per column (see {@link columnsOf}). */
@@ -184,10 +196,10 @@ function storeSqlFor(events: string, objects: string): string {
   // overlapping batches at once wait for each other instead of deadlocking.
   return `
 WITH incoming AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::jsonb[], $9::bytea[], $10::text[], $11::text[])
-    AS t(dedupe_key, event_id, webhook_id, type, object_key, created_at, created_at_key, payload, raw, status, last_error)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::jsonb[], $9::bytea[], $10::text[], $11::text[], $12::text[])
+    AS t(dedupe_key, event_id, webhook_id, type, object_key, created_at, created_at_key, payload, raw, status, last_error, trace_parent)
 ), stored AS (
-  INSERT INTO ${events} (dedupe_key, event_id, webhook_id, type, object_key, created_at, created_at_key, payload, raw, status, last_error)
+  INSERT INTO ${events} (dedupe_key, event_id, webhook_id, type, object_key, created_at, created_at_key, payload, raw, status, last_error, trace_parent)
   SELECT * FROM incoming ORDER BY dedupe_key
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING object_key
@@ -200,7 +212,11 @@ SELECT count(*)::int AS stored FROM stored`;
 }
 
 /** One event as the store statement's row: every text column as `text` can hold it. */
-function rowOf(parts: InboxParts, event: DeliveryEvent): unknown[] {
+function rowOf(
+  parts: InboxParts,
+  event: DeliveryEvent,
+  traceparent: string | undefined,
+): unknown[] {
   // Called unbound, as the user's functions always were.
   const { dedupeKeyOf, objectKeyOf } = parts;
   const createdAtKey = decimalEpochSeconds(event.created_at);
@@ -222,6 +238,7 @@ function rowOf(parts: InboxParts, event: DeliveryEvent): unknown[] {
     encoder.encode(raw),
     'pending',
     null,
+    traceparent === undefined ? null : storableText(traceparent),
   ];
 }
 
@@ -230,7 +247,7 @@ function rowOf(parts: InboxParts, event: DeliveryEvent): unknown[] {
  * (any encoding holds it), no `jsonb`, not ordered with its object, `dead` with the reason.
  */
 function deadRowOf(row: unknown[], error: unknown): unknown[] {
-  const [dedupeKey, eventId, webhookId, type, , createdAt, createdAtKey, , raw] = row;
+  const [dedupeKey, eventId, webhookId, type, , createdAt, createdAtKey, , raw, , , trace] = row;
   const code = (error as { code?: unknown }).code;
   return [
     asciiText(String(dedupeKey)),
@@ -244,12 +261,13 @@ function deadRowOf(row: unknown[], error: unknown): unknown[] {
     raw,
     'dead',
     `the database refused to store the event (SQLSTATE ${String(code)}); its raw bytes are kept`,
+    typeof trace === 'string' ? asciiText(trace) : null,
   ];
 }
 
 /** Rows turned into the store statement's parameters: one array per column. */
 function columnsOf(rows: readonly unknown[][]): unknown[][] {
-  return Array.from({ length: 11 }, (_, column) => rows.map((row) => row[column]));
+  return Array.from({ length: 12 }, (_, column) => rows.map((row) => row[column]));
 }
 
 /**
@@ -302,17 +320,24 @@ function storeOneByOne(parts: InboxParts, rows: readonly unknown[][]): Promise<n
 }
 
 /** `inbox.store`: the batch in one statement, or event by event when the database refuses it. */
-async function storeBatch(parts: InboxParts, batch: readonly DeliveryEvent[]): Promise<number> {
+async function storeBatch(
+  parts: InboxParts,
+  batch: readonly DeliveryEvent[],
+  traceparent: string | undefined,
+): Promise<number> {
   if (batch.length === 0) return 0;
-  const rows = batch.map((event) => rowOf(parts, event));
+  const rows = batch.map((event) => rowOf(parts, event, traceparent));
+  let stored: number;
   try {
     const result = await parts.pool.query(parts.storeSql, columnsOf(rows));
-    return Number(result.rows[0]?.['stored'] ?? 0);
+    stored = Number(result.rows[0]?.['stored'] ?? 0);
   } catch (error) {
     // A lost connection or a broken statement: the batch is retried whole by Upvest.
     if (!isDataError(error)) throw error;
-    return storeOneByOne(parts, rows);
+    stored = await storeOneByOne(parts, rows);
   }
+  parts.telemetry.count('upvest.inbox.events.stored', stored);
+  return stored;
 }
 
 /** `inbox.migrate`: the schema, created by one instance at a time. */
@@ -469,9 +494,11 @@ export function createPostgresInbox(options: PostgresInboxOptions): PostgresInbo
     dedupeKeyOf: options.dedupeKey ?? ((event: DeliveryEvent) => event.id),
     objectKeyOf: options.objectKey ?? defaultObjectKey,
     storeSql: storeSqlFor(events, objects),
+    telemetry: quietTelemetry(options.telemetry),
   };
   const inbox: PostgresInbox = {
-    store: (batch) => storeBatch(parts, batch),
+    // `context` is the delivery handler's when store is its onEvents; it may be anything else.
+    store: (batch, context) => storeBatch(parts, batch, traceparentOf(context)),
     migrate: () => migrateInbox(parts),
     counts: () => countEvents(parts),
     deadLetters: (paging) => readDeadLetters(parts, paging),
@@ -480,4 +507,10 @@ export function createPostgresInbox(options: PostgresInboxOptions): PostgresInbo
     prune: (age) => pruneEvents(parts, age),
   };
   return withInternals(inbox, { pool, tables });
+}
+
+/** The `traceparent` of a handler's context, if it carries a plausible one (a short string). */
+function traceparentOf(context: unknown): string | undefined {
+  const value = (context as { traceparent?: unknown } | null | undefined)?.traceparent;
+  return typeof value === 'string' && value.length <= 256 ? value : undefined;
 }

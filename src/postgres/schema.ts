@@ -56,6 +56,8 @@ export function inboxTables(name: string = DEFAULT_INBOX_TABLE): InboxTables {
  *   fits, and workers get it back byte for byte).
  * - `payload`: the same as `jsonb` for your queries, or `NULL` where `jsonb` cannot hold it (a
  *   `\u0000` or a lone surrogate in a string, nesting deeper than 1,000).
+ * - `trace_parent`: the W3C `traceparent` of the delivery the event came in, when telemetry
+ *   records it, so the worker's span joins that trace; `NULL` otherwise.
  * - `status`: `pending` → `applied` | `skipped` (stale, by policy) | `dead` (too many failures,
  *   or an event the database refused to store: its `raw` bytes are kept).
  *
@@ -82,11 +84,14 @@ export function inboxSchemaSql(table: string = DEFAULT_INBOX_TABLE): string {
   available_at   timestamptz NOT NULL DEFAULT now(),
   last_error     text,
   received_at    timestamptz NOT NULL DEFAULT now(),
-  applied_at     timestamptz
+  applied_at     timestamptz,
+  trace_parent   text
 );
 -- Inboxes made by versions before raw: add it, and let payload be NULL.
 ALTER TABLE ${events} ADD COLUMN IF NOT EXISTS raw bytea;
 ALTER TABLE ${events} ALTER COLUMN payload DROP NOT NULL;
+-- Inboxes made before telemetry: add the trace each event was stored under.
+ALTER TABLE ${events} ADD COLUMN IF NOT EXISTS trace_parent text;
 CREATE INDEX IF NOT EXISTS ${prefix}_claimable
   ON ${events} (created_at_key, dedupe_key) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS ${prefix}_pending_per_object

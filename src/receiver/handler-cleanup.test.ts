@@ -64,27 +64,38 @@ const EVENTS = ['data', 'end', 'error', 'close'] as const;
 describe('createNodeDeliveryHandler, after it answered', () => {
   it('should leave no body timer running and no listener on the request', async () => {
     const handler = createNodeDeliveryHandler(options({ bodyTimeoutMs: 60_000 }));
-    const seen: { timers: number[]; listeners: number[][] } = { timers: [], listeners: [] };
-    const port = await listen((req, res) => {
-      const before = EVENTS.map((name) => req.listenerCount(name));
-      const timersBefore = timers();
-      void handler(req, res).then(() => {
-        seen.timers.push(timersBefore, timers());
-        seen.listeners.push(
-          before,
-          EVENTS.map((name) => req.listenerCount(name)),
-        );
+    // The process's timers are counted, other tests' included (test:fast shares one process):
+    // one of theirs may start or end between the two counts. A timer the handler leaves behind
+    // shows in every try; a coincidence does not repeat, so three tries tell them apart.
+    const leftBehind = async () => {
+      const seen: { timers: number[]; listeners: number[][] } = { timers: [], listeners: [] };
+      const port = await listen((req, res) => {
+        const before = EVENTS.map((name) => req.listenerCount(name));
+        const timersBefore = timers();
+        void handler(req, res).then(() => {
+          seen.timers.push(timersBefore, timers());
+          seen.listeners.push(
+            before,
+            EVENTS.map((name) => req.listenerCount(name)),
+          );
+        });
       });
-    });
-    const response = await fetch(`http://127.0.0.1:${port}${PATH}`, {
-      method: 'POST',
-      headers: delivery.headers,
-      body: delivery.body,
-    });
-    expect(response.status).toBe(200);
-    await expect.poll(() => seen.timers.length).toBe(2);
-    expect(seen.timers[1]).toBe(seen.timers[0]);
-    expect(seen.listeners[1]).toEqual(seen.listeners[0]);
+      const response = await fetch(`http://127.0.0.1:${port}${PATH}`, {
+        method: 'POST',
+        headers: delivery.headers,
+        body: delivery.body,
+      });
+      expect(response.status).toBe(200);
+      await expect.poll(() => seen.timers.length).toBe(2);
+      expect(seen.listeners[1]).toEqual(seen.listeners[0]);
+      return seen.timers[1]! - seen.timers[0]!;
+    };
+    const differences = [];
+    for (let tries = 0; tries < 3; tries += 1) {
+      differences.push(await leftBehind());
+      if (differences.at(-1) === 0) break;
+    }
+    expect(differences).toContain(0);
   });
 
   it('should not answer a second time, nor reject, when something answered before it', async () => {

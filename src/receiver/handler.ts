@@ -10,6 +10,8 @@ import {
   type DeliveryAnswer,
   type DeliveryHandlerOptions,
 } from './processor.js';
+import { endDeliveryTrace, startDeliveryTrace } from './delivery-trace.js';
+import { quietTelemetry } from '../wire/telemetry.js';
 
 class BodyTooLarge extends Error {}
 class BodyTimeout extends Error {}
@@ -170,10 +172,12 @@ export function createNodeDeliveryHandler(
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   const options = withLogger(given);
   const process = createProcessor(options);
+  const telemetry = quietTelemetry(options.telemetry);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   return async (request, response) => {
     let answer: DeliveryAnswer;
+    const trace = startDeliveryTrace(telemetry);
     try {
       const head = {
         method: request.method ?? 'GET',
@@ -185,13 +189,18 @@ export function createNodeDeliveryHandler(
         headers: request.headersDistinct,
       };
       if (Number(request.headers['content-length'] ?? 0) > limit) throw new BodyTooLarge();
-      const early = await earlyAnswer(head, options);
+      const early = await earlyAnswer(head, options, trace);
       answer =
         early.answer ??
-        (await process({ ...head, body: await nodeBody(request, limit, timeoutMs) }, early.read));
+        (await process(
+          { ...head, body: await nodeBody(request, limit, timeoutMs) },
+          early.read,
+          trace,
+        ));
     } catch (error) {
       answer = readFailure(error, options);
     }
+    endDeliveryTrace(trace, answer);
     if (response.headersSent) return;
     response.writeHead(answer.status, answer.headers);
     response.end(answer.body);
@@ -219,15 +228,18 @@ export function createFetchDeliveryHandler(
 ): (request: Request) => Promise<Response> {
   const options = withLogger(given);
   const process = createProcessor(options);
+  const telemetry = quietTelemetry(options.telemetry);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   return async (request) => {
     let answer: DeliveryAnswer;
+    const trace = startDeliveryTrace(telemetry);
     try {
       const head = { method: request.method, url: request.url, headers: request.headers };
       if (Number(request.headers.get('content-length') ?? 0) > limit) throw new BodyTooLarge();
-      const early = await earlyAnswer(head, options);
+      const early = await earlyAnswer(head, options, trace);
       if (early.answer) {
+        endDeliveryTrace(trace, early.answer);
         await request.body?.cancel().catch(() => undefined);
         const { body, status, headers } = early.answer;
         return new Response(body ?? null, { status, headers });
@@ -240,10 +252,12 @@ export function createFetchDeliveryHandler(
       answer = await process(
         { ...head, body: await readStream(request.body, limit, timeoutMs) },
         early.read,
+        trace,
       );
     } catch (error) {
       answer = readFailure(error, options);
     }
+    endDeliveryTrace(trace, answer);
     return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers });
   };
 }

@@ -1,6 +1,13 @@
 import { createMemoryDedupeStore, type DedupeClaim, type DeliveryDedupeStore } from './dedupe.js';
 import type { DeliveryEvent } from './events.js';
 import { log, type Logger } from '../wire/logger.js';
+import { quietTelemetry, type Telemetry } from '../wire/telemetry.js';
+import {
+  endDeliveryTrace,
+  startDeliveryTrace,
+  timedVerification,
+  type DeliveryTrace,
+} from './delivery-trace.js';
 import {
   readDeliveryHeaders,
   verifyReadDelivery,
@@ -29,6 +36,11 @@ export interface DeliveryContext {
   readonly duplicates: number;
   /** Every event of the delivery, in `created_at` order, duplicates included. */
   readonly batch: readonly DeliveryEvent[];
+  /**
+   * The delivery's span as a W3C `traceparent`, when `telemetry` records it. `inbox.store` of
+   * `upvest-webhooks/postgres` keeps it with each event, so the worker's span joins the trace.
+   */
+  readonly traceparent?: string;
 }
 
 /**
@@ -96,6 +108,12 @@ export interface DeliveryHandlerOptions extends VerifyDeliveryOptions {
    * logged besides `onRefused` and `onError`; silent by default. Never a payload or a secret.
    */
   readonly logger?: Logger;
+  /**
+   * Where each delivery is traced (a consumer span: batch size, outcome, refusal reason) and
+   * counted, with the time spent verifying: `openTelemetry()` of `upvest-webhooks/telemetry`.
+   * Nothing is recorded without it. Never an event, a header value or a key.
+   */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -214,13 +232,16 @@ export type EarlyAnswer =
 export async function earlyAnswer(
   request: Omit<DeliveryRequest, 'body'>,
   options: DeliveryHandlerOptions,
+  trace?: DeliveryTrace,
 ): Promise<EarlyAnswer> {
   if (request.method.toUpperCase() !== 'POST') return { answer: methodNotAllowed() };
   let early: DeliveryHeaders;
   try {
-    early = await readDeliveryHeaders(
-      { ...request, url: withPublicOrigin(request.url, options.publicOrigin) },
-      options,
+    early = await timedVerification(trace, () =>
+      readDeliveryHeaders(
+        { ...request, url: withPublicOrigin(request.url, options.publicOrigin) },
+        options,
+      ),
     );
   } catch (error) {
     // Never expected (the check never throws); the full check decides then.
@@ -293,24 +314,36 @@ function report<T>(hook: ((value: T) => void) | undefined, value: T): void {
 export function createDeliveryProcessor(
   options: DeliveryHandlerOptions,
 ): (request: DeliveryRequest) => Promise<DeliveryAnswer> {
-  return createProcessor(withLogger(options));
+  const process = createProcessor(withLogger(options));
+  const telemetry = quietTelemetry(options.telemetry);
+  return async (request) => {
+    const trace = startDeliveryTrace(telemetry);
+    const answer = await process(request, undefined, trace);
+    endDeliveryTrace(trace, answer);
+    return answer;
+  };
 }
 
 /**
  * {@link createDeliveryProcessor} for the handlers, which pass the signature
- * {@link earlyAnswer} verified in the same request, so it is verified once. Internal.
+ * {@link earlyAnswer} verified in the same request, so it is verified once, and the delivery's
+ * trace. Internal.
  */
 export function createProcessor(
   options: DeliveryHandlerOptions,
-): (request: DeliveryRequest, read?: VerifiedHeaders) => Promise<DeliveryAnswer> {
+): (
+  request: DeliveryRequest,
+  read?: VerifiedHeaders,
+  trace?: DeliveryTrace,
+) => Promise<DeliveryAnswer> {
   const pipeline: Pipeline = {
     options,
     dedupe: options.dedupe === false ? undefined : (options.dedupe ?? createMemoryDedupeStore()),
     keyOf: options.dedupeKey ?? ((event: DeliveryEvent) => event.id),
   };
-  return async (request, read) => {
+  return async (request, read, trace) => {
     try {
-      return await handleDelivery(pipeline, request, read);
+      return await handleDelivery(pipeline, request, read, trace);
     } catch (error) {
       report(options.onError, error);
       return problemAnswer(
@@ -337,13 +370,16 @@ async function handleDelivery(
   pipeline: Pipeline,
   request: DeliveryRequest,
   read: VerifiedHeaders | undefined,
+  trace: DeliveryTrace | undefined,
 ): Promise<DeliveryAnswer> {
   const { options } = pipeline;
   if (request.method.toUpperCase() !== 'POST') return methodNotAllowed();
-  const verified = await verifyReadDelivery(
-    { ...request, url: withPublicOrigin(request.url, options.publicOrigin) },
-    options,
-    read,
+  const verified = await timedVerification(trace, () =>
+    verifyReadDelivery(
+      { ...request, url: withPublicOrigin(request.url, options.publicOrigin) },
+      options,
+      read,
+    ),
   );
   if (!verified.ok) {
     report(options.onRefused, verified);
@@ -355,6 +391,10 @@ async function handleDelivery(
   for (const event of verified.events) {
     if (!unique.has(pipeline.keyOf(event))) unique.set(pipeline.keyOf(event), event);
   }
+  trace?.span.setAttributes({
+    'messaging.batch.message_count': verified.events.length,
+    'upvest.webhook.id': verified.events[0]?.webhook_id,
+  });
   const claim = await claimEvents(pipeline, [...unique.keys()]);
   if ('status' in claim) return claim;
   const claimed = [...claim.claimed];
@@ -377,7 +417,8 @@ async function handleDelivery(
       { 'retry-after': '1' },
     );
   }
-  const failed = await handOver(options, verified, unique, claimed, release);
+  const traceparent = trace?.span.traceparent;
+  const failed = await handOver(options, { verified, traceparent }, unique, claimed, release);
   return failed ?? commitClaimed(pipeline, claimed);
 }
 
@@ -409,7 +450,7 @@ async function claimEvents(
 /** The claimed events to `onEvents`; a 500 (the claims released) when it fails. */
 async function handOver(
   options: DeliveryHandlerOptions,
-  verified: Verified,
+  { verified, traceparent }: { verified: Verified; traceparent: string | undefined },
   unique: ReadonlyMap<string, DeliveryEvent>,
   claimed: readonly string[],
   release: () => Promise<void>,
@@ -422,6 +463,7 @@ async function handOver(
         signature: verified.signature,
         duplicates: verified.events.length - fresh.length,
         batch: verified.events,
+        ...(traceparent === undefined ? {} : { traceparent }),
       });
     }
     return undefined;
