@@ -147,6 +147,18 @@ async function nodeBody(
   );
 }
 
+/** What both handlers make once from their options: the processor, telemetry and limits. */
+function handlerParts(given: DeliveryHandlerOptions) {
+  const options = withLogger(given);
+  return {
+    options,
+    process: createProcessor(options),
+    telemetry: quietTelemetry(options.telemetry),
+    limit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+  };
+}
+
 /**
  * A delivery handler for Node's `http` server, and for Express and other frameworks that pass
  * Node's request and response (mount it before any JSON body parser: it needs the raw bytes;
@@ -170,11 +182,7 @@ async function nodeBody(
 export function createNodeDeliveryHandler(
   given: DeliveryHandlerOptions,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
-  const options = withLogger(given);
-  const process = createProcessor(options);
-  const telemetry = quietTelemetry(options.telemetry);
-  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const timeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  const { options, process, telemetry, limit, timeoutMs } = handlerParts(given);
   return async (request, response) => {
     let answer: DeliveryAnswer;
     const trace = startDeliveryTrace(telemetry);
@@ -226,11 +234,7 @@ export function createNodeDeliveryHandler(
 export function createFetchDeliveryHandler(
   given: DeliveryHandlerOptions,
 ): (request: Request) => Promise<Response> {
-  const options = withLogger(given);
-  const process = createProcessor(options);
-  const telemetry = quietTelemetry(options.telemetry);
-  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const timeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  const { options, process, telemetry, limit, timeoutMs } = handlerParts(given);
   return async (request) => {
     let answer: DeliveryAnswer;
     const trace = startDeliveryTrace(telemetry);

@@ -9,7 +9,7 @@ import type { webcrypto } from 'node:crypto';
 import type { SignatureAlgorithm } from './algorithm-names.js';
 import { base64ToBytes } from './base64.js';
 import { derElement, derSequence, sequenceElements } from './der.js';
-import type { NodeKeyObjectLike } from './key-input.js';
+import type { KeyInput, NodeKeyObjectLike, SigningJwk } from './key-input.js';
 
 /**
  * The kinds of key this package signs and verifies with; the family decides which algorithms fit.
@@ -89,6 +89,30 @@ export function isKeyObject(input: object): input is NodeKeyObjectLike {
     typeof candidate.export === 'function' &&
     ['secret', 'public', 'private'].includes(candidate.type as string)
   );
+}
+
+/**
+ * Reads a key given in any of its forms with the reader for that form: both key readers (for
+ * signing and for verifying) take the same inputs.
+ *
+ * @example
+ * ```ts
+ * const material = readKeyInput(input, { secret, pem: fromPem, keyObject: fromKeyObject, jwk: fromJwk });
+ * ```
+ */
+export function readKeyInput<T>(
+  input: KeyInput,
+  readers: {
+    readonly secret: (bytes: Uint8Array) => T;
+    readonly pem: (text: string) => T;
+    readonly keyObject: (key: NodeKeyObjectLike) => T;
+    readonly jwk: (jwk: SigningJwk) => T;
+  },
+): T {
+  if (input instanceof Uint8Array) return readers.secret(input);
+  if (typeof input === 'string') return readers.pem(input);
+  if (isKeyObject(input)) return readers.keyObject(input);
+  return readers.jwk(input);
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   EC_PUBLIC_KEY,
   ED25519,
   importablePkcs8,
-  isKeyObject,
+  readKeyInput,
   NULL,
   oidFamily,
   pkcs8,
@@ -150,10 +150,7 @@ export function toSigningKey(input: KeyInput): SigningKey {
 }
 
 function readSigningKey(input: KeyInput): SigningKey {
-  if (input instanceof Uint8Array) return secret(input);
-  if (typeof input === 'string') return fromPem(input);
-  if (isKeyObject(input)) return fromKeyObject(input);
-  return fromJwk(input);
+  return readKeyInput(input, { secret, pem: fromPem, keyObject: fromKeyObject, jwk: fromJwk });
 }
 
 function secret(bytes: Uint8Array): SigningKey {

@@ -19,7 +19,7 @@ import {
   IMPLIED,
   IMPORT,
   importablePkcs8,
-  isKeyObject,
+  readKeyInput,
   oidFamily,
   pkcs8,
   readPem,
@@ -141,10 +141,12 @@ function webKey(material: Material): VerifyingKey {
 }
 
 async function readMaterial(input: KeyInput): Promise<Material> {
-  if (input instanceof Uint8Array) return secret(input);
-  if (typeof input === 'string') return fromPem(input);
-  if (isKeyObject(input)) return fromKeyObject(input);
-  return fromJwk(input);
+  return readKeyInput<Material | Promise<Material>>(input, {
+    secret,
+    pem: fromPem,
+    keyObject: fromKeyObject,
+    jwk: fromJwk,
+  });
 }
 
 function secret(bytes: Uint8Array): Material {
