@@ -83,7 +83,7 @@ export class Unreadable extends Error {}
  * isKeyObject({ kty: 'oct', k: 'c2VjcmV0' }); // false
  * ```
  */
-export function isKeyObject(input: object): input is NodeKeyObjectLike {
+function isKeyObject(input: object): input is NodeKeyObjectLike {
   const candidate = input as Partial<NodeKeyObjectLike>;
   return (
     typeof candidate.export === 'function' &&
