@@ -152,6 +152,8 @@ interface WorkerSettings {
   readonly options: InboxWorkerOptions;
   readonly pool: PoolLike;
   readonly events: string;
+  /** The event table unquoted (`upvest_inbox`, `schema.upvest_inbox`): the spans' destination. */
+  readonly destination: string;
   readonly objects: string;
   readonly claimSql: string;
   readonly batchSize: number;
@@ -239,6 +241,7 @@ function workerSettings(inbox: PostgresInbox, options: InboxWorkerOptions): Work
     options,
     pool,
     events,
+    destination: events.replaceAll('"', ''),
     objects,
     claimSql,
     batchSize,
@@ -502,8 +505,7 @@ function startApplySpan(
       'messaging.system': 'upvest',
       'messaging.operation.type': 'process',
       'messaging.operation.name': 'apply',
-      // The table, unquoted: `upvest_inbox` or `schema.upvest_inbox`.
-      'messaging.destination.name': state.events.replaceAll('"', ''),
+      'messaging.destination.name': state.destination,
       'messaging.message.id': event.id,
       'upvest.event.type': event.type,
       'upvest.event.object': objectKey ?? undefined,
