@@ -22,6 +22,9 @@ const layers = [
   ['^src/testing/'],
   ['^src/postgres/'],
   ['^src/cli/'],
+  // The OpenTelemetry adapter (upvest-webhooks/telemetry) sits on top: the package reports to the
+  // seam in src/wire/telemetry.ts and never loads the adapter or @opentelemetry/api itself.
+  ['^src/telemetry/'],
 ];
 const TESTS =
   '(\\.test\\.ts|\\.test-d\\.ts)$|^src/test-support/|/fixtures/|^conformance/self-test/';
@@ -94,6 +97,14 @@ module.exports = {
       severity: 'error',
       from: { pathNot: '^src/client/transport\\.ts$' },
       to: { path: 'node_modules/openapi-fetch/' },
+    },
+    {
+      name: 'opentelemetry-only-in-its-entry',
+      comment:
+        '@opentelemetry/api is an optional peer: only the upvest-webhooks/telemetry entry loads it',
+      severity: 'error',
+      from: { path: '^(src|conformance|bin)/', pathNot: `${TESTS}|^src/telemetry/` },
+      to: { path: 'node_modules/@opentelemetry/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'pg-not-at-run-time',
