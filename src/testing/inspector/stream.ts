@@ -1,14 +1,22 @@
 /**
  * The inspector's live updates as server-sent events (`GET /__mock/stream`): a snapshot first,
  * then each request, delivery and change of state as it happens. One listener per open page;
- * the page's connection closing (a closed tab) removes it, and the mock closing ends every
- * stream, so neither leaks.
+ * the page's connection closing (a closed tab) removes it, a page that stops reading is dropped
+ * at `MAX_UNSENT_BYTES`, and the mock closing ends every stream, so none of them leaks.
  */
 import type { ServerResponse } from 'node:http';
 import type { InspectorFeed, InspectorMessage } from './feed.js';
 
 /** A comment line this often keeps proxies and idle timers from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
+
+/**
+ * How much unsent data a stream may hold. A page that reads slower than the mock writes (a tab
+ * the browser froze in the background, a stalled proxy) is dropped at this mark instead of
+ * holding every later message in the mock's memory; the page connects again and starts over
+ * from a fresh snapshot, which carries the history a dropped stream missed.
+ */
+export const MAX_UNSENT_BYTES = 1024 * 1024;
 
 /** One message in the event-stream format; JSON has no raw line break, so one `data:` line. */
 function frame({ event, data }: InspectorMessage): string {
@@ -45,8 +53,14 @@ export class InspectorStreams {
     });
     // A page reconnects a second after a dropped stream, and gets a fresh snapshot.
     response.write(`retry: 1000\n\n${frame({ event: 'snapshot', data: this.feed.snapshot() })}`);
-    const unsubscribe = this.feed.subscribe((message) => void response.write(frame(message)));
-    const heartbeat = setInterval(() => void response.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    const send = (text: string) => {
+      if (response.writableLength <= MAX_UNSENT_BYTES) return void response.write(text);
+      // Ending would queue behind what the page does not read: the connection goes at once.
+      end();
+      response.destroy();
+    };
+    const unsubscribe = this.feed.subscribe((message) => send(frame(message)));
+    const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
     const end = () => {
       if (!this.#open.delete(end)) return;
