@@ -47,7 +47,8 @@ import { serveOnLoopback } from '../src/test-support/loopback-server.js';
 import { startPostgres } from '../src/test-support/postgres.js';
 import { batchOfSize, benchEvent } from './events.js';
 import { ackLatency, workerThroughput } from './inbox-throughput.js';
-import { compare, formatRate, type Measured } from './harness.js';
+import { compare, formatRate, type Candidate, type Measured } from './harness.js';
+import { BEFORE_WEB_CRYPTO, previousBuild } from './previous-build.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const seed = {
@@ -360,79 +361,122 @@ function webVerifyKey(publicKey: ReturnType<typeof createPublicKey>) {
   );
 }
 
-async function deliveries() {
-  out('## Verifying and parsing a delivery');
-  out();
+/** The receiver's verifyDelivery of a build (its dist/ under `build`). */
+async function receiverOf(build: string) {
+  const entry = path.join(build, 'dist/bundle/src/receiver/index.js');
+  return (await import(pathToFileURL(entry).href)) as { verifyDelivery: typeof verifyDelivery };
+}
+
+const NODE_ROW = 'verifyDelivery, Node build (node:crypto: verify, digest, validate, sort)';
+const WEB_ROW = 'verifyDelivery, other runtimes (Web Crypto)';
+const BARE_WEB_ROW = 'bare Web Crypto: digest + JSON.parse + subtle.verify';
+const BARE_ROW = 'bare sha-512 + JSON.parse + crypto.verify';
+
+/** One delivery's request and the bare baselines' own signature over a base of the same size. */
+async function deliveryCase(events: readonly unknown[], v15: boolean) {
   const pair = generateDeliveryKeyPair();
-  const big = batchOfSize(1024 * 1024 - 500);
+  const signed = signDelivery(events as Parameters<typeof signDelivery>[0], {
+    keyId: pair.keyId,
+    privateKey: pair.privateKey,
+    url: 'https://tenant.tld/webhooks',
+    ...(v15 ? { format: 'rfc9421' as const, digest: 'content-digest' as const } : {}),
+  });
+  const req = {
+    method: 'POST',
+    url: signed.url,
+    headers: signed.headers,
+    body: Buffer.from(signed.body),
+  };
   const publicKey = createPublicKey(
     createPrivateKey(pair.privateKey.export({ format: 'pem', type: 'pkcs8' })),
   );
+  const base = Buffer.from('x'.repeat(400));
+  return {
+    req,
+    keys: pair.jwks,
+    publicKey,
+    base,
+    sig: sign('sha512', base, { key: pair.privateKey, dsaEncoding: 'der' }),
+    rawSig: sign('sha512', base, { key: pair.privateKey, dsaEncoding: 'ieee-p1363' }),
+    webKey: await webVerifyKey(publicKey),
+  };
+}
+
+type Verifier = Awaited<ReturnType<typeof receiverOf>>;
+
+/** The candidates for one delivery: the builds, the Web Crypto path and the two bare baselines. */
+function deliveryCandidates(
+  c: Awaited<ReturnType<typeof deliveryCase>>,
+  builds: readonly (readonly [string, Verifier])[],
+): Candidate[] {
+  const { req, keys } = c;
+  return [
+    ...builds.map(([name, build]) => ({ name, run: () => build.verifyDelivery(req, { keys }) })),
+    {
+      // The same least work with Web Crypto, which verifyDelivery uses on every runtime:
+      // the primitive's own cost beside node:crypto's, so a change of the ratio above can
+      // be told apart from a change of the primitive.
+      name: BARE_WEB_ROW,
+      run: async () => [
+        await crypto.subtle.digest('SHA-512', req.body),
+        JSON.parse(req.body.toString('utf8')) as unknown,
+        await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-512' }, c.webKey, c.rawSig, c.base),
+      ],
+    },
+    {
+      // The least a correct receiver does with the bytes it got: hash them for the digest,
+      // decode and parse them, and check one signature.
+      name: BARE_ROW,
+      run: () => [
+        createHash('sha512').update(req.body).digest(),
+        JSON.parse(req.body.toString('utf8')) as unknown,
+        verify('sha512', c.base, { key: c.publicKey, dsaEncoding: 'der' }, c.sig),
+      ],
+    },
+  ];
+}
+
+async function deliveries() {
+  out('## Verifying and parsing a delivery');
+  out();
+  const big = batchOfSize(1024 * 1024 - 500);
   // What Node users get: the package's Node build (`npm run bench` builds it first), whose
   // primitives are node:crypto's; the sources' primitives are Web Crypto, as on other runtimes.
-  const nodeBuild = (await import(
-    pathToFileURL(path.join(root, 'dist/bundle/src/receiver/index.js')).href
-  )) as { verifyDelivery: typeof verifyDelivery };
+  // And the Node build before the Web Crypto receiver (#28), beside today's in the same rounds:
+  // the regression it may have brought is smaller than what separates two runs of this machine.
+  const before = previousBuild(root, process.env['BENCH_PREVIOUS'] ?? BEFORE_WEB_CRYPTO);
+  const beforeRow = `verifyDelivery, Node build of ${before.revision} (before Web Crypto)`;
+  const builds: (readonly [string, Verifier])[] = [
+    [NODE_ROW, await receiverOf(root)],
+    [WEB_ROW, { verifyDelivery }],
+    ...(before.ok ? [[beforeRow, await receiverOf(before.root)] as const] : []),
+  ];
   for (const [label, events, v15] of [
     [`a 1 MiB batch (${big.length} events)`, big, false],
     ['a batch of one event', [benchEvent(0)], false],
     ['a batch of one event, v15 form (quoted base, content-digest)', [benchEvent(0)], true],
   ] as const) {
-    const signed = signDelivery(events, {
-      keyId: pair.keyId,
-      privateKey: pair.privateKey,
-      url: 'https://tenant.tld/webhooks',
-      ...(v15 ? { format: 'rfc9421' as const, digest: 'content-digest' as const } : {}),
-    });
-    const req = {
-      method: 'POST',
-      url: signed.url,
-      headers: signed.headers,
-      body: Buffer.from(signed.body),
-    };
-    const base = Buffer.from('x'.repeat(400));
-    const sig = sign('sha512', base, { key: pair.privateKey, dsaEncoding: 'der' });
-    const rawSig = sign('sha512', base, { key: pair.privateKey, dsaEncoding: 'ieee-p1363' });
-    const webKey = await webVerifyKey(publicKey);
-    const results = await compare(
-      [
-        {
-          name: 'verifyDelivery, Node build (node:crypto: verify, digest, validate, sort)',
-          run: () => nodeBuild.verifyDelivery(req, { keys: pair.jwks }),
-        },
-        {
-          name: 'verifyDelivery, other runtimes (Web Crypto)',
-          run: () => verifyDelivery(req, { keys: pair.jwks }),
-        },
-        {
-          // The same least work with Web Crypto, which verifyDelivery uses on every runtime:
-          // the primitive's own cost beside node:crypto's, so a change of the ratio above can
-          // be told apart from a change of the primitive.
-          name: 'bare Web Crypto: digest + JSON.parse + subtle.verify',
-          run: async () => [
-            await crypto.subtle.digest('SHA-512', req.body),
-            JSON.parse(req.body.toString('utf8')) as unknown,
-            await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-512' }, webKey, rawSig, base),
-          ],
-        },
-        {
-          // The least a correct receiver does with the bytes it got: hash them for the digest,
-          // decode and parse them, and check one signature.
-          name: 'bare sha-512 + JSON.parse + crypto.verify',
-          run: () => [
-            createHash('sha512').update(req.body).digest(),
-            JSON.parse(req.body.toString('utf8')) as unknown,
-            verify('sha512', base, { key: publicKey, dsaEncoding: 'der' }, sig),
-          ],
-        },
-      ],
-      { rounds: 5, roundMs: 400 },
-    );
+    const c = await deliveryCase(events, v15);
+    // A build that refused the delivery would look fast: every candidate must accept it.
+    for (const [name, build] of builds) {
+      const verdict = await build.verifyDelivery(c.req, { keys: c.keys });
+      if (!verdict.ok) throw new Error(`${label}: ${name} refused it (${verdict.reason})`);
+    }
+    // More rounds than elsewhere: the rows differ by a few percent, the rounds by ±10-20%.
+    const results = await compare(deliveryCandidates(c, builds), { rounds: 11, roundMs: 400 });
+    const row = (name: string) => results.find((r) => r.name === name);
     out(`### ${label}`);
     out();
-    table(results, 'bare sha-512 + JSON.parse + crypto.verify');
+    table(results, BARE_ROW);
     out(
-      `Target: at most ${events === big ? '1.3' : '1.15'}x the baseline's time. Measured ${ratio(results[3], results[0])}x for the Node build, ${ratio(results[3], results[1])}x for the Web Crypto path. The same least work with Web Crypto takes ${ratio(results[3], results[2])}x node:crypto's time.`,
+      `Target: at most ${events === big ? '1.3' : '1.15'}x the baseline's time. Measured ${ratio(row(BARE_ROW), row(NODE_ROW))}x for the Node build, ${ratio(row(BARE_ROW), row(WEB_ROW))}x for the Web Crypto path. The same least work with Web Crypto takes ${ratio(row(BARE_ROW), row(BARE_WEB_ROW))}x node:crypto's time.`,
+    );
+    out();
+    const previous = row(beforeRow);
+    out(
+      previous
+        ? `Against the Node build of ${before.revision}, the receiver before Web Crypto, in the same rounds (target: at most 1.05x): today's Node build takes ${ratio(previous, row(NODE_ROW))}x its time by rate, ${((row(NODE_ROW)?.cpuMicros ?? 0) / (previous.cpuMicros || 1)).toFixed(2)}x its CPU per call.`
+        : `(No row for ${before.revision}: ${before.ok ? 'not measured' : before.reason}.)`,
     );
     out();
   }
