@@ -217,9 +217,9 @@ export function createNodeDeliveryHandler(
 
 /**
  * A delivery handler for the Fetch API (`Request` in, `Response` out): Hono, Next.js route
- * handlers, Bun, Deno, Cloudflare-style runtimes. Same steps and answers as
- * {@link createNodeDeliveryHandler}; needs `node:crypto` (Node, Bun, Deno, or Workers with Node
- * compatibility).
+ * handlers, Bun, Deno, Cloudflare Workers, edge runtimes. Same steps and answers as
+ * {@link createNodeDeliveryHandler}; needs Web APIs only (Web Crypto, streams), no Node
+ * built-in, so it runs wherever the endpoint runs (docs/deliveries.md has the runtimes tested).
  *
  * @example
  * ```ts
