@@ -70,6 +70,21 @@ describe('InspectorStreams and a page that reads slowly', () => {
     expect(page.deliveries()).toBeLessThan(512);
   });
 
+  it('should not drop a page for a snapshot larger than the limit, which it has yet to read', async () => {
+    const { feed, streams, responses, url } = await servedFeed();
+    // A history of 160 bulky deliveries: a snapshot of 10 MiB, more than the sockets take.
+    for (let n = 0; n < 160; n++) feed.delivery(bulkyDelivery(n), []);
+    const page = await openPage(url);
+    page.response.pause(); // the page has not read the snapshot yet when the next delivery comes
+    await sleep(20);
+    expect(responses[0]?.writableLength).toBeGreaterThan(MAX_UNSENT_BYTES);
+    feed.delivery(bulkyDelivery(160), []);
+    expect([streams.size, feed.listenerCount]).toEqual([1, 1]);
+    page.response.resume();
+    await expect.poll(() => page.deliveries()).toBe(1); // the one after the snapshot
+    expect([streams.size, feed.listenerCount]).toEqual([1, 1]);
+  });
+
   it('should keep the stream of a page that reads, through a burst of many megabytes', async () => {
     const { feed, streams, url } = await servedFeed();
     const page = await openPage(url);

@@ -11,7 +11,7 @@ import type { InspectorFeed, InspectorMessage } from './feed.js';
 const HEARTBEAT_MS = 15_000;
 
 /**
- * How much unsent data a stream may hold. A page that reads slower than the mock writes (a tab
+ * How much unsent data a stream may hold beyond its snapshot. A page that reads slower than the mock writes (a tab
  * the browser froze in the background, a stalled proxy) is dropped at this mark instead of
  * holding every later message in the mock's memory; the page connects again and starts over
  * from a fresh snapshot, which carries the history a dropped stream missed.
@@ -52,9 +52,14 @@ export class InspectorStreams {
       connection: 'keep-alive',
     });
     // A page reconnects a second after a dropped stream, and gets a fresh snapshot.
-    response.write(`retry: 1000\n\n${frame({ event: 'snapshot', data: this.feed.snapshot() })}`);
+    const first = `retry: 1000\n\n${frame({ event: 'snapshot', data: this.feed.snapshot() })}`;
+    response.write(first);
+    // The limit comes on top of the snapshot: a history larger than it (500 deliveries with
+    // their headers can be) must not get a page dropped before it could read a byte, again at
+    // every reconnection.
+    const limit = MAX_UNSENT_BYTES + Buffer.byteLength(first);
     const send = (text: string) => {
-      if (response.writableLength <= MAX_UNSENT_BYTES) return void response.write(text);
+      if (response.writableLength <= limit) return void response.write(text);
       // Ending would queue behind what the page does not read: the connection goes at once.
       end();
       response.destroy();
