@@ -5,7 +5,7 @@
  * into the system's temp directory, with this checkout's node_modules, and reused after.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -47,7 +47,7 @@ export function previousBuild(root: string, revision: string): PreviousBuild {
     execFileSync('tar', ['-x', '-C', dir], { input: archive });
     symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'ignore' });
-    execFileSync('touch', [done]);
+    writeFileSync(done, '');
     return { ok: true, revision, root: dir };
   } catch (error) {
     return { ok: false, revision, reason: `building ${revision} failed: ${String(error)}` };
